@@ -1,0 +1,208 @@
+"""Expressions as plain data: what a formula *is*, kept apart from evaluating or printing it.
+
+Leaves are numbers and names; `Call` applies an operation from the op table (`ops.py`).
+`Deriv` and `Updated` are display-only leaves used in chain-rule products and SGD updates.
+The smart constructors (`add`, `mul`, …) fold constants and drop 0/1 so that derivatives read
+the way a person would write them; the parser does not use them, so a user's formula prints as
+written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+
+@dataclass(frozen=True, slots=True)
+class Num:
+    value: Fraction | float
+    text: str = ""  # how it was written ("1/2", "0.15"); empty: format the value
+
+
+@dataclass(frozen=True, slots=True)
+class Sym:
+    name: str
+    example: int | None = None  # display only: the value of `name` for one example of a batch
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    op: str
+    args: tuple[Expr, ...]
+    param: Fraction | int | None = None  # leaky_relu slope, softmax component
+
+
+@dataclass(frozen=True, slots=True)
+class Deriv:
+    """∂of/∂wrt; `example` marks a per-example quantity inside a batch sum."""
+
+    of: str
+    wrt: str
+    example: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Updated:
+    """A parameter after an update: w5⁺."""
+
+    name: str
+
+
+Expr = Num | Sym | Call | Deriv | Updated
+
+ZERO = Num(Fraction(0))
+ONE = Num(Fraction(1))
+HALF = Num(Fraction(1, 2), "1/2")
+
+
+def num(value: Fraction | float | int) -> Num:
+    return Num(Fraction(value) if isinstance(value, int) else value)
+
+
+def constant(e: Expr) -> Fraction | None:
+    """The exact value of an expression made of rational numbers only, else None."""
+    if isinstance(e, Num):
+        return e.value if isinstance(e.value, Fraction) else None
+    if not isinstance(e, Call) or e.op not in _EXACT:
+        return None
+    vals = [constant(a) for a in e.args]
+    if any(v is None for v in vals):
+        return None
+    try:
+        return _EXACT[e.op](*vals)
+    except ZeroDivisionError:
+        return None
+
+
+def _exact_pow(a: Fraction, b: Fraction) -> Fraction | None:
+    return a**b.numerator if b.denominator == 1 and abs(b.numerator) <= 64 and a != 0 else None
+
+
+def _product(vals: tuple[Fraction, ...]) -> Fraction:
+    out = Fraction(1)
+    for v in vals:
+        out *= v
+    return out
+
+
+_EXACT = {
+    "add": lambda *v: sum(v, Fraction(0)),
+    "mul": lambda *v: _product(v),
+    "sub": lambda a, b: a - b,
+    "neg": lambda a: -a,
+    "div": lambda a, b: a / b,
+    "pow": _exact_pow,
+}
+
+
+def neg(x: Expr) -> Expr:
+    c = constant(x)
+    if c is not None:
+        return Num(-c)
+    if isinstance(x, Call) and x.op == "neg":
+        return x.args[0]
+    return Call("neg", (x,))
+
+
+def add(*terms: Expr) -> Expr:
+    flat: list[Expr] = []
+    total = Fraction(0)
+    for t in terms:
+        for u in t.args if isinstance(t, Call) and t.op == "add" else (t,):
+            c = constant(u)
+            if c is None:
+                flat.append(u)
+            else:
+                total += c
+    if total:
+        flat.append(Num(total))
+    if not flat:
+        return ZERO
+    return flat[0] if len(flat) == 1 else Call("add", tuple(flat))
+
+
+def mul(*factors: Expr) -> Expr:
+    """Product with one rational coefficient in front and 1/x factors gathered under a bar."""
+    coeff = Fraction(1)
+    top: list[Expr] = []
+    bottom: list[Expr] = []
+    stack = list(reversed(factors))
+    while stack:
+        f = stack.pop()
+        c = constant(f)
+        if c is not None:
+            coeff *= c
+        elif isinstance(f, Call) and f.op == "mul":
+            stack.extend(reversed(f.args))
+        elif isinstance(f, Call) and f.op == "neg":
+            coeff = -coeff
+            stack.append(f.args[0])
+        elif isinstance(f, Call) and f.op == "div" and constant(f.args[0]) is not None:
+            coeff *= constant(f.args[0])
+            bottom.append(f.args[1])
+        else:
+            top.append(f)
+    if coeff == 0:
+        return ZERO
+    magnitude = abs(coeff)
+    numerator = _product_of(([Num(magnitude)] if magnitude != 1 else []) + top)
+    body = numerator if not bottom else Call("div", (numerator, _product_of(bottom)))
+    return neg(body) if coeff < 0 else body
+
+
+def _product_of(factors: list[Expr]) -> Expr:
+    if not factors:
+        return ONE
+    return factors[0] if len(factors) == 1 else Call("mul", tuple(factors))
+
+
+def sub(a: Expr, b: Expr) -> Expr:
+    ca, cb = constant(a), constant(b)
+    if ca is not None and cb is not None:
+        return Num(ca - cb)
+    if cb == 0:
+        return a
+    if ca == 0:
+        return neg(b)
+    return Call("sub", (a, b))
+
+
+def div(a: Expr, b: Expr) -> Expr:
+    cb = constant(b)
+    if cb == 1:
+        return a
+    if cb:
+        return mul(Num(1 / cb), a)
+    return mul(a, Call("div", (ONE, b)))
+
+
+def power(a: Expr, b: Expr) -> Expr:
+    cb = constant(b)
+    if cb == 1:
+        return a
+    if cb == 0:
+        return ONE
+    return Call("pow", (a, b))
+
+
+def call(op: str, *args: Expr, param: Fraction | int | None = None) -> Call:
+    return Call(op, tuple(args), param)
+
+
+def names(e: Expr) -> list[str]:
+    """Names an expression refers to, in order of first appearance."""
+    seen: dict[str, None] = {}
+
+    def walk(x: Expr) -> None:
+        if isinstance(x, Sym):
+            seen.setdefault(x.name)
+        elif isinstance(x, Call):
+            for a in x.args:
+                walk(a)
+
+    walk(e)
+    return list(seen)
+
+
+def size(e: Expr) -> int:
+    return 1 + sum(size(a) for a in e.args) if isinstance(e, Call) else 1

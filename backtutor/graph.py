@@ -1,0 +1,102 @@
+"""The computational graph: plain-data nodes in topological order, and what backprop needs of it.
+
+A node is a name, a kind and, for computed nodes, the expression that defines it in terms of other
+nodes (its `inputs`, in order of first use). Each edge c ← n gets its local derivative ∂c/∂n once,
+symbolically, from the op table; the solver multiplies and sums them (reverse mode), so no formula
+for the whole loss is ever expanded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .expr import ONE, Expr, names
+from .ops import diff
+from .problem import Problem
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    name: str
+    kind: str  # "input", "target", "param" or "value"
+    expr: Expr | None = None
+    inputs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Graph:
+    nodes: dict[str, Node]  # topological order: leaves first, the loss last
+    loss: str
+    wrt: tuple[str, ...]  # whose gradients are reported: trainable parameters, then chosen inputs
+    params: tuple[str, ...]  # every parameter, frozen ones included, in file order
+    trainable: tuple[str, ...]
+    consumers: dict[str, tuple[str, ...]] = field(default_factory=dict)  # only along paths wrt → loss
+    local: dict[tuple[str, str], Expr] = field(default_factory=dict)  # (c, n) ↦ ∂c/∂n
+    order: tuple[str, ...] = ()  # nodes that get a gradient, in the order a TA works backwards
+
+    @property
+    def computed(self) -> list[Node]:
+        return [n for n in self.nodes.values() if n.expr is not None]
+
+    def is_unit(self, name: str) -> bool:
+        """True when ∂loss/∂name is 1 by construction (the loss itself, or a term of a plain sum)."""
+        if name == self.loss:
+            return True
+        cs = self.consumers.get(name, ())
+        return len(cs) == 1 and self.is_unit(cs[0]) and self.local[(cs[0], name)] == ONE
+
+
+def build(problem: Problem) -> Graph:
+    nodes: dict[str, Node] = {}
+    for n in problem.inputs:
+        nodes[n] = Node(n, "input")
+    for n in problem.targets:
+        nodes[n] = Node(n, "target")
+    for n in problem.parameters:
+        nodes[n] = Node(n, "param")
+    for name, expr in problem.model:
+        nodes[name] = Node(name, "value", expr, tuple(names(expr)))
+    params = tuple(problem.parameters)
+    trainable = tuple(p for p in params if p not in problem.frozen) if problem.training else ()
+    wrt = tuple(p for p in params if p not in problem.frozen) + problem.input_gradients
+    return _backprop_structure(nodes, problem.loss, wrt, params, trainable)
+
+
+def _backprop_structure(
+    nodes: dict[str, Node],
+    loss: str,
+    wrt: tuple[str, ...],
+    params: tuple[str, ...],
+    trainable: tuple[str, ...],
+) -> Graph:
+    # nodes that lead to the loss, and nodes that depend on something in wrt
+    to_loss = {loss}
+    for node in reversed(list(nodes.values())):
+        if node.name in to_loss:
+            to_loss.update(node.inputs)
+    from_wrt = set(wrt)
+    for node in nodes.values():
+        if any(i in from_wrt for i in node.inputs):
+            from_wrt.add(node.name)
+    active = to_loss & from_wrt
+    consumers: dict[str, list[str]] = {}
+    local: dict[tuple[str, str], Expr] = {}
+    for node in nodes.values():
+        if node.name not in active or node.expr is None:
+            continue
+        for i in node.inputs:
+            if i in active:
+                consumers.setdefault(i, []).append(node.name)
+                local[(node.name, i)] = diff(node.expr, i)
+    depth = {loss: 0}
+    for node in reversed(list(nodes.values())):
+        if node.name in consumers:
+            depth[node.name] = 1 + max(depth[c] for c in consumers[node.name])
+    index = {n: i for i, n in enumerate(nodes)}
+    order = sorted(
+        (n for n in active if n != loss),
+        key=lambda n: (depth[n], nodes[n].kind == "value", index[n]),
+    )
+    return Graph(
+        nodes, loss, wrt, params, trainable, {k: tuple(v) for k, v in consumers.items()}, local, tuple(order)
+    )

@@ -1,0 +1,199 @@
+"""A safe parser for formulas in problem and answer files.
+
+Only numbers, names, + − * / ^ ** (and the · × − ² ³ a student may paste), parentheses and calls
+to the functions of the op table are accepted. Nothing here ever reaches `eval`, `sympify` or
+`parse_expr`; a name must look like `w1`, `out_h1` or `x_hat` (no leading underscore, no dots).
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+from .errors import InputError
+from .expr import Call, Expr, Num, Sym
+from .ops import FUNCTIONS, OPS
+
+NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}\Z")
+MAX_LENGTH = 2000
+MAX_DEPTH = 60
+
+_TOKEN = re.compile(
+    r"\s*(?:(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d{1,3})?)"
+    r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*|σ)"
+    r"|(?P<op>\*\*|[-+*/^(),·×∗−÷²³]))"
+)
+_CANONICAL = {"·": "*", "×": "*", "∗": "*", "−": "-", "÷": "/", "**": "^"}
+_SUPERSCRIPT = {"²": "2", "³": "3"}
+
+
+class ParseError(InputError):
+    """A formula that is not in the accepted language; `column` is 1-based."""
+
+    def __init__(self, message: str, text: str, column: int) -> None:
+        super().__init__(f"{message} at column {column} of '{text}'")
+        self.column = column
+
+
+def valid_name(name: str) -> bool:
+    return bool(NAME.match(name)) and name not in FUNCTIONS
+
+
+def _tokens(text: str) -> list[tuple[str, str, int]]:
+    out, pos = [], 0
+    while pos < len(text):
+        if text[pos:].isspace():
+            break
+        m = _TOKEN.match(text, pos)
+        if not m:
+            raise ParseError(
+                f"unexpected character {text[pos].strip() or 'space'!r}", text, pos + 1
+            )
+        kind = m.lastgroup or ""
+        value = m.group(kind)
+        out.append((kind, _CANONICAL.get(value, value), m.start(kind) + 1))
+        pos = m.end()
+    out.append(("end", "", len(text) + 1))
+    return out
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.toks = _tokens(text)
+        self.i = 0
+        self.depth = 0
+
+    def peek(self) -> tuple[str, str, int]:
+        return self.toks[self.i]
+
+    def take(self) -> tuple[str, str, int]:
+        tok = self.toks[self.i]
+        self.i += 1
+        return tok
+
+    def fail(self, message: str) -> ParseError:
+        kind, value, col = self.peek()
+        found = "end of formula" if kind == "end" else repr(value)
+        return ParseError(f"{message}, found {found}", self.text, col)
+
+    def expect(self, value: str) -> None:
+        if self.peek()[1] != value or self.peek()[0] != "op":
+            raise self.fail(f"expected {value!r}")
+        self.take()
+
+    def expression(self) -> Expr:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.fail("formula nested too deeply")
+        left = self.term()
+        while self.peek()[1] in ("+", "-") and self.peek()[0] == "op":
+            op = "add" if self.take()[1] == "+" else "sub"
+            right = self.term()
+            if op == "add" and isinstance(left, Call) and left.op == "add":
+                left = Call("add", (*left.args, right))
+            else:
+                left = Call(op, (left, right))
+        self.depth -= 1
+        return left
+
+    def term(self) -> Expr:
+        left = self.unary()
+        while self.peek()[1] in ("*", "/") and self.peek()[0] == "op":
+            op = "mul" if self.take()[1] == "*" else "div"
+            right = self.unary()
+            if op == "mul" and isinstance(left, Call) and left.op == "mul":
+                left = Call("mul", (*left.args, right))
+            else:
+                left = Call(op, (left, right))
+        return left
+
+    def unary(self) -> Expr:
+        if self.peek()[1] == "-" and self.peek()[0] == "op":
+            self.take()
+            return Call("neg", (self.unary(),))
+        if self.peek()[1] == "+" and self.peek()[0] == "op":
+            self.take()
+            return self.unary()
+        return self.power()
+
+    def power(self) -> Expr:
+        base = self.atom()
+        kind, value, _ = self.peek()
+        if kind == "op" and value == "^":
+            self.take()
+            return Call("pow", (base, self.unary()))
+        if kind == "op" and value in _SUPERSCRIPT:
+            self.take()
+            return Call("pow", (base, Num(Fraction(_SUPERSCRIPT[value]))))
+        return base
+
+    def atom(self) -> Expr:
+        kind, value, col = self.peek()
+        if kind == "num":
+            self.take()
+            return Num(Fraction(value), value)
+        if kind == "op" and value == "(":
+            self.take()
+            inner = self.expression()
+            self.expect(")")
+            return inner
+        if kind == "name":
+            self.take()
+            if self.peek()[1] == "(" and self.peek()[0] == "op":
+                return self.call(value, col)
+            if value in FUNCTIONS:
+                raise ParseError(
+                    f"{value!r} is a function; call it as {value}(…)", self.text, col
+                )
+            if not valid_name(value):
+                raise ParseError(
+                    f"{value!r} is not an allowed name (letters, digits and _, starting with a letter)",
+                    self.text,
+                    col,
+                )
+            return Sym(value)
+        raise self.fail("expected a number, a name or '('")
+
+    def call(self, name: str, col: int) -> Expr:
+        if name not in FUNCTIONS:
+            known = ", ".join(sorted(FUNCTIONS))
+            raise ParseError(
+                f"unknown function {name!r} (known: {known})", self.text, col
+            )
+        op = OPS[FUNCTIONS[name]]
+        self.expect("(")
+        args = [self.expression()]
+        while self.peek()[1] == "," and self.peek()[0] == "op":
+            self.take()
+            args.append(self.expression())
+        self.expect(")")
+        param = None
+        if op.param:
+            if len(args) != 2 or not isinstance(args[1], Num):
+                raise ParseError(
+                    f"{name} takes an input and a number ({op.param})", self.text, col
+                )
+            param = args.pop().value
+        if op.arity is not None and len(args) != op.arity:
+            raise ParseError(
+                f"{name} takes {op.arity} input(s), got {len(args)}", self.text, col
+            )
+        return Call(op.name, tuple(args), param)
+
+
+def parse(text: str) -> Expr:
+    """Parse a formula; raises ParseError with the column of the first problem."""
+    if not isinstance(text, str):
+        raise ParseError("expected a formula as text", str(text), 1)
+    if len(text) > MAX_LENGTH:
+        raise ParseError(
+            f"formula longer than {MAX_LENGTH} characters", text[:40] + "…", MAX_LENGTH
+        )
+    p = _Parser(text)
+    if p.peek()[0] == "end":
+        raise ParseError("empty formula", text, 1)
+    e = p.expression()
+    if p.peek()[0] != "end":
+        raise p.fail("expected an operator or the end of the formula")
+    return e
