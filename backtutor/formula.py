@@ -54,13 +54,7 @@ def latex_name(name: str) -> str:
     if not sub:
         m = re.fullmatch(r"([A-Za-z]+?)(\d+)", name)
         base, sub = (m.group(1), m.group(2)) if m else (name, "")
-    base = (
-        rf"\{base}"
-        if base in _GREEK
-        else base
-        if len(base) == 1
-        else rf"\mathrm{{{base}}}"
-    )
+    base = rf"\{base}" if base in _GREEK else base if len(base) == 1 else rf"\mathrm{{{base}}}"
     if not sub:
         return base
     sub = sub.replace("_", r"\_")
@@ -152,14 +146,10 @@ class _Printer:
 
     def mul(self, e: Call) -> str:
         numbers = sum(isinstance(a, Num) for a in e.args)
-        if self.latex:
-            sep = r" \times " if numbers >= 2 else r" \cdot "
-        else:
-            sep = " × " if numbers >= 2 else "·"
+        times, dot = (r" \times ", r" \cdot ") if self.latex else (" × ", "·")
+        sep = times if numbers >= 2 else dot
         # a fraction inside a product reads ambiguously as text (a·b/c·d), so it gets brackets there
-        return sep.join(
-            self.wrap(a, 3 if self.latex or not _is_div(a) else ATOM) for a in e.args
-        )
+        return sep.join(self.wrap(a, 3 if self.latex or not _is_div(a) else ATOM) for a in e.args)
 
     def div(self, e: Call) -> str:
         a, b = e.args
@@ -172,11 +162,7 @@ class _Printer:
         b = self.wrap(base, ATOM)
         if self.latex:
             return f"{{{b}}}^{{{self.show(exponent)[0]}}}"
-        if (
-            isinstance(exponent, Num)
-            and exponent.value == int(exponent.value)
-            and -9 <= exponent.value <= 9
-        ):
+        if isinstance(exponent, Num) and exponent.value == int(exponent.value) and -9 <= exponent.value <= 9:
             return b + str(int(exponent.value)).translate(_SUPER)
         return f"{b}^{self.wrap(exponent, ATOM)}"
 

@@ -48,15 +48,12 @@ def network_model(
         nets = []
         for u in layer:
             terms: list[Expr] = [
-                Call("mul", (Sym(w), Sym(x)))
-                for w, x in zip(u.weights, previous, strict=True)
+                Call("mul", (Sym(w), Sym(x))) for w, x in zip(u.weights, previous, strict=True)
             ]
             if u.bias:
                 terms.append(Sym(u.bias))
             net_name, _ = unit_names(u.name, net, out)
-            model.append(
-                (net_name, terms[0] if len(terms) == 1 else Call("add", tuple(terms)))
-            )
+            model.append((net_name, terms[0] if len(terms) == 1 else Call("add", tuple(terms))))
             nets.append(net_name)
         outs = []
         for k, u in enumerate(layer):
@@ -80,9 +77,7 @@ def loss_term(kind: str, target: str, output: str, n_outputs: int) -> Expr:
         return diff2
     if kind == "mse":
         return (
-            diff2
-            if n_outputs == 1
-            else Call("mul", (Num(Fraction(1, n_outputs), f"1/{n_outputs}"), diff2))
+            diff2 if n_outputs == 1 else Call("mul", (Num(Fraction(1, n_outputs), f"1/{n_outputs}"), diff2))
         )
     if kind == "cross_entropy":
         return Call("neg", (Call("mul", (t, Call("log", (o,)))),))
@@ -114,8 +109,5 @@ def loss_model(
     if len(terms) == 1:
         return [(name, terms[0])]
     prefix = name.removesuffix("_total")
-    named = [
-        (f"{prefix}_{label}", term)
-        for (label, _, _), term in zip(outputs, terms, strict=True)
-    ]
+    named = [(f"{prefix}_{label}", term) for (label, _, _), term in zip(outputs, terms, strict=True)]
     return [*named, (name, Call("add", tuple(Sym(n) for n, _ in named)))]

@@ -95,7 +95,7 @@ def compile_graph(graph: Graph) -> Program:
         ]
     )
     namespace: dict[str, object] = {op.name: op.forward for op in OPS.values()}
-    exec(compile(source, "<backtutor graph>", "exec"), namespace)  # noqa: S102 - generated from validated graph
+    exec(compile(source, "<backtutor graph>", "exec"), namespace)  # source built from numbered slots only
     return Program(
         data_names,
         values,

@@ -60,9 +60,7 @@ def _pow(a: float, b: float) -> float:
     except ZeroDivisionError:
         raise ZeroDivisionError(f"0 raised to a negative power ({b!r})") from None
     if isinstance(r, complex):
-        raise ValueError(
-            f"a negative number raised to a fractional power ({a!r}^{b!r})"
-        )
+        raise ValueError(f"a negative number raised to a fractional power ({a!r}^{b!r})")
     return r
 
 
@@ -165,9 +163,7 @@ OPS: dict[str, Op] = {
             infix=True,
             rule="d/dx xⁿ = n·xⁿ⁻¹",
         ),
-        Op(
-            "neg", 1, lambda a: -a, lambda c, i: Num(Fraction(-1)), "−", "-", infix=True
-        ),
+        Op("neg", 1, lambda a: -a, lambda c, i: Num(Fraction(-1)), "−", "-", infix=True),
         Op(
             "exp",
             1,
@@ -313,9 +309,7 @@ ACTIVATIONS = (
     "softmax",
 )
 
-FUNCTIONS: dict[str, str] = {
-    alias: op.name for op in OPS.values() for alias in op.callable_as
-}
+FUNCTIONS: dict[str, str] = {alias: op.name for op in OPS.values() for alias in op.callable_as}
 
 
 def evaluate(e: Expr, env: dict[str, float]) -> float:

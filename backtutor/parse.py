@@ -46,9 +46,7 @@ def _tokens(text: str) -> list[tuple[str, str, int]]:
             break
         m = _TOKEN.match(text, pos)
         if not m:
-            raise ParseError(
-                f"unexpected character {text[pos].strip() or 'space'!r}", text, pos + 1
-            )
+            raise ParseError(f"unexpected character {text[pos].strip() or 'space'!r}", text, pos + 1)
         kind = m.lastgroup or ""
         value = m.group(kind)
         out.append((kind, _CANONICAL.get(value, value), m.start(kind) + 1))
@@ -143,9 +141,7 @@ class _Parser:
             if self.peek()[1] == "(" and self.peek()[0] == "op":
                 return self.call(value, col)
             if value in FUNCTIONS:
-                raise ParseError(
-                    f"{value!r} is a function; call it as {value}(…)", self.text, col
-                )
+                raise ParseError(f"{value!r} is a function; call it as {value}(…)", self.text, col)
             if not valid_name(value):
                 raise ParseError(
                     f"{value!r} is not an allowed name (letters, digits and _, starting with a letter)",
@@ -158,9 +154,7 @@ class _Parser:
     def call(self, name: str, col: int) -> Expr:
         if name not in FUNCTIONS:
             known = ", ".join(sorted(FUNCTIONS))
-            raise ParseError(
-                f"unknown function {name!r} (known: {known})", self.text, col
-            )
+            raise ParseError(f"unknown function {name!r} (known: {known})", self.text, col)
         op = OPS[FUNCTIONS[name]]
         self.expect("(")
         args = [self.expression()]
@@ -171,14 +165,10 @@ class _Parser:
         param = None
         if op.param:
             if len(args) != 2 or not isinstance(args[1], Num):
-                raise ParseError(
-                    f"{name} takes an input and a number ({op.param})", self.text, col
-                )
+                raise ParseError(f"{name} takes an input and a number ({op.param})", self.text, col)
             param = args.pop().value
         if op.arity is not None and len(args) != op.arity:
-            raise ParseError(
-                f"{name} takes {op.arity} input(s), got {len(args)}", self.text, col
-            )
+            raise ParseError(f"{name} takes {op.arity} input(s), got {len(args)}", self.text, col)
         return Call(op.name, tuple(args), param)
 
 
@@ -187,9 +177,7 @@ def parse(text: str) -> Expr:
     if not isinstance(text, str):
         raise ParseError("expected a formula as text", str(text), 1)
     if len(text) > MAX_LENGTH:
-        raise ParseError(
-            f"formula longer than {MAX_LENGTH} characters", text[:40] + "…", MAX_LENGTH
-        )
+        raise ParseError(f"formula longer than {MAX_LENGTH} characters", text[:40] + "…", MAX_LENGTH)
     p = _Parser(text)
     if p.peek()[0] == "end":
         raise ParseError("empty formula", text, 1)

@@ -156,7 +156,8 @@ def load(path: str | Path) -> Problem:
 
 
 def _schema_error(path: str, lines: Lines, e: ValidationError) -> FileError:
-    err = e.errors()[0]
+    errors = e.errors()
+    err = next((x for x in errors if x["type"] == "extra_forbidden"), errors[0])  # typos first
     loc = tuple(err["loc"])
     if err["type"] == "extra_forbidden":
         model = ProblemFile
@@ -178,6 +179,10 @@ def _schema_error(path: str, lines: Lines, e: ValidationError) -> FileError:
             msg = f"'{loc[-1]}' is required"
         loc_field = loc
     return FileError(path, msg, yamlfile.line_of(lines, loc), yamlfile.field_name(loc_field) or "(top level)")
+
+
+def _listing(items: list[str], most: int = 8) -> str:
+    return ", ".join(items[:most]) + (f", … ({len(items)} in all)" if len(items) > most else "")
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:
@@ -257,6 +262,9 @@ class _Checker:
             raise self.fail(("naming",), "'net' and 'out' must make different names")
         if not s.inputs:
             raise self.fail(("inputs",), "a network needs its inputs listed, e.g. inputs: [i1, i2]")
+        units = sum(len(layer.units) for layer in s.network)
+        if 2 * units > MAX_NODES:
+            raise self.fail(("network",), f"network too large ({units:,} units; at most {MAX_NODES // 2:,})")
         previous = list(s.inputs)
         specs = []
         for li, layer in enumerate(s.network):
@@ -318,7 +326,8 @@ class _Checker:
     def undefined(self, name: str, known: set[str]) -> str:
         close = difflib.get_close_matches(name, sorted(known), n=1)
         hint = f"; did you mean '{close[0]}'?" if close else ""
-        return f"'{name}' is used but never defined (not an input, parameter or expression){hint}"
+        what = "not an input, an expression, or a parameter with a value"
+        return f"'{name}' is used but never defined ({what}){hint}"
 
     def topological(self, parsed: dict[str, Expr]) -> list[str]:
         order: list[str] = []
@@ -334,7 +343,7 @@ class _Checker:
                     d = deps.pop(0)
                     if state.get(d) == 1:
                         cycle = [n for n, _ in stack]
-                        cycle = cycle[cycle.index(d) :] + [d]
+                        cycle = [*cycle[cycle.index(d) :], d]
                         raise self.fail(
                             ("expressions", d), f"the expressions form a cycle: {' → '.join(cycle)}"
                         )
@@ -351,7 +360,7 @@ class _Checker:
         s = self.spec
         missing = [p for p in params if p not in s.parameters]
         if missing:
-            raise self.fail(("parameters",), f"no value given for {', '.join(missing)}")
+            raise self.fail(("parameters",), f"no value given for {_listing(missing)}")
         for name in s.parameters:
             if name not in used:
                 raise self.fail(
@@ -370,19 +379,18 @@ class _Checker:
                 raise self.fail(("targets", out), f"'{out}' is not an output (outputs: {', '.join(labels)})")
         targets = [
             s.targets.get(label, s.targets.get(node, f"target_{label}"))
-            for label, node in zip(labels, outputs)
+            for label, node in zip(labels, outputs, strict=True)
         ]
         if kind == "output":
             if len(outputs) != 1:
                 raise self.fail(
-                    ("loss", "kind"), f"'output' needs exactly one output, found {', '.join(outputs)}"
+                    ("loss", "kind"), f"'output' needs exactly one output, found {_listing(outputs)}"
                 )
             if "name" in s.loss.model_fields_set:
                 raise self.fail(
                     ("loss", "name"), "with kind 'output' the output itself is differentiated; drop 'name'"
                 )
             return [], [], outputs[0]
-        expr = None
         if kind == "expression":
             if s.loss.expr is None:
                 raise self.fail(("loss",), "kind 'expression' needs 'expr', e.g. expr: (y - f)^2")
@@ -391,9 +399,11 @@ class _Checker:
             for n in names(expr):
                 if n not in known and n not in targets:
                     raise self.fail(("loss", "expr"), self.undefined(n, known | set(targets)))
-        elif s.loss.expr is not None:
+            return targets, loss_model(kind, s.loss.name, [], expr), s.loss.name
+        if s.loss.expr is not None:
             raise self.fail(("loss", "expr"), f"'expr' goes with kind 'expression', not '{kind}'")
-        return targets, loss_model(kind, s.loss.name, list(zip(labels, outputs, targets)), expr), s.loss.name
+        triples = list(zip(labels, outputs, targets, strict=True))
+        return targets, loss_model(kind, s.loss.name, triples, None), s.loss.name
 
     def check_unique(self, all_names: list[str]) -> None:
         seen: set[str] = set()

@@ -85,7 +85,7 @@ class Solution:
 
     @property
     def final(self) -> dict[str, float]:
-        return dict(zip(self.graph.params, self.history[-1].params))
+        return dict(zip(self.graph.params, self.history[-1].params, strict=True))
 
 
 class _Ids:
@@ -178,108 +178,22 @@ class _Solver:
     def working(
         self, t: int, batch: list[int], params: list[float], shown_params: dict[str, Value]
     ) -> list[Step]:
-        g, p, ids = self.graph, self.problem, self.ids
-        steps: list[Step] = []
+        g, ids = self.graph, self.ids
         given = {
             name: (ids(f"{name}+", t - 1) if t > 1 and name in g.trainable else None) for name in g.params
         }
-        grads_by_example: list[dict[str, float]] = []
-        losses = []
+        steps: list[Step] = []
+        grads: list[dict[str, float]] = []
+        losses: list[float] = []
         for j, index in enumerate(batch, start=1):
-            k = j if len(batch) > 1 else None
-            example = p.data[index]
-            try:
-                values, locals_, grads = self.program.full(self.examples[index], params)
-            except (ArithmeticError, ValueError) as e:
-                raise NumericError(f"update {t}, example {index + 1}: {e}") from None
-            val: dict[str, Value] = dict(zip(self.program.values, values))
-            val.update(example)
-            val.update(shown_params)
-            loc = dict(zip(self.program.edges, locals_))
-            grad = dict(zip(self.program.grads, grads))
-            grad[g.loss] = 1.0
-
-            def value_of(e: Expr) -> Value | None:
-                if isinstance(e, Sym):
-                    return val[e.name]
-                if isinstance(e, Deriv):
-                    return grad[e.wrt] if e.of == g.loss else loc[(e.of, e.wrt)]
-                return val[self.known_exprs[e]] if e in self.known_exprs else None
-
-            def deps(e: Expr) -> tuple[str, ...]:
-                out = []
-                for name in _leaf_names(e):
-                    kind = g.nodes[name].kind
-                    if kind == "value":
-                        out.append(ids(name, t, k))
-                    elif kind == "param" and given.get(name):
-                        out.append(given[name])
-                return tuple(dict.fromkeys(out))
-
-            def factor_id(d: Deriv) -> str:
-                return ids(f"d{d.of}/d{d.wrt}", t, k)
-
-            for node in g.computed:
-                steps.append(
-                    Step(
-                        ids(node.name, t, k),
-                        "forward",
-                        Sym(node.name),
-                        node.expr,
-                        _sub(node.expr, value_of, False),
-                        float(val[node.name]),
-                        deps(node.expr),
-                        t,
-                        k,
-                    )  # fmt: skip
-                )
-            for n in g.order:
-                if g.is_unit(n):
-                    continue  # a loss term: ∂loss/∂term = 1, nothing to work out
-                direct = self._direct(n)
-                for c in g.consumers[n]:
-                    if c != direct:
-                        formula = g.local[(c, n)]
-                        steps.append(
-                            Step(
-                                factor_id(Deriv(c, n)),
-                                "backward",
-                                Deriv(c, n),
-                                formula,
-                                _sub(formula, value_of, True),
-                                loc[(c, n)],
-                                deps(formula),
-                                t,
-                                k,
-                                note=self._note(c),
-                            )  # fmt: skip
-                        )
-                if direct:
-                    formula, dep, note = g.local[(direct, n)], deps(g.local[(direct, n)]), self._note(direct)
-                else:
-                    formula, dep, note = self._gradient_formula(n), (), ""
-                    dep = tuple(factor_id(d) for d in _derivs(formula))
-                steps.append(
-                    Step(
-                        factor_id(Deriv(g.loss, n)),
-                        "backward",
-                        Deriv(g.loss, n),
-                        formula,
-                        _sub(formula, value_of, True),
-                        grad[n],
-                        dep,
-                        t,
-                        k,
-                        self.closed.get(n) if n in g.wrt else None,
-                        note,
-                    )  # fmt: skip
-                )
-            grads_by_example.append(grad)
-            losses.append(float(val[g.loss]))
+            example = _Example(self, t, j if len(batch) > 1 else None, index, params, shown_params, given)
+            steps += example.steps()
+            grads.append(example.grad)
+            losses.append(float(example.val[g.loss]))
         if len(batch) > 1:
-            steps += self._batch_steps(t, batch, losses, grads_by_example)
-        if p.training:
-            steps += self._update_steps(t, params, shown_params, grads_by_example, given)
+            steps += self._batch_steps(t, losses, grads)
+        if self.problem.training:
+            steps += self._update_steps(t, params, shown_params, grads, given)
         return steps
 
     def _gradient_formula(self, n: str) -> Expr:
@@ -312,41 +226,24 @@ class _Solver:
             return Call("mul", (Num(Fraction(1, len(parts)), f"1/{len(parts)}"), total))
         return total
 
-    def _batch_steps(
-        self, t: int, batch: list[int], losses: list[float], grads: list[dict[str, float]]
-    ) -> list[Step]:
+    def _batch_steps(self, t: int, losses: list[float], grads: list[dict[str, float]]) -> list[Step]:
+        """The loss and each gradient over the batch: the sum (or mean) of the per-example ones."""
         g, ids = self.graph, self.ids
-        ks = range(1, len(batch) + 1)
+        ks = range(1, len(losses) + 1)
         mean = self.problem.reduction == "mean"
-        formula = self._reduce([Sym(g.loss, k) for k in ks])
-        out = [
-            Step(
-                ids(g.loss, t),
-                "forward",
-                Sym(g.loss),
-                formula,
-                _sub(formula, lambda e: losses[e.example - 1], False),  # type: ignore[union-attr]
-                _reduce(losses, mean),
-                tuple(ids(g.loss, t, k) for k in ks),
-                t,
-            )  # fmt: skip
-        ]
-        for n in g.wrt:
-            formula = self._reduce([Deriv(g.loss, n, k) for k in ks])
-            vals = [grads[k - 1][n] for k in ks]
+        rows: list[tuple[Expr, str, list[float]]] = [(Sym(g.loss), g.loss, losses)]
+        rows += [(Deriv(g.loss, n), f"d{g.loss}/d{n}", [gr[n] for gr in grads]) for n in g.wrt]
+        out = []
+        for target, base, vals in rows:
+            if isinstance(target, Deriv):
+                parts: list[Expr] = [Deriv(g.loss, target.wrt, k) for k in ks]
+                phase, closed = "backward", self.closed.get(target.wrt)
+            else:
+                parts, phase, closed = [Sym(g.loss, k) for k in ks], "forward", None
             out.append(
-                Step(
-                    ids(f"d{g.loss}/d{n}", t),
-                    "backward",
-                    Deriv(g.loss, n),
-                    formula,
-                    _sub(formula, lambda e: vals[e.example - 1], False),  # type: ignore[union-attr]
-                    _reduce(vals, mean),
-                    tuple(ids(f"d{g.loss}/d{n}", t, k) for k in ks),
-                    t,
-                    closed_form=self.closed.get(n),
-                )  # fmt: skip
-            )
+                Step(ids(base, t), phase, target, self._reduce(parts), self._reduce([Num(v) for v in vals]),
+                     _reduce(vals, mean), tuple(ids(base, t, k) for k in ks), t, closed_form=closed)
+            )  # fmt: skip
         return out
 
     def _update_steps(
@@ -392,7 +289,7 @@ class _Solver:
                     new = self.working(t, batch, params, shown_params)
                     steps += new
                     grads = [s.value for s in new if s.phase == "update"]
-                    for i, value in zip(train, grads):
+                    for i, value in zip(train, grads, strict=True):
                         params[i] = value
                         shown_params[g.params[i]] = value
                     continue
@@ -402,9 +299,9 @@ class _Solver:
                         _, gr = self.program.fast(self.examples[index], params)
                     except (ArithmeticError, ValueError) as e:
                         raise NumericError(f"update {t}, example {index + 1}: {e}") from None
-                    total = [a + b for a, b in zip(total, gr)]
+                    total = [a + b for a, b in zip(total, gr, strict=True)]
                 scale = lr / len(batch) if mean else lr
-                for i, gi in zip(train, total):
+                for i, gi in zip(train, total, strict=True):
                     params[i] -= scale * gi
                 for i in train:
                     shown_params[g.params[i]] = params[i]
@@ -420,9 +317,15 @@ class _Solver:
                 "with softmax outputs and cross-entropy, the chain rule sums to ∂E/∂net_k = out_k − target_k"
             )
         return Solution(
-            p, g, tuple(steps), tuple(history), self.updates, len(self.batches),
-            tuple(sorted(shown)) if p.training else (1,), tuple(self.conventions),
-        )  # fmt: skip
+            p,
+            g,
+            tuple(steps),
+            tuple(history),
+            self.updates,
+            len(self.batches),
+            tuple(sorted(shown)) if p.training else (1,),
+            tuple(self.conventions),
+        )
 
     def _safe_loss(self, params: list[float], epoch: int) -> float:
         try:
@@ -434,15 +337,93 @@ class _Solver:
         return loss
 
 
+class _Example:
+    """The forward and backward working of one example at one update step."""
+
+    def __init__(
+        self,
+        solver: _Solver,
+        t: int,
+        k: int | None,
+        index: int,
+        params: list[float],
+        shown_params: dict[str, Value],
+        given: dict[str, str | None],
+    ) -> None:
+        self.solver, self.g, self.t, self.k, self.given = solver, solver.graph, t, k, given
+        program = solver.program
+        try:
+            values, locals_, grads = program.full(solver.examples[index], params)
+        except (ArithmeticError, ValueError) as e:
+            raise NumericError(f"update {t}, example {index + 1}: {e}") from None
+        self.val: dict[str, Value] = dict(zip(program.values, values, strict=True))
+        self.val.update(solver.problem.data[index])
+        self.val.update(shown_params)
+        self.loc = dict(zip(program.edges, locals_, strict=True))
+        self.grad = dict(zip(program.grads, grads, strict=True))
+        self.grad[self.g.loss] = 1.0
+
+    def id(self, base: str) -> str:
+        return self.solver.ids(base, self.t, self.k)
+
+    def value_of(self, e: Expr) -> Value | None:
+        if isinstance(e, Sym):
+            return self.val[e.name]
+        if isinstance(e, Deriv):
+            return self.grad[e.wrt] if e.of == self.g.loss else self.loc[(e.of, e.wrt)]
+        known = self.solver.known_exprs
+        return self.val[known[e]] if e in known else None
+
+    def deps(self, e: Expr) -> tuple[str, ...]:
+        out = []
+        for name in _leaf_names(e):
+            kind = self.g.nodes[name].kind
+            if kind == "value":
+                out.append(self.id(name))
+            elif kind == "param" and self.given.get(name):
+                out.append(self.given[name])
+        return tuple(dict.fromkeys(out))
+
+    def step(self, target: Expr, formula: Expr, value: float, depends_on: tuple[str, ...], **extra) -> Step:
+        collapse = not isinstance(target, Sym)  # derivatives show σ(…) by its value
+        name = target.name if isinstance(target, Sym) else f"d{target.of}/d{target.wrt}"  # type: ignore[union-attr]
+        substitution = None if isinstance(formula, Num) else substitute(formula, self.value_of, collapse)
+        phase = "forward" if isinstance(target, Sym) else "backward"
+        return Step(
+            self.id(name), phase, target, formula, substitution, value, depends_on, self.t, self.k, **extra
+        )
+
+    def steps(self) -> list[Step]:
+        g, solver = self.g, self.solver
+        out = [self.step(Sym(n.name), n.expr, float(self.val[n.name]), self.deps(n.expr)) for n in g.computed]  # type: ignore[arg-type]
+        for n in g.order:
+            if g.is_unit(n):
+                continue  # a loss term: ∂loss/∂term = 1, nothing to work out
+            direct = solver._direct(n)
+            for c in g.consumers[n]:
+                if c != direct:
+                    local = g.local[(c, n)]
+                    out.append(
+                        self.step(
+                            Deriv(c, n), local, self.loc[(c, n)], self.deps(local), note=solver._note(c)
+                        )
+                    )
+            if direct:
+                formula, note = g.local[(direct, n)], solver._note(direct)
+                deps = self.deps(formula)
+            else:
+                formula, note = solver._gradient_formula(n), ""
+                deps = tuple(self.id(f"d{d.of}/d{d.wrt}") for d in _derivs(formula))
+            closed = solver.closed.get(n) if n in g.wrt else None
+            out.append(
+                self.step(Deriv(g.loss, n), formula, self.grad[n], deps, closed_form=closed, note=note)
+            )
+        return out
+
+
 def _reduce(values: list[float], mean: bool) -> float:
     total = math.fsum(values)
     return total / len(values) if mean else total
-
-
-def _sub(e: Expr, value_of: Callable[[Expr], Value | None], collapse: bool) -> Expr | None:
-    if isinstance(e, Num):
-        return None
-    return substitute(e, value_of, collapse)
 
 
 def _leaf_names(e: Expr) -> Iterable[str]:

@@ -15,13 +15,12 @@ import yaml
 from .errors import InputError
 
 MAX_BYTES = 1_000_000
+_PLAIN = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 Lines = dict[tuple[Any, ...], int]
 
 
 class FileError(InputError):
-    def __init__(
-        self, path: str, message: str, line: int | None = None, field: str = ""
-    ) -> None:
+    def __init__(self, path: str, message: str, line: int | None = None, field: str = "") -> None:
         where = f"{path}:{line}" if line else path
         super().__init__(f"{where}: {field + ': ' if field else ''}{message}")
         self.path, self.line, self.field = path, line, field
@@ -31,9 +30,7 @@ class _Loader(yaml.SafeLoader):
     def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
         if self.check_event(yaml.AliasEvent):
             mark = self.peek_event().start_mark
-            raise yaml.composer.ComposerError(
-                None, None, "YAML aliases (*name) are not allowed here", mark
-            )
+            raise yaml.composer.ComposerError(None, None, "YAML aliases (*name) are not allowed here", mark)
         return super().compose_node(parent, index)
 
 
@@ -60,18 +57,18 @@ def read(path: str | Path) -> tuple[Any, Lines]:
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
         problem = getattr(e, "problem", None) or str(e)
-        raise FileError(
-            name, f"not valid YAML: {problem}", mark.line + 1 if mark else None
-        ) from None
+        raise FileError(name, f"not valid YAML: {problem}", mark.line + 1 if mark else None) from None
     finally:
         loader.dispose()
     return data, lines
 
 
-def _build(
-    loader: _Loader, node: yaml.Node, path: tuple[Any, ...], lines: Lines, name: str
-) -> Any:
+def _build(loader: _Loader, node: yaml.Node, path: tuple[Any, ...], lines: Lines, name: str) -> Any:
     lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and node.tag not in _PLAIN:
+        raise FileError(
+            name, f"not valid YAML here: tag {node.tag!r} is not allowed", lines[path], _dotted(path)
+        )
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for k, v in node.value:
@@ -94,18 +91,14 @@ def _build(
             out[key] = _build(loader, v, (*path, key), lines, name)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [
-            _build(loader, v, (*path, i), lines, name) for i, v in enumerate(node.value)
-        ]
+        return [_build(loader, v, (*path, i), lines, name) for i, v in enumerate(node.value)]
     return loader.construct_object(node, deep=True)
 
 
 def _dotted(path: tuple[Any, ...]) -> str:
     out = ""
     for part in path:
-        out += (
-            f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-        )
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
 
 

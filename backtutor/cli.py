@@ -1,0 +1,171 @@
+"""The command line: thin wrappers that parse flags, call the library and pick a renderer.
+
+Heavy modules are imported inside the commands so `backtutor --help` starts fast.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import sys
+import tempfile
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    help="Work backpropagation problems step by step, exactly as a TA would write them.",
+)
+
+
+@app.callback()
+def _main() -> None:
+    """Work backpropagation problems step by step, exactly as a TA would write them."""
+
+
+class Format(StrEnum):
+    terminal = "terminal"
+    json = "json"
+
+
+def _fail(message: str) -> typer.Exit:
+    from rich.console import Console
+
+    Console(stderr=True, highlight=False, soft_wrap=True).print(f"error: {message}", markup=False)
+    return typer.Exit(2)
+
+
+def parse_steps(spec: str, total: int) -> set[int]:
+    """'1,3,5-7', 'last' or 'all' → update numbers."""
+    out: set[int] = set()
+    for part in spec.replace(" ", "").split(","):
+        if part == "all":
+            out.update(range(1, total + 1))
+        elif part == "last":
+            out.add(total)
+        elif part.count("-") == 1 and all(x.isdigit() for x in part.split("-")):
+            a, b = map(int, part.split("-"))
+            out.update(range(a, b + 1))
+        elif part.isdigit():
+            out.add(int(part))
+        else:
+            raise ValueError(f"--steps: cannot read {part!r}; use e.g. 1,3,5-7, last or all")
+    return out
+
+
+def write_atomic(path: Path, content: str) -> None:
+    """Write via a temporary file and a rename, so an error never leaves a partial file."""
+    fd, tmp = tempfile.mkstemp(dir=path.resolve().parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(content)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@app.command()
+def solve(
+    file: Annotated[Path, typer.Argument(help="Problem file (YAML).")],
+    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.terminal,
+    precision: Annotated[int, typer.Option(min=1, max=17, help="Significant digits of computed values.")] = 9,
+    only: Annotated[
+        str | None, typer.Option(help="Show only the working that leads to this step id.")
+    ] = None,
+    epochs: Annotated[
+        int | None, typer.Option(min=1, help="Train for this many epochs (overrides the file).")
+    ] = None,
+    steps: Annotated[
+        str | None, typer.Option(help="Update steps whose working to show: 1,3,5-7, last or all.")
+    ] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead.")] = None,
+) -> None:
+    """Work a problem: forward pass, chain rule for every parameter, closed forms and SGD updates."""
+    from .errors import InputError
+    from .problem import load
+    from .solve import default_shown
+    from .solve import solve as run
+
+    try:
+        if output and output.resolve() == file.resolve():
+            raise InputError(f"refusing to overwrite the problem file {file} with the output")
+        problem = load(file)
+        solver_epochs = epochs or (problem.training.epochs if problem.training else 1)
+        updates = _updates(problem, solver_epochs)
+        shown = parse_steps(steps, updates) if steps else default_shown(problem, solver_epochs, updates)
+        bad = sorted(t for t in shown if not 1 <= t <= updates)
+        if bad:
+            raise InputError(f"--steps: update {bad[0]} does not exist (this run has {updates})")
+        progress, done = _progress(updates > 5000 and output is None and format is Format.terminal)
+        try:
+            sol = run(problem, epochs=epochs, shown=shown, progress=progress)
+        finally:
+            done()
+        chosen = None
+        if only:
+            ids = [s.id for s in sol.steps]
+            if only not in ids:
+                close = difflib.get_close_matches(only, ids, n=3)
+                hint = f"; closest: {', '.join(close)}" if close else ""
+                raise InputError(f"--only: no step with id {only!r}{hint}")
+            chosen = sol.working_for(only)
+        if format is Format.json:
+            from .render.json import render as render_json
+
+            _emit(render_json(sol, precision, chosen), output)
+        else:
+            from .render.terminal import render as render_terminal
+
+            _emit(render_terminal(sol, precision, chosen), output)
+    except (InputError, ValueError, OSError) as e:
+        raise _fail(str(e)) from None
+
+
+def _emit(content: object, output: Path | None) -> None:
+    """Print to stdout, or write the file atomically (rich output as plain text)."""
+    if not isinstance(content, str):
+        from rich.console import Console
+
+        if output is None:
+            Console(highlight=False).print(content)
+            return
+        console = Console(record=True, width=120, file=open(os.devnull, "w"))  # noqa: SIM115
+        console.print(content)
+        content = console.export_text()
+    if output is None:
+        sys.stdout.write(content)
+    else:
+        write_atomic(output, content)
+
+
+def _updates(problem, epochs: int) -> int:  # type: ignore[no-untyped-def]
+    t = problem.training
+    if not t:
+        return 1
+    return epochs * -(-len(problem.data) // t.batch_size)
+
+
+def _progress(enabled: bool):  # type: ignore[no-untyped-def]
+    if not enabled or not sys.stderr.isatty():
+        return None, lambda: None
+    from rich.progress import Progress
+
+    bar = Progress(transient=True, console=None)
+    bar.start()
+    task = bar.add_task("training", total=None)
+
+    def update(epoch: int, total: int) -> None:
+        if epoch % 100 == 0 or epoch == total:
+            bar.update(task, completed=epoch, total=total)
+
+    return update, bar.stop
+
+
+def main() -> None:
+    app()
