@@ -228,9 +228,7 @@ class _Checker:
         for i, name in enumerate(s.input_gradients):
             if name not in s.inputs:
                 raise self.fail(("input_gradients", i), f"'{name}' is not an input")
-        data = self.data(
-            tuple(targets) if s.loss.kind not in ("output", "expression") else self.loss_targets()
-        )
+        data = self.data(tuple(targets))
         training = self.training(len(data))
         reduction = s.loss.reduction or ("mean" if s.loss.kind == "mse" else "sum")
         return Problem(

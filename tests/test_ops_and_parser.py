@@ -1,0 +1,145 @@
+"""The op table's numeric rules and local derivatives, the safe parser and the printer.
+
+Oracles: math identities, sympy.diff of each op's definition, and central finite differences.
+"""
+
+import math
+import warnings
+from fractions import Fraction
+
+import pytest
+import sympy
+
+from backtutor.expr import Call, Num, Sym
+from backtutor.formula import latex, latex_name, text
+from backtutor.ops import OPS, diff, evaluate
+from backtutor.parse import ParseError, parse
+
+
+def test_sigmoid_softplus_exp_do_not_overflow_or_warn():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert OPS["sigmoid"].forward(1000.0) == 1.0
+        assert OPS["sigmoid"].forward(-1000.0) == pytest.approx(0.0, abs=1e-300)
+        assert OPS["softplus"].forward(1000.0) == 1000.0
+        assert OPS["softplus"].forward(-1000.0) == pytest.approx(0.0, abs=1e-300)
+        assert OPS["exp"].forward(1000.0) == math.inf
+        assert OPS["softmax"].forward(0, 1000.0, 0.0) == 1.0
+        assert OPS["swish"].forward(-1000.0) == pytest.approx(0.0, abs=1e-300)
+
+
+x = sympy.Symbol("x")
+SYMPY = {
+    "exp": sympy.exp(x),
+    "log": sympy.log(x),
+    "sigmoid": 1 / (1 + sympy.exp(-x)),
+    "tanh": sympy.tanh(x),
+    "softplus": sympy.log(1 + sympy.exp(x)),
+    "swish": x / (1 + sympy.exp(-x)),
+    "relu": sympy.Piecewise((x, x > 0), (0, True)),
+    "identity": x,
+}
+
+
+@pytest.mark.parametrize("op", sorted(SYMPY))
+@pytest.mark.parametrize("at", [-1.3, 0.4, 2.2])
+def test_unary_local_derivative_matches_sympy_and_finite_differences(op, at):
+    if op == "log" and at < 0:
+        at = -at
+    e = Call(op, (Sym("x"),))
+    d = diff(e, "x")
+    value = evaluate(d, {"x": at})
+    oracle = float(sympy.diff(SYMPY[op], x).subs(x, at))
+    assert value == pytest.approx(oracle, rel=1e-12)
+    h = 1e-6
+    fd = (evaluate(e, {"x": at + h}) - evaluate(e, {"x": at - h})) / (2 * h)
+    assert value == pytest.approx(fd, rel=1e-6)
+    assert evaluate(e, {"x": at}) == pytest.approx(float(SYMPY[op].subs(x, at)), rel=1e-12)
+
+
+def test_relu_derivative_at_zero_is_zero_and_leaky_is_slope():
+    assert evaluate(diff(parse("relu(x)"), "x"), {"x": 0.0}) == 0.0
+    assert evaluate(diff(parse("leaky_relu(x, 0.1)"), "x"), {"x": 0.0}) == pytest.approx(0.1)
+    assert evaluate(diff(parse("leaky_relu(x, 0.1)"), "x"), {"x": 2.0}) == 1.0
+
+
+@pytest.mark.parametrize(
+    "formula",
+    ["a*b/c - a^3", "(a + b)^c", "a/(b - c*a)", "-a*b + exp(a - c)", "max(a, b)*c", "a^-2 + log(b)"],
+)
+def test_binary_ops_match_sympy(formula):
+    e = parse(formula)
+    env = {"a": 1.7, "b": 0.6, "c": 2.3}
+    syms = {n: sympy.Symbol(n) for n in env}
+    oracle = sympy.sympify(formula.replace("^", "**"), locals={**syms, "max": sympy.Max})  # test-side oracle only
+    for name in env:
+        want = float(sympy.diff(oracle, syms[name]).subs({syms[n]: v for n, v in env.items()}))
+        assert evaluate(diff(e, name), env) == pytest.approx(want, rel=1e-12)
+
+
+def test_softmax_partials_are_softmax_times_kronecker_minus_softmax():
+    z = (Sym("z1"), Sym("z2"), Sym("z3"))
+    env = {"z1": 0.3, "z2": -1.2, "z3": 2.0}
+    s = [OPS["softmax"].forward(k, *env.values()) for k in range(3)]
+    for k in range(3):
+        e = Call("softmax", z, k)
+        for j in range(3):
+            want = s[k] * ((1.0 if j == k else 0.0) - s[j])
+            assert evaluate(diff(e, f"z{j + 1}"), env) == pytest.approx(want, rel=1e-12)
+
+
+def test_derivatives_read_as_a_person_writes_them():
+    assert text(diff(parse("1/2*(t - o)^2"), "o")) == "−(t − o)"
+    assert text(diff(parse("(y - f)^2"), "f")) == "−2·(y − f)"
+    assert text(diff(parse("w3*sigmoid(x2)"), "x2")) == "w3·σ(x2)·(1 − σ(x2))"
+    assert text(diff(parse("-(t*log(o))"), "o")) == "−t/o"
+    assert text(diff(parse("w1*i1 + w2*i2 + b1"), "w1")) == "i1"
+
+
+def test_printer_keeps_the_users_order_and_writes_latex():
+    e = parse("w1*i1 + w2*i2 + b1")
+    assert text(e) == "w1·i1 + w2·i2 + b1"
+    assert latex(e) == r"w_{1} \cdot i_{1} + w_{2} \cdot i_{2} + b_{1}"
+    assert latex_name("out_h1") == r"\mathrm{out}_{h1}"
+    assert latex_name("E_total") == r"E_{\mathrm{total}}"
+    assert text(parse("a - (b - c)")) == "a − (b − c)"
+    assert text(Num(Fraction(3, 20))) == "0.15"
+    assert text(Num(-0.5)) == "−0.5"
+
+
+def test_parser_accepts_what_students_paste():
+    assert parse("w1·x − 2×y²") == parse("w1*x - 2*y^2").__class__(
+        "sub",
+        (
+            Call("mul", (Sym("w1"), Sym("x"))),
+            Call("mul", (Num(Fraction(2), "2"), Call("pow", (Sym("y"), Num(Fraction(2)))))),
+        ),
+    )
+    assert parse("σ(x)") == parse("sigmoid(x)")
+    assert parse("x**2") == parse("x^2")
+
+
+@pytest.mark.parametrize(
+    "formula",
+    [
+        "__import__('os').system('ls')",
+        "().__class__",
+        "x.__class__",
+        "w1; import os",
+        "lambda: 1",
+        "__class__",
+        "eval(x)",
+        "x[0]",
+        "'text'",
+        "1e99999",
+        "",
+        "(" * 100 + "x" + ")" * 100,
+        "x" * 3000,
+        "sigmoid",
+        "exp(x, y)",
+        "leaky_relu(x, y)",
+    ],
+)
+def test_parser_refuses_anything_outside_the_whitelist(formula):
+    with pytest.raises(ParseError):
+        parse(formula)
