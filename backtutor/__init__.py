@@ -11,15 +11,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .solve import Solution
+    from .solution import Solution
 
 __all__ = ["solve"]
 __version__ = "0.1.0"
 
 
 def solve(path: str | Path, **options: object) -> Solution:
-    """Load a problem file and work it; options as for `backtutor.solve.solve`."""
+    """Load a problem file and work it; options as for `backtutor.solution.solve`."""
     from .problem import load
-    from .solve import solve as _solve
+    from .solution import solve as _solve
 
     return _solve(load(path), **options)  # type: ignore[arg-type]

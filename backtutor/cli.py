@@ -89,8 +89,8 @@ def solve(
     """Work a problem: forward pass, chain rule for every parameter, closed forms and SGD updates."""
     from .errors import InputError
     from .problem import load
-    from .solve import default_shown
-    from .solve import solve as run
+    from .solution import default_shown
+    from .solution import solve as run
 
     try:
         if output and output.resolve() == file.resolve():

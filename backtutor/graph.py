@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .expr import ONE, Expr, names
-from .ops import diff
+from .expr import ONE, ZERO, Expr, names
+from .ops import diff_all
 from .problem import Problem
 
 
@@ -84,10 +84,11 @@ def _backprop_structure(
     for node in nodes.values():
         if node.name not in active or node.expr is None:
             continue
-        for i in node.inputs:
-            if i in active:
-                consumers.setdefault(i, []).append(node.name)
-                local[(node.name, i)] = diff(node.expr, i)
+        inputs = [i for i in node.inputs if i in active]
+        partials = diff_all(node.expr, set(inputs))
+        for i in inputs:
+            consumers.setdefault(i, []).append(node.name)
+            local[(node.name, i)] = partials.get(i, ZERO)
     depth = {loss: 0}
     for node in reversed(list(nodes.values())):
         if node.name in consumers:

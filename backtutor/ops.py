@@ -9,7 +9,7 @@ numeric code in `numeric.py`.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -210,7 +210,7 @@ OPS: dict[str, Op] = {
             lambda x: x if x > 0 else 0.0,
             lambda c, i: call("step", c.args[0]),
             "ReLU({0})",
-            r"\mathrm{ReLU}\left({0}\right)",
+            r"\mathrm{{ReLU}}\left({0}\right)",
             rule="ReLU′(x) = 1 if x > 0 else 0; ReLU′(0) = 0 by convention (as in PyTorch)",
             callable_as=("relu", "ReLU"),
         ),
@@ -337,6 +337,26 @@ def diff(e: Expr, name: str) -> Expr:
         if da != ZERO:
             terms.append(mul(OPS[e.op].partial(e, i), da))
     return add(*terms)
+
+
+def diff_all(e: Expr, wrt: Collection[str]) -> dict[str, Expr]:
+    """{name: ∂e/∂name} for the names in `wrt` that occur in e, in one pass over e: the same
+    expressions as `diff(e, name)` (a name missing from the result has derivative 0). Linear in
+    the size of e for a weighted sum, where calling `diff` once per input is quadratic."""
+    if isinstance(e, Sym):
+        return {e.name: ONE} if e.name in wrt else {}
+    if not isinstance(e, Call):
+        return {}
+    terms: dict[str, list[Expr]] = {}
+    for i, a in enumerate(e.args):
+        partials = diff_all(a, wrt)
+        if not partials:
+            continue
+        local = OPS[e.op].partial(e, i)
+        for name, da in partials.items():
+            if da != ZERO:
+                terms.setdefault(name, []).append(mul(local, da))
+    return {name: add(*ts) for name, ts in terms.items()}
 
 
 def ops_in(e: Expr) -> list[str]:

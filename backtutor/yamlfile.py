@@ -26,7 +26,22 @@ class FileError(InputError):
         self.path, self.line, self.field = path, line, field
 
 
-class _Loader(yaml.SafeLoader):
+if hasattr(yaml, "CParser"):  # libyaml scans and parses (about 4x faster); composing stays in Python
+
+    class _Base(  # type: ignore[misc]
+        yaml.composer.Composer, yaml.CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver
+    ):
+        def __init__(self, stream: str) -> None:
+            yaml.CParser.__init__(self, stream)
+            yaml.composer.Composer.__init__(self)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+
+else:
+    _Base = yaml.SafeLoader  # type: ignore[misc]
+
+
+class _Loader(_Base):
     def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
         if self.check_event(yaml.AliasEvent):
             mark = self.peek_event().start_mark

@@ -6,7 +6,7 @@ import pytest
 
 import backtutor
 from backtutor.problem import load
-from backtutor.solve import solve
+from backtutor.solution import solve
 
 from .conftest import PROBLEMS, ROOT
 

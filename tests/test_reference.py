@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from backtutor.problem import load
-from backtutor.solve import Solution, solve
+from backtutor.solution import Solution, solve
 
 PROBLEMS = Path(__file__).resolve().parent.parent / "problems"
 

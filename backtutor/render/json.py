@@ -8,7 +8,7 @@ from typing import Any
 
 from ..expr import Expr
 from ..formula import latex, text
-from ..solve import Solution, Step
+from ..solution import Solution, Step
 
 
 def _number(v: float) -> float | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from itertools import groupby
 
 from rich.console import Console, Group, RenderableType
@@ -13,7 +14,7 @@ from rich.text import Text
 
 from ..expr import Num
 from ..formula import format_number, text
-from ..solve import Solution, Step
+from ..solution import Solution, Step
 
 _PHASES = {"forward": "Forward pass", "backward": "Backward pass (chain rule)", "update": "Updates (SGD)"}
 _SPARK = "▁▂▃▄▅▆▇█"
@@ -81,10 +82,15 @@ def _closed_forms(sol: Solution, precision: int) -> RenderableType | None:
 
 
 def sparkline(values: list[float]) -> str:
+    """A one-line loss curve, on a log scale when the loss falls by more than 100×."""
+    log = min(values) > 0 and max(values) > 100 * min(values)
+    if log:
+        values = [math.log10(v) for v in values]
     lo, hi = min(values), max(values)
     if hi == lo:
         return _SPARK[0] * len(values)
-    return "".join(_SPARK[round((v - lo) / (hi - lo) * (len(_SPARK) - 1))] for v in values)
+    line = "".join(_SPARK[round((v - lo) / (hi - lo) * (len(_SPARK) - 1))] for v in values)
+    return line + (" (log scale)" if log else "")
 
 
 def _summary(sol: Solution, precision: int) -> RenderableType:
@@ -100,14 +106,13 @@ def _summary(sol: Solution, precision: int) -> RenderableType:
         if n > SUMMARY_ROWS
         else range(n)
     )
-    index = [g.params.index(p) for p in g.trainable]
+    position = {name: i for i, name in enumerate(g.params)}
+    index = [position[p] for p in g.trainable]
     for i in rows:
         e = h[i]
-        table.add_row(
-            str(e.epoch),
-            format_number(e.loss, precision),
-            *(format_number(e.params[j], precision) for j in index),
-        )
+        digits = min(precision, 6)  # a table of many columns stays readable
+        values = [e.loss, *(e.params[j] for j in index)]
+        table.add_row(str(e.epoch), *(format_number(v, digits) for v in values))
     width = min(60, n)
     sample = [h[round(i * (n - 1) / max(width - 1, 1))].loss for i in range(width)]
     return Group(table, Text(f"loss per epoch: {sparkline(sample)}", style="green"))

@@ -3,6 +3,7 @@
 Every renderer and the checker read the same `Step` records. Values come from the compiled graph
 (`numeric.py`); formulas come from the graph's local derivatives. Working is built only for the
 update steps that will be shown; all other updates run the compiled code alone.
+(The module is not called solve.py so that `backtutor.solve` stays the function.)
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from .problem import Problem
 
 CLOSED_FORM_LIMIT = 200  # tree size above which a closed form is left out as unreadable
 DEFAULT_SHOWN = 50  # a one-epoch run shows the working of up to this many updates
+MAX_HISTORY = 10_000  # epochs recorded in Solution.history at most (evenly spaced, plus the last)
 ETA = Sym("η")
 Value = Fraction | float
 
@@ -56,7 +58,7 @@ class Solution:
     problem: Problem
     graph: Graph
     steps: tuple[Step, ...]
-    history: tuple[Epoch, ...]
+    history: tuple[Epoch, ...]  # epoch 0, then each epoch (every k-th on runs over MAX_HISTORY epochs)
     updates: int  # update steps in the whole run
     updates_per_epoch: int
     shown: tuple[int, ...]  # update steps whose working is in `steps`
@@ -136,6 +138,9 @@ class _Solver:
         self.examples = [[float(ex[name]) for name in self.program.data_names] for ex in problem.data]
         self.known_exprs = {n.expr: n.name for n in self.graph.computed}
         self.closed = self._closed_forms()
+        self.position = {name: i for i, name in enumerate(self.graph.params)}
+        self.wrt = frozenset(self.graph.wrt)
+        self.ops_of: dict[str, list[str]] = {}
         self.rules_shown: set[str] = set()
         self.conventions: dict[str, None] = {}
 
@@ -211,7 +216,9 @@ class _Solver:
     def _note(self, node: str) -> str:
         """The derivative rules this node's formula uses, the first time each is used."""
         notes = []
-        for op in ops_in(self.graph.nodes[node].expr):  # type: ignore[arg-type]
+        if node not in self.ops_of:
+            self.ops_of[node] = ops_in(self.graph.nodes[node].expr)  # type: ignore[arg-type]
+        for op in self.ops_of[node]:
             rule = OPS[op].rule
             if rule and op != "pow":
                 self.conventions.setdefault(rule)
@@ -261,7 +268,7 @@ class _Solver:
         for name in g.trainable:
             grad = _reduce([gr[name] for gr in grads], mean)
             formula = Call("sub", (Sym(name), Call("mul", (ETA, Deriv(g.loss, name)))))
-            new = params[g.params.index(name)] - float(lr) * grad
+            new = params[self.position[name]] - float(lr) * grad
             substitution = Call("sub", (Num(shown_params[name]), Call("mul", (Num(lr), Num(grad)))))
             dep = tuple(d for d in (given[name], ids(f"d{g.loss}/d{name}", t)) if d)
             out.append(Step(ids(f"{name}+", t), "update", Updated(name), formula, substitution, new, dep, t))
@@ -276,11 +283,12 @@ class _Solver:
         g, p = self.graph, self.problem
         params = [float(p.parameters[n]) for n in g.params]
         shown_params: dict[str, Value] = dict(p.parameters)
-        train = [g.params.index(n) for n in g.trainable]
+        train = [self.position[n] for n in g.trainable]
         lr = float(p.training.learning_rate) if p.training else 0.0
         mean = p.reduction == "mean"
         steps: list[Step] = []
         history = [Epoch(0, self._safe_loss(params, 0), tuple(params))]
+        stride = -(-self.epochs // MAX_HISTORY)  # long runs keep every stride-th epoch and the last
         t = 0
         for epoch in range(1, self.epochs + 1 if p.training else 1):
             for batch in self.batches:
@@ -305,7 +313,8 @@ class _Solver:
                     params[i] -= scale * gi
                 for i in train:
                     shown_params[g.params[i]] = params[i]
-            history.append(Epoch(epoch, self._safe_loss(params, epoch), tuple(params)))
+            if epoch % stride == 0 or epoch == self.epochs:
+                history.append(Epoch(epoch, self._safe_loss(params, epoch), tuple(params)))
             if progress:
                 progress(epoch, self.epochs)
         if not p.training:
@@ -414,7 +423,7 @@ class _Example:
             else:
                 formula, note = solver._gradient_formula(n), ""
                 deps = tuple(self.id(f"d{d.of}/d{d.wrt}") for d in _derivs(formula))
-            closed = solver.closed.get(n) if n in g.wrt else None
+            closed = solver.closed.get(n) if n in solver.wrt else None
             out.append(
                 self.step(Deriv(g.loss, n), formula, self.grad[n], deps, closed_form=closed, note=note)
             )

@@ -1,0 +1,90 @@
+"""Long training runs: `backtutor solve problems/q4.yaml --epochs 10000` (10,000 online SGD updates).
+
+Targets, as ratios of wall time measured in the same run (whole commands, start-up included):
+  * backtutor <= 2x a hand-written NumPy script doing the same updates (bench/numpy_q4.py);
+  * backtutor < 1/3 of a PyTorch autograd version of the same loop (bench/torch_q4.py), when torch
+    is importable (otherwise skipped; `pip install torch==2.13.0` installs a CPU wheel).
+Also checks that backtutor's final loss (last "history" entry of `--format json`) agrees with the
+NumPy script's final E_total (about 3.5102e-05).
+
+Best of N wall-clock runs of each command in a subprocess, stdout to /dev/null, after one warm-up.
+Run: python bench/bench_epochs.py [N]   (N defaults to 5)
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+import subprocess
+import sys
+
+from _util import BENCH, ROOT, backtutor_cmd, best_of, table, verdict
+
+EPOCHS = 10_000
+NUMPY_RATIO_TARGET = 2.0
+TORCH_RATIO_TARGET = 1 / 3
+REL_TOL = 1e-9
+
+
+def _last_line_loss(cmd: list[str]) -> float:
+    out = subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    return float(out.split()[-1])
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+    bt = [*backtutor_cmd(), "solve", "problems/q4.yaml", "--epochs", str(EPOCHS)]
+    np_cmd = [sys.executable, str(BENCH / "numpy_q4.py"), str(EPOCHS)]
+    torch_cmd = [sys.executable, str(BENCH / "torch_q4.py"), str(EPOCHS)]
+    have_torch = importlib.util.find_spec("torch") is not None
+    print(f"{EPOCHS:,} epochs of online SGD on q4; best of {n} wall-clock runs each\n")
+
+    # correctness first: the same final loss
+    out = subprocess.run([*bt, "--format", "json"], cwd=ROOT, check=True, capture_output=True, text=True)
+    bt_loss = json.loads(out.stdout)["history"][-1]["loss"]
+    np_loss = _last_line_loss(np_cmd)
+    losses = [("backtutor", bt_loss), ("numpy", np_loss)]
+    if have_torch:
+        losses.append(("torch", _last_line_loss(torch_cmd)))
+    agree = all(math.isclose(v, np_loss, rel_tol=REL_TOL, abs_tol=0) for _, v in losses)
+    for name, v in losses:
+        print(f"final E_total  {name:<10} {v!r}")
+    print(f"agree to rel {REL_TOL:g}: {'yes' if agree else 'NO'}\n")
+
+    t_bt = best_of(bt, n)
+    t_np = best_of(np_cmd, n)
+    rows = [
+        (f"python bench/numpy_q4.py {EPOCHS} (baseline)", f"{t_np:.3f} s", "1.00", "", ""),
+        (
+            f"backtutor solve q4 --epochs {EPOCHS}",
+            f"{t_bt:.3f} s",
+            f"{t_bt / t_np:.2f}",
+            f"<= {NUMPY_RATIO_TARGET:g} x numpy",
+            verdict(t_bt / t_np <= NUMPY_RATIO_TARGET),
+        ),
+    ]
+    if have_torch:
+        t_torch = best_of(torch_cmd, n)
+        rows += [
+            (f"python bench/torch_q4.py {EPOCHS} (baseline)", f"{t_torch:.3f} s", "1.00", "", ""),
+            (
+                "backtutor vs torch",
+                f"{t_bt:.3f} s",
+                f"{t_bt / t_torch:.2f}",
+                "< 0.33 x torch",
+                verdict(t_bt / t_torch < TORCH_RATIO_TARGET),
+            ),
+        ]
+    table(rows)
+    if not agree:
+        print("\nWARNING: final losses disagree")
+    if not have_torch:
+        print(
+            "\ntorch comparison SKIPPED: torch is not importable. Install it with"
+            "\n  pip install torch==2.13.0\n(a CPU wheel) and run again."
+        )
+
+
+if __name__ == "__main__":
+    main()
