@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 from .errors import InputError
 from .expr import ONE, Call, Deriv, Expr, Num, Sym, Updated, add, mul, size
@@ -40,6 +41,9 @@ class Step:
     example: int | None = None  # position in the batch; None for batch-level steps
     closed_form: Expr | None = None  # gradients of parameters: the derivative in the problem's names
     note: str = ""  # a rule shown the first time it is used
+    # each leaf of the formula, the id of the step that computes it (None: given), and its value;
+    # what `check` needs to recompute the step from a student's own earlier numbers
+    leaves: tuple[tuple[Expr, str | None, Value], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,26 +183,70 @@ class _Solver:
         cs = self.graph.consumers[n]
         return cs[0] if len(cs) == 1 and self.graph.is_unit(cs[0]) else None
 
+    def leaf_id(self, leaf: Expr, t: int, k: int | None) -> str | None:
+        """The id of the step that computes a formula's leaf, or None for a given value."""
+        g, ids = self.graph, self.ids
+        if isinstance(leaf, Deriv):
+            return ids(f"d{leaf.of}/d{leaf.wrt}", t, leaf.example if leaf.example is not None else k)
+        if not isinstance(leaf, Sym):
+            return None
+        if leaf.example is not None:
+            return ids(leaf.name, t, leaf.example)
+        node = g.nodes.get(leaf.name)  # None for η
+        if node is not None and node.kind == "value":
+            return ids(leaf.name, t, k)
+        if node is not None and node.kind == "param" and t > 1 and leaf.name in g.trainable:
+            return ids(f"{leaf.name}+", t - 1)
+        return None
+
+    def make_step(
+        self,
+        base: str,
+        phase: str,
+        target: Expr,
+        formula: Expr,
+        value: float,
+        t: int,
+        k: int | None,
+        value_of: Callable[[Expr], Value | None],
+        **extra: Any,
+    ) -> Step:
+        """A Step with its substitution, leaves and dependencies, the same way for every phase."""
+        collapse = phase == "backward"  # derivatives show σ(…) by its value
+        substitution = None if isinstance(formula, Num) else substitute(formula, value_of, collapse)
+        leaves = tuple((leaf, self.leaf_id(leaf, t, k), value_of(leaf)) for leaf in _leaves(formula))
+        depends_on = tuple(dict.fromkeys(i for _, i, _ in leaves if i))
+        return Step(
+            self.ids(base, t, k),
+            phase,
+            target,
+            formula,
+            substitution,
+            value,
+            depends_on,
+            t,
+            k,
+            leaves=leaves,
+            **extra,
+        )
+
     # ---- working for one update step -----------------------------------------------------------
     def working(
         self, t: int, batch: list[int], params: list[float], shown_params: dict[str, Value]
     ) -> list[Step]:
-        g, ids = self.graph, self.ids
-        given = {
-            name: (ids(f"{name}+", t - 1) if t > 1 and name in g.trainable else None) for name in g.params
-        }
+        g = self.graph
         steps: list[Step] = []
         grads: list[dict[str, float]] = []
         losses: list[float] = []
         for j, index in enumerate(batch, start=1):
-            example = _Example(self, t, j if len(batch) > 1 else None, index, params, shown_params, given)
+            example = _Example(self, t, j if len(batch) > 1 else None, index, params, shown_params)
             steps += example.steps()
             grads.append(example.grad)
             losses.append(float(example.val[g.loss]))
         if len(batch) > 1:
             steps += self._batch_steps(t, losses, grads)
         if self.problem.training:
-            steps += self._update_steps(t, params, shown_params, grads, given)
+            steps += self._update_steps(t, params, shown_params, grads)
         return steps
 
     def _gradient_formula(self, n: str) -> Expr:
@@ -235,43 +283,61 @@ class _Solver:
 
     def _batch_steps(self, t: int, losses: list[float], grads: list[dict[str, float]]) -> list[Step]:
         """The loss and each gradient over the batch: the sum (or mean) of the per-example ones."""
-        g, ids = self.graph, self.ids
+        g = self.graph
         ks = range(1, len(losses) + 1)
         mean = self.problem.reduction == "mean"
-        rows: list[tuple[Expr, str, list[float]]] = [(Sym(g.loss), g.loss, losses)]
-        rows += [(Deriv(g.loss, n), f"d{g.loss}/d{n}", [gr[n] for gr in grads]) for n in g.wrt]
-        out = []
-        for target, base, vals in rows:
-            if isinstance(target, Deriv):
-                parts: list[Expr] = [Deriv(g.loss, target.wrt, k) for k in ks]
-                phase, closed = "backward", self.closed.get(target.wrt)
-            else:
-                parts, phase, closed = [Sym(g.loss, k) for k in ks], "forward", None
+
+        def value_of(e: Expr) -> Value | None:
+            if isinstance(e, Sym) and e.example:
+                return losses[e.example - 1]
+            return grads[e.example - 1][e.wrt] if isinstance(e, Deriv) and e.example else None
+
+        out = [
+            self.make_step(
+                g.loss,
+                "forward",
+                Sym(g.loss),
+                self._reduce([Sym(g.loss, k) for k in ks]),
+                _reduce(losses, mean),
+                t,
+                None,
+                value_of,
+            )
+        ]
+        for n in g.wrt:
+            formula = self._reduce([Deriv(g.loss, n, k) for k in ks])
+            value = _reduce([gr[n] for gr in grads], mean)
             out.append(
-                Step(ids(base, t), phase, target, self._reduce(parts), self._reduce([Num(v) for v in vals]),
-                     _reduce(vals, mean), tuple(ids(base, t, k) for k in ks), t, closed_form=closed)
-            )  # fmt: skip
+                self.make_step(
+                    f"d{g.loss}/d{n}",
+                    "backward",
+                    Deriv(g.loss, n),
+                    formula,
+                    value,
+                    t,
+                    None,
+                    value_of,
+                    closed_form=self.closed.get(n),
+                )
+            )
         return out
 
     def _update_steps(
-        self,
-        t: int,
-        params: list[float],
-        shown_params: dict[str, Value],
-        grads: list[dict[str, float]],
-        given: dict[str, str | None],
+        self, t: int, params: list[float], shown_params: dict[str, Value], grads: list[dict[str, float]]
     ) -> list[Step]:
-        g, ids = self.graph, self.ids
+        g = self.graph
         lr = self.problem.training.learning_rate  # type: ignore[union-attr]
         mean = self.problem.reduction == "mean"
         out = []
         for name in g.trainable:
             grad = _reduce([gr[name] for gr in grads], mean)
+
+            def value_of(e: Expr, name: str = name, grad: float = grad) -> Value | None:
+                return lr if e == ETA else grad if isinstance(e, Deriv) else shown_params[name]
+
             formula = Call("sub", (Sym(name), Call("mul", (ETA, Deriv(g.loss, name)))))
             new = params[self.position[name]] - float(lr) * grad
-            substitution = Call("sub", (Num(shown_params[name]), Call("mul", (Num(lr), Num(grad)))))
-            dep = tuple(d for d in (given[name], ids(f"d{g.loss}/d{name}", t)) if d)
-            out.append(Step(ids(f"{name}+", t), "update", Updated(name), formula, substitution, new, dep, t))
+            out.append(self.make_step(f"{name}+", "update", Updated(name), formula, new, t, None, value_of))
         return out
 
     # ---- the run -------------------------------------------------------------------------------
@@ -350,16 +416,9 @@ class _Example:
     """The forward and backward working of one example at one update step."""
 
     def __init__(
-        self,
-        solver: _Solver,
-        t: int,
-        k: int | None,
-        index: int,
-        params: list[float],
-        shown_params: dict[str, Value],
-        given: dict[str, str | None],
+        self, solver: _Solver, t: int, k: int | None, index: int, params: list[float], shown: dict[str, Value]
     ) -> None:
-        self.solver, self.g, self.t, self.k, self.given = solver, solver.graph, t, k, given
+        self.solver, self.g, self.t, self.k = solver, solver.graph, t, k
         program = solver.program
         try:
             values, locals_, grads = program.full(solver.examples[index], params)
@@ -367,13 +426,10 @@ class _Example:
             raise NumericError(f"update {t}, example {index + 1}: {e}") from None
         self.val: dict[str, Value] = dict(zip(program.values, values, strict=True))
         self.val.update(solver.problem.data[index])
-        self.val.update(shown_params)
+        self.val.update(shown)
         self.loc = dict(zip(program.edges, locals_, strict=True))
         self.grad = dict(zip(program.grads, grads, strict=True))
         self.grad[self.g.loss] = 1.0
-
-    def id(self, base: str) -> str:
-        return self.solver.ids(base, self.t, self.k)
 
     def value_of(self, e: Expr) -> Value | None:
         if isinstance(e, Sym):
@@ -383,50 +439,34 @@ class _Example:
         known = self.solver.known_exprs
         return self.val[known[e]] if e in known else None
 
-    def deps(self, e: Expr) -> tuple[str, ...]:
-        out = []
-        for name in _leaf_names(e):
-            kind = self.g.nodes[name].kind
-            if kind == "value":
-                out.append(self.id(name))
-            elif kind == "param" and self.given.get(name):
-                out.append(self.given[name])
-        return tuple(dict.fromkeys(out))
-
-    def step(self, target: Expr, formula: Expr, value: float, depends_on: tuple[str, ...], **extra) -> Step:
-        collapse = not isinstance(target, Sym)  # derivatives show σ(…) by its value
-        name = target.name if isinstance(target, Sym) else f"d{target.of}/d{target.wrt}"  # type: ignore[union-attr]
-        substitution = None if isinstance(formula, Num) else substitute(formula, self.value_of, collapse)
-        phase = "forward" if isinstance(target, Sym) else "backward"
-        return Step(
-            self.id(name), phase, target, formula, substitution, value, depends_on, self.t, self.k, **extra
+    def step(self, target: Expr, formula: Expr, value: float, **extra: Any) -> Step:
+        if isinstance(target, Sym):
+            return self.solver.make_step(
+                target.name, "forward", target, formula, value, self.t, self.k, self.value_of, **extra
+            )
+        base = f"d{target.of}/d{target.wrt}"  # type: ignore[union-attr]
+        return self.solver.make_step(
+            base, "backward", target, formula, value, self.t, self.k, self.value_of, **extra
         )
 
     def steps(self) -> list[Step]:
         g, solver = self.g, self.solver
-        out = [self.step(Sym(n.name), n.expr, float(self.val[n.name]), self.deps(n.expr)) for n in g.computed]  # type: ignore[arg-type]
+        out = [self.step(Sym(n.name), n.expr, float(self.val[n.name])) for n in g.computed]  # type: ignore[arg-type]
         for n in g.order:
             if g.is_unit(n):
                 continue  # a loss term: ∂loss/∂term = 1, nothing to work out
             direct = solver._direct(n)
             for c in g.consumers[n]:
                 if c != direct:
-                    local = g.local[(c, n)]
                     out.append(
-                        self.step(
-                            Deriv(c, n), local, self.loc[(c, n)], self.deps(local), note=solver._note(c)
-                        )
+                        self.step(Deriv(c, n), g.local[(c, n)], self.loc[(c, n)], note=solver._note(c))
                     )
             if direct:
                 formula, note = g.local[(direct, n)], solver._note(direct)
-                deps = self.deps(formula)
             else:
                 formula, note = solver._gradient_formula(n), ""
-                deps = tuple(self.id(f"d{d.of}/d{d.wrt}") for d in _derivs(formula))
             closed = solver.closed.get(n) if n in solver.wrt else None
-            out.append(
-                self.step(Deriv(g.loss, n), formula, self.grad[n], deps, closed_form=closed, note=note)
-            )
+            out.append(self.step(Deriv(g.loss, n), formula, self.grad[n], closed_form=closed, note=note))
         return out
 
 
@@ -435,20 +475,11 @@ def _reduce(values: list[float], mean: bool) -> float:
     return total / len(values) if mean else total
 
 
-def _leaf_names(e: Expr) -> Iterable[str]:
-    if isinstance(e, Sym):
-        yield e.name
-    elif isinstance(e, Call):
-        for a in e.args:
-            yield from _leaf_names(a)
-
-
-def _derivs(e: Expr) -> Iterable[Deriv]:
-    if isinstance(e, Deriv):
-        yield e
-    elif isinstance(e, Call):
-        for a in e.args:
-            yield from _derivs(a)
+def _leaves(e: Expr) -> list[Expr]:
+    """Distinct leaves of a formula (names and derivative factors), in order of appearance."""
+    if isinstance(e, Call):
+        return list(dict.fromkeys(leaf for a in e.args for leaf in _leaves(a)))
+    return [] if isinstance(e, Num) else [e]
 
 
 def default_shown(problem: Problem, epochs: int, updates: int) -> set[int]:

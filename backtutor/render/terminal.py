@@ -59,7 +59,8 @@ def _update_block(sol: Solution, t: int, steps: list[Step], precision: int) -> R
         if k is not None:
             title += f", example {k}"
         elif phase != "update" and len({s.example for s in steps}) > 1:
-            title = "Over the batch" + (" (mean)" if sol.problem.reduction == "mean" else " (sum)")
+            what = "Loss" if phase == "forward" else "Gradients"
+            title = f"{what} over the batch ({sol.problem.reduction} of the examples)"
         parts += _section(title, list(group), precision)
     heading = f"Update {t} of {sol.updates}" if sol.problem.training else "Working"
     epoch = (t - 1) // sol.updates_per_epoch + 1
