@@ -167,5 +167,111 @@ def _progress(enabled: bool):  # type: ignore[no-untyped-def]
     return update, bar.stop
 
 
+@app.command()
+def template(
+    file: Annotated[Path, typer.Argument(help="Problem file (YAML).")],
+    phases: Annotated[
+        str, typer.Option(help="Phases to include, comma-separated: forward, backward, update.")
+    ] = "forward,backward,update",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead.")] = None,
+) -> None:
+    """Write a blank answer sheet: every step id in working order, with what it is."""
+    from .errors import InputError
+    from .problem import load
+    from .render.sheet import PHASES, blank_sheet
+    from .solution import solve as run
+
+    try:
+        if output and output.resolve() == file.resolve():
+            raise InputError(f"refusing to overwrite the problem file {file} with the sheet")
+        chosen = tuple(p.strip() for p in phases.split(",") if p.strip())
+        unknown = [p for p in chosen if p not in PHASES]
+        if unknown or not chosen:
+            raise InputError(
+                f"--phases: unknown phase {unknown[0] if unknown else ''!r}; use {', '.join(PHASES)}"
+            )
+        _emit(blank_sheet(run(load(file)), chosen), output)
+    except (InputError, ValueError, OSError) as e:
+        raise _fail(str(e)) from None
+
+
+@app.command()
+def check(
+    file: Annotated[Path, typer.Argument(help="Problem file (YAML).")],
+    sheets: Annotated[list[Path], typer.Argument(help="Answer sheets (YAML), or folders of them.")],
+    format: Annotated[Format, typer.Option("--format", "-f", help="terminal or json.")] = Format.terminal,
+    rtol: Annotated[
+        float | None, typer.Option(min=0, help="Relative tolerance (overrides the rule).")
+    ] = None,
+    atol: Annotated[
+        float | None, typer.Option(min=0, help="Absolute tolerance (overrides the rule).")
+    ] = None,
+    csv: Annotated[Path | None, typer.Option(help="Write one row per sheet to this CSV file.")] = None,
+) -> None:
+    """Check answer sheets: right, carried forward, or wrong with the likely slip.
+
+    Exit code 0 when every answer is right, 1 when one is not, 2 when a file cannot be read."""
+    from rich.console import Console
+
+    from .check import Checker, read_sheet
+    from .errors import InputError
+    from .problem import load
+    from .solution import solve as run
+
+    try:
+        sol = run(load(file))
+        paths = _sheet_paths(sheets)
+    except (InputError, ValueError, OSError) as e:
+        raise _fail(str(e)) from None
+    checker = Checker(sol, rtol, atol)
+    reports, broken = [], 0
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    for path in paths:
+        try:
+            reports.append(checker.grade(read_sheet(path, sol), str(path)))
+        except InputError as e:
+            broken += 1
+            err.print(f"error: {e}", markup=False)
+    try:
+        if csv:
+            from .check import reports_csv
+
+            write_atomic(csv, reports_csv(reports, [s.id for s in sol.steps]))
+        if format is Format.json:
+            from .render.json import render_reports
+
+            sys.stdout.write(render_reports(reports))
+        else:
+            from .render.terminal import render_class, render_report
+
+            out = Console(highlight=False)
+            for report in reports if len(reports) <= 5 else []:
+                out.print(render_report(report))
+            if len(reports) > 1:
+                out.print(render_class(reports, broken))
+    except OSError as e:
+        raise _fail(str(e)) from None
+    if broken:
+        raise typer.Exit(2)
+    if any(v.status != "right" for r in reports for v in r.verdicts):
+        raise typer.Exit(1)
+
+
+def _sheet_paths(sheets: list[Path]) -> list[Path]:
+    from .errors import InputError
+
+    paths: list[Path] = []
+    for p in sheets:
+        if p.is_dir():
+            paths += sorted(q for q in p.iterdir() if q.suffix in (".yaml", ".yml"))
+        elif p.exists():
+            paths.append(p)
+        else:
+            raise InputError(f"{p}: no such file or folder")
+    if not paths:
+        raise InputError("no answer sheets found")
+    return paths
+
+
 def main() -> None:
     app()

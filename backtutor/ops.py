@@ -9,7 +9,7 @@ numeric code in `numeric.py`.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -97,6 +97,7 @@ class Op:
     rule: str = ""  # the derivative rule, shown the first time it is used
     param: str = ""  # name of the op's constant parameter, if it has one
     callable_as: tuple[str, ...] = ()  # names a user may call it by in a formula
+    mathml: str = ""  # MathML template, when `name(args)` built from `text` would not do
 
 
 def _same(c: Call, i: int) -> Expr:
@@ -172,6 +173,7 @@ OPS: dict[str, Op] = {
             "exp({0})",
             r"e^{{{0}}}",
             rule="exp′(x) = exp(x)",
+            mathml="<msup><mi>e</mi>{0}</msup>",
             callable_as=("exp",),
         ),
         Op(
@@ -221,6 +223,7 @@ OPS: dict[str, Op] = {
             lambda c, i: ZERO,
             "1[{0} > 0]",
             r"\mathbf{{1}}\left[{0} > 0\right]",
+            mathml='<mn mathvariant="bold">1</mn><mo>[</mo>{0}<mo>&gt;</mo><mn>0</mn><mo>]</mo>',
             callable_as=("step",),
         ),
         Op(
@@ -231,6 +234,7 @@ OPS: dict[str, Op] = {
             "LeakyReLU({0}; α={p})",
             r"\mathrm{{LeakyReLU}}_{{{p}}}\left({0}\right)",
             param="slope",
+            mathml="<msub><mi>LeakyReLU</mi>{p}</msub><mrow><mo>(</mo>{0}<mo>)</mo></mrow>",
             rule="LeakyReLU′(x) = 1 if x > 0 else α (the slope); the derivative at 0 is taken as α",
             callable_as=("leaky_relu",),
         ),
@@ -242,6 +246,10 @@ OPS: dict[str, Op] = {
             "(1 if {0} > 0 else {p})",
             r"\begin{{cases}}1 & {0} > 0\\ {p} & \text{{else}}\end{{cases}}",
             param="slope",
+            mathml=(
+                "<mo>{{</mo><mtable><mtr><mtd><mn>1</mn></mtd><mtd>{0}<mo>&gt;</mo><mn>0</mn></mtd></mtr>"
+                "<mtr><mtd>{p}</mtd><mtd><mtext>else</mtext></mtd></mtr></mtable>"
+            ),
         ),
         Op(
             "softplus",
@@ -274,6 +282,7 @@ OPS: dict[str, Op] = {
             "{0}",
             "{0}",
             callable_as=("identity",),
+            mathml="{0}",
         ),
         Op(
             "softmax",
@@ -283,6 +292,7 @@ OPS: dict[str, Op] = {
             "softmax_{p}({args})",
             r"\mathrm{{softmax}}_{{{p}}}\left({args}\right)",
             param="component",
+            mathml="<msub><mi>softmax</mi>{p}</msub><mrow><mo>(</mo>{args}<mo>)</mo></mrow>",
             rule="∂softmax_k/∂z_j = softmax_k·(δ_kj − softmax_j)",
         ),
         Op(
@@ -312,17 +322,20 @@ ACTIVATIONS = (
 FUNCTIONS: dict[str, str] = {alias: op.name for op in OPS.values() for alias in op.callable_as}
 
 
-def evaluate(e: Expr, env: dict[str, float]) -> float:
-    """Value of an expression, names looked up in `env`."""
+def evaluate(e: Expr, env: Mapping[str, float] | Callable[[Expr], float]) -> float:
+    """Value of an expression. Leaves come from `env`: a mapping of names, or a function of the
+    leaf (for formulas whose leaves are derivative factors or per-example values)."""
     if isinstance(e, Num):
         return float(e.value)
-    if isinstance(e, Sym):
-        return env[e.name]
     if isinstance(e, Call):
         op = OPS[e.op]
         args = [evaluate(a, env) for a in e.args]
         return op.forward(e.param, *args) if op.param else op.forward(*args)
-    raise TypeError(f"cannot evaluate {e!r}")
+    if callable(env):
+        return env(e)
+    if isinstance(e, Sym):
+        return env[e.name]
+    raise TypeError(f"cannot evaluate {e!r} from a mapping of names")
 
 
 def diff(e: Expr, name: str) -> Expr:

@@ -96,6 +96,11 @@ class TrainingFile(_Strict):
     epochs: PositiveInt = 1
 
 
+class ToleranceFile(_Strict):
+    rtol: Number = Fraction(0)
+    atol: Number = Fraction(0)
+
+
 class ProblemFile(_Strict):
     title: str = ""
     description: str = ""
@@ -111,6 +116,7 @@ class ProblemFile(_Strict):
     data: list[dict[Name, Number]] = []
     loss: LossFile = LossFile()
     training: TrainingFile | None = None
+    tolerance: ToleranceFile | None = None  # for `check`: overrides the from-what-was-written rule
 
 
 @dataclass(frozen=True)
@@ -140,6 +146,7 @@ class Problem:
     training: Training | None
     input_gradients: tuple[str, ...]
     layers: tuple[tuple[str, ...], ...] = field(default=())  # node names by layer, for display
+    tolerance: tuple[float, float] | None = None  # (rtol, atol) for `check`, when the file sets one
 
 
 def load(path: str | Path) -> Problem:
@@ -247,6 +254,7 @@ class _Checker:
             training=training,
             input_gradients=tuple(s.input_gradients),
             layers=layers,
+            tolerance=(float(s.tolerance.rtol), float(s.tolerance.atol)) if s.tolerance else None,
         )
 
     def network(self) -> tuple[list[tuple[str, Expr]], list[str], list[str], tuple[tuple[str, ...], ...]]:

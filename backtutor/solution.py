@@ -113,18 +113,9 @@ def substitute(e: Expr, value_of: Callable[[Expr], Value | None], collapse: bool
         return Num(v)
     if isinstance(e, Call):
         if collapse and not OPS[e.op].infix:
-            return Num(evaluate(e, _Env(value_of)))
+            return Num(evaluate(e, lambda leaf: float(value_of(leaf))))  # type: ignore[arg-type]
         return Call(e.op, tuple(substitute(a, value_of, collapse) for a in e.args), e.param)
     return e
-
-
-class _Env(dict):
-    def __init__(self, value_of: Callable[[Expr], Value | None]) -> None:
-        super().__init__()
-        self.value_of = value_of
-
-    def __missing__(self, name: str) -> float:
-        return float(self.value_of(Sym(name)))  # type: ignore[arg-type]
 
 
 class _Solver:

@@ -26,13 +26,15 @@ class FileError(InputError):
         self.path, self.line, self.field = path, line, field
 
 
-if hasattr(yaml, "CParser"):  # libyaml scans and parses (about 4x faster); composing stays in Python
+_CParser = getattr(getattr(yaml, "cyaml", None), "CParser", None)
+
+if _CParser is not None:  # libyaml scans and parses (several times faster); composing stays in Python
 
     class _Base(  # type: ignore[misc]
-        yaml.composer.Composer, yaml.CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver
+        yaml.composer.Composer, _CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver
     ):
         def __init__(self, stream: str) -> None:
-            yaml.CParser.__init__(self, stream)
+            _CParser.__init__(self, stream)
             yaml.composer.Composer.__init__(self)
             yaml.constructor.SafeConstructor.__init__(self)
             yaml.resolver.Resolver.__init__(self)
@@ -49,8 +51,9 @@ class _Loader(_Base):
         return super().compose_node(parent, index)
 
 
-def read(path: str | Path) -> tuple[Any, Lines]:
-    """The file's data and a map from each key path to its 1-based line."""
+def read(path: str | Path, raw: bool = False) -> tuple[Any, Lines]:
+    """The file's data and a map from each key path to its 1-based line. With `raw`, scalars stay
+    the text as written (None for null), so `0.3590` keeps the digits a student wrote."""
     name = str(path)
     p = Path(path)
     try:
@@ -64,11 +67,15 @@ def read(path: str | Path) -> tuple[Any, Lines]:
             name,
             f"cannot read the file ({e.__class__.__name__}: {getattr(e, 'strerror', None) or e})",
         ) from None
+    if raw and _CParser is not None:
+        flat = _flat_mapping(text)
+        if flat is not None:
+            return flat
     loader = _Loader(text)
     try:
         root = loader.get_single_node()
         lines: Lines = {}
-        data = _build(loader, root, (), lines, name) if root is not None else None
+        data = _build(loader, root, (), lines, name, raw) if root is not None else None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
         problem = getattr(e, "problem", None) or str(e)
@@ -78,7 +85,45 @@ def read(path: str | Path) -> tuple[Any, Lines]:
     return data, lines
 
 
-def _build(loader: _Loader, node: yaml.Node, path: tuple[Any, ...], lines: Lines, name: str) -> Any:
+_NULL = ("", "~", "null", "Null", "NULL")
+
+
+def _flat_mapping(text: str) -> tuple[dict[str, str | None], Lines] | None:
+    """A mapping of plain scalars read straight from libyaml's events (answer sheets are that);
+    None for anything else (or any error), which then goes through the full reader and its messages."""
+    parser = _CParser(text)
+    data: dict[str, str | None] = {}
+    lines: Lines = {(): 1}
+    try:
+        events = iter(parser.get_event, None)
+        kinds = [type(next(events)) for _ in range(3)]
+        if kinds != [yaml.StreamStartEvent, yaml.DocumentStartEvent, yaml.MappingStartEvent]:
+            return None
+        for key in events:
+            if isinstance(key, yaml.MappingEndEvent):
+                break
+            value = next(events)
+            if not isinstance(key, yaml.ScalarEvent) or not isinstance(value, yaml.ScalarEvent):
+                return None
+            if key.anchor or value.anchor or value.tag not in (None, "!") or key.value in data:
+                return None
+            plain_null = value.style not in ("'", '"') and value.value in _NULL
+            data[key.value] = None if plain_null else value.value
+            lines[(key.value,)] = key.start_mark.line + 1
+        if not isinstance(next(events), yaml.DocumentEndEvent) or not isinstance(
+            next(events), yaml.StreamEndEvent
+        ):
+            return None
+    except (yaml.YAMLError, StopIteration):
+        return None
+    finally:
+        parser.dispose()
+    return data, lines
+
+
+def _build(
+    loader: _Loader, node: yaml.Node, path: tuple[Any, ...], lines: Lines, name: str, raw: bool
+) -> Any:
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and node.tag not in _PLAIN:
         raise FileError(
@@ -103,10 +148,12 @@ def _build(loader: _Loader, node: yaml.Node, path: tuple[Any, ...], lines: Lines
                     _dotted(path),
                 )
             lines[(*path, key)] = k.start_mark.line + 1
-            out[key] = _build(loader, v, (*path, key), lines, name)
+            out[key] = _build(loader, v, (*path, key), lines, name, raw)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_build(loader, v, (*path, i), lines, name) for i, v in enumerate(node.value)]
+        return [_build(loader, v, (*path, i), lines, name, raw) for i, v in enumerate(node.value)]
+    if raw:
+        return None if node.tag == "tag:yaml.org,2002:null" else node.value
     return loader.construct_object(node, deep=True)
 
 

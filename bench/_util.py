@@ -23,21 +23,21 @@ def backtutor_cmd() -> list[str]:
     return [sys.executable, "-m", "backtutor"]
 
 
-def run_quiet(cmd: Sequence[str]) -> None:
+def run_quiet(cmd: Sequence[str], ok_codes: Sequence[int] = (0,)) -> None:
     """Run once, stdout to /dev/null; fail loudly (with stderr) if the command fails."""
     r = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    if r.returncode:
+    if r.returncode not in ok_codes:
         sys.exit(f"command failed ({r.returncode}): {' '.join(cmd)}\n{r.stderr}")
 
 
-def best_of(cmd: Sequence[str], n: int = 5, warmup: int = 1) -> float:
+def best_of(cmd: Sequence[str], n: int = 5, warmup: int = 1, ok_codes: Sequence[int] = (0,)) -> float:
     """Best wall-clock time of `n` runs of a command (after `warmup` untimed runs)."""
     for _ in range(warmup):
-        run_quiet(cmd)
+        run_quiet(cmd, ok_codes)
     best = float("inf")
     for _ in range(n):
         t0 = time.perf_counter()
-        run_quiet(cmd)
+        run_quiet(cmd, ok_codes)
         best = min(best, time.perf_counter() - t0)
     return best
 

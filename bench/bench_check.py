@@ -1,0 +1,70 @@
+"""Checking a class: `backtutor check problems/q4.yaml SHEETS/ --csv grades.csv` on 1,000 sheets.
+
+Target: at most 3x the wall time of one `backtutor solve problems/q4.yaml`, measured in the same run.
+The sheets are generated here: a quarter fully right (rounded to 4 decimals), the others with one
+or two slips (+ for − in an update, a sign, a dropped σ′, a wrong forward value carried forward),
+so the checker's recomputation and slip search are part of what is timed.
+Run: python bench/bench_check.py [N]   (N defaults to 3)
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import tempfile
+from pathlib import Path
+
+from _util import ROOT, backtutor_cmd, best_of, table, verdict
+
+SHEETS = 1000
+RATIO_TARGET = 3.0
+
+
+def write_sheets(folder: Path) -> None:
+    sys.path.insert(0, str(ROOT))
+    import backtutor
+
+    sol = backtutor.solve(ROOT / "problems" / "q4.yaml")
+    right = {s.id: f"{s.value:.4f}" if abs(s.value) > 0.01 else f"{s.value:.4e}" for s in sol.steps}
+    slips = [
+        {"w6+": "0.4913"},
+        {"dE_total/dw5": "-0.0822"},
+        {"dE_total/dw5": "0.4398"},
+        {"out_o1": "0.76", "dE_total/dout_o1": "0.75"},
+    ]
+    rng = random.Random(1)
+    for i in range(SHEETS):
+        sheet = dict(right)
+        if i % 4:
+            for slip in rng.sample(slips, k=rng.choice((1, 2))):
+                sheet.update(slip)
+        text = "".join(f'"{k}": {v}\n' for k, v in sheet.items())
+        (folder / f"student{i:04d}.yaml").write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+    bt = backtutor_cmd()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        write_sheets(folder)
+        t_solve = best_of([*bt, "solve", "problems/q4.yaml"], n)
+        grades = str(folder / "grades.csv")
+        t_check = best_of([*bt, "check", "problems/q4.yaml", str(folder), "--csv", grades], n, ok_codes=(0, 1))
+    ratio = t_check / t_solve
+    table(
+        [
+            ("backtutor solve problems/q4.yaml (baseline)", f"{t_solve:.3f} s", "1.00", "", ""),
+            (
+                f"backtutor check q4 on {SHEETS} sheets",
+                f"{t_check:.3f} s",
+                f"{ratio:.2f}",
+                f"<= {RATIO_TARGET} x baseline",
+                verdict(ratio <= RATIO_TARGET),
+            ),
+        ]
+    )
+
+
+if __name__ == "__main__":
+    main()
