@@ -444,7 +444,7 @@ class _Example:
         g, solver = self.g, self.solver
         out = [self.step(Sym(n.name), n.expr, float(self.val[n.name])) for n in g.computed]  # type: ignore[arg-type]
         for n in g.order:
-            if g.is_unit(n):
+            if g.is_unit(n) and n not in solver.wrt:
                 continue  # a loss term: ∂loss/∂term = 1, nothing to work out
             direct = solver._direct(n)
             for c in g.consumers[n]:
