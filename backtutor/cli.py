@@ -31,6 +31,9 @@ def _main() -> None:
 class Format(StrEnum):
     terminal = "terminal"
     json = "json"
+    markdown = "markdown"
+    latex = "latex"
+    html = "html"
 
 
 def _fail(message: str) -> typer.Exit:
@@ -58,11 +61,12 @@ def parse_steps(spec: str, total: int) -> set[int]:
     return out
 
 
-def write_atomic(path: Path, content: str) -> None:
+def write_atomic(path: Path, content: str | bytes) -> None:
     """Write via a temporary file and a rename, so an error never leaves a partial file."""
     fd, tmp = tempfile.mkstemp(dir=path.resolve().parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
+        binary = isinstance(content, bytes)
+        with os.fdopen(fd, "wb" if binary else "w", encoding=None if binary else "utf-8") as f:
             f.write(content)
         os.replace(tmp, path)
     except BaseException:
@@ -85,6 +89,12 @@ def solve(
         str | None, typer.Option(help="Update steps whose working to show: 1,3,5-7, last or all.")
     ] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead.")] = None,
+    blank: Annotated[
+        bool, typer.Option("--blank", help="Worksheet: leave computed numbers blank (markdown, latex, html).")
+    ] = False,
+    plot: Annotated[
+        Path | None, typer.Option(help="Draw the loss per epoch to this .png/.svg/.pdf (needs matplotlib).")
+    ] = None,
 ) -> None:
     """Work a problem: forward pass, chain rule for every parameter, closed forms and SGD updates."""
     from .errors import InputError
@@ -93,10 +103,15 @@ def solve(
     from .solution import solve as run
 
     try:
-        if output and output.resolve() == file.resolve():
-            raise InputError(f"refusing to overwrite the problem file {file} with the output")
+        for path in (output, plot):
+            if path and path.resolve() == file.resolve():
+                raise InputError(f"refusing to overwrite the problem file {file} with the output")
+        if blank and format in (Format.terminal, Format.json):
+            raise InputError("--blank makes a worksheet document: use it with -f markdown, latex or html")
         problem = load(file)
         solver_epochs = epochs or (problem.training.epochs if problem.training else 1)
+        if plot:
+            _check_plot(plot, solver_epochs if problem.training else 0)
         updates = _updates(problem, solver_epochs)
         shown = parse_steps(steps, updates) if steps else default_shown(problem, solver_epochs, updates)
         bad = sorted(t for t in shown if not 1 <= t <= updates)
@@ -119,12 +134,36 @@ def solve(
             from .render.json import render as render_json
 
             _emit(render_json(sol, precision, chosen), output)
-        else:
+        elif format is Format.terminal:
             from .render.terminal import render as render_terminal
 
             _emit(render_terminal(sol, precision, chosen), output)
+        else:  # a document: markdown, latex or html, each a module of render/
+            from importlib import import_module
+
+            document = import_module(f"{__package__}.render.{format.value}")
+            _emit(document.render(sol, precision, chosen, blank=blank), output)
+        if plot:
+            from .render.plot import loss_curve
+
+            write_atomic(plot, loss_curve(sol, plot.suffix.lstrip(".").lower()))
     except (InputError, ValueError, OSError) as e:
         raise _fail(str(e)) from None
+
+
+def _check_plot(plot: Path, epochs: int) -> None:
+    """Refuse --plot early, before a long run: one epoch, a format we cannot write, no matplotlib."""
+    from importlib.util import find_spec
+
+    from .errors import InputError
+
+    if epochs < 2:
+        raise InputError("--plot draws the loss per epoch: it needs a run of several epochs (--epochs N)")
+    if plot.suffix.lower() not in (".png", ".svg", ".pdf"):
+        what = plot.suffix or "a file without a suffix"
+        raise InputError(f"--plot: cannot write {what}; use .png, .svg or .pdf")
+    if find_spec("matplotlib") is None:
+        raise InputError("--plot needs matplotlib, which is not installed: pip install 'backtutor[plot]'")
 
 
 def _emit(content: object, output: Path | None) -> None:
@@ -165,6 +204,72 @@ def _progress(enabled: bool):  # type: ignore[no-untyped-def]
             bar.update(task, completed=epoch, total=total)
 
     return update, bar.stop
+
+
+@app.command()
+def graph(
+    file: Annotated[Path, typer.Argument(help="Problem file (YAML).")],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write graph.dot, graph.svg or graph.png (else DOT on stdout)."),
+    ] = None,
+    path: Annotated[
+        str | None, typer.Option(help="Highlight every path of this gradient, e.g. dE_total/dw1.")
+    ] = None,
+    precision: Annotated[int, typer.Option(min=1, max=17, help="Significant digits of the values.")] = 4,
+) -> None:
+    """Draw the computational graph: every node with its op, forward value and gradient."""
+    from .errors import InputError
+    from .problem import load
+    from .render.dot import convert, render
+    from .solution import solve as run
+
+    try:
+        if output and output.resolve() == file.resolve():
+            raise InputError(f"refusing to overwrite the problem file {file} with the graph")
+        kind = output.suffix.lstrip(".").lower() if output else "dot"
+        if kind not in ("dot", "gv", "svg", "png"):
+            raise InputError(f"-o: cannot write .{kind}; use .dot (DOT text), .svg or .png")
+        dot = render(run(load(file), epochs=1, shown={1}), precision, path)
+        if output and kind in ("svg", "png"):
+            write_atomic(output, convert(dot, kind))
+        else:
+            _emit(dot, output)
+    except (InputError, ValueError, OSError) as e:
+        raise _fail(str(e)) from None
+
+
+class ShapesFormat(StrEnum):
+    terminal = "terminal"
+    json = "json"
+
+
+@app.command()
+def shapes(
+    file: Annotated[Path, typer.Argument(help="Problem file (YAML) with an architecture.")],
+    format: Annotated[
+        ShapesFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ShapesFormat.terminal,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead.")] = None,
+) -> None:
+    """Output shape, parameters and multiply-adds of every layer of a CNN, with the formulas worked."""
+    from .errors import InputError
+    from .problem import load_shapes
+
+    try:
+        if output and output.resolve() == file.resolve():
+            raise InputError(f"refusing to overwrite the problem file {file} with the output")
+        table = load_shapes(file)
+        if format is ShapesFormat.json:
+            import json
+
+            _emit(json.dumps(table.as_dict(), indent=2, ensure_ascii=False) + "\n", output)
+        else:
+            from .render.shapes import render as render_shapes
+
+            _emit(render_shapes(table), output)
+    except (InputError, ValueError, OSError) as e:
+        raise _fail(str(e)) from None
 
 
 @app.command()

@@ -97,7 +97,7 @@ class Op:
     rule: str = ""  # the derivative rule, shown the first time it is used
     param: str = ""  # name of the op's constant parameter, if it has one
     callable_as: tuple[str, ...] = ()  # names a user may call it by in a formula
-    mathml: str = ""  # MathML template, when `name(args)` built from `text` would not do
+    mathml: str = ""  # MathML template ({parens}: the arguments in brackets), when name(args) won't do
 
 
 def _same(c: Call, i: int) -> Expr:
@@ -110,9 +110,12 @@ def _softmax_partial(c: Call, j: int) -> Expr:
 
 
 def _max_partial(c: Call, i: int) -> Expr:
-    a, b = c.args
-    b_wins = call("step", sub(b, a))
-    return b_wins if i == 1 else sub(ONE, b_wins)
+    """1 when input i is the first largest input, else 0: it beats every earlier input and no later
+    one beats it. For max(a, b): ∂/∂a = 1 − 1[b − a > 0], ∂/∂b = 1[b − a > 0]."""
+    x = c.args[i]
+    beats_earlier = [call("step", sub(x, a)) for a in c.args[:i]]
+    not_beaten = [sub(ONE, call("step", sub(a, x))) for a in c.args[i + 1 :]]
+    return mul(*beats_earlier, *not_beaten)
 
 
 OPS: dict[str, Op] = {
@@ -223,7 +226,8 @@ OPS: dict[str, Op] = {
             lambda c, i: ZERO,
             "1[{0} > 0]",
             r"\mathbf{{1}}\left[{0} > 0\right]",
-            mathml='<mn mathvariant="bold">1</mn><mo>[</mo>{0}<mo>&gt;</mo><mn>0</mn><mo>]</mo>',
+            mathml='<mn mathvariant="bold">1</mn><mo stretchy="false">[</mo>{0}<mo>&gt;</mo><mn>0</mn>'
+            '<mo stretchy="false">]</mo>',
             callable_as=("step",),
         ),
         Op(
@@ -234,7 +238,7 @@ OPS: dict[str, Op] = {
             "LeakyReLU({0}; α={p})",
             r"\mathrm{{LeakyReLU}}_{{{p}}}\left({0}\right)",
             param="slope",
-            mathml="<msub><mi>LeakyReLU</mi>{p}</msub><mrow><mo>(</mo>{0}<mo>)</mo></mrow>",
+            mathml="<msub><mi>LeakyReLU</mi>{p}</msub>{parens}",
             rule="LeakyReLU′(x) = 1 if x > 0 else α (the slope); the derivative at 0 is taken as α",
             callable_as=("leaky_relu",),
         ),
@@ -292,17 +296,18 @@ OPS: dict[str, Op] = {
             "softmax_{p}({args})",
             r"\mathrm{{softmax}}_{{{p}}}\left({args}\right)",
             param="component",
-            mathml="<msub><mi>softmax</mi>{p}</msub><mrow><mo>(</mo>{args}<mo>)</mo></mrow>",
+            mathml="<msub><mi>softmax</mi>{p}</msub>{parens}",
             rule="∂softmax_k/∂z_j = softmax_k·(δ_kj − softmax_j)",
         ),
         Op(
             "max",
-            2,
+            None,
             max,
             _max_partial,
-            "max({0}, {1})",
-            r"\max\left({0}, {1}\right)",
-            rule="max routes the gradient to the larger input (to the first on a tie)",
+            "max({args})",
+            r"\max\left({args}\right)",
+            rule="max routes the whole gradient to its largest input (to the first of them on a tie); "
+            "the others get 0",
             callable_as=("max",),
         ),
     ]

@@ -169,6 +169,8 @@ class _Parser:
             param = args.pop().value
         if op.arity is not None and len(args) != op.arity:
             raise ParseError(f"{name} takes {op.arity} input(s), got {len(args)}", self.text, col)
+        if op.arity is None and len(args) < 2:
+            raise ParseError(f"{name} takes two or more inputs, got {len(args)}", self.text, col)
         return Call(op.name, tuple(args), param)
 
 

@@ -22,6 +22,8 @@ from .expr import Expr, names
 from .model import LOSS_KINDS, UnitSpec, loss_model, network_model, unit_names
 from .ops import ACTIVATIONS
 from .parse import ParseError, parse, valid_name
+from .shapes import ArchitectureFile, LayerError, ShapeTable
+from .shapes import compute as compute_shapes
 from .yamlfile import FileError, Lines
 
 MAX_NODES = 5_000
@@ -108,6 +110,9 @@ class ProblemFile(_Strict):
     network: list[LayerFile] | None = None
     naming: NamingFile = NamingFile()
     expressions: dict[Name, str] | None = None
+    image: dict[Name, list[Any]] | None = None  # with `layers`: convolution on numbers (convolution.py)
+    layers: list[Any] | None = None
+    architecture: ArchitectureFile | None = None  # a CNN in textbook terms, for `shapes` (shapes.py)
     outputs: list[Name] | None = None
     targets: dict[Name, Name] = {}
     parameters: dict[Name, Number] = {}
@@ -147,10 +152,23 @@ class Problem:
     input_gradients: tuple[str, ...]
     layers: tuple[tuple[str, ...], ...] = field(default=())  # node names by layer, for display
     tolerance: tuple[float, float] | None = None  # (rtol, atol) for `check`, when the file sets one
+    architecture: ShapeTable | None = None  # the file's `architecture`, worked (see shapes.py)
+    # node ↦ how to read its working, shown with the first local derivative of such a node (conv, pooling)
+    notes: dict[str, str] = field(default_factory=dict)
 
 
 def load(path: str | Path) -> Problem:
     """Read and validate a problem file; raises FileError with file, field and line."""
+    return _Checker(*_read(path)).problem()
+
+
+def load_shapes(path: str | Path) -> ShapeTable:
+    """The shapes, parameter counts and multiply-adds of a file's `architecture` (or of its
+    `image` and `layers`); raises FileError with file, field and line."""
+    return _Checker(*_read(path)).shapes()
+
+
+def _read(path: str | Path) -> tuple[str, Lines, ProblemFile]:
     data, lines = yamlfile.read(path)
     name = str(path)
     if not isinstance(data, dict):
@@ -159,7 +177,7 @@ def load(path: str | Path) -> Problem:
         spec = ProblemFile.model_validate(data)
     except ValidationError as e:
         raise _schema_error(name, lines, e) from None
-    return _Checker(name, lines, spec).problem()
+    return name, lines, spec
 
 
 def _schema_error(path: str, lines: Lines, e: ValidationError) -> FileError:
@@ -210,16 +228,17 @@ class _Checker:
         return FileError(self.path, message, yamlfile.line_of(self.lines, loc), yamlfile.field_name(loc))
 
     def problem(self) -> Problem:
-        s = self.spec
-        if (s.network is None) == (s.expressions is None):
-            raise self.fail(
-                (), "give the model either as 'network' (layers of units) or as 'expressions', not both"
-            )
+        architecture = self.architecture()
+        self.one_model()
         layers: tuple[tuple[str, ...], ...] = ()
-        if s.network is not None:
+        notes: dict[str, str] = {}
+        if self.spec.layers is not None:  # also makes the image's cells inputs, the kernels parameters
+            model, outputs, labels, layers, notes = self.convolution()
+        elif self.spec.network is not None:
             model, outputs, labels, layers = self.network()
         else:
             model, outputs, labels = self.expressions()
+        s = self.spec
         defined = set(s.inputs) | {n for n, _ in model}
         used = {n for _, e in model for n in names(e)}
         params = [n for n in dict.fromkeys(n for _, e in model for n in names(e)) if n not in defined]
@@ -255,7 +274,110 @@ class _Checker:
             input_gradients=tuple(s.input_gradients),
             layers=layers,
             tolerance=(float(s.tolerance.rtol), float(s.tolerance.atol)) if s.tolerance else None,
+            architecture=architecture,
+            notes=notes,
         )
+
+    def one_model(self) -> None:
+        s = self.spec
+        given = [key for key in ("network", "expressions", "layers") if getattr(s, key) is not None]
+        ways = (
+            "give the model either as 'network' (layers of units), as 'expressions', or as 'image' and "
+            "'layers' (convolution and pooling on small matrices)"
+        )
+        if len(given) > 1:
+            raise self.fail((given[1],), f"{ways}, not both '{given[0]}' and '{given[1]}'")
+        if s.image is not None and s.layers is None:
+            raise self.fail(("image",), "an 'image' goes with 'layers' (conv, pooling, dense…) that use it")
+        if given:
+            return
+        if s.architecture is not None:
+            raise self.fail(
+                ("architecture",),
+                "this file describes an architecture only, so there are no numbers to solve ('network', "
+                "'expressions', or 'image' and 'layers'); run `backtutor shapes "
+                f"{self.path}` for its shapes, parameter counts and multiply-adds",
+            )
+        raise self.fail((), ways)
+
+    def architecture(self) -> ShapeTable | None:
+        s = self.spec
+        if s.architecture is None:
+            return None
+        try:
+            return compute_shapes(s.architecture, s.title)
+        except LayerError as e:
+            raise self.fail(e.loc, e.message) from None
+
+    def shapes(self) -> ShapeTable:
+        table = self.architecture()
+        if table is not None:
+            return table
+        s = self.spec
+        if s.image is not None and s.layers is not None:
+            from .convolution import architecture_of
+
+            try:
+                return compute_shapes(architecture_of(s.image, s.layers), s.title, ())
+            except LayerError as e:
+                raise self.fail(e.loc, e.message) from None
+        raise self.fail(
+            (),
+            "no 'architecture' here; describe the network as architecture: {input: [C, H, W], layers: "
+            "[{kind: conv, out_channels: 6, kernel: 5}, …]} (see the README, Convolutional networks)",
+        )
+
+    def convolution(
+        self,
+    ) -> tuple[list[tuple[str, Expr]], list[str], list[str], tuple[tuple[str, ...], ...], dict[str, str]]:
+        """Convolution on numbers: the layers' named expressions; the image's cells become the
+        inputs (and the values of every example), the kernels' and weights' values parameters."""
+        from .convolution import conv_network
+
+        s = self.spec
+        assert s.layers is not None
+        if s.image is None:
+            raise self.fail(
+                ("layers",), "'layers' work on an 'image', a matrix of values: image: {x: [[1, 0], [0, 1]]}"
+            )
+        if s.inputs:
+            raise self.fail(("inputs",), "with an 'image' the inputs are its cells; leave out 'inputs'")
+        try:
+            net = conv_network(s.image, s.layers)
+        except LayerError as e:
+            raise self.fail(e.loc, e.message) from None
+        for name in s.parameters:
+            if name in net.parameters:
+                raise self.fail(("parameters", name), f"'{name}' already has its value in 'layers'")
+        for i, example in enumerate(s.data):
+            for key in example:
+                if key in net.cells:
+                    raise self.fail(("data", i, key), f"'{key}' is a cell of the image, given in 'image'")
+        arrays = set(net.tensors) - set(s.image)  # kernels, weights and biases by their names
+        for key, allowed, what in (
+            ("frozen", set(net.parameters) | set(s.parameters) | arrays, "a parameter or a kernel"),
+            ("input_gradients", set(net.cells) | set(s.image), "the image or one of its cells"),
+        ):
+            for i, name in enumerate(getattr(s, key)):
+                if name not in allowed:
+                    raise self.fail((key, i), f"'{name}' is not {what}")
+
+        def expand(chosen: list[str]) -> list[str]:
+            """Kernel and image names → their cells; cells the loss does not depend on are left out."""
+            cells = (c for name in chosen for c in net.tensors.get(name, (name,)))
+            return list(dict.fromkeys(c for c in cells if c in net.live or c not in net.cells))
+
+        values = {c: net.cells[c] for c in net.inputs}
+        self.spec = s.model_copy(
+            update={
+                "inputs": list(net.inputs),
+                "parameters": {**net.parameters, **s.parameters},
+                "data": [{**example, **values} for example in s.data] or [values],
+                "frozen": expand(s.frozen),
+                "input_gradients": expand(s.input_gradients),
+            }
+        )
+        return net.model, net.outputs, net.outputs, net.layers, net.notes
 
     def network(self) -> tuple[list[tuple[str, Expr]], list[str], list[str], tuple[tuple[str, ...], ...]]:
         s = self.spec

@@ -93,6 +93,30 @@ class Solution:
     def final(self) -> dict[str, float]:
         return dict(zip(self.graph.params, self.history[-1].params, strict=True))
 
+    # documents; each renderer is imported when used. Jupyter shows a Solution through _repr_*_
+    def to_markdown(self, precision: int = 9, blank: bool = False) -> str:
+        from .render.markdown import render
+
+        return render(self, precision, blank=blank)
+
+    def to_latex(self, precision: int = 9, blank: bool = False) -> str:
+        from .render.latex import render
+
+        return render(self, precision, blank=blank)
+
+    def to_html(self, precision: int = 9, blank: bool = False) -> str:
+        from .render.html import render
+
+        return render(self, precision, blank=blank)
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+    def _repr_latex_(self) -> str:
+        from .render.latex import fragment
+
+        return fragment(self)
+
 
 class _Ids:
     """Step ids: the quantity's name, `[k]` for example k of a batch, `@t` for update t of a run
@@ -255,6 +279,11 @@ class _Solver:
     def _note(self, node: str) -> str:
         """The derivative rules this node's formula uses, the first time each is used."""
         notes = []
+        layer_note = self.problem.notes.get(node)  # how to read a conv or pooling layer's working
+        if layer_note and layer_note not in self.rules_shown:
+            self.rules_shown.add(layer_note)
+            self.conventions.setdefault(layer_note)
+            notes.append(layer_note)
         if node not in self.ops_of:
             self.ops_of[node] = ops_in(self.graph.nodes[node].expr)  # type: ignore[arg-type]
         for op in self.ops_of[node]:

@@ -69,7 +69,7 @@ def to_sympy(e: Expr, graph: Graph, memo: dict[str, Any] | None = None) -> Any:
         case "softmax":
             return sympy.exp(a[int(e.param)]) / sympy.Add(*(sympy.exp(z) for z in a))
         case "max":
-            return sympy.Max(a[0], a[1])
+            return sympy.Max(*a)
     raise ValueError(f"no SymPy form for {e.op}")
 
 

@@ -1,0 +1,112 @@
+"""The worked solution as one self-contained HTML page: math as MathML, which browsers typeset
+natively, no scripts, no fonts or styles fetched from anywhere; a narrow layout for phones.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from ..expr import Expr, Num, Sym
+from ..formula import mathml, text
+from ..solution import Solution, Step
+from .document import CLOSED_TITLE, outline, parts
+
+ONE_LINE = 32  # a step whose text is at most this long stays on one line (a phone's width)
+
+STYLE = """
+:root { color-scheme: light; }
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif;
+       line-height: 1.45; color: #1b1b1f; background: #fff; margin: 0 auto; padding: 0.75rem 1rem 3rem;
+       max-width: 56rem; }
+h1 { font-size: 1.35rem; margin: 0.5rem 0 0.75rem; }
+h2 { font-size: 1.15rem; margin: 1.75rem 0 0.5rem; padding-bottom: 0.2rem; border-bottom: 2px solid #d8dcf0; }
+h3 { font-size: 1rem; margin: 1.25rem 0 0.4rem; color: #2b3a67; }
+.step { margin: 0.45rem 0; padding: 0.25rem 0.5rem; border-left: 3px solid #d8dcf0; overflow-x: auto; }
+.line { white-space: nowrap; padding: 0.1rem 0; }
+.line + .line { padding-left: 1.25rem; }
+.id { font: 0.72rem ui-monospace, "DejaVu Sans Mono", monospace; color: #6b6f80; }
+math { font-size: 1.08em; font-family: "Latin Modern Math", "STIX Two Math", "Cambria Math", math; }
+mtext.blank { border-bottom: 1px solid #1b1b1f; margin: 0 0.2em; }
+.rule { font-size: 0.88rem; color: #6a4b00; background: #fff8e6; padding: 0.25rem 0.5rem; margin: 0.3rem 0; }
+table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
+th, td { padding: 0.2rem 0.75rem; text-align: right; border-bottom: 1px solid #e6e8f0; }
+.note { color: #555; font-style: italic; }
+"""
+
+
+def _math(inner: str) -> str:
+    return f'<math displaystyle="true"><mrow>{inner}</mrow></math>'
+
+
+def _step(s: Step, precision: int, blank: bool) -> str:
+    items = parts(s, precision)
+    target = mathml(s.target, precision)
+    eq = "<mo>=</mo>"
+    short = len(" = ".join([text(s.target, precision), *(text(e, precision) for e in items)])) <= ONE_LINE
+    if short:
+        lines = [target + "".join(eq + mathml(e, precision, blank) for e in items)]
+    else:
+        lines = [target + eq + mathml(items[0], precision, blank)]
+        lines += [eq + mathml(e, precision, blank) for e in items[1:]]
+    out = [f'<div class="step" id="{escape(s.id)}">', f'<div class="id">{escape(s.id)}</div>']
+    out += [f'<div class="line">{_math(line)}</div>' for line in lines]
+    out.append("</div>")
+    if s.note:
+        out.append(f'<p class="rule"><b>Rule:</b> {escape(s.note)}</p>')
+    return "\n".join(out)
+
+
+def _equation(target: Expr, value: Expr, precision: int, blank: bool = False) -> str:
+    return _math(mathml(target, precision) + "<mo>=</mo>" + mathml(value, precision, blank))
+
+
+def render(sol: Solution, precision: int = 9, steps: list[Step] | None = None, blank: bool = False) -> str:
+    doc = outline(sol, steps)
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<meta name="generator" content="backtutor">',
+        f"<title>{escape(doc.title)}</title>",
+        f"<style>{STYLE}</style>",
+        "</head>",
+        "<body>",
+        "<main>",
+        f"<h1>{escape(doc.title)}</h1>",
+    ]
+    if blank:
+        out.append('<p class="note">Worksheet: fill in the blanks.</p>')
+    if doc.description:
+        out.append(f"<p>{escape(doc.description)}</p>")
+    for part in doc.parts:
+        out.append(f"<section>\n<h2>{escape(part.heading)}</h2>")
+        for section in part.sections:
+            out.append(f"<h3>{escape(section.title)}</h3>")
+            out += [_step(s, precision, blank) for s in section.steps]
+        out.append("</section>")
+    if doc.closed_forms:
+        out.append(f"<section>\n<h2>{escape(CLOSED_TITLE)}</h2>")
+        for target, closed in doc.closed_forms:
+            out.append(
+                f'<div class="step"><div class="line">{_equation(target, closed, precision)}</div></div>'
+            )
+        out.append("</section>")
+    if doc.history:
+        loss = _math(mathml(Sym(doc.loss), precision))
+        rows = "\n".join(
+            f"<tr><td>{e.epoch}</td><td>{escape(text(Num(e.loss), precision, blank))}</td></tr>"
+            for e in doc.history
+        )
+        out.append(
+            f"<section>\n<h2>Training</h2>\n<table>\n<tr><th>epoch</th><th>{loss}</th></tr>\n{rows}\n"
+            "</table>\n</section>"
+        )
+    if doc.final:
+        values = [_equation(Sym(k), Num(v), precision, blank) for k, v in doc.final]
+        out.append(f"<p><b>After training:</b> {', '.join(values[:-1])}; loss {values[-1]}.</p>")
+    if doc.hint:
+        out.append(f'<p class="note">{escape(doc.hint)}</p>')
+    out += ["</main>", "</body>", "</html>", ""]
+    return "\n".join(out)

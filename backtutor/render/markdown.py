@@ -1,0 +1,71 @@
+"""The worked solution as Markdown with $…$ / $$…$$ math (GitHub, Jupyter, most Markdown editors).
+
+Headings per update step and per example and phase; each step is a display formula (an `aligned`
+block when it takes several lines: formula, numbers substituted, value).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..expr import Expr, Num, Sym
+from ..formula import latex
+from ..solution import Solution, Step
+from .document import CLOSED_TITLE, closed_rows, outline, step_rows
+
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|$~])")
+
+
+def md_text(s: str) -> str:
+    """Plain text with Markdown's special characters escaped (and # or a list marker at the start)."""
+    s = _SPECIAL.sub(r"\\\1", s)
+    return re.sub(r"^(\s*)(?:([#+-])|(\d+)\.)", _escape_start, s, flags=re.M)
+
+
+def _escape_start(m: re.Match[str]) -> str:
+    return m.group(1) + (f"\\{m.group(2)}" if m.group(2) else f"{m.group(3)}\\.")
+
+
+def _display(rows: list[tuple[str, str]]) -> str:
+    if len(rows) == 1:
+        left, right = rows[0]
+        return f"$$\n{left} {right}\n$$"
+    body = " \\\\\n".join(f"{left} &{right}" for left, right in rows)
+    return f"$$\n\\begin{{aligned}}\n{body}\n\\end{{aligned}}\n$$"
+
+
+def _step(s: Step, precision: int, blank: bool) -> str:
+    out = _display(step_rows(s, precision, blank))
+    return out + (f"\n\n> *Rule:* {md_text(s.note)}" if s.note else "")
+
+
+def _math(e: Expr, precision: int, blank: bool = False) -> str:
+    return f"${latex(e, precision, blank)}$"
+
+
+def render(sol: Solution, precision: int = 9, steps: list[Step] | None = None, blank: bool = False) -> str:
+    doc = outline(sol, steps)
+    out = [f"# {md_text(doc.title)}"]
+    if blank:
+        out.append("*Worksheet: fill in the blanks.*")
+    if doc.description:
+        out.append(md_text(doc.description))
+    for part in doc.parts:
+        out.append(f"## {md_text(part.heading)}")
+        for section in part.sections:
+            out.append(f"### {md_text(section.title)}")
+            out += [_step(s, precision, blank) for s in section.steps]
+    if doc.closed_forms:
+        out.append(f"## {md_text(CLOSED_TITLE)}")
+        out += [_display(closed_rows(target, closed, precision)) for target, closed in doc.closed_forms]
+    if doc.history:
+        out.append("## Training")
+        table = [f"| epoch | {_math(Sym(doc.loss), precision)} |", "|---:|---:|"]
+        table += [f"| {e.epoch} | {_math(Num(e.loss), precision, blank)} |" for e in doc.history]
+        out.append("\n".join(table))
+    if doc.final:
+        values = [f"${latex(Sym(k))} = {latex(Num(v), precision, blank)}$" for k, v in doc.final]
+        out.append("**After training:** " + ", ".join(values[:-1]) + "; loss " + values[-1] + ".")
+    if doc.hint:
+        out.append(f"*{md_text(doc.hint)}*")
+    return "\n\n".join(out) + "\n"

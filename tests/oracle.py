@@ -1,0 +1,234 @@
+"""Gradient oracles that share nothing with backtutor's differentiation.
+
+`SymPyModel` turns a solved graph into one SymPy expression of the leaves (inputs, targets,
+parameters) by substituting every node's definition into its consumers, each op written out from
+its textbook definition; `sympy.diff` of that expression is the exact gradient, evaluated here at
+40 significant digits. `finite_difference` differentiates the compiled loss numerically.
+`FirstUpdate` finds the steps of the first update's working by their documented ids.
+
+At a kink the derivative is a convention, so the Piecewise forms encode backtutor's documented ones
+(ReLU′(0) = 0, LeakyReLU′(0) = α, max routes a tie to its first input); `kink_distance` tells how
+far a point is from any kink, so that finite differences can stay away from them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from fractions import Fraction
+from typing import Any
+
+import sympy as sp
+
+from backtutor.expr import Call, Expr, Num, Sym
+from backtutor.numeric import compile_graph
+from backtutor.ops import evaluate
+from backtutor.solution import Solution, Step
+
+DIGITS = 40
+
+
+def _number(v: Fraction | float | int) -> sp.Rational:
+    if isinstance(v, float):
+        return sp.Rational(*v.as_integer_ratio())
+    v = Fraction(v)
+    return sp.Rational(v.numerator, v.denominator)
+
+
+def _param(c: Call) -> sp.Rational:
+    assert c.param is not None, f"{c.op} needs its parameter"
+    return _number(c.param)
+
+
+def _positive(x: sp.Expr, then: sp.Expr, otherwise: sp.Expr) -> sp.Expr:
+    return sp.Piecewise((then, x > 0), (otherwise, True))
+
+
+def _softmax(c: Call, z: list[sp.Expr]) -> sp.Expr:
+    assert isinstance(c.param, int) and 0 <= c.param < len(z)
+    return sp.exp(z[c.param]) / sp.Add(*(sp.exp(zj) for zj in z))
+
+
+def _max(args: list[sp.Expr]) -> sp.Expr:
+    """Equal to sp.Max(*args) everywhere; written out so that a tie goes to the first of the largest
+    inputs, as backtutor documents (Piecewise takes the first branch whose condition holds)."""
+    branches = [(a, sp.And(*(a >= b for j, b in enumerate(args) if j != i))) for i, a in enumerate(args[:-1])]
+    return sp.Piecewise(*branches, (args[-1], True))
+
+
+def _max_gap(values: list[float]) -> float:
+    top, second = sorted(values, reverse=True)[:2]
+    return top - second
+
+
+# op name → its definition, given the Call (for its parameter) and the converted arguments
+DEFINITIONS: dict[str, Callable[[Call, list[sp.Expr]], sp.Expr]] = {
+    "add": lambda c, a: sp.Add(*a),
+    "mul": lambda c, a: sp.Mul(*a),
+    "sub": lambda c, a: a[0] - a[1],
+    "div": lambda c, a: a[0] / a[1],
+    "pow": lambda c, a: a[0] ** a[1],
+    "neg": lambda c, a: -a[0],
+    "exp": lambda c, a: sp.exp(a[0]),
+    "log": lambda c, a: sp.log(a[0]),
+    "sigmoid": lambda c, a: 1 / (1 + sp.exp(-a[0])),
+    "tanh": lambda c, a: sp.tanh(a[0]),
+    "relu": lambda c, a: _positive(a[0], a[0], sp.Integer(0)),
+    "step": lambda c, a: _positive(a[0], sp.Integer(1), sp.Integer(0)),
+    "leaky_relu": lambda c, a: _positive(a[0], a[0], _param(c) * a[0]),
+    "leaky_step": lambda c, a: _positive(a[0], sp.Integer(1), _param(c)),
+    "softplus": lambda c, a: sp.log(1 + sp.exp(a[0])),
+    "swish": lambda c, a: a[0] / (1 + sp.exp(-a[0])),
+    "identity": lambda c, a: a[0],
+    "softmax": _softmax,
+    "max": lambda c, a: _max(a),
+}
+# ops whose derivative jumps, and where: the kink is where this function of the arguments is 0
+KINKS: dict[str, Callable[[list[float]], float]] = {
+    "relu": lambda a: a[0],
+    "step": lambda a: a[0],
+    "leaky_relu": lambda a: a[0],
+    "leaky_step": lambda a: a[0],
+    "max": _max_gap,  # a tie between the largest inputs
+}
+
+
+def to_sympy(e: Expr, leaf: Callable[[str], sp.Expr]) -> sp.Expr:
+    """A backtutor expression as SymPy; `leaf(name)` gives what a name stands for."""
+    if isinstance(e, Num):
+        return _number(e.value)
+    if isinstance(e, Sym):
+        return leaf(e.name)
+    if isinstance(e, Call):
+        if e.op not in DEFINITIONS:
+            raise NotImplementedError(f"the oracle has no definition of op {e.op!r}")
+        return DEFINITIONS[e.op](e, [to_sympy(a, leaf) for a in e.args])
+    raise TypeError(f"not a model expression: {e!r}")
+
+
+def _replace(e: sp.Basic, values: Mapping[sp.Basic, sp.Basic], memo: dict[sp.Basic, sp.Basic]) -> sp.Basic:
+    """xreplace that visits each distinct subexpression once (the substituted loss shares a lot)."""
+    out = memo.get(e)
+    if out is None:
+        if e in values:
+            out = values[e]
+        elif not e.args:
+            out = e
+        else:
+            out = e.func(*(_replace(a, values, memo) for a in e.args))
+        memo[e] = out
+    return out
+
+
+class SymPyModel:
+    """The whole loss of a graph as one SymPy expression of its leaves."""
+
+    def __init__(self, graph: Any) -> None:
+        self.graph = graph
+        self.symbols = {n.name: sp.Symbol(n.name) for n in graph.nodes.values() if n.expr is None}
+        self.node: dict[str, sp.Expr] = {}
+        for node in graph.nodes.values():
+            self.node[node.name] = (
+                self.symbols[node.name] if node.expr is None else to_sympy(node.expr, self.node.__getitem__)
+            )
+        self.loss = self.node[graph.loss]
+        self._grads: dict[str, sp.Expr] = {}
+
+    def gradient(self, name: str) -> sp.Expr:
+        """∂loss/∂name by sympy.diff of the whole loss."""
+        if name not in self._grads:
+            self._grads[name] = sp.diff(self.loss, self.symbols[name])
+        return self._grads[name]
+
+    def at(self, e: sp.Expr, point: Mapping[str, Fraction | float]) -> float:
+        """Value of `e` with each leaf replaced by its value in `point` (to DIGITS digits)."""
+        subs = {s: sp.Float(_number(point[n]), DIGITS) for n, s in self.symbols.items() if n in point}
+        value = _replace(e, subs, {})
+        if value.free_symbols:
+            raise ValueError(f"no value for {sorted(map(str, value.free_symbols))}")
+        return float(sp.N(value, DIGITS))
+
+    def size(self) -> int:
+        """Nodes in the loss written out as a tree (what sympy.diff walks)."""
+        sizes: dict[sp.Basic, int] = {}
+
+        def walk(e: sp.Basic) -> int:
+            if e not in sizes:
+                sizes[e] = 1 + sum(walk(a) for a in e.args)
+            return sizes[e]
+
+        return walk(self.loss)
+
+
+def kink_distance(graph: Any, env: Mapping[str, float]) -> float:
+    """How close a point (every node's value in `env`) is to a kink of ReLU, LeakyReLU, step or max."""
+    found = [math.inf]
+
+    def walk(e: Expr) -> None:
+        if isinstance(e, Call):
+            if e.op in KINKS:
+                found.append(abs(KINKS[e.op]([evaluate(a, env) for a in e.args])))
+            for a in e.args:
+                walk(a)
+
+    for node in graph.nodes.values():
+        if node.expr is not None:
+            walk(node.expr)
+    return min(found)
+
+
+def finite_difference(f: Callable[[list[float]], float], x: list[float], i: int, h: float = 1e-6) -> float:
+    """Central difference of f along coordinate i, the step scaled to the coordinate's size."""
+    step = h * max(1.0, abs(x[i]))
+    up, down = list(x), list(x)
+    up[i] += step
+    down[i] -= step
+    return (f(up) - f(down)) / (2 * step)
+
+
+class FirstUpdate:
+    """The examples of update 1 and its steps, found by the documented step ids: "d{loss}/d{name}",
+    "[k]" for example k of a multi-example batch, "@1" when the run has more than one update."""
+
+    def __init__(self, sol: Solution) -> None:
+        self.sol, problem = sol, sol.problem
+        size = problem.training.batch_size if problem.training else len(problem.data)
+        self.batch = list(range(size))  # data indices
+        self.steps: dict[str, Step] = {s.id: s for s in sol.steps if s.update == 1}
+        self.multi = sol.updates > 1
+        self.program = compile_graph(sol.graph)
+        self.params = {n: problem.parameters[n] for n in sol.graph.params}
+
+    def id(self, base: str, k: int | None = None) -> str:
+        ex = f"[{k}]" if k is not None and len(self.batch) > 1 else ""
+        return base + ex + ("@1" if self.multi else "")
+
+    def grad_id(self, name: str, k: int | None = None) -> str:
+        return self.id(f"d{self.sol.graph.loss}/d{name}", k)
+
+    def examples(self) -> list[tuple[int | None, dict[str, Fraction]]]:
+        """(k for step ids, leaf values) per example of the batch; k is None when the batch is one example."""
+        data = self.sol.problem.data
+        many = len(self.batch) > 1
+        return [(k if many else None, {**self.params, **data[i]}) for k, i in enumerate(self.batch, start=1)]
+
+    def node_values(self, k: int | None, point: Mapping[str, Fraction]) -> dict[str, float]:
+        """Every node's value for one example: leaves from the file, computed nodes from the forward steps."""
+        env = {n: float(v) for n, v in point.items()}
+        for node in self.sol.graph.nodes.values():
+            if node.expr is not None:
+                env[node.name] = self.steps[self.id(node.name, k)].value
+        return env
+
+    def leaves(self) -> list[str]:
+        """The compiled loss's arguments, flattened: data (inputs, targets), then every parameter."""
+        return [*self.program.data_names, *self.sol.graph.params]
+
+    def loss(self, leaves: list[float]) -> float:
+        """The compiled loss of one example at the given leaf values (in `leaves()` order)."""
+        nd = len(self.program.data_names)
+        return self.program.loss(leaves[:nd], leaves[nd:])
+
+    def reduce(self, values: list[float]) -> float:
+        total = math.fsum(values)
+        return total / len(values) if self.sol.problem.reduction == "mean" else total
