@@ -82,7 +82,8 @@ def test_update_with_plus_instead_of_minus(q4, tmp_path):
 def test_hidden_gradients_with_already_updated_output_weights(q4, tmp_path):
     # δ_o1 = 0.138498562, δ_o2 = −0.0380982365 (Mazur); w5⁺ = 0.35891648, w7⁺ = 0.511301270
     wrong = 0.138498562 * 0.35891648 + (-0.0380982365) * 0.511301270  # 0.030230
-    answers = {**ROUNDED, "dE_total/dout_h1": f"{wrong:.6f}", "dE_total/dw1": f"{wrong * 0.241300709 * 0.05:.4e}"}
+    dw1 = wrong * 0.241300709 * 0.05
+    answers = {**ROUNDED, "dE_total/dout_h1": f"{wrong:.6f}", "dE_total/dw1": f"{dw1:.4e}"}
     del answers["w1+"]
     report, v = grade(q4, answers, tmp_path)
     assert v["dE_total/dout_h1"].slip == "updated_weights"
@@ -118,8 +119,11 @@ def test_carried_forward_is_labelled_and_not_double_counted(q4, tmp_path):
         # net_h1 with w1 and w2 exchanged: 0.2 × 0.05 + 0.15 × 0.1 + 0.35
         ({"net_h1": "0.375"}, "net_h1", "swapped_weights"),
         # inputs right (0.7414, 0.1868), product wrong
-        ({"dE_total/dout_o1": "0.7414", "dout_o1/dnet_o1": "0.1868", "dE_total/dnet_o1": "0.1400"},
-         "dE_total/dnet_o1", "arithmetic"),  # fmt: skip
+        (
+            {"dE_total/dout_o1": "0.7414", "dout_o1/dnet_o1": "0.1868", "dE_total/dnet_o1": "0.1400"},
+            "dE_total/dnet_o1",
+            "arithmetic",
+        ),
         # inputs rounded to 2 decimals first: 0.74 × 0.19 × 0.59
         ({"dE_total/dw5": "0.08295"}, "dE_total/dw5", "early_rounding"),
     ],
