@@ -245,6 +245,14 @@ class _Checker:
         self.check_parameters(params, used)
         targets, loss_nodes, loss = self.loss(outputs, labels, set(params) | defined)
         model = [*model, *loss_nodes]
+        reaches = {loss}  # names the loss depends on (model is in topological order)
+        for name, e in reversed(model):
+            if name in reaches:
+                reaches.update(names(e))
+        for name in [*(p for p in params if p not in s.frozen), *s.input_gradients]:
+            if name not in reaches:
+                where = ("parameters", name) if name in s.parameters else ("input_gradients",)
+                raise self.fail(where, f"'{name}' does not affect the loss '{loss}', so it has no gradient")
         self.check_unique(list(s.inputs) + params + list(targets) + [n for n, _ in model])
         if len(model) > MAX_NODES or len(params) > 10 * MAX_NODES:
             raise self.fail(("network",), f"model too large ({len(model)} nodes; at most {MAX_NODES})")

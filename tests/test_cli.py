@@ -218,3 +218,10 @@ def test_a_file_too_large_is_refused(write_problem):
 def test_missing_file():
     result = run("solve", "no/such/file.yaml")
     assert result.exit_code == 2 and "no/such/file.yaml" in result.output
+
+
+def test_a_parameter_that_does_not_reach_the_loss_is_an_input_error(write_problem):
+    text = SMALL.replace("f: w*x", "f: w*x\n  z: c*x").replace("{w: 2}", "{w: 2, c: 1}") + "outputs: [f]\n"
+    result = run("solve", str(write_problem(text)))
+    assert result.exit_code == 2 and "'c' does not affect the loss 'L'" in result.output
+    assert "Traceback" not in result.output
