@@ -11,15 +11,25 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .solution import Solution
+    from .solution.solution import Solution
 
-__all__ = ["solve"]
+__all__ = ["document", "solve"]
 __version__ = "0.1.0"
 
 
 def solve(path: str | Path, **options: object) -> Solution:
     """Load a problem file and work it; options as for `backtutor.solution.solve`."""
-    from .problem import load
-    from .solution import solve as _solve
+    from .problem.load import load
+    from .solution.solution import solve as _solve
 
     return _solve(load(path), **options)  # type: ignore[arg-type]
+
+
+def document(solution: Solution, kind: str = "markdown", precision: int = 9, blank: bool = False) -> str:
+    """The worked solution as a document: kind "markdown", "latex" or "html"; `blank` for a worksheet."""
+    from importlib import import_module
+
+    if kind not in ("markdown", "latex", "html"):
+        raise ValueError(f"no document kind {kind!r}; use markdown, latex or html")
+    render = import_module(f"{__name__}.render.{kind}").render
+    return str(render(solution, precision, blank=blank))

@@ -98,9 +98,9 @@ def solve(
 ) -> None:
     """Work a problem: forward pass, chain rule for every parameter, closed forms and SGD updates."""
     from .errors import InputError
-    from .problem import load
-    from .solution import default_shown
-    from .solution import solve as run
+    from .problem.load import load
+    from .solution.solution import default_shown
+    from .solution.solution import solve as run
 
     try:
         for path in (output, plot):
@@ -220,9 +220,9 @@ def graph(
 ) -> None:
     """Draw the computational graph: every node with its op, forward value and gradient."""
     from .errors import InputError
-    from .problem import load
+    from .problem.load import load
     from .render.dot import convert, render
-    from .solution import solve as run
+    from .solution.solution import solve as run
 
     try:
         if output and output.resolve() == file.resolve():
@@ -254,7 +254,7 @@ def shapes(
 ) -> None:
     """Output shape, parameters and multiply-adds of every layer of a CNN, with the formulas worked."""
     from .errors import InputError
-    from .problem import load_shapes
+    from .problem.load import load_shapes
 
     try:
         if output and output.resolve() == file.resolve():
@@ -265,7 +265,7 @@ def shapes(
 
             _emit(json.dumps(table.as_dict(), indent=2, ensure_ascii=False) + "\n", output)
         else:
-            from .render.shapes import render as render_shapes
+            from .render.terminal_shapes import render as render_shapes
 
             _emit(render_shapes(table), output)
     except (InputError, ValueError, OSError) as e:
@@ -282,9 +282,9 @@ def template(
 ) -> None:
     """Write a blank answer sheet: every step id in working order, with what it is."""
     from .errors import InputError
-    from .problem import load
+    from .problem.load import load
     from .render.sheet import PHASES, blank_sheet
-    from .solution import solve as run
+    from .solution.solution import solve as run
 
     try:
         if output and output.resolve() == file.resolve():
@@ -318,10 +318,10 @@ def check(
     Exit code 0 when every answer is right, 1 when one is not, 2 when a file cannot be read."""
     from rich.console import Console
 
-    from .check import Checker, read_sheet
+    from .check.grade import Checker, read_sheet
     from .errors import InputError
-    from .problem import load
-    from .solution import solve as run
+    from .problem.load import load
+    from .solution.solution import solve as run
 
     try:
         sol = run(load(file))
@@ -339,7 +339,7 @@ def check(
             err.print(f"error: {e}", markup=False)
     try:
         if csv:
-            from .check import reports_csv
+            from .check.grade import reports_csv
 
             write_atomic(csv, reports_csv(reports, [s.id for s in sol.steps]))
         if format is Format.json:

@@ -50,7 +50,9 @@ def main() -> None:
         write_sheets(folder)
         t_solve = best_of([*bt, "solve", "problems/q4.yaml"], n)
         grades = str(folder / "grades.csv")
-        t_check = best_of([*bt, "check", "problems/q4.yaml", str(folder), "--csv", grades], n, ok_codes=(0, 1))
+        t_check = best_of(
+            [*bt, "check", "problems/q4.yaml", str(folder), "--csv", grades], n, ok_codes=(0, 1)
+        )
     ratio = t_check / t_solve
     table(
         [

@@ -20,10 +20,10 @@ from typing import Any
 
 import sympy as sp
 
-from backtutor.expr import Call, Expr, Num, Sym
-from backtutor.numeric import compile_graph
-from backtutor.ops import evaluate
-from backtutor.solution import Solution, Step
+from backtutor.engine.compile import compile_graph
+from backtutor.engine.expr import Call, Expr, Num, Sym
+from backtutor.engine.ops import evaluate
+from backtutor.solution.solution import Solution, Step
 
 DIGITS = 40
 

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 import backtutor
-from backtutor.check import Checker, canonical_id, read_sheet
+from backtutor.check.grade import Checker, canonical_id, read_sheet
 from backtutor.cli import app
 
 from .conftest import PROBLEMS

@@ -21,11 +21,11 @@ from typer.testing import CliRunner
 
 import backtutor
 from backtutor.cli import app
+from backtutor.engine.expr import Call, Sym
+from backtutor.engine.ops import diff, evaluate
+from backtutor.engine.parse import parse
 from backtutor.errors import InputError
-from backtutor.expr import Call, Sym
-from backtutor.ops import diff, evaluate
-from backtutor.parse import parse
-from backtutor.problem import load
+from backtutor.problem.load import load
 
 from .conftest import PROBLEMS
 

@@ -23,13 +23,13 @@ from typer.testing import CliRunner
 
 import backtutor
 from backtutor.cli import app
-from backtutor.expr import Call, Expr, Num, Sym
-from backtutor.formula import format_number, latex, mathml, text
-from backtutor.ops import OPS
+from backtutor.engine.expr import Call, Expr, Num, Sym
+from backtutor.engine.formula import format_number, latex, mathml, text
+from backtutor.engine.ops import OPS
 from backtutor.render import dot, html, markdown
 from backtutor.render import latex as latex_doc
 from backtutor.render.document import latex_lines, tex_text
-from backtutor.solution import Solution
+from backtutor.solution.solution import Solution
 
 from .conftest import PROBLEMS, SOLVABLE
 
@@ -47,7 +47,7 @@ def solved(name: str, **options: object) -> Solution:
 @pytest.mark.parametrize("kind", ["md", "tex"])
 def test_golden_document(name, kind):
     sol = solved(name)
-    doc = sol.to_markdown() if kind == "md" else sol.to_latex()
+    doc = markdown.render(sol) if kind == "md" else latex_doc.render(sol)
     path = GOLDEN / f"{name}.{kind}"
     if os.environ.get("BACKTUTOR_REGEN_GOLDEN"):
         path.parent.mkdir(exist_ok=True)
@@ -119,7 +119,7 @@ def test_every_number_is_a_number_of_the_solution(name, precision, render):
 
 
 def test_numbers_at_another_precision_are_rounded_not_cut():
-    doc = solved("q4").to_markdown(precision=4)
+    doc = markdown.render(solved("q4"), precision=4)
     assert "0.08217" in doc and "0.0821670406" not in doc
     assert "0.15 \\times 0.05" in doc  # typed numbers print as typed
 
@@ -145,16 +145,16 @@ def test_a_worksheet_shows_only_given_numbers(name, render):
 
 def test_a_worksheet_has_the_same_formulas_as_the_key():
     sol = solved("q4")
-    key, sheet = sol.to_latex(), sol.to_latex(blank=True)
+    key, sheet = latex_doc.render(sol), latex_doc.render(sol, blank=True)
     assert r"w_{1} \cdot i_{1} + w_{2} \cdot i_{2} + b_{1} = 0.15 \times 0.05" in sheet
     assert r"\sigma\left(\underline{\qquad\qquad}\right)" in sheet
     assert "0.593269992" in key and "0.593269992" not in sheet
-    assert r"\left(\underline" not in sol.to_latex(blank=True).replace(r"\sigma\left(\underline", "")
+    assert r"\left(\underline" not in latex_doc.render(sol, blank=True).replace(r"\sigma\left(\underline", "")
 
 
 # ---- LaTeX ------------------------------------------------------------------------------------
 def test_latex_is_a_standalone_amsmath_document_with_aligned_products():
-    doc = solved("q4").to_latex()
+    doc = latex_doc.render(solved("q4"))
     assert doc.startswith("%") and r"\documentclass" in doc and r"\usepackage{amsmath" in doc
     assert doc.rstrip().endswith(r"\end{document}")
     assert doc.count(r"\begin{align*}") == doc.count(r"\end{align*}") >= 4
@@ -196,7 +196,10 @@ def _pdflatex() -> str:
 def test_the_tex_of_every_bundled_problem_compiles(problem, tmp_path):
     exe = _pdflatex()
     sol = backtutor.solve(problem)
-    for stem, doc in ((problem.stem, sol.to_latex()), (f"{problem.stem}_sheet", sol.to_latex(blank=True))):
+    for stem, doc in (
+        (problem.stem, latex_doc.render(sol)),
+        (f"{problem.stem}_sheet", latex_doc.render(sol, blank=True)),
+    ):
         (tmp_path / f"{stem}.tex").write_text(doc, encoding="utf-8")
         done = subprocess.run(
             [exe, "-interaction=nonstopmode", "-halt-on-error", f"{stem}.tex"],
@@ -211,7 +214,7 @@ def test_the_tex_of_every_bundled_problem_compiles(problem, tmp_path):
 
 # ---- Markdown ---------------------------------------------------------------------------------
 def test_markdown_has_the_sections_and_display_math():
-    doc = solved("chain_fw").to_markdown()
+    doc = markdown.render(solved("chain_fw"))
     for heading in (
         "## Update 1 of 1",
         "### Forward pass, example 1",
@@ -275,7 +278,7 @@ def parse_html(doc: str) -> _Collect:
 @pytest.mark.parametrize("name", ["q4", "chain_fw", "softmax_classifier", "relu_regression"])
 def test_html_parses_is_self_contained_and_has_mathml(name):
     sol = solved(name)
-    doc = sol.to_html()
+    doc = html.render(sol)
     parsed = parse_html(doc)
     assert "math" in parsed.tags and "mfrac" in parsed.tags
     assert ("name", "viewport") in parsed.attrs
@@ -292,10 +295,10 @@ def test_html_parses_is_self_contained_and_has_mathml(name):
 
 def test_html_worksheet_leaves_blanks():
     sol = solved("q4")
-    parsed = parse_html(sol.to_html(blank=True))
+    parsed = parse_html(html.render(sol, blank=True))
     given = given_numbers(sol, 9)
     assert all(t in given for t in parsed.mn if "." in t)
-    assert sol.to_html(blank=True).count('class="blank"') > 50
+    assert html.render(sol, blank=True).count('class="blank"') > 50
 
 
 def test_mathml_of_every_op_is_well_formed():
@@ -425,13 +428,12 @@ def test_plot_needs_several_epochs_and_matplotlib(tmp_path, monkeypatch):
     assert not out.exists()
 
 
-def test_library_methods_and_jupyter_reprs():
+def test_library_document_function():
     sol = solved("q4")
-    assert sol.to_markdown(4) == markdown.render(sol, 4)
-    assert sol.to_latex(blank=True) == latex_doc.render(sol, blank=True)
-    assert sol.to_html() == html.render(sol)
-    assert sol._repr_markdown_() == sol.to_markdown()
-    fragment = sol._repr_latex_()
+    assert backtutor.document(sol, "latex", blank=True) == latex_doc.render(sol, blank=True)
+    with pytest.raises(ValueError, match="no document kind"):
+        backtutor.document(sol, "docx")
+    fragment = latex_doc.fragment(sol)
     assert fragment.startswith(r"\begin{align*}") and r"\documentclass" not in fragment
     assert "0.0821670406" in fragment
 

@@ -13,9 +13,9 @@ import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from backtutor.ops import OPS, evaluate
-from backtutor.problem import load
-from backtutor.solution import solve
+from backtutor.engine.ops import OPS, evaluate
+from backtutor.problem.load import load
+from backtutor.solution.solution import solve
 from tests.oracle import DEFINITIONS, FirstUpdate, SymPyModel, finite_difference, kink_distance
 
 

@@ -10,10 +10,10 @@ from fractions import Fraction
 import pytest
 import sympy
 
-from backtutor.expr import Call, Num, Sym
-from backtutor.formula import latex, latex_name, text
-from backtutor.ops import OPS, diff, evaluate
-from backtutor.parse import ParseError, parse
+from backtutor.engine.expr import Call, Num, Sym
+from backtutor.engine.formula import latex, latex_name, text
+from backtutor.engine.ops import OPS, diff, evaluate
+from backtutor.engine.parse import ParseError, parse
 
 
 def test_sigmoid_softplus_exp_do_not_overflow_or_warn():

@@ -5,8 +5,8 @@ import re
 import pytest
 
 import backtutor
-from backtutor.problem import load, load_shapes
-from backtutor.solution import solve
+from backtutor.problem.load import load, load_shapes
+from backtutor.solution.solution import solve
 
 from .conftest import PROBLEMS, ROOT, has_numbers
 

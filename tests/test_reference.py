@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from backtutor.problem import load
-from backtutor.solution import Solution, solve
+from backtutor.problem.load import load
+from backtutor.solution.solution import Solution, solve
 
 from .conftest import SOLVABLE
 

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from backtutor.cli import app
 from backtutor.errors import InputError
-from backtutor.problem import load, load_shapes
+from backtutor.problem.load import load, load_shapes
 
 from .conftest import ARCHITECTURES, PROBLEMS
 

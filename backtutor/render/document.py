@@ -14,9 +14,9 @@ import unicodedata
 from dataclasses import dataclass
 from itertools import groupby
 
-from ..expr import Expr, Num
-from ..formula import latex, latex_pieces, text
-from ..solution import Epoch, Solution, Step
+from ..engine.expr import Expr, Num
+from ..engine.formula import latex, latex_pieces, text
+from ..solution.solution import Epoch, Solution, Step
 
 PHASES = {"forward": "Forward pass", "backward": "Backward pass (chain rule)", "update": "Updates (SGD)"}
 CLOSED_TITLE = "Closed form of each gradient, in the problem's names"

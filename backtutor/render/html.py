@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from html import escape
 
-from ..expr import Expr, Num, Sym
-from ..formula import mathml, text
-from ..solution import Solution, Step
+from ..engine.expr import Expr, Num, Sym
+from ..engine.formula import mathml, text
+from ..solution.solution import Solution, Step
 from .document import CLOSED_TITLE, outline, parts
 
 ONE_LINE = 32  # a step whose text is at most this long stays on one line (a phone's width)

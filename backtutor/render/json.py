@@ -6,12 +6,12 @@ import json
 import math
 from typing import TYPE_CHECKING, Any
 
-from ..expr import Expr
-from ..formula import latex, text
-from ..solution import Solution, Step
+from ..engine.expr import Expr
+from ..engine.formula import latex, text
+from ..solution.solution import Solution, Step
 
 if TYPE_CHECKING:
-    from ..check import Report
+    from ..check.grade import Report
 
 
 def _number(v: float) -> float | None:

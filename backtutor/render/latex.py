@@ -7,9 +7,9 @@ the align* blocks, for Jupyter's `_repr_latex_`.
 
 from __future__ import annotations
 
-from ..expr import Num, Sym
-from ..formula import latex
-from ..solution import Solution, Step
+from ..engine.expr import Num, Sym
+from ..engine.formula import latex
+from ..solution.solution import Solution, Step
 from .document import Outline, closed_rows, outline, step_rows, tex_text
 
 PREAMBLE = r"""% A worked solution written by backtutor. Compile with: pdflatex FILE.tex

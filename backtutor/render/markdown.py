@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 
-from ..expr import Expr, Num, Sym
-from ..formula import latex
-from ..solution import Solution, Step
+from ..engine.expr import Expr, Num, Sym
+from ..engine.formula import latex
+from ..solution.solution import Solution, Step
 from .document import CLOSED_TITLE, closed_rows, outline, step_rows
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|$~])")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from ..formula import text
-from ..solution import Solution
+from ..engine.formula import text
+from ..solution.solution import Solution
 
 PHASES = ("forward", "backward", "update")
 

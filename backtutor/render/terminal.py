@@ -13,12 +13,12 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from ..expr import Num
-from ..formula import format_number, text
-from ..solution import Solution, Step
+from ..engine.expr import Num
+from ..engine.formula import format_number, text
+from ..solution.solution import Solution, Step
 
 if TYPE_CHECKING:
-    from ..check import Report
+    from ..check.grade import Report
 
 _PHASES = {"forward": "Forward pass", "backward": "Backward pass (chain rule)", "update": "Updates (SGD)"}
 _SPARK = "▁▂▃▄▅▆▇█"

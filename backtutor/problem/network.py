@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .expr import HALF, ONE, Call, Expr, Num, Sym
+from ..engine.expr import HALF, ONE, Call, Expr, Num, Sym
 
 LOSS_KINDS = (
     "half_sse",

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from .errors import InputError
+from ..errors import InputError
 
 MAX_BYTES = 1_000_000
 _PLAIN = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")

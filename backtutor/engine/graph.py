@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .expr import ONE, ZERO, Expr, names
+from .expr import ONE, ZERO, Expr
 from .ops import diff_all
-from .problem import Problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,23 +45,7 @@ class Graph:
         return len(cs) == 1 and self.is_unit(cs[0]) and self.local[(cs[0], name)] == ONE
 
 
-def build(problem: Problem) -> Graph:
-    nodes: dict[str, Node] = {}
-    for n in problem.inputs:
-        nodes[n] = Node(n, "input")
-    for n in problem.targets:
-        nodes[n] = Node(n, "target")
-    for n in problem.parameters:
-        nodes[n] = Node(n, "param")
-    for name, expr in problem.model:
-        nodes[name] = Node(name, "value", expr, tuple(names(expr)))
-    params = tuple(problem.parameters)
-    trainable = tuple(p for p in params if p not in problem.frozen) if problem.training else ()
-    wrt = tuple(p for p in params if p not in problem.frozen) + problem.input_gradients
-    return _backprop_structure(nodes, problem.loss, wrt, params, trainable)
-
-
-def _backprop_structure(
+def backprop_structure(
     nodes: dict[str, Node],
     loss: str,
     wrt: tuple[str, ...],

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from .errors import InputError
+from ..errors import InputError
 from .expr import Call, Expr, Num, Sym
 from .ops import FUNCTIONS, OPS
 

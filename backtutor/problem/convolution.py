@@ -28,10 +28,10 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from .expr import Call, Expr, Num, Sym, names
-from .ops import ACTIVATIONS
-from .problem import MAX_NODES, Name, Number, _number
-from .shapes import ArchitectureFile, Dim, LayerError, Loc, Padding, Size, _Layer, sizes, validate
+from ..cnn.shapes import ArchitectureFile, Dim, LayerError, Loc, Padding, Size, _Layer, sizes, validate
+from ..engine.expr import Call, Expr, Num, Sym, names
+from ..engine.ops import ACTIVATIONS
+from .load import MAX_NODES, Name, Number, _number
 
 MAX_CELLS = 4_096  # numbers in one array
 Grid = list[list[str]]  # a channel: rows of cell names

@@ -27,8 +27,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from .errors import InputError
-from .ops import ACTIVATIONS
+from ..engine.ops import ACTIVATIONS
+from ..errors import InputError
 
 MAX_LAYERS = 500
 MAX_DEPTH = 8  # branches inside branches

@@ -22,13 +22,13 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import yamlfile
-from .expr import ONE, Call, Deriv, Expr, Num, Sym, names
-from .formula import format_number, text
-from .ops import OPS, evaluate
-from .parse import ParseError, parse
-from .solution import ETA, Solution, Step
-from .yamlfile import FileError
+from ..engine.expr import ONE, Call, Deriv, Expr, Num, Sym, names
+from ..engine.formula import format_number, text
+from ..engine.ops import OPS, evaluate
+from ..engine.parse import ParseError, parse
+from ..problem import yamlfile
+from ..problem.yamlfile import FileError
+from ..solution.solution import ETA, Solution, Step
 
 _NUMBER = re.compile(r"[-+]?(\d+)?(?:\.(\d*))?(?:[eE]([-+]?\d{1,3}))?")
 _UPDATED = re.compile(r"(_new|_plus|'|\^\+|\^\{\+\}|_\+)$")
@@ -405,7 +405,7 @@ def formulas_equal(answer: Expr, expected: Expr, sol: Solution, points: int = 5)
             continue
         if not math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12):
             return ""
-    from .symbolic import equal
+    from ..engine.sympy_form import equal
 
     return "equal to the expected formula" if equal(answer, expected, g) else "equal at 5 random points"
 

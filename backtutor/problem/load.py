@@ -17,13 +17,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PositiveInt, ValidationError
 
+from ..cnn.shapes import ArchitectureFile, LayerError, ShapeTable
+from ..cnn.shapes import compute as compute_shapes
+from ..engine.expr import Expr, names
+from ..engine.ops import ACTIVATIONS
+from ..engine.parse import ParseError, parse, valid_name
 from . import yamlfile
-from .expr import Expr, names
-from .model import LOSS_KINDS, UnitSpec, loss_model, network_model, unit_names
-from .ops import ACTIVATIONS
-from .parse import ParseError, parse, valid_name
-from .shapes import ArchitectureFile, LayerError, ShapeTable
-from .shapes import compute as compute_shapes
+from .network import LOSS_KINDS, UnitSpec, loss_model, network_model, unit_names
 from .yamlfile import FileError, Lines
 
 MAX_NODES = 5_000

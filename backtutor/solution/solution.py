@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from .errors import InputError
-from .expr import ONE, Call, Deriv, Expr, Num, Sym, Updated, add, mul, size
-from .graph import Graph, build
-from .numeric import Program, compile_graph
-from .ops import OPS, evaluate, ops_in
-from .problem import Problem
+from ..engine.compile import Program, compile_graph
+from ..engine.expr import ONE, Call, Deriv, Expr, Num, Sym, Updated, add, mul, names, size
+from ..engine.graph import Graph, Node, backprop_structure
+from ..engine.ops import OPS, evaluate, ops_in
+from ..errors import InputError
+from ..problem.load import Problem
 
 CLOSED_FORM_LIMIT = 200  # tree size above which a closed form is left out as unreadable
 DEFAULT_SHOWN = 50  # a one-epoch run shows the working of up to this many updates
@@ -93,29 +93,22 @@ class Solution:
     def final(self) -> dict[str, float]:
         return dict(zip(self.graph.params, self.history[-1].params, strict=True))
 
-    # documents; each renderer is imported when used. Jupyter shows a Solution through _repr_*_
-    def to_markdown(self, precision: int = 9, blank: bool = False) -> str:
-        from .render.markdown import render
 
-        return render(self, precision, blank=blank)
-
-    def to_latex(self, precision: int = 9, blank: bool = False) -> str:
-        from .render.latex import render
-
-        return render(self, precision, blank=blank)
-
-    def to_html(self, precision: int = 9, blank: bool = False) -> str:
-        from .render.html import render
-
-        return render(self, precision, blank=blank)
-
-    def _repr_markdown_(self) -> str:
-        return self.to_markdown()
-
-    def _repr_latex_(self) -> str:
-        from .render.latex import fragment
-
-        return fragment(self)
+def build(problem: Problem) -> Graph:
+    """The graph of a problem: its inputs, targets and parameters as leaves, then its named expressions."""
+    nodes: dict[str, Node] = {}
+    for n in problem.inputs:
+        nodes[n] = Node(n, "input")
+    for n in problem.targets:
+        nodes[n] = Node(n, "target")
+    for n in problem.parameters:
+        nodes[n] = Node(n, "param")
+    for name, expr in problem.model:
+        nodes[name] = Node(name, "value", expr, tuple(names(expr)))
+    params = tuple(problem.parameters)
+    trainable = tuple(p for p in params if p not in problem.frozen) if problem.training else ()
+    wrt = tuple(p for p in params if p not in problem.frozen) + problem.input_gradients
+    return backprop_structure(nodes, problem.loss, wrt, params, trainable)
 
 
 class _Ids:

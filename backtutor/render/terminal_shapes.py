@@ -8,7 +8,7 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from ..shapes import Row, ShapeTable, n, shape_text
+from ..cnn.shapes import Row, ShapeTable, n, shape_text
 
 
 def _label(row: Row) -> str:

@@ -1,0 +1,1 @@
+"""CNN architectures in textbook terms: output shapes, parameter counts and multiply-adds."""

@@ -1,0 +1,1 @@
+"""Problem → Solution: the ordered Steps of the forward pass, the chain rule and the updates."""
