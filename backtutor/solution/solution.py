@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
@@ -53,6 +53,18 @@ class Epoch:
     params: tuple[float, ...]  # graph.params order
 
 
+@dataclass(frozen=True, slots=True)
+class Worked:
+    """The numbers of one worked example at one update: what renderers and the checker read
+    instead of rebuilding them from the Steps."""
+
+    update: int
+    example: int | None  # position in the batch, None when the batch is one example
+    index: int  # 0-based position in the data set
+    values: dict[str, Value]  # every node (inputs, targets, parameters, computed values)
+    gradients: dict[str, float]  # ∂loss/∂node for every node on a path to the loss (the loss: 1)
+
+
 class NumericError(InputError):
     """A value that cannot be computed (log of a negative number, overflow, a diverging run)."""
 
@@ -67,6 +79,23 @@ class Solution:
     updates_per_epoch: int
     shown: tuple[int, ...]  # update steps whose working is in `steps`
     conventions: tuple[str, ...]
+    worked: tuple[Worked, ...] = ()  # per worked update and example, in working order
+    # update t ↦ every parameter's value during update t (before it), for each worked update
+    parameters_during: dict[int, dict[str, Value]] = field(default_factory=dict)
+
+    def values(self, t: int = 1, k: int | None = None) -> dict[str, Value]:
+        """Every node's value in worked update t, example k (None: the only one, or the first)."""
+        return self._worked(t, k).values
+
+    def gradients(self, t: int = 1, k: int | None = None) -> dict[str, float]:
+        """∂loss/∂node in worked update t, example k (None: the only one, or the first)."""
+        return self._worked(t, k).gradients
+
+    def _worked(self, t: int, k: int | None) -> Worked:
+        for w in self.worked:
+            if w.update == t and (k is None or w.example == k):
+                return w
+        raise KeyError(f"update {t}" + (f", example {k}" if k is not None else "") + " was not worked")
 
     def step(self, step_id: str) -> Step:
         return self._index()[step_id]
@@ -155,6 +184,8 @@ class _Solver:
         self.ops_of: dict[str, list[str]] = {}
         self.rules_shown: set[str] = set()
         self.conventions: dict[str, None] = {}
+        self.worked: list[Worked] = []
+        self.parameters_during: dict[int, dict[str, Value]] = {}
 
     # ---- symbolic structure, shared by every example -------------------------------------------
     def _closed_forms(self) -> dict[str, Expr | None]:
@@ -246,9 +277,11 @@ class _Solver:
         steps: list[Step] = []
         grads: list[dict[str, float]] = []
         losses: list[float] = []
+        self.parameters_during[t] = dict(shown_params)
         for j, index in enumerate(batch, start=1):
             example = _Example(self, t, j if len(batch) > 1 else None, index, params, shown_params)
             steps += example.steps()
+            self.worked.append(Worked(t, example.k, index, example.val, example.grad))
             grads.append(example.grad)
             losses.append(float(example.val[g.loss]))
         if len(batch) > 1:
@@ -413,6 +446,8 @@ class _Solver:
             len(self.batches),
             tuple(sorted(shown)) if p.training else (1,),
             tuple(self.conventions),
+            tuple(self.worked),
+            self.parameters_during,
         )
 
     def _safe_loss(self, params: list[float], epoch: int) -> float:
