@@ -72,10 +72,10 @@ def compile_graph(graph: Graph) -> Program:
     edge_index = {edge: i for i, edge in enumerate(edges)}
     gvar = {graph.loss: "1.0"}
     backward = []
-    for n in graph.order:
-        terms = [f"{gvar[c]} * d{edge_index[(c, n)]}" for c in graph.consumers[n]]
-        gvar[n] = f"g{len(gvar)}"
-        backward.append(f"    {gvar[n]} = {' + '.join(terms)}")
+    for step in graph.sweep():
+        terms = [f"{gvar[c]} * d{edge_index[(c, n)]}" for c, n in step.edges]
+        gvar[step.node] = f"g{len(gvar)}"
+        backward.append(f"    {gvar[step.node]} = {' + '.join(terms)}")
     body = [*head, *forward, *locals_, *backward]
     values = tuple(graph.nodes)
     source = "\n".join(

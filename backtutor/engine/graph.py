@@ -44,6 +44,18 @@ class Graph:
         cs = self.consumers.get(name, ())
         return len(cs) == 1 and self.is_unit(cs[0]) and self.local[(cs[0], name)] == ONE
 
+    def sweep(self) -> list[Sweep]:
+        """The one reverse sweep: every node that gets a gradient, in working order, with the edges
+        whose terms ∂loss/∂c · ∂c/∂n sum to ∂loss/∂n. The compiled numerics, the working and the
+        checker all follow it."""
+        return [Sweep(n, tuple((c, n) for c in self.consumers[n])) for n in self.order]
+
+
+@dataclass(frozen=True, slots=True)
+class Sweep:
+    node: str
+    edges: tuple[tuple[str, str], ...]  # (consumer c, node): one term ∂loss/∂c · ∂c/∂node each
+
 
 def backprop_structure(
     nodes: dict[str, Node],
