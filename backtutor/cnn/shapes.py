@@ -27,7 +27,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from ..engine.ops import ACTIVATIONS
+from ..engine.ops import ACTIVATIONS, ActivationName
 from ..errors import InputError
 
 MAX_LAYERS = 500
@@ -111,7 +111,7 @@ class Dense(_Layer):
 
 
 class Activation(_Layer):
-    kind: Literal[ACTIVATIONS]  # type: ignore[valid-type]
+    kind: ActivationName
     slope: float | None = None  # leaky_relu; no parameters either way
 
 

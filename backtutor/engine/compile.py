@@ -11,10 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 from .expr import Call, Expr, Num, Sym
 from .graph import Graph
 from .ops import OPS
+
+Full = Callable[..., tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...]]]
+Fast = Callable[..., tuple[float, list[float]]]
+Loss = Callable[..., float]
 
 _INFIX = {"add": " + ", "sub": " - ", "mul": " * ", "div": " / "}
 
@@ -29,9 +34,9 @@ class Program:
     values: tuple[str, ...]  # every node, in graph order
     edges: tuple[tuple[str, str], ...]
     grads: tuple[str, ...]  # nodes with a gradient, in graph.order
-    full: Callable[..., tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...]]]
-    fast: Callable[..., tuple[float, list[float]]]
-    loss: Callable[..., float]
+    full: Full
+    fast: Fast
+    loss: Loss
 
 
 class _Emitter:
@@ -54,6 +59,7 @@ class _Emitter:
         if e.op == "neg":
             return f"(-{args[0]})"
         if OPS[e.op].param:
+            assert e.param is not None, f"{e.op} needs its {OPS[e.op].param}"
             args.insert(0, repr(e.param if isinstance(e.param, int) else float(e.param)))
         return f"{e.op}({', '.join(args)})"
 
@@ -101,7 +107,7 @@ def compile_graph(graph: Graph) -> Program:
         values,
         edges,
         tuple(graph.order),
-        namespace["full"],  # type: ignore[arg-type]
-        namespace["fast"],  # type: ignore[arg-type]
-        namespace["loss"],  # type: ignore[arg-type]
+        cast(Full, namespace["full"]),
+        cast(Fast, namespace["fast"]),
+        cast(Loss, namespace["loss"]),
     )

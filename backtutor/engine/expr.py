@@ -9,6 +9,7 @@ written.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -65,8 +66,8 @@ def constant(e: Expr) -> Fraction | None:
         return e.value if isinstance(e.value, Fraction) else None
     if not isinstance(e, Call) or e.op not in _EXACT:
         return None
-    vals = [constant(a) for a in e.args]
-    if any(v is None for v in vals):
+    vals = [v for v in (constant(a) for a in e.args) if v is not None]
+    if len(vals) < len(e.args):
         return None
     try:
         return _EXACT[e.op](*vals)
@@ -85,7 +86,7 @@ def _product(vals: tuple[Fraction, ...]) -> Fraction:
     return out
 
 
-_EXACT = {
+_EXACT: dict[str, Callable[..., Fraction | None]] = {
     "add": lambda *v: sum(v, Fraction(0)),
     "mul": lambda *v: _product(v),
     "sub": lambda a, b: a - b,
@@ -137,8 +138,8 @@ def mul(*factors: Expr) -> Expr:
         elif isinstance(f, Call) and f.op == "neg":
             coeff = -coeff
             stack.append(f.args[0])
-        elif isinstance(f, Call) and f.op == "div" and constant(f.args[0]) is not None:
-            coeff *= constant(f.args[0])
+        elif isinstance(f, Call) and f.op == "div" and (over := constant(f.args[0])) is not None:
+            coeff *= over
             bottom.append(f.args[1])
         else:
             top.append(f)

@@ -1,18 +1,23 @@
-"""The op table: every operation defined once, with its numeric forward rule (stable in float64),
-its symbolic local derivative with respect to each input, and how it is written.
+"""The op table: every operation defined once, with its numeric forward rule (stable in float64,
+see `floats.py`), its symbolic local derivative with respect to each input, how it is written, its
+SymPy form and whether a network layer may use it as an activation.
 
-Adding an activation means adding one entry to `OPS`. `evaluate` and `diff` below are the two
+Adding an activation means adding one entry to `OPS`; tests/test_tables.py then checks its
+derivative against SymPy and finite differences. `evaluate` and `diff` below are the two
 interpretations of expressions that use the table; printing lives in `formula.py`, compiled
-numeric code in `numeric.py`.
+numeric code in `compile.py`, SymPy forms of whole expressions in `sympy_form.py`.
 """
 
 from __future__ import annotations
 
+import importlib
 import math
-from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import TYPE_CHECKING, Any, Literal
 
+from . import floats
 from .expr import (
     ONE,
     ZERO,
@@ -29,60 +34,29 @@ from .expr import (
 )
 from .expr import div as quotient
 
-
-def _sigmoid(x: float) -> float:
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
-
-
-def _exp(x: float) -> float:
-    try:
-        return math.exp(x)
-    except OverflowError:
-        return math.inf
-
-
-def _log(x: float) -> float:
-    if x > 0:
-        return math.log(x)
-    if x == 0:
-        return -math.inf
-    raise ValueError(f"log of a negative number ({x!r})")
-
-
-def _pow(a: float, b: float) -> float:
-    try:
-        r = a**b
-    except OverflowError:
-        return math.inf
-    except ZeroDivisionError:
-        raise ZeroDivisionError(f"0 raised to a negative power ({b!r})") from None
-    if isinstance(r, complex):
-        raise ValueError(f"a negative number raised to a fractional power ({a!r}^{b!r})")
-    return r
-
-
-def _softplus(x: float) -> float:
-    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
-
-
-def _softmax(k: int, *z: float) -> float:
-    m = max(z)
-    es = [math.exp(v - m) for v in z]
-    return es[k] / sum(es)
-
-
-def _sum(*v: float) -> float:
-    return math.fsum(v) if len(v) > 2 else v[0] + v[1]
-
-
-def _prod(*v: float) -> float:
-    return math.prod(v)
-
-
 Partial = Callable[[Call, int], Expr]
+# the op as a SymPy expression of SymPy arguments and the op's parameter (sympy objects are untyped)
+SympyForm = Callable[[Sequence[Any], Fraction | int | None], Any]
+
+
+def _sympy() -> Any:
+    """SymPy, imported on first use: solving never needs it, and `backtutor --help` must start fast."""
+    return importlib.import_module("sympy")
+
+
+def _rational(p: Fraction | int | None) -> Any:
+    assert p is not None, "this op needs its parameter"
+    return _sympy().Rational(p.numerator, p.denominator)
+
+
+def _positive(x: Any, then: Any, otherwise: Any) -> Any:
+    return _sympy().Piecewise((then, x > 0), (otherwise, True))
+
+
+def _softmax_sympy(z: Sequence[Any], k: Fraction | int | None) -> Any:
+    assert isinstance(k, int), "softmax needs its component"
+    sympy = _sympy()
+    return sympy.exp(z[k]) / sympy.Add(*(sympy.exp(v) for v in z))
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +72,8 @@ class Op:
     param: str = ""  # name of the op's constant parameter, if it has one
     callable_as: tuple[str, ...] = ()  # names a user may call it by in a formula
     mathml: str = ""  # MathML template ({parens}: the arguments in brackets), when name(args) won't do
+    activation: bool = False  # a network layer may use it (`ACTIVATIONS`)
+    sympy: SympyForm = field(kw_only=True)  # for `sympy_form` and the tests' oracles
 
 
 def _same(c: Call, i: int) -> Expr:
@@ -121,7 +97,16 @@ def _max_partial(c: Call, i: int) -> Expr:
 OPS: dict[str, Op] = {
     op.name: op
     for op in [
-        Op("add", None, _sum, lambda c, i: ONE, "+", "+", infix=True),
+        Op(
+            "add",
+            None,
+            floats.fsum,
+            lambda c, i: ONE,
+            "+",
+            "+",
+            infix=True,
+            sympy=lambda a, p: _sympy().Add(*a),
+        ),
         Op(
             "sub",
             2,
@@ -130,15 +115,17 @@ OPS: dict[str, Op] = {
             "−",
             "-",
             infix=True,
+            sympy=lambda a, p: a[0] - a[1],
         ),
         Op(
             "mul",
             None,
-            _prod,
+            floats.prod,
             lambda c, i: mul(*(a for j, a in enumerate(c.args) if j != i)),
             "·",
             r"\cdot",
             infix=True,
+            sympy=lambda a, p: _sympy().Mul(*a),
         ),
         Op(
             "div",
@@ -152,11 +139,12 @@ OPS: dict[str, Op] = {
             "/",
             r"\frac",
             infix=True,
+            sympy=lambda a, p: a[0] / a[1],
         ),
         Op(
             "pow",
             2,
-            _pow,
+            floats.power,
             lambda c, i: (
                 mul(c.args[1], power(c.args[0], sub(c.args[1], ONE)))
                 if i == 0
@@ -166,38 +154,52 @@ OPS: dict[str, Op] = {
             "^",
             infix=True,
             rule="d/dx xⁿ = n·xⁿ⁻¹",
+            sympy=lambda a, p: a[0] ** a[1],
         ),
-        Op("neg", 1, lambda a: -a, lambda c, i: Num(Fraction(-1)), "−", "-", infix=True),
+        Op(
+            "neg",
+            1,
+            lambda a: -a,
+            lambda c, i: Num(Fraction(-1)),
+            "−",
+            "-",
+            infix=True,
+            sympy=lambda a, p: -a[0],
+        ),
         Op(
             "exp",
             1,
-            _exp,
+            floats.exp,
             _same,
             "exp({0})",
             r"e^{{{0}}}",
             rule="exp′(x) = exp(x)",
             mathml="<msup><mi>e</mi>{0}</msup>",
             callable_as=("exp",),
+            sympy=lambda a, p: _sympy().exp(a[0]),
         ),
         Op(
             "log",
             1,
-            _log,
+            floats.log,
             lambda c, i: quotient(ONE, c.args[0]),
             "log({0})",
             r"\log\left({0}\right)",
             rule="log′(x) = 1/x (natural log)",
             callable_as=("log", "ln"),
+            sympy=lambda a, p: _sympy().log(a[0]),
         ),
         Op(
             "sigmoid",
             1,
-            _sigmoid,
+            floats.sigmoid,
             lambda c, i: mul(c, sub(ONE, c)),
             "σ({0})",
             r"\sigma\left({0}\right)",
             rule="σ′(x) = σ(x)·(1 − σ(x)), since σ(x) = 1/(1 + e^(−x)) gives σ′ = e^(−x)/(1 + e^(−x))²",
             callable_as=("sigmoid", "sigma", "σ"),
+            sympy=lambda a, p: 1 / (1 + _sympy().exp(-a[0])),
+            activation=True,
         ),
         Op(
             "tanh",
@@ -208,6 +210,8 @@ OPS: dict[str, Op] = {
             r"\tanh\left({0}\right)",
             rule="tanh′(x) = 1 − tanh²(x)",
             callable_as=("tanh",),
+            sympy=lambda a, p: _sympy().tanh(a[0]),
+            activation=True,
         ),
         Op(
             "relu",
@@ -218,6 +222,8 @@ OPS: dict[str, Op] = {
             r"\mathrm{{ReLU}}\left({0}\right)",
             rule="ReLU′(x) = 1 if x > 0 else 0; ReLU′(0) = 0 by convention (as in PyTorch)",
             callable_as=("relu", "ReLU"),
+            sympy=lambda a, p: _sympy().Max(0, a[0]),
+            activation=True,
         ),
         Op(
             "step",
@@ -229,6 +235,7 @@ OPS: dict[str, Op] = {
             mathml='<mn mathvariant="bold">1</mn><mo stretchy="false">[</mo>{0}<mo>&gt;</mo><mn>0</mn>'
             '<mo stretchy="false">]</mo>',
             callable_as=("step",),
+            sympy=lambda a, p: _sympy().Heaviside(a[0], 0),
         ),
         Op(
             "leaky_relu",
@@ -241,6 +248,8 @@ OPS: dict[str, Op] = {
             mathml="<msub><mi>LeakyReLU</mi>{p}</msub>{parens}",
             rule="LeakyReLU′(x) = 1 if x > 0 else α (the slope); the derivative at 0 is taken as α",
             callable_as=("leaky_relu",),
+            sympy=lambda a, p: _positive(a[0], a[0], _rational(p) * a[0]),
+            activation=True,
         ),
         Op(
             "leaky_step",
@@ -254,21 +263,24 @@ OPS: dict[str, Op] = {
                 "<mo>{{</mo><mtable><mtr><mtd><mn>1</mn></mtd><mtd>{0}<mo>&gt;</mo><mn>0</mn></mtd></mtr>"
                 "<mtr><mtd>{p}</mtd><mtd><mtext>else</mtext></mtd></mtr></mtable>"
             ),
+            sympy=lambda a, p: _positive(a[0], 1, _rational(p)),
         ),
         Op(
             "softplus",
             1,
-            _softplus,
+            floats.softplus,
             lambda c, i: call("sigmoid", c.args[0]),
             "softplus({0})",
             r"\mathrm{{softplus}}\left({0}\right)",
             rule="softplus′(x) = σ(x), since softplus(x) = log(1 + eˣ)",
             callable_as=("softplus",),
+            sympy=lambda a, p: _sympy().log(1 + _sympy().exp(a[0])),
+            activation=True,
         ),
         Op(
             "swish",
             1,
-            lambda x: x * _sigmoid(x),
+            lambda x: x * floats.sigmoid(x),
             lambda c, i: mul(
                 call("sigmoid", c.args[0]),
                 add(ONE, mul(c.args[0], sub(ONE, call("sigmoid", c.args[0])))),
@@ -277,6 +289,8 @@ OPS: dict[str, Op] = {
             r"\mathrm{{swish}}\left({0}\right)",
             rule="swish(x) = x·σ(x), so swish′(x) = σ(x)·(1 + x·(1 − σ(x)))",
             callable_as=("swish",),
+            sympy=lambda a, p: a[0] / (1 + _sympy().exp(-a[0])),
+            activation=True,
         ),
         Op(
             "identity",
@@ -287,17 +301,21 @@ OPS: dict[str, Op] = {
             "{0}",
             callable_as=("identity",),
             mathml="{0}",
+            sympy=lambda a, p: a[0],
+            activation=True,
         ),
         Op(
             "softmax",
             None,
-            _softmax,
+            floats.softmax,
             _softmax_partial,
             "softmax_{p}({args})",
             r"\mathrm{{softmax}}_{{{p}}}\left({args}\right)",
             param="component",
             mathml="<msub><mi>softmax</mi>{p}</msub>{parens}",
             rule="∂softmax_k/∂z_j = softmax_k·(δ_kj − softmax_j)",
+            sympy=_softmax_sympy,
+            activation=True,
         ),
         Op(
             "max",
@@ -309,20 +327,19 @@ OPS: dict[str, Op] = {
             rule="max routes the whole gradient to its largest input (to the first of them on a tie); "
             "the others get 0",
             callable_as=("max",),
+            sympy=lambda a, p: _sympy().Max(*a),
         ),
     ]
 }
 
-ACTIVATIONS = (
-    "sigmoid",
-    "tanh",
-    "relu",
-    "leaky_relu",
-    "softplus",
-    "swish",
-    "identity",
-    "softmax",
-)
+# the names a network layer may use as its activation, in table order
+ACTIVATIONS: tuple[str, ...] = tuple(op.name for op in OPS.values() if op.activation)
+
+# the schemas' type for an activation: a Literal of ACTIVATIONS for pydantic, a str for mypy
+if TYPE_CHECKING:
+    ActivationName = str
+else:
+    ActivationName = Literal[ACTIVATIONS]
 
 FUNCTIONS: dict[str, str] = {alias: op.name for op in OPS.values() for alias in op.callable_as}
 

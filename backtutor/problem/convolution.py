@@ -30,7 +30,7 @@ from pydantic import Field
 
 from ..cnn.shapes import ArchitectureFile, Dim, LayerError, Loc, Padding, Size, _Layer, sizes, validate
 from ..engine.expr import Call, Expr, Num, Sym, names
-from ..engine.ops import ACTIVATIONS
+from ..engine.ops import ACTIVATIONS, ActivationName
 from .load import MAX_NODES, Name, Number, _number
 
 MAX_CELLS = 4_096  # numbers in one array
@@ -66,7 +66,7 @@ class Dense(_Layer):
 
 
 class Activation(_Layer):
-    kind: Literal[ACTIVATIONS]  # type: ignore[valid-type]
+    kind: ActivationName
     name: Name | None = None  # type: ignore[assignment]
     slope: Number = Fraction(1, 100)  # leaky_relu
 

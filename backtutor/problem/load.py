@@ -20,7 +20,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PositiveInt,
 from ..cnn.shapes import ArchitectureFile, LayerError, ShapeTable
 from ..cnn.shapes import compute as compute_shapes
 from ..engine.expr import Expr, names
-from ..engine.ops import ACTIVATIONS
+from ..engine.ops import ActivationName
 from ..engine.parse import ParseError, parse, valid_name
 from . import yamlfile
 from .network import LOSS_KINDS, UnitSpec, loss_model, network_model, unit_names
@@ -60,7 +60,7 @@ def _name(v: Any) -> str:
 
 Number = Annotated[Fraction, BeforeValidator(_number)]
 Name = Annotated[str, BeforeValidator(_name)]
-Activation = Literal[ACTIVATIONS]  # type: ignore[valid-type]
+Activation = ActivationName
 
 
 class _Strict(BaseModel):

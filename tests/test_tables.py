@@ -1,0 +1,108 @@
+"""Walks of the op table: a new entry is tested by being added.
+
+Every op's local derivative (its entry's `partial`) is checked against sympy.diff of the entry's
+SymPy form and against central finite differences of its forward rule, and its forward rule against
+its SymPy form and the textbook definition in tests/oracle.py. Every loss term is checked against a
+formula written out below and against finite differences.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from fractions import Fraction
+from functools import cache
+
+import pytest
+import sympy
+
+from backtutor.engine.expr import Call, Sym
+from backtutor.engine.ops import ACTIVATIONS, OPS, Op, diff, evaluate
+from tests.oracle import DEFINITIONS
+
+# Points for 1, 2 or 3 inputs (their leading coordinates). No coordinate is 0 and no two are equal,
+# so every point is at least 0.15 from the kinks of these ops (0 for relu, step and leaky_relu; a tie
+# for max); the largest input varies, so max routes its gradient to each position in turn. A point
+# outside an op's domain (log of a negative number, a negative base to a fractional power) is skipped.
+POINTS = [(-1.3, 0.7, 2.1), (0.4, -0.9, 0.15), (2.2, 1.1, -0.6), (0.8, 1.9, 1.3)]
+SLOPE = Fraction(1, 10)  # the parameter of an op whose parameter is not the softmax component
+H = 1e-6
+
+
+def cases() -> list[tuple[str, int, Fraction | int | None]]:
+    """(op, number of inputs, parameter) for every entry: 2 and 3 inputs for an op of any number,
+    each component for softmax."""
+    out: list[tuple[str, int, Fraction | int | None]] = []
+    for op in OPS.values():
+        for n in (op.arity,) if op.arity else (2, 3):
+            if op.param == "component":
+                out.extend((op.name, n, k) for k in range(n))
+            else:
+                out.append((op.name, n, SLOPE if op.param else None))
+    return out
+
+
+SYMBOLS = sympy.symbols("x0:3")
+
+
+@cache
+def sympy_form(name: str, n: int, param: Fraction | int | None) -> tuple[sympy.Expr, tuple[sympy.Expr, ...]]:
+    """The entry's SymPy form and its derivative with respect to each input, computed once."""
+    form = OPS[name].sympy(SYMBOLS[:n], param)
+    return form, tuple(sympy.diff(form, x) for x in SYMBOLS[:n])
+
+
+def at(form: sympy.Expr, point: tuple[float, ...]) -> float:
+    value = complex(form.evalf(subs=dict(zip(SYMBOLS, point, strict=False))))
+    assert value.imag == 0, f"{form} is not real at {point}"
+    return value.real
+
+
+def forward(op: Op, param: Fraction | int | None, point: Sequence[float]) -> float:
+    return op.forward(param, *point) if op.param else op.forward(*point)
+
+
+def in_domain(op: Op, param: Fraction | int | None, point: Sequence[float]) -> bool:
+    try:
+        return math.isfinite(forward(op, param, point))
+    except (ValueError, ZeroDivisionError):
+        return False
+
+
+def test_activations_are_the_flagged_entries_in_table_order():
+    assert tuple(op.name for op in OPS.values() if op.activation) == ACTIVATIONS
+    assert {"sigmoid", "relu", "softmax"} <= set(ACTIVATIONS)
+    assert all(OPS[a].arity in (1, None) for a in ACTIVATIONS)
+
+
+def test_cases_cover_every_entry():
+    assert {name for name, _, _ in cases()} == set(OPS)
+
+
+@pytest.mark.parametrize(("name", "n", "param"), cases(), ids=lambda v: str(v))
+def test_local_derivatives_match_sympy_and_finite_differences(name, n, param):
+    op = OPS[name]
+    form, derivatives = sympy_form(name, n, param)
+    c = Call(name, tuple(Sym(f"x{i}") for i in range(n)), param)
+    tested = 0
+    for point in (p[:n] for p in POINTS):
+        if not in_domain(op, param, point):
+            continue
+        tested += 1
+        value = forward(op, param, point)
+        env = {f"x{i}": v for i, v in enumerate(point)}
+        assert evaluate(c, env) == value
+        assert value == pytest.approx(at(form, point), rel=1e-12, abs=1e-15), "forward vs SymPy form"
+        oracle = DEFINITIONS[name](c, list(SYMBOLS[:n]))
+        assert value == pytest.approx(at(oracle, point), rel=1e-12, abs=1e-15), "forward vs oracle.py"
+        for i in range(n):
+            local = evaluate(op.partial(c, i), env)
+            assert local == evaluate(diff(c, f"x{i}"), env)
+            assert local == pytest.approx(at(derivatives[i], point), rel=1e-12, abs=1e-15), f"∂{i} vs SymPy"
+            up, down = list(point), list(point)
+            up[i] += H
+            down[i] -= H
+            fd = (forward(op, param, up) - forward(op, param, down)) / (2 * H)
+            assert local == pytest.approx(fd, rel=1e-6, abs=1e-8), f"∂/∂x{i} vs finite differences"
+    assert tested >= 2, "too few points in the op's domain: add points to POINTS"
+
