@@ -1,4 +1,4 @@
-"""Walks of the op table: a new entry is tested by being added.
+"""Walks of the op table and the loss table: a new entry is tested by being added.
 
 Every op's local derivative (its entry's `partial`) is checked against sympy.diff of the entry's
 SymPy form and against central finite differences of its forward rule, and its forward rule against
@@ -17,6 +17,8 @@ import pytest
 import sympy
 
 from backtutor.engine.expr import Call, Sym
+from backtutor.engine.graph import Graph, Node
+from backtutor.engine.losses import LOSSES, loss_model, loss_term
 from backtutor.engine.ops import ACTIVATIONS, OPS, Op, diff, evaluate
 from tests.oracle import DEFINITIONS
 
@@ -106,3 +108,74 @@ def test_local_derivatives_match_sympy_and_finite_differences(name, n, param):
             assert local == pytest.approx(fd, rel=1e-6, abs=1e-8), f"∂/∂x{i} vs finite differences"
     assert tested >= 2, "too few points in the op's domain: add points to POINTS"
 
+
+# ---- the loss table ----------------------------------------------------------------------------
+
+# one output's term written out independently, and its derivative with respect to the output o,
+# for a target t and n outputs
+TERMS = {
+    "half_sse": (lambda t, o, n: (t - o) ** 2 / 2, lambda t, o, n: o - t),
+    "sse": (lambda t, o, n: (t - o) ** 2, lambda t, o, n: 2 * (o - t)),
+    "mse": (lambda t, o, n: (t - o) ** 2 / n, lambda t, o, n: 2 * (o - t) / n),
+    "cross_entropy": (lambda t, o, n: -t * math.log(o), lambda t, o, n: -t / o),
+    "binary_cross_entropy": (
+        lambda t, o, n: -(t * math.log(o) + (1 - t) * math.log(1 - o)),
+        lambda t, o, n: (o - t) / (o * (1 - o)),
+    ),
+}
+WITH_TERMS = [loss.name for loss in LOSSES.values() if loss.term is not None]
+TARGETS, OUTPUTS = (0.0, 0.3, 1.0), (0.2, 0.55, 0.9)  # outputs inside (0, 1), where log(1 − o) is defined
+
+
+def test_every_loss_with_terms_has_an_independent_formula():
+    assert set(WITH_TERMS) == set(TERMS), "write the new loss's term out in TERMS"
+
+
+@pytest.mark.parametrize("kind", WITH_TERMS)
+@pytest.mark.parametrize("n", [1, 3])
+def test_loss_terms_and_their_derivatives(kind, n):
+    value, derivative = TERMS[kind]
+    e = loss_term(kind, "t", "o", n)
+    d = diff(e, "o")
+    for t in TARGETS:
+        for o in OUTPUTS:
+            assert evaluate(e, {"t": t, "o": o}) == pytest.approx(value(t, o, n), rel=1e-12, abs=1e-15)
+            got = evaluate(d, {"t": t, "o": o})
+            assert got == pytest.approx(derivative(t, o, n), rel=1e-12, abs=1e-15)
+            fd = (evaluate(e, {"t": t, "o": o + H}) - evaluate(e, {"t": t, "o": o - H})) / (2 * H)
+            assert got == pytest.approx(fd, rel=1e-6, abs=1e-8)
+
+
+@pytest.mark.parametrize("kind", WITH_TERMS)
+def test_loss_terms_combine_over_outputs(kind):
+    value = TERMS[kind][0]
+    outputs = [("o1", "out_o1", "t_o1"), ("o2", "out_o2", "t_o2"), ("o3", "out_o3", "t_o3")]
+    model = loss_model(kind, "E_total", outputs, None)
+    assert [name for name, _ in model] == ["E_o1", "E_o2", "E_o3", "E_total"]
+    env = {"out_o1": 0.2, "out_o2": 0.55, "out_o3": 0.9, "t_o1": 0.0, "t_o2": 1.0, "t_o3": 0.3}
+    for name, e in model:
+        env[name] = evaluate(e, env)
+    want = [value(env[t], env[o], 3) for _, o, t in outputs]
+    assert env["E_total"] == pytest.approx(math.fsum(want), rel=1e-12)
+    assert loss_model(kind, "E", outputs[:1], None) == [("E", loss_term(kind, "t_o1", "out_o1", 1))]
+
+
+def test_losses_without_terms_are_the_files_expression_or_the_output():
+    expr = Call("pow", (Sym("f"), Sym("y")))
+    kinds = {loss.name: loss for loss in LOSSES.values() if loss.term is None}
+    assert {k for k, loss in kinds.items() if loss.from_expr} == {"expression"}
+    assert {k for k, loss in kinds.items() if loss.is_output} == {"output"}
+    assert loss_model("expression", "L", [], expr) == [("L", expr)]
+    assert loss_model("output", "L", [("o", "out_o", "t")], None) == []
+
+
+def test_loss_table_reductions_squares_and_notes():
+    assert {k for k, loss in LOSSES.items() if loss.over_examples == "mean"} == {"mse"}
+    assert {k for k, loss in LOSSES.items() if loss.squared} == {"half_sse", "sse", "mse"}
+    softmax = Call("softmax", (Sym("net_o1"), Sym("net_o2")), 0)
+    with_softmax = Graph({"out_o1": Node("out_o1", "value", softmax)}, "E", (), (), ())
+    without = Graph({"out_o1": Node("out_o1", "value", Call("sigmoid", (Sym("net_o1"),)))}, "E", (), (), ())
+    notes = {k: loss.note(with_softmax) for k, loss in LOSSES.items()}
+    assert {k for k, note in notes.items() if note} == {"cross_entropy"}
+    assert "∂E/∂net_k = out_k − target_k" in notes["cross_entropy"]
+    assert not any(loss.note(without) for loss in LOSSES.values())

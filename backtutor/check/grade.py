@@ -24,6 +24,7 @@ from pathlib import Path
 
 from ..engine.expr import ONE, Call, Deriv, Expr, Num, Sym, names
 from ..engine.formula import format_number, text
+from ..engine.losses import LOSSES
 from ..engine.ops import OPS, evaluate
 from ..engine.parse import ParseError, parse
 from ..problem import yamlfile
@@ -178,7 +179,7 @@ class Checker:
             for s in sol.steps
             if s.phase == "update"
         }
-        self.squared_loss = sol.problem.loss_kind in ("half_sse", "sse", "mse")
+        self.squared_loss = LOSSES[sol.problem.loss_kind].squared
         self.expected = {s.id: format_number(s.value) for s in sol.steps}
         self.siblings: dict[tuple[int, int | None, str], list[Step]] = {}
         for s in sol.steps:

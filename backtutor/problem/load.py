@@ -20,10 +20,11 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PositiveInt,
 from ..cnn.shapes import ArchitectureFile, LayerError, ShapeTable
 from ..cnn.shapes import compute as compute_shapes
 from ..engine.expr import Expr, names
+from ..engine.losses import DEFAULT_LOSS, LOSSES, LossKind, loss_model
 from ..engine.ops import ActivationName
 from ..engine.parse import ParseError, parse, valid_name
 from . import yamlfile
-from .network import LOSS_KINDS, UnitSpec, loss_model, network_model, unit_names
+from .network import UnitSpec, network_model, unit_names
 from .yamlfile import FileError, Lines
 
 MAX_NODES = 5_000
@@ -85,7 +86,7 @@ class NamingFile(_Strict):
 
 
 class LossFile(_Strict):
-    kind: Literal[LOSS_KINDS] = "half_sse"  # type: ignore[valid-type]
+    kind: LossKind = DEFAULT_LOSS
     name: Name = "E"
     expr: str | None = None
     reduction: Literal["sum", "mean"] | None = None
@@ -264,7 +265,7 @@ class _Checker:
                 raise self.fail(("input_gradients", i), f"'{name}' is not an input")
         data = self.data(tuple(targets))
         training = self.training(len(data))
-        reduction = s.loss.reduction or ("mean" if s.loss.kind == "mse" else "sum")
+        reduction = s.loss.reduction or LOSSES[s.loss.kind].over_examples
         return Problem(
             path=self.path,
             title=s.title,
@@ -517,7 +518,7 @@ class _Checker:
             s.targets.get(label, s.targets.get(node, f"target_{label}"))
             for label, node in zip(labels, outputs, strict=True)
         ]
-        if kind == "output":
+        if LOSSES[kind].is_output:
             if len(outputs) != 1:
                 raise self.fail(
                     ("loss", "kind"), f"'output' needs exactly one output, found {_listing(outputs)}"
@@ -527,7 +528,7 @@ class _Checker:
                     ("loss", "name"), "with kind 'output' the output itself is differentiated; drop 'name'"
                 )
             return [], [], outputs[0]
-        if kind == "expression":
+        if LOSSES[kind].from_expr:
             if s.loss.expr is None:
                 raise self.fail(("loss",), "kind 'expression' needs 'expr', e.g. expr: (y - f)^2")
             expr = self.parse(("loss", "expr"), s.loss.expr)

@@ -17,6 +17,7 @@ from typing import Any
 from ..engine.compile import Program, compile_graph
 from ..engine.expr import ONE, Call, Deriv, Expr, Num, Sym, Updated, add, mul, names, size
 from ..engine.graph import Graph, Node, backprop_structure
+from ..engine.losses import LOSSES
 from ..engine.ops import OPS, evaluate, ops_in
 from ..errors import InputError
 from ..problem.load import Problem
@@ -431,12 +432,8 @@ class _Solver:
                 progress(epoch, self.epochs)
         if not p.training:
             steps = self.working(1, list(range(len(p.data))), params, shown_params)
-        if p.loss_kind == "cross_entropy" and any(
-            isinstance(n.expr, Call) and n.expr.op == "softmax" for n in g.computed
-        ):
-            self.conventions.setdefault(
-                "with softmax outputs and cross-entropy, the chain rule sums to ∂E/∂net_k = out_k − target_k"
-            )
+        if note := LOSSES[p.loss_kind].note(g):
+            self.conventions.setdefault(note)
         return Solution(
             p,
             g,
