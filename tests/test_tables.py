@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from fractions import Fraction
-from functools import cache
 
 import pytest
 import sympy
@@ -47,9 +46,9 @@ def cases() -> list[tuple[str, int, Fraction | int | None]]:
 SYMBOLS = sympy.symbols("x0:3")
 
 
-@cache
 def sympy_form(name: str, n: int, param: Fraction | int | None) -> tuple[sympy.Expr, tuple[sympy.Expr, ...]]:
-    """The entry's SymPy form and its derivative with respect to each input, computed once."""
+    """The entry's SymPy form and its derivative with respect to each input, built once per case and
+    evaluated at every point (sympy.diff is the slow part)."""
     form = OPS[name].sympy(SYMBOLS[:n], param)
     return form, tuple(sympy.diff(form, x) for x in SYMBOLS[:n])
 
