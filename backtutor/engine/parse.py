@@ -164,9 +164,10 @@ class _Parser:
         self.expect(")")
         param = None
         if op.param:
-            if len(args) != 2 or not isinstance(args[1], Num):
+            last = args.pop()
+            if len(args) != 1 or not isinstance(last, Num):
                 raise ParseError(f"{name} takes an input and a number ({op.param})", self.text, col)
-            param = args.pop().value
+            param = Fraction(last.value)
         if op.arity is not None and len(args) != op.arity:
             raise ParseError(f"{name} takes {op.arity} input(s), got {len(args)}", self.text, col)
         if op.arity is None and len(args) < 2:
