@@ -9,6 +9,7 @@ import difflib
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -99,8 +100,8 @@ def solve(
     """Work a problem: forward pass, chain rule for every parameter, closed forms and SGD updates."""
     from .errors import InputError
     from .problem.load import load
-    from .solution.solution import default_shown
-    from .solution.solution import solve as run
+    from .solution import Plan
+    from .solution import solve as run
 
     try:
         for path in (output, plot):
@@ -109,15 +110,14 @@ def solve(
         if blank and format in (Format.terminal, Format.json):
             raise InputError("--blank makes a worksheet document: use it with -f markdown, latex or html")
         problem = load(file)
-        solver_epochs = epochs or (problem.training.epochs if problem.training else 1)
+        plan = Plan.of(problem, epochs)
         if plot:
-            _check_plot(plot, solver_epochs if problem.training else 0)
-        updates = _updates(problem, solver_epochs)
-        shown = parse_steps(steps, updates) if steps else default_shown(problem, solver_epochs, updates)
-        bad = sorted(t for t in shown if not 1 <= t <= updates)
+            _check_plot(plot, plan.epochs)
+        shown = parse_steps(steps, plan.updates) if steps else None
+        bad = sorted(t for t in shown or () if not 1 <= t <= plan.updates)
         if bad:
-            raise InputError(f"--steps: update {bad[0]} does not exist (this run has {updates})")
-        progress, done = _progress(updates > 5000 and output is None and format is Format.terminal)
+            raise InputError(f"--steps: update {bad[0]} does not exist (this run has {plan.updates})")
+        progress, done = _progress(plan.updates > 5000 and output is None and format is Format.terminal)
         try:
             sol = run(problem, epochs=epochs, shown=shown, progress=progress)
         finally:
@@ -183,14 +183,9 @@ def _emit(content: object, output: Path | None) -> None:
         write_atomic(output, content)
 
 
-def _updates(problem, epochs: int) -> int:  # type: ignore[no-untyped-def]
-    t = problem.training
-    if not t:
-        return 1
-    return epochs * -(-len(problem.data) // t.batch_size)
-
-
-def _progress(enabled: bool):  # type: ignore[no-untyped-def]
+def _progress(enabled: bool) -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
+    """A progress bar on stderr for long runs: the solver's callback (epochs done, epochs in all)
+    and the function that removes the bar."""
     if not enabled or not sys.stderr.isatty():
         return None, lambda: None
     from rich.progress import Progress
@@ -284,7 +279,7 @@ def template(
     from .errors import InputError
     from .problem.load import load
     from .render.sheet import PHASES, blank_sheet
-    from .solution.solution import solve as run
+    from .solution import solve as run
 
     try:
         if output and output.resolve() == file.resolve():
@@ -321,7 +316,7 @@ def check(
     from .check.grade import Checker, read_sheet
     from .errors import InputError
     from .problem.load import load
-    from .solution.solution import solve as run
+    from .solution import solve as run
 
     try:
         sol = run(load(file))
