@@ -7,22 +7,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .solution.solution import Solution
+    from .solution import Solution
 
 __all__ = ["document", "solve"]
 __version__ = "0.1.0"
 
 
-def solve(path: str | Path, **options: object) -> Solution:
-    """Load a problem file and work it; options as for `backtutor.solution.solve`."""
+def solve(
+    path: str | Path,
+    *,
+    epochs: int | None = None,
+    shown: Iterable[int] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Solution:
+    """Load a problem file and work it; the options are those of `backtutor.solution.solve`."""
     from .problem.load import load
-    from .solution.solution import solve as _solve
+    from .solution import solve as _solve
 
-    return _solve(load(path), **options)  # type: ignore[arg-type]
+    return _solve(load(path), epochs=epochs, shown=shown, progress=progress)
 
 
 def document(solution: Solution, kind: str = "markdown", precision: int = 9, blank: bool = False) -> str:

@@ -9,11 +9,15 @@ import difflib
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from .solution import Plan, Solution, Step
 
 app = typer.Typer(
     add_completion=False,
@@ -99,8 +103,8 @@ def solve(
     """Work a problem: forward pass, chain rule for every parameter, closed forms and SGD updates."""
     from .errors import InputError
     from .problem.load import load
-    from .solution.solution import default_shown
-    from .solution.solution import solve as run
+    from .solution import Plan
+    from .solution import solve as run
 
     try:
         for path in (output, plot):
@@ -109,46 +113,66 @@ def solve(
         if blank and format in (Format.terminal, Format.json):
             raise InputError("--blank makes a worksheet document: use it with -f markdown, latex or html")
         problem = load(file)
-        solver_epochs = epochs or (problem.training.epochs if problem.training else 1)
+        plan = Plan.of(problem, epochs)
         if plot:
-            _check_plot(plot, solver_epochs if problem.training else 0)
-        updates = _updates(problem, solver_epochs)
-        shown = parse_steps(steps, updates) if steps else default_shown(problem, solver_epochs, updates)
-        bad = sorted(t for t in shown if not 1 <= t <= updates)
-        if bad:
-            raise InputError(f"--steps: update {bad[0]} does not exist (this run has {updates})")
-        progress, done = _progress(updates > 5000 and output is None and format is Format.terminal)
+            _check_plot(plot, plan.epochs)
+        shown = _shown(steps, plan)
+        progress, done = _progress(plan.updates > 5000 and output is None and format is Format.terminal)
         try:
             sol = run(problem, epochs=epochs, shown=shown, progress=progress)
         finally:
             done()
-        chosen = None
-        if only:
-            ids = [s.id for s in sol.steps]
-            if only not in ids:
-                close = difflib.get_close_matches(only, ids, n=3)
-                hint = f"; closest: {', '.join(close)}" if close else ""
-                raise InputError(f"--only: no step with id {only!r}{hint}")
-            chosen = sol.working_for(only)
-        if format is Format.json:
-            from .render.json import render as render_json
-
-            _emit(render_json(sol, precision, chosen), output)
-        elif format is Format.terminal:
-            from .render.terminal import render as render_terminal
-
-            _emit(render_terminal(sol, precision, chosen), output)
-        else:  # a document: markdown, latex or html, each a module of render/
-            from importlib import import_module
-
-            document = import_module(f"{__package__}.render.{format.value}")
-            _emit(document.render(sol, precision, chosen, blank=blank), output)
+        _emit(_render(sol, format, precision, _only(sol, only), blank), output)
         if plot:
             from .render.plot import loss_curve
 
             write_atomic(plot, loss_curve(sol, plot.suffix.lstrip(".").lower()))
     except (InputError, ValueError, OSError) as e:
         raise _fail(str(e)) from None
+
+
+def _shown(spec: str | None, plan: Plan) -> set[int] | None:
+    """--steps as update numbers, each one of the run's (None: the plan's default)."""
+    from .errors import InputError
+
+    if not spec:
+        return None
+    shown = parse_steps(spec, plan.updates)
+    bad = sorted(t for t in shown if not 1 <= t <= plan.updates)
+    if bad:
+        raise InputError(f"--steps: update {bad[0]} does not exist (this run has {plan.updates})")
+    return shown
+
+
+def _only(sol: Solution, only: str | None) -> list[Step] | None:
+    """The working that leads to the --only step id (None: all of it)."""
+    from .errors import InputError
+
+    if not only:
+        return None
+    ids = [s.id for s in sol.steps]
+    if only not in ids:
+        close = difflib.get_close_matches(only, ids, n=3)
+        hint = f"; closest: {', '.join(close)}" if close else ""
+        raise InputError(f"--only: no step with id {only!r}{hint}")
+    return sol.working_for(only)
+
+
+def _render(sol: Solution, format: Format, precision: int, chosen: list[Step] | None, blank: bool) -> object:
+    """The solution in the chosen format: JSON text, rich renderables, or a document's text."""
+    if format is Format.json:
+        from .render.json import render as render_json
+
+        return render_json(sol, precision, chosen)
+    if format is Format.terminal:
+        from .render.terminal import render as render_terminal
+
+        return render_terminal(sol, precision, chosen)
+    from importlib import import_module  # a document: markdown, latex or html, each a module of render/
+
+    document = import_module(f"{__package__}.render.{format.value}")
+    rendered: object = document.render(sol, precision, chosen, blank=blank)
+    return rendered
 
 
 def _check_plot(plot: Path, epochs: int) -> None:
@@ -183,14 +207,9 @@ def _emit(content: object, output: Path | None) -> None:
         write_atomic(output, content)
 
 
-def _updates(problem, epochs: int) -> int:  # type: ignore[no-untyped-def]
-    t = problem.training
-    if not t:
-        return 1
-    return epochs * -(-len(problem.data) // t.batch_size)
-
-
-def _progress(enabled: bool):  # type: ignore[no-untyped-def]
+def _progress(enabled: bool) -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
+    """A progress bar on stderr for long runs: the solver's callback (epochs done, epochs in all)
+    and the function that removes the bar."""
     if not enabled or not sys.stderr.isatty():
         return None, lambda: None
     from rich.progress import Progress
@@ -284,7 +303,7 @@ def template(
     from .errors import InputError
     from .problem.load import load
     from .render.sheet import PHASES, blank_sheet
-    from .solution.solution import solve as run
+    from .solution import solve as run
 
     try:
         if output and output.resolve() == file.resolve():
@@ -321,7 +340,7 @@ def check(
     from .check.grade import Checker, read_sheet
     from .errors import InputError
     from .problem.load import load
-    from .solution.solution import solve as run
+    from .solution import solve as run
 
     try:
         sol = run(load(file))

@@ -27,7 +27,7 @@ from _util import table, verdict
 
 from backtutor.problem.load import load
 from backtutor.render.json import render
-from backtutor.solution.solution import solve
+from backtutor.solution import solve
 
 BASE_SECONDS_TARGET = 5.0
 DOUBLE_RATIO_TARGET = 2.5

@@ -23,7 +23,7 @@ import sympy as sp
 from backtutor.engine.compile import compile_graph
 from backtutor.engine.expr import Call, Expr, Num, Sym
 from backtutor.engine.ops import evaluate
-from backtutor.solution.solution import Solution, Step
+from backtutor.solution import Solution, Step
 
 DIGITS = 40
 

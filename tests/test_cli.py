@@ -225,3 +225,60 @@ def test_a_parameter_that_does_not_reach_the_loss_is_an_input_error(write_proble
     result = run("solve", str(write_problem(text)))
     assert result.exit_code == 2 and "'c' does not affect the loss 'L'" in result.output
     assert "Traceback" not in result.output
+
+
+# five examples in minibatches of two: updates of examples {1, 2}, {3, 4}, {5} in each epoch
+MINIBATCH = """
+inputs: [x]
+expressions:
+  f: w*x
+parameters: {w: 0.5}
+data: [{x: 1, y: 1}, {x: 2, y: 1}, {x: 3, y: 1}, {x: 4, y: 1}, {x: 5, y: 1}]
+targets: {f: y}
+loss: {kind: sse, name: L}
+training: {learning_rate: 0.01, mode: minibatch, batch_size: 2, epochs: 3}
+"""
+
+
+def test_steps_are_checked_against_the_runs_own_update_count(write_problem):
+    path = str(write_problem(MINIBATCH))
+    doc = json.loads(run("solve", path, "-f", "json", "--steps", "last").output)
+    assert doc["updates"] == 9 and doc["shown_updates"] == [9]
+    ids = {s["id"] for s in doc["steps"]}
+    assert {"f@9", "w+@9"} <= ids and not any(i.startswith("f[") for i in ids)  # update 9: example 5 alone
+    result = run("solve", path, "--steps", "10")
+    assert result.exit_code == 2 and "update 10 does not exist (this run has 9)" in result.output
+    doc = json.loads(run("solve", path, "-f", "json", "--epochs", "1").output)
+    assert doc["updates"] == 3 and doc["shown_updates"] == [1, 2, 3]  # one epoch: every update shown
+    assert {"f[1]@1", "f[2]@1", "L@1", "f@3"} <= {s["id"] for s in doc["steps"]}
+
+
+def test_a_run_without_training_is_one_worked_pass(write_problem):
+    path = str(write_problem(SMALL.replace("training: {learning_rate: 0.1}\n", "")))
+    doc = json.loads(run("solve", path, "-f", "json", "--epochs", "3").output)
+    assert doc["updates"] == 1 and doc["shown_updates"] == [1]
+    assert "f" in {s["id"] for s in doc["steps"]}
+    result = run("solve", path, "--steps", "2")
+    assert result.exit_code == 2 and "(this run has 1)" in result.output
+
+
+def test_a_one_epoch_run_shows_the_first_fifty_updates_by_default(write_problem):
+    data = ", ".join(f"{{x: {i}, y: 1}}" for i in range(1, 61))
+    path = str(write_problem(SMALL.replace("data: [{x: 3, y: 1}]", f"data: [{data}]")))
+    doc = json.loads(run("solve", path, "-f", "json").output)
+    assert doc["updates"] == 60 and doc["shown_updates"] == list(range(1, 51))  # the README's "up to 50"
+
+
+def test_the_library_solve_takes_the_same_options_and_reports_progress_per_epoch(write_problem):
+    import backtutor
+    from backtutor.problem.load import load
+    from backtutor.solution import Plan, solve
+
+    calls: list[tuple[int, int]] = []
+    sol = backtutor.solve(Q4, epochs=2, shown=[2], progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(1, 2), (2, 2)]
+    assert (sol.updates, sol.updates_per_epoch, sol.shown) == (2, 1, (2,))
+    problem = load(write_problem(MINIBATCH))
+    plan = Plan.of(problem, 4)
+    assert plan.batches == ((0, 1), (2, 3), (4,)) and (plan.updates, plan.updates_per_epoch) == (12, 3)
+    assert solve(problem, epochs=4, shown=[]).plan == plan

@@ -29,7 +29,7 @@ from backtutor.engine.ops import OPS
 from backtutor.render import dot, html, markdown
 from backtutor.render import latex as latex_doc
 from backtutor.render.document import latex_lines, tex_text
-from backtutor.solution.solution import Solution
+from backtutor.solution import Solution
 
 from .conftest import PROBLEMS, SOLVABLE
 

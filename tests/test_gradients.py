@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from backtutor.engine.ops import OPS, evaluate
 from backtutor.problem.load import load
-from backtutor.solution.solution import solve
+from backtutor.solution import solve
 from tests.oracle import DEFINITIONS, FirstUpdate, SymPyModel, finite_difference, kink_distance
 
 

@@ -6,7 +6,7 @@ import pytest
 
 import backtutor
 from backtutor.problem.load import load, load_shapes
-from backtutor.solution.solution import solve
+from backtutor.solution import solve
 
 from .conftest import PROBLEMS, ROOT, has_numbers
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from backtutor.problem.load import load
-from backtutor.solution.solution import Solution, solve
+from backtutor.solution import Solution, solve
 
 from .conftest import SOLVABLE
 

@@ -29,7 +29,7 @@ from ..engine.ops import OPS, evaluate
 from ..engine.parse import ParseError, parse
 from ..problem import yamlfile
 from ..problem.yamlfile import FileError
-from ..solution.solution import ETA, Solution, Step
+from ..solution import ETA, Solution, Step
 
 _NUMBER = re.compile(r"[-+]?(\d+)?(?:\.(\d*))?(?:[eE]([-+]?\d{1,3}))?")
 _UPDATED = re.compile(r"(_new|_plus|'|\^\+|\^\{\+\}|_\+)$")

@@ -16,7 +16,7 @@ from itertools import groupby
 
 from ..engine.expr import Expr, Num
 from ..engine.formula import latex, latex_pieces, text
-from ..solution.solution import Epoch, Solution, Step
+from ..solution import Epoch, Solution, Step
 
 PHASES = {"forward": "Forward pass", "backward": "Backward pass (chain rule)", "update": "Updates (SGD)"}
 CLOSED_TITLE = "Closed form of each gradient, in the problem's names"

@@ -14,7 +14,7 @@ import subprocess
 from ..engine.expr import Call, Deriv, Sym
 from ..engine.formula import format_number, text
 from ..errors import InputError
-from ..solution.solution import Solution
+from ..solution import Solution
 
 FORMULA_CHARS = 32  # a node's formula is written out when it is at most this long
 HIGHLIGHT = "#d62728"

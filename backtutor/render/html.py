@@ -8,7 +8,7 @@ from html import escape
 
 from ..engine.expr import Expr, Num, Sym
 from ..engine.formula import mathml, text
-from ..solution.solution import Solution, Step
+from ..solution import Solution, Step
 from .document import CLOSED_TITLE, outline, parts
 
 ONE_LINE = 32  # a step whose text is at most this long stays on one line (a phone's width)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..engine.expr import Expr
 from ..engine.formula import latex, text
-from ..solution.solution import Solution, Step
+from ..solution import Solution, Step
 
 if TYPE_CHECKING:
     from ..check.grade import Report

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..engine.expr import Num, Sym
 from ..engine.formula import latex
-from ..solution.solution import Solution, Step
+from ..solution import Solution, Step
 from .document import Outline, closed_rows, outline, step_rows, tex_text
 
 PREAMBLE = r"""% A worked solution written by backtutor. Compile with: pdflatex FILE.tex

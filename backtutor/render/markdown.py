@@ -10,7 +10,7 @@ import re
 
 from ..engine.expr import Expr, Num, Sym
 from ..engine.formula import latex
-from ..solution.solution import Solution, Step
+from ..solution import Solution, Step
 from .document import CLOSED_TITLE, closed_rows, outline, step_rows
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|$~])")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from io import BytesIO
 
 from ..errors import InputError
-from ..solution.solution import Solution
+from ..solution import Solution
 
 
 def loss_curve(sol: Solution, kind: str = "png") -> bytes:

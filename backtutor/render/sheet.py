@@ -5,7 +5,7 @@ from __future__ import annotations
 from itertools import groupby
 
 from ..engine.formula import text
-from ..solution.solution import Solution
+from ..solution import Solution
 
 PHASES = ("forward", "backward", "update")
 

@@ -15,7 +15,7 @@ from rich.text import Text
 
 from ..engine.expr import Num
 from ..engine.formula import format_number, text
-from ..solution.solution import Solution, Step
+from ..solution import Solution, Step
 
 if TYPE_CHECKING:
     from ..check.grade import Report

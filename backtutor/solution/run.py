@@ -1,0 +1,123 @@
+"""The run: every update of every epoch, worked out in Steps where the working is shown and by the
+compiled code alone everywhere else, then the Solution. `solve` is the entry point.
+(The package is not called solve/ so that `backtutor.solve` stays the function.)"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+
+from ..problem.load import Problem
+from .context import Context
+from .records import Epoch, NumericError, Solution, Step, Value, Worked
+from .updates import batch_steps, reduce, update_steps
+from .working import Example
+
+Progress = Callable[[int, int], None]  # (epochs done, epochs in all)
+
+
+def solve(
+    problem: Problem,
+    epochs: int | None = None,
+    shown: Iterable[int] | None = None,
+    progress: Progress | None = None,
+) -> Solution:
+    """Work the problem. `shown`: update steps (1-based) whose full working to keep; by default
+    every update of a one-epoch run, none of a longer one (see `Plan`)."""
+    return _Run(Context.of(problem, epochs), shown).run(progress)
+
+
+class _Run:
+    def __init__(self, ctx: Context, shown: Iterable[int] | None) -> None:
+        self.ctx = ctx
+        self.shown = ctx.plan.shown(shown)
+        g = ctx.graph
+        self.params = [float(ctx.problem.parameters[n]) for n in g.params]  # what the numbers use
+        self.shown_params: dict[str, Value] = dict(ctx.problem.parameters)  # what the working prints
+        self.train = [g.params.index(n) for n in g.trainable]
+        self.lr = float(ctx.problem.training.learning_rate) if ctx.problem.training else 0.0
+        self.steps: list[Step] = []
+        self.worked: list[Worked] = []
+        self.parameters_during: dict[int, dict[str, Value]] = {}
+
+    def run(self, progress: Progress | None) -> Solution:
+        ctx, plan = self.ctx, self.ctx.plan
+        shown = set(self.shown)
+        history = [Epoch(0, self._safe_loss(0), tuple(self.params))]
+        t = 0
+        for epoch in range(1, plan.epochs + 1):
+            for batch in plan.batches:
+                t += 1
+                if t in shown:
+                    self._worked_update(t, batch)
+                else:
+                    self._fast_update(t, batch)
+            if epoch % plan.history_stride == 0 or epoch == plan.epochs:
+                history.append(Epoch(epoch, self._safe_loss(epoch), tuple(self.params)))
+            if progress:
+                progress(epoch, plan.epochs)
+        if not plan.training:
+            self._worked_update(1, plan.batches[0])
+        ctx.notes.loss_convention()
+        return Solution(
+            ctx.problem,
+            ctx.graph,
+            tuple(self.steps),
+            tuple(history),
+            plan,
+            self.shown,
+            tuple(ctx.notes.conventions),
+            tuple(self.worked),
+            self.parameters_during,
+        )
+
+    def _worked_update(self, t: int, batch: tuple[int, ...]) -> None:
+        """Update t with its working: each example, the batch's sums, the parameter updates."""
+        ctx = self.ctx
+        self.parameters_during[t] = dict(self.shown_params)
+        examples = [
+            Example(ctx, t, j if len(batch) > 1 else None, index, self.params, self.shown_params)
+            for j, index in enumerate(batch, start=1)
+        ]
+        for example in examples:
+            self.steps += example.steps()
+            self.worked.append(example.worked)
+        grads = [example.grad for example in examples]
+        if len(batch) > 1:
+            self.steps += batch_steps(ctx, t, [example.loss for example in examples], grads)
+        if ctx.problem.training:
+            new = update_steps(
+                ctx, t, ctx.problem.training.learning_rate, self.params, self.shown_params, grads
+            )
+            self.steps += new
+            for i, step in zip(self.train, new, strict=True):
+                self.params[i] = step.value
+                self.shown_params[ctx.graph.params[i]] = step.value
+
+    def _fast_update(self, t: int, batch: tuple[int, ...]) -> None:
+        """Update t by the compiled code alone: the batch's gradient sum, then one SGD step."""
+        ctx = self.ctx
+        total = [0.0] * len(self.train)
+        for index in batch:
+            try:
+                _, gr = ctx.program.fast(ctx.examples[index], self.params)
+            except (ArithmeticError, ValueError) as e:
+                raise NumericError(f"update {t}, example {index + 1}: {e}") from None
+            total = [a + b for a, b in zip(total, gr, strict=True)]
+        scale = self.lr / len(batch) if ctx.mean else self.lr
+        for i, gi in zip(self.train, total, strict=True):
+            self.params[i] -= scale * gi
+        for i in self.train:
+            self.shown_params[ctx.graph.params[i]] = self.params[i]
+
+    def _safe_loss(self, epoch: int) -> float:
+        """The loss over the whole data set after `epoch` epochs; a run that diverges stops here."""
+        ctx = self.ctx
+        try:
+            losses = [ctx.program.loss(x, self.params) for x in ctx.examples]
+        except (ArithmeticError, ValueError) as e:
+            raise NumericError(f"after epoch {epoch}: {e}") from None
+        loss = reduce(losses, ctx.mean)
+        if epoch and not math.isfinite(loss):
+            raise NumericError(f"the loss became {loss} after epoch {epoch}; try a smaller learning rate")
+        return loss
