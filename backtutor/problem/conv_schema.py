@@ -1,10 +1,11 @@
 """The layers of convolution on numbers (`image` and `layers`), one pydantic model per `kind`.
 
-Flatten and pooling are the architecture's own layers (cnn/schema.py), here with a layer name that
-must make valid node names. Conv and dense differ from the architecture's: they carry the kernel's
-and weights' numbers ({k: [[…]]}), whose shapes give the filter and unit counts, where an
-architecture gives sizes and counts (out_channels, kernel: 5, units). An activation's leaky_relu
-slope here is an exact number with a default, as it enters the working; `shapes` never uses it.
+Flatten and pooling are the architecture's own layers (cnn/schema.py); a pooling layer's name here
+must also make valid node names, as its cells are named after it. Conv and dense differ from the
+architecture's: they carry the kernel's and weights' numbers ({k: [[…]]}), whose shapes give the
+filter and unit counts, where an architecture gives sizes and counts (out_channels, kernel: 5,
+units). An activation's leaky_relu slope here is an exact number with a default, as it enters the
+working; `shapes` never uses it.
 """
 
 from __future__ import annotations

@@ -23,6 +23,8 @@ class Named:
 
 
 class NameChecks(Checker):
+    """The checks on a built model's names (the spec is the one the model was built from)."""
+
     def named(self, built: BuiltModel) -> Named:
         """The model with its loss, after checking its names (in this order: the first error wins)."""
         s = self.spec
