@@ -3,11 +3,8 @@
 `architecture: {input: [C, H, W], layers: [...]}` in a problem file becomes a `ShapeTable`: per
 layer its input and output shape, the output-size formula worked with the layer's numbers, the
 weight shape, the bias count, the parameter count with its formula and the multiply-adds, then
-totals. Everything here is plain data (ints and strings); renderers only lay it out.
-
-Layers are validated one at a time by their `kind` (a pydantic model per kind, unknown keys
-rejected), so an error points at the layer's own line. Impossible shapes raise `LayerError` with
-the layer named; `problem.py` turns that into a file error with a line number.
+totals. The layers are read by schema.py, sized by sizes.py and counted by rows.py; this module
+walks them (branches inside branches too) keeping the current shape.
 
 Conventions (also printed under the table):
 - output size ⌊(N + 2P − D·(F − 1) − 1)/S⌋ + 1 per spatial dimension (⌊(N + 2P − F)/S⌋ + 1 when the
@@ -20,309 +17,17 @@ Conventions (also printed under the table):
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
-from typing import Annotated, Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from . import rows
+from .schema import KINDS, ArchitectureFile, Branches, Conv, Dense, LayerError, Loc, Pool, Spec, validate
+from .sizes import n, shape_text
+from .table import Row, ShapeTable
 
-from ..engine.ops import ACTIVATIONS, ActivationName
-from ..errors import InputError
+__all__ = ["Row", "ShapeTable", "compute", "n", "shape_text"]  # what the renderers read
 
 MAX_LAYERS = 500
 MAX_DEPTH = 8  # branches inside branches
-MAX_SIZE = 10**7  # largest channel count, height, width, kernel, stride, padding or unit count
-
-Loc = tuple[Any, ...]
-
-
-class LayerError(InputError):
-    """A layer that cannot be read or whose shapes are impossible; `loc` is its path in the file."""
-
-    def __init__(self, loc: Loc, message: str) -> None:
-        super().__init__(message)
-        self.loc, self.message = loc, message
-
-
-def _positive(v: Any, low: int = 1) -> int:
-    if isinstance(v, bool) or not isinstance(v, int):
-        raise ValueError(f"expected a whole number, got {v!r}")
-    if v < low:
-        raise ValueError(f"expected a whole number ≥ {low}, got {v}")
-    if v > MAX_SIZE:
-        raise ValueError(f"{v} is too large (at most {MAX_SIZE:,})")
-    return v
-
-
-def _pair(low: int) -> Any:
-    def check(v: Any) -> tuple[int, int]:
-        if isinstance(v, list | tuple):
-            if len(v) != 2:
-                raise ValueError(f"expected one number or two [height, width], got {len(v)}")
-            return (_positive(v[0], low), _positive(v[1], low))
-        n = _positive(v, low)
-        return (n, n)
-
-    return BeforeValidator(check)
-
-
-Count = Annotated[int, BeforeValidator(_positive)]
-Size = Annotated[tuple[int, int], _pair(1)]  # kernel, window, stride, dilation: n or [h, w]
-Padding = Annotated[tuple[int, int], _pair(0)]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class _Layer(_Strict):
-    name: Annotated[str, Field(min_length=1, max_length=40)] | None = None
-
-
-class Conv(_Layer):
-    kind: Literal["conv"]
-    out_channels: Count
-    kernel: Size
-    stride: Size = (1, 1)
-    padding: Padding = (0, 0)
-    dilation: Size = (1, 1)
-    groups: Count = 1
-    bias: bool = True
-    in_channels: Count | None = None  # optional: checked against the input
-
-
-class Pool(_Layer):
-    kind: Literal["maxpool", "avgpool"]
-    window: Size
-    stride: Size | None = None  # default: the window
-    padding: Padding = (0, 0)
-
-
-class Flatten(_Layer):
-    kind: Literal["flatten"]
-
-
-class Dense(_Layer):
-    kind: Literal["dense"]
-    units: Count
-    bias: bool = True
-    in_features: Count | None = None  # optional: checked against the input
-
-
-class Activation(_Layer):
-    kind: ActivationName
-    slope: float | None = None  # leaky_relu; no parameters either way
-
-
-class Dropout(_Layer):
-    kind: Literal["dropout"]
-    rate: Annotated[float, Field(ge=0, lt=1)] = 0.5
-
-
-class BatchNorm(_Layer):
-    kind: Literal["batchnorm"]
-
-
-class Branches(_Layer):
-    """Parallel lists of layers on the same input, their outputs concatenated along the channels."""
-
-    kind: Literal["branches"]
-    branches: dict[Annotated[str, Field(min_length=1, max_length=40)], list[Any]] = Field(min_length=1)
-
-
-Spec = Conv | Pool | Flatten | Dense | Activation | Dropout | BatchNorm | Branches
-KINDS: dict[str, type[BaseModel]] = {
-    "conv": Conv,
-    "maxpool": Pool,
-    "avgpool": Pool,
-    "flatten": Flatten,
-    "dense": Dense,
-    "dropout": Dropout,
-    "batchnorm": BatchNorm,
-    "branches": Branches,
-    **dict.fromkeys(ACTIVATIONS, Activation),
-}
-
-
-class ArchitectureFile(_Strict):
-    input: list[Count] = Field(min_length=1, max_length=3)  # [C, H, W], or [n] for features
-    exact: bool = False  # sizes must divide exactly (no flooring)
-    layers: list[Any] = Field(min_length=1)
-
-
-_ALIASES = {  # other libraries' names for a kind, for the "did you mean" hint
-    "convolution": "conv", "conv2d": "conv", "convolutional": "conv",
-    "pool": "maxpool", "max_pool": "maxpool", "maxpool2d": "maxpool", "maxpooling2d": "maxpool",
-    "avg_pool": "avgpool", "avgpool2d": "avgpool", "averagepooling2d": "avgpool", "average_pool": "avgpool",
-    "linear": "dense", "fc": "dense", "fully_connected": "dense", "full": "dense",
-    "batch_norm": "batchnorm", "batchnorm2d": "batchnorm", "bn": "batchnorm",
-    "batchnormalization": "batchnorm",
-    "concat": "branches", "inception": "branches", "parallel": "branches",
-}  # fmt: skip
-
-
-def validate(raw: Any, kinds: dict[str, type[BaseModel]], loc: Loc) -> Any:
-    """One layer mapping → the pydantic model of its `kind`; errors carry the layer's path."""
-    if not isinstance(raw, dict):
-        raise LayerError(loc, f"expected a layer as a mapping such as {{kind: conv, …}}, got {raw!r}")
-    kind = raw.get("kind")
-    if kind is None:
-        raise LayerError(loc, f"each layer needs a 'kind' ({', '.join(dict.fromkeys(kinds))})")
-    if not isinstance(kind, str) or kind not in kinds:
-        alias = _ALIASES.get(str(kind).lower().replace("-", "_"))
-        close = [alias] if alias in kinds else difflib.get_close_matches(str(kind), list(kinds), n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else f" (known: {', '.join(dict.fromkeys(kinds))})"
-        raise LayerError((*loc, "kind"), f"unknown layer kind {kind!r}{hint}")
-    model = kinds[kind]
-    try:
-        return model.model_validate(raw)
-    except ValidationError as e:
-        errors = e.errors()
-        err = next((x for x in errors if x["type"] == "extra_forbidden"), errors[0])
-        where = tuple(err["loc"])
-        if err["type"] == "extra_forbidden":
-            known = [k for k in model.model_fields if k != "kind"]
-            close = difflib.get_close_matches(str(where[-1]), known, n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else f"; a {kind} layer takes {', '.join(known)}"
-            raise LayerError((*loc, *where[:-1]), f"unknown key '{where[-1]}'{hint}") from None
-        message = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "missing":
-            message = f"a {kind} layer needs '{where[-1]}'"
-            where = where[:-1]
-        raise LayerError((*loc, *where), message) from None
-
-
-# ---- the computation --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Row:
-    """One line of the table. `role`: "layer", "branch" (a branch's subtotal) or "block" (a
-    branches layer: its concatenated output and the sum over its branches)."""
-
-    name: str
-    kind: str
-    role: str
-    branch: tuple[str, ...]  # the branches it sits in, outermost first
-    description: str  # "5×5, 20 filters" …
-    input: tuple[int, ...]
-    output: tuple[int, ...]
-    size: tuple[str, ...] = ()  # the output-size formula worked with the layer's numbers
-    weights: str = ""  # weight shape: "20×1×5×5", "500×800", "γ: 6, β: 6"
-    biases: int = 0
-    params: int = 0
-    params_formula: str = ""
-    mult_adds: int = 0
-    mult_adds_formula: str = ""
-
-
-@dataclass(frozen=True)
-class ShapeTable:
-    title: str
-    input: tuple[int, ...]
-    output: tuple[int, ...]
-    rows: tuple[Row, ...]
-    params: int
-    mult_adds: int
-    conventions: tuple[str, ...] = field(default=())
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "title": self.title,
-            "input": list(self.input),
-            "output": list(self.output),
-            "layers": [
-                {**asdict(r), "branch": list(r.branch), "input": list(r.input), "output": list(r.output)}
-                for r in self.rows
-            ],
-            "totals": {"parameters": self.params, "mult_adds": self.mult_adds},
-            "conventions": list(self.conventions),
-        }
-
-
-def shape_text(shape: Sequence[int]) -> str:
-    return "×".join(str(n) for n in shape)
-
-
-def n(v: int) -> str:
-    """A count with thousands separators, as textbooks print them: 431,080."""
-    return f"{v:,}"
-
-
-@dataclass(frozen=True)
-class Dim:
-    """One spatial dimension of a sliding window: input N, window F, stride S, padding P, dilation D."""
-
-    n: int
-    f: int
-    s: int
-    p: int
-    d: int = 1
-
-    @property
-    def numerator(self) -> int:
-        return self.n + 2 * self.p - self.d * (self.f - 1) - 1
-
-    @property
-    def out(self) -> int:
-        return self.numerator // self.s + 1
-
-    def inside(self) -> str:
-        """The numerator written with the layer's numbers: 28 + 2·0 − 5."""
-        if self.d == 1:
-            return f"{self.n} + 2·{self.p} − {self.f}"
-        return f"{self.n} + 2·{self.p} − {self.d}·({self.f} − 1) − 1"
-
-    def worked(self) -> str:
-        """⌊(28 + 2·0 − 5)/1⌋ + 1 = 24, with ⌊11.5⌋ shown when the division is not exact."""
-        head = f"⌊({self.inside()})/{self.s}⌋ + 1"
-        if self.numerator % self.s:
-            return f"{head} = ⌊{_decimal(self.numerator, self.s)}⌋ + 1 = {self.out}"
-        return f"{head} = {self.out}"
-
-
-def _decimal(a: int, b: int) -> str:
-    """a/b as a short decimal: 11.5, 2.3333…"""
-    text = f"{abs(a) / b:.4f}".rstrip("0").rstrip(".")
-    return ("−" if a < 0 else "") + (text if a * 10**4 % b == 0 else text + "…")
-
-
-def sizes(
-    name: str, what: str, dims: tuple[Dim, Dim], exact: bool, loc: Loc
-) -> tuple[int, int, tuple[str, ...]]:
-    """Output height and width of a window layer with the worked formula, or a LayerError that
-    explains why the window does not fit or (with `exact`) does not divide evenly."""
-    h, w = dims
-    for label, d in zip(("H", "W"), dims, strict=True):
-        if d.numerator < 0:
-            spans = ""
-            if h.d > 1 or w.d > 1:
-                reach = (h.d * (h.f - 1) + 1, w.d * (w.f - 1) + 1)
-                spans = f" with dilation {shape_text((h.d, w.d))} (spanning {shape_text(reach)})"
-            padded = f" (padded to {h.n + 2 * h.p}×{w.n + 2 * w.p})" if h.p or w.p else ""
-            raise LayerError(
-                loc,
-                f"layer {name}: the {h.f}×{w.f} {what}{spans} does not fit its {h.n}×{w.n} input{padded}: "
-                f"{label} = {d.worked()}, less than 1. Use a smaller {what} or more padding.",
-            )
-        if exact and d.numerator % d.s:
-            raise LayerError(
-                loc,
-                f"layer {name}: ({d.inside()})/{d.s} = {_decimal(d.numerator, d.s)} is not a whole number, "
-                f"so {label} = {d.worked()} only by rounding down, and this architecture asks for exact "
-                "division (exact: true); change the kernel, stride or padding so that the windows fit "
-                "exactly",
-            )
-    if (h.n, h.f, h.s, h.p, h.d) == (w.n, w.f, w.s, w.p, w.d):
-        return h.out, w.out, (f"H = W = {h.worked()}",)
-    return h.out, w.out, (f"H = {h.worked()}", f"W = {w.worked()}")
-
-
-def _option(label: str, value: tuple[int, int], default: int) -> str:
-    if value == (default, default):
-        return ""
-    return f", {label} {value[0] if value[0] == value[1] else shape_text(value)}"
 
 
 def _sum_formula(parts: list[int], total: int) -> str:
@@ -331,7 +36,7 @@ def _sum_formula(parts: list[int], total: int) -> str:
 
 
 class _Counter:
-    """Walks the layers keeping the current shape; one method per kind of layer."""
+    """Walks the layers keeping the current shape; a row per layer, per branch and per block."""
 
     def __init__(self, exact: bool) -> None:
         self.exact = exact
@@ -369,124 +74,15 @@ class _Counter:
                 "(a flatten or dense layer comes before it)",
             )
         if isinstance(spec, Conv):
-            row = self.conv(loc, spec, name, shape)
+            parts = rows.conv(loc, spec, name, shape, self.exact)
         elif isinstance(spec, Pool):
-            row = self.pool(loc, spec, name, shape)
+            parts = rows.pool(loc, spec, name, shape, self.exact)
         elif isinstance(spec, Dense):
-            row = self.dense(loc, spec, name, shape)
+            parts = rows.dense(loc, spec, name, shape, self.rows[-1] if self.rows else None)
         else:
-            row = self.shaped(spec, shape)
-        self.rows.append(Row(name=name, kind=spec.kind, role="layer", branch=branch, input=shape, **row))
-        return row["output"]
-
-    def conv(self, loc: Loc, spec: Conv, name: str, shape: tuple[int, ...]) -> dict[str, Any]:
-        c, height, width = shape
-        g, out = spec.groups, spec.out_channels
-        if spec.in_channels is not None and spec.in_channels != c:
-            raise LayerError(
-                loc,
-                f"layer {name} declares in_channels {spec.in_channels}, but its input has {c} channels "
-                f"({shape_text(shape)})",
-            )
-        if c % g or out % g:
-            raise LayerError(
-                loc, f"layer {name}: groups {g} must divide the input channels ({c}) and out_channels ({out})"
-            )
-        (kh, kw), (sh, sw), (ph, pw), (dh, dw) = spec.kernel, spec.stride, spec.padding, spec.dilation
-        ho, wo, worked = sizes(
-            name, "kernel", (Dim(height, kh, sh, ph, dh), Dim(width, kw, sw, pw, dw)), self.exact, loc
-        )
-        per = kh * kw * (c // g)
-        cin = f"{c}/{g}" if g > 1 else str(c)
-        params = (per + spec.bias) * out
-        formula = f"({kh}·{kw}·{cin} + 1)·{out}" if spec.bias else f"{kh}·{kw}·{cin}·{out}"
-        macs = ho * wo * out * per
-        description = (
-            f"{kh}×{kw}, {out} filters"
-            + _option("stride", spec.stride, 1)
-            + _option("padding", spec.padding, 0)
-            + _option("dilation", spec.dilation, 1)
-            + (f", groups {g}" if g > 1 else "")
-            + ("" if spec.bias else ", no bias")
-        )
-        return {
-            "description": description,
-            "output": (out, ho, wo),
-            "size": worked,
-            "weights": shape_text((out, c // g, kh, kw)),
-            "biases": out if spec.bias else 0,
-            "params": params,
-            "params_formula": f"{formula} = {n(params)}",
-            "mult_adds": macs,
-            "mult_adds_formula": f"{ho}·{wo}·{out}·({kh}·{kw}·{cin}) = {n(macs)}",
-        }
-
-    def pool(self, loc: Loc, spec: Pool, name: str, shape: tuple[int, ...]) -> dict[str, Any]:
-        c, height, width = shape
-        (fh, fw), (ph, pw) = spec.window, spec.padding
-        stride = spec.stride or spec.window
-        if 2 * ph > fh or 2 * pw > fw:
-            raise LayerError(
-                loc,
-                f"layer {name}: padding {shape_text(spec.padding)} is more than half the {fh}×{fw} window "
-                "(a window would then sit on padding alone)",
-            )
-        dims = (Dim(height, fh, stride[0], ph), Dim(width, fw, stride[1], pw))
-        ho, wo, worked = sizes(name, "window", dims, self.exact, loc)
-        description = f"{fh}×{fw}" + _option("stride", stride, 0) + _option("padding", spec.padding, 0)
-        return {"description": description, "output": (c, ho, wo), "size": worked}
-
-    def dense(self, loc: Loc, spec: Dense, name: str, shape: tuple[int, ...]) -> dict[str, Any]:
-        features = _product(shape)
-        if len(shape) != 1:
-            raise LayerError(
-                loc,
-                f"layer {name} (dense) gets a {shape_text(shape)} input; put a flatten layer before it "
-                f"(it gives {shape_text(shape)} = {n(features)} features)",
-            )
-        if spec.in_features is not None and spec.in_features != features:
-            before = self.rows[-1] if self.rows else None
-            came = ""
-            if before is not None:
-                came = f" (the output of {before.name}"
-                came += f", {shape_text(before.input)} flattened)" if before.kind == "flatten" else ")"
-            raise LayerError(
-                loc,
-                f"layer {name} declares in_features {n(spec.in_features)}, but its input has "
-                f"{n(features)} features{came}",
-            )
-        params = (features + spec.bias) * spec.units
-        formula = f"({features} + 1)·{spec.units}" if spec.bias else f"{features}·{spec.units}"
-        macs = features * spec.units
-        return {
-            "description": f"{spec.units} units" + ("" if spec.bias else ", no bias"),
-            "output": (spec.units,),
-            "weights": shape_text((spec.units, features)),
-            "biases": spec.units if spec.bias else 0,
-            "params": params,
-            "params_formula": f"{formula} = {n(params)}",
-            "mult_adds": macs,
-            "mult_adds_formula": f"{features}·{spec.units} = {n(macs)}",
-        }
-
-    def shaped(self, spec: Spec, shape: tuple[int, ...]) -> dict[str, Any]:
-        """Layers whose output has the input's shape (or its flattening)."""
-        if isinstance(spec, Flatten):
-            features = _product(shape)
-            worked = (f"{shape_text(shape)} = {n(features)}",) if len(shape) > 1 else ()
-            return {"description": "(channel by channel, row by row)", "output": (features,), "size": worked}
-        if isinstance(spec, BatchNorm):
-            c = shape[0]
-            return {
-                "description": "per channel" if len(shape) == 3 else "per feature",
-                "output": shape,
-                "weights": f"γ: {c}, β: {c}",
-                "params": 2 * c,
-                "params_formula": f"2·{c} = {n(2 * c)}",
-            }
-        if isinstance(spec, Dropout):
-            return {"description": f"rate {spec.rate:g}", "output": shape}
-        return {"description": "elementwise" if spec.kind != "softmax" else "", "output": shape}
+            parts = rows.shaped(spec, shape)
+        self.rows.append(Row(name=name, kind=spec.kind, role="layer", branch=branch, input=shape, **parts))
+        return parts["output"]
 
     def branches(
         self, loc: Loc, spec: Branches, name: str, shape: tuple[int, ...], branch: tuple[str, ...]
@@ -496,36 +92,11 @@ class _Counter:
                 loc, f"layer {name} (branches) needs a C×H×W input, but it gets {n(shape[0])} features"
             )
         outputs: dict[str, tuple[int, ...]] = {}
-        totals: list[int] = []
+        totals: list[int] = []  # each branch's parameters
         start = len(self.rows)
         for bname, raw in spec.branches.items():
-            bloc = (*loc, "branches", bname)
-            first = len(self.rows)
-            out = self.run(raw, bloc, shape, (*branch, bname)) if raw else shape
-            if len(out) != 3:
-                raise LayerError(
-                    bloc,
-                    f"branch '{bname}' of {name} ends with {n(out[0])} features; concatenating along "
-                    "the channels needs C×H×W outputs",
-                )
-            outputs[bname] = out
-            own = [r for r in self.rows[first:] if r.role == "layer"]
-            params = sum(r.params for r in own)
-            totals.append(params)
-            self.rows.append(
-                Row(
-                    name=bname,
-                    kind="branch",
-                    role="branch",
-                    branch=(*branch, bname),
-                    description=f"branch '{bname}' of {name}",
-                    input=shape,
-                    output=out,
-                    params=params,
-                    params_formula=_sum_formula([r.params for r in own], params),
-                    mult_adds=sum(r.mult_adds for r in own),
-                )
-            )
+            outputs[bname] = self.branch(loc, raw, name, bname, shape, branch)
+            totals.append(self.rows[-1].params)  # the branch's subtotal row
         maps = {o[1:] for o in outputs.values()}
         if len(maps) > 1:
             listing = ", ".join(f"'{b}' gives {shape_text(o)}" for b, o in outputs.items())
@@ -555,12 +126,42 @@ class _Counter:
         )
         return output
 
-
-def _product(shape: Sequence[int]) -> int:
-    out = 1
-    for d in shape:
-        out *= d
-    return out
+    def branch(
+        self,
+        loc: Loc,
+        raw: list[Any],
+        block: str,
+        bname: str,
+        shape: tuple[int, ...],
+        branch: tuple[str, ...],
+    ) -> tuple[int, ...]:
+        """One branch of `block`: its layers' rows, then a row with its subtotal."""
+        bloc = (*loc, "branches", bname)
+        first = len(self.rows)
+        out = self.run(raw, bloc, shape, (*branch, bname)) if raw else shape
+        if len(out) != 3:
+            raise LayerError(
+                bloc,
+                f"branch '{bname}' of {block} ends with {n(out[0])} features; concatenating along "
+                "the channels needs C×H×W outputs",
+            )
+        own = [r for r in self.rows[first:] if r.role == "layer"]
+        params = sum(r.params for r in own)
+        self.rows.append(
+            Row(
+                name=bname,
+                kind="branch",
+                role="branch",
+                branch=(*branch, bname),
+                description=f"branch '{bname}' of {block}",
+                input=shape,
+                output=out,
+                params=params,
+                params_formula=_sum_formula([r.params for r in own], params),
+                mult_adds=sum(r.mult_adds for r in own),
+            )
+        )
+        return out
 
 
 def compute(arch: ArchitectureFile, title: str = "", loc: Loc = ("architecture",)) -> ShapeTable:

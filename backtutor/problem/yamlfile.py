@@ -8,7 +8,7 @@ other than the standard safe ones are refused by PyYAML's SafeLoader, keys are k
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias, cast
 
 import yaml
 
@@ -26,29 +26,44 @@ class FileError(InputError):
         self.path, self.line, self.field = path, line, field
 
 
-_CParser = getattr(getattr(yaml, "cyaml", None), "CParser", None)
+try:  # libyaml scans and parses (several times faster); composing stays in Python
+    from yaml._yaml import CParser
 
-if _CParser is not None:  # libyaml scans and parses (several times faster); composing stays in Python
+    _LIBYAML = True
+except ImportError:  # a PyYAML built without libyaml
+    _LIBYAML = False
 
-    class _Base(  # type: ignore[misc]
-        yaml.composer.Composer, _CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver
-    ):
+
+def _refuse_alias(loader: _Loader) -> None:
+    if loader.check_event(yaml.AliasEvent):
+        event = loader.peek_event()
+        # libyaml's marks (yaml._yaml.Mark) have the line and column of yaml.error.Mark, which the
+        # stubs allow alone here; read() only reads the line
+        mark = cast(yaml.error.Mark | None, event.start_mark if event else None)
+        raise yaml.composer.ComposerError(None, None, "YAML aliases (*name) are not allowed here", mark)
+
+
+class _PyLoader(yaml.SafeLoader):
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        _refuse_alias(self)
+        return super().compose_node(parent, index)
+
+
+if _LIBYAML:
+
+    class _CLoader(yaml.composer.Composer, CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
         def __init__(self, stream: str) -> None:
-            _CParser.__init__(self, stream)
+            CParser.__init__(self, stream)
             yaml.composer.Composer.__init__(self)
             yaml.constructor.SafeConstructor.__init__(self)
             yaml.resolver.Resolver.__init__(self)
 
-else:
-    _Base = yaml.SafeLoader  # type: ignore[misc]
+        def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+            _refuse_alias(self)
+            return super().compose_node(parent, index)
 
 
-class _Loader(_Base):
-    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
-        if self.check_event(yaml.AliasEvent):
-            mark = self.peek_event().start_mark
-            raise yaml.composer.ComposerError(None, None, "YAML aliases (*name) are not allowed here", mark)
-        return super().compose_node(parent, index)
+_Loader: TypeAlias = "_PyLoader | _CLoader"
 
 
 def read(path: str | Path, raw: bool = False) -> tuple[Any, Lines]:
@@ -67,11 +82,11 @@ def read(path: str | Path, raw: bool = False) -> tuple[Any, Lines]:
             name,
             f"cannot read the file ({e.__class__.__name__}: {getattr(e, 'strerror', None) or e})",
         ) from None
-    if raw and _CParser is not None:
+    if raw and _LIBYAML:
         flat = _flat_mapping(text)
         if flat is not None:
             return flat
-    loader = _Loader(text)
+    loader = _CLoader(text) if _LIBYAML else _PyLoader(text)
     try:
         root = loader.get_single_node()
         lines: Lines = {}
@@ -91,7 +106,7 @@ _NULL = ("", "~", "null", "Null", "NULL")
 def _flat_mapping(text: str) -> tuple[dict[str, str | None], Lines] | None:
     """A mapping of plain scalars read straight from libyaml's events (answer sheets are that);
     None for anything else (or any error), which then goes through the full reader and its messages."""
-    parser = _CParser(text)
+    parser = CParser(text)
     data: dict[str, str | None] = {}
     lines: Lines = {(): 1}
     try:
@@ -109,6 +124,8 @@ def _flat_mapping(text: str) -> tuple[dict[str, str | None], Lines] | None:
                 return None
             plain_null = value.style not in ("'", '"') and value.value in _NULL
             data[key.value] = None if plain_null else value.value
+            if key.start_mark is None:  # libyaml marks every event; the stubs allow None
+                return None
             lines[(key.value,)] = key.start_mark.line + 1
         if not isinstance(next(events), yaml.DocumentEndEvent) or not isinstance(
             next(events), yaml.StreamEndEvent

@@ -1,0 +1,47 @@
+"""What every check of a problem file shares: the file's schema-valid spec and errors that name the
+file, the field and its line."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..engine.expr import Expr
+from ..engine.parse import ParseError, parse
+from . import yamlfile
+from .schema import ProblemFile
+from .yamlfile import FileError, Lines
+
+
+@dataclass(frozen=True)
+class BuiltModel:
+    """A file's model as named expressions (each after what it uses), before the loss is added."""
+
+    nodes: list[tuple[str, Expr]]
+    outputs: list[str]  # the output nodes
+    labels: list[str]  # what the file calls them (a network's unit names), for targets
+    layers: tuple[tuple[str, ...], ...] = ()  # node names by layer, for display
+    notes: dict[str, str] = field(default_factory=dict)  # node ↦ how to read its working
+
+
+class Checker:
+    """A schema-valid file being checked; `fail` makes the error for a field of it."""
+
+    def __init__(self, path: str, lines: Lines, spec: ProblemFile) -> None:
+        self.path, self.lines, self.spec = path, lines, spec
+
+    def fail(self, loc: tuple[Any, ...], message: str) -> FileError:
+        return FileError(self.path, message, yamlfile.line_of(self.lines, loc), yamlfile.field_name(loc))
+
+    def parse(self, loc: tuple[Any, ...], text: Any) -> Expr:
+        try:
+            return parse(text)
+        except ParseError as e:
+            raise self.fail(loc, str(e)) from None
+
+    def undefined(self, name: str, known: set[str]) -> str:
+        close = difflib.get_close_matches(name, sorted(known), n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        what = "not an input, an expression, or a parameter with a value"
+        return f"'{name}' is used but never defined ({what}){hint}"

@@ -1,0 +1,59 @@
+"""The layers of convolution on numbers (`image` and `layers`), one pydantic model per `kind`.
+
+Flatten and pooling are the architecture's own layers (cnn/schema.py); a pooling layer's name here
+must also make valid node names, as its cells are named after it. Conv and dense differ from the
+architecture's: they carry the kernel's and weights' numbers ({k: [[…]]}), whose shapes give the
+filter and unit counts, where an architecture gives sizes and counts (out_channels, kernel: 5,
+units). An activation's leaky_relu slope here is an exact number with a default, as it enters the
+working; `shapes` never uses it.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any, Literal
+
+from pydantic import Field
+
+from ..cnn import schema as shapes
+from ..cnn.schema import Flatten, NamedLayer, Padding, Size
+from ..engine.ops import ACTIVATIONS, ActivationName
+from .schema import Name, Number
+
+
+class Conv(NamedLayer):
+    kind: Literal["conv"]
+    name: Name | None = None
+    kernel: dict[Name, Any] = Field(min_length=1, max_length=1)
+    bias: dict[Name, Any] | None = Field(default=None, min_length=1, max_length=1)
+    stride: Size = (1, 1)
+    padding: Padding = (0, 0)
+
+
+class Pool(shapes.Pool):
+    name: Name | None = None
+
+
+class Dense(NamedLayer):
+    kind: Literal["dense"]
+    name: Name | None = None
+    weights: dict[Name, Any] = Field(min_length=1, max_length=1)
+    bias: dict[Name, Any] | None = Field(default=None, min_length=1, max_length=1)
+
+
+class Activation(NamedLayer):
+    kind: ActivationName
+    name: Name | None = None
+    slope: Number = Fraction(1, 100)  # leaky_relu
+
+
+Layer = Conv | Pool | Flatten | Dense | Activation
+KINDS: dict[str, type[Layer]] = {
+    "conv": Conv,
+    "maxpool": Pool,
+    "avgpool": Pool,
+    "flatten": Flatten,
+    "dense": Dense,
+    **dict.fromkeys(ACTIVATIONS, Activation),
+}
+DEFAULT_NAMES = {"conv": "c", "maxpool": "p", "avgpool": "p", "dense": "z"}  # activations: "a"

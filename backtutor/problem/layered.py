@@ -1,0 +1,61 @@
+"""A model given as a `network` of layers of units: check the naming templates, the inputs and each
+unit's weight count, then build the named expressions (network.py)."""
+
+from __future__ import annotations
+
+from ..engine.parse import valid_name
+from .checker import BuiltModel, Checker
+from .network import UnitSpec, network_model, unit_names
+from .schema import MAX_NODES, LayerFile
+
+
+def network_of(c: Checker) -> BuiltModel:
+    s = c.spec
+    assert s.network is not None
+    _check_naming(c)
+    if not s.inputs:
+        raise c.fail(("inputs",), "a network needs its inputs listed, e.g. inputs: [i1, i2]")
+    units = sum(len(layer.units) for layer in s.network)
+    if 2 * units > MAX_NODES:
+        raise c.fail(("network",), f"network too large ({units:,} units; at most {MAX_NODES // 2:,})")
+    previous = list(s.inputs)
+    specs: list[list[UnitSpec]] = []
+    for li, layer in enumerate(s.network):
+        specs.append(_units(c, li, layer, previous))
+        previous = [unit_names(u.name, s.naming.net, s.naming.out)[1] for u in specs[-1]]
+    model, outputs = network_model(s.inputs, specs, s.naming.net, s.naming.out)
+    layers = tuple(
+        tuple(n for u in units for n in unit_names(u.name, s.naming.net, s.naming.out)) for units in specs
+    )
+    return BuiltModel(model, outputs, [u.name for u in specs[-1]], layers)
+
+
+def _check_naming(c: Checker) -> None:
+    naming = c.spec.naming
+    for key in ("net", "out"):
+        template = getattr(naming, key)
+        if "{unit}" not in template or not valid_name(template.replace("{unit}", "u")):
+            raise c.fail(("naming", key), f"{template!r} must contain {{unit}} and make a valid name")
+    if naming.net == naming.out:
+        raise c.fail(("naming",), "'net' and 'out' must make different names")
+
+
+def _units(c: Checker, li: int, layer: LayerFile, previous: list[str]) -> list[UnitSpec]:
+    """Layer `li`'s units, each with one weight per value of the layer before (`previous`)."""
+    units = []
+    for uname, unit in layer.units.items():
+        loc = ("network", li, "units", uname)
+        act = unit.activation or layer.activation
+        if len(unit.weights) != len(previous):
+            what = "inputs" if li == 0 else f"units in layer {li}"
+            raise c.fail(
+                (*loc, "weights"),
+                f"unit {uname} has {len(unit.weights)} weights but there are {len(previous)} "
+                f"{what} ({', '.join(previous)}); list one weight per input, in order",
+            )
+        if unit.activation == "softmax" or (act == "softmax" and len(layer.units) < 2):
+            raise c.fail(loc, "softmax is a whole-layer activation over two or more units")
+        units.append(
+            UnitSpec(uname, tuple(unit.weights), unit.bias, act, layer.slope if act == "leaky_relu" else None)
+        )
+    return units

@@ -1,0 +1,42 @@
+"""What `load` returns: a problem checked and in one shape, whatever notation its file used."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from ..cnn.table import ShapeTable
+from ..engine.expr import Expr
+
+
+@dataclass(frozen=True)
+class Training:
+    learning_rate: Fraction
+    mode: str
+    batch_size: int
+    epochs: int
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What a problem file says, checked and in one shape whatever notation it used."""
+
+    path: str
+    title: str
+    description: str
+    inputs: tuple[str, ...]
+    targets: tuple[str, ...]
+    parameters: dict[str, Fraction]
+    frozen: frozenset[str]
+    model: tuple[tuple[str, Expr], ...]  # named expressions, each after what it uses
+    loss: str
+    loss_kind: str
+    reduction: str  # how per-example losses combine over a batch: "sum" or "mean"
+    data: tuple[dict[str, Fraction], ...]
+    training: Training | None
+    input_gradients: tuple[str, ...]
+    layers: tuple[tuple[str, ...], ...] = field(default=())  # node names by layer, for display
+    tolerance: tuple[float, float] | None = None  # (rtol, atol) for `check`, when the file sets one
+    architecture: ShapeTable | None = None  # the file's `architecture`, worked (see cnn/shapes.py)
+    # node ↦ how to read its working, shown with the first local derivative of such a node (conv, pooling)
+    notes: dict[str, str] = field(default_factory=dict)

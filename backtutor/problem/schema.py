@@ -1,0 +1,118 @@
+"""The problem file's schema: what each field may hold, as pydantic models.
+
+The schema catches wrong types, unknown keys and missing fields; what a schema cannot see (names
+used but never defined, cycles, weight lists of the wrong length, …) the checks after it catch
+(see load.py). Numbers are read as exact fractions, from the digits as written.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from fractions import Fraction
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PositiveInt
+
+from ..cnn.schema import ArchitectureFile
+from ..engine.losses import DEFAULT_LOSS, LossKind
+from ..engine.ops import ActivationName
+from ..engine.parse import valid_name
+
+MAX_NODES = 5_000
+MAX_EXAMPLES = 10_000
+MAX_UPDATES = 10_000_000  # epochs × examples
+_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d{1,3})?")
+
+
+def number(v: Any) -> Fraction:
+    """A number as written in the file → an exact Fraction (0.1 is 1/10, not the nearest float)."""
+    if isinstance(v, bool) or v is None:
+        raise ValueError(f"expected a number, got {v!r}")
+    if isinstance(v, int):
+        f = Fraction(v)
+    elif isinstance(v, float):
+        if not math.isfinite(v):
+            raise ValueError(f"expected a finite number, got {v!r}")
+        f = Fraction(repr(v))
+    elif isinstance(v, str) and _NUMBER.fullmatch(v.strip()):
+        f = Fraction(v.strip())
+    else:
+        raise ValueError(f"expected a number, got {v!r}")
+    if abs(f) > 10**100:
+        raise ValueError(f"number too large: {v!r}")
+    return f
+
+
+def _name(v: Any) -> str:
+    if not isinstance(v, str) or not valid_name(v):
+        raise ValueError(
+            f"{v!r} is not an allowed name (a letter, then letters, digits or _; not a function name)"
+        )
+    return v
+
+
+Number = Annotated[Fraction, BeforeValidator(number)]
+Name = Annotated[str, BeforeValidator(_name)]
+Activation = ActivationName
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, frozen=True)
+
+
+class UnitFile(_Strict):
+    weights: list[Name]
+    bias: Name | None = None
+    activation: Activation | None = None
+
+
+class LayerFile(_Strict):
+    activation: Activation = "sigmoid"
+    slope: Number = Fraction(1, 100)
+    units: dict[Name, UnitFile] = Field(min_length=1)
+
+
+class NamingFile(_Strict):
+    net: str = "net_{unit}"
+    out: str = "out_{unit}"
+
+
+class LossFile(_Strict):
+    kind: LossKind = DEFAULT_LOSS
+    name: Name = "E"
+    expr: str | None = None
+    reduction: Literal["sum", "mean"] | None = None
+
+
+class TrainingFile(_Strict):
+    learning_rate: Number
+    mode: Literal["online", "batch", "minibatch"] = "online"
+    batch_size: PositiveInt | None = None
+    epochs: PositiveInt = 1
+
+
+class ToleranceFile(_Strict):
+    rtol: Number = Fraction(0)
+    atol: Number = Fraction(0)
+
+
+class ProblemFile(_Strict):
+    title: str = ""
+    description: str = ""
+    inputs: list[Name] = []
+    network: list[LayerFile] | None = None
+    naming: NamingFile = NamingFile()
+    expressions: dict[Name, str] | None = None
+    image: dict[Name, list[Any]] | None = None  # with `layers`: convolution on numbers (convolution.py)
+    layers: list[Any] | None = None
+    architecture: ArchitectureFile | None = None  # a CNN in textbook terms, for `shapes` (cnn/shapes.py)
+    outputs: list[Name] | None = None
+    targets: dict[Name, Name] = {}
+    parameters: dict[Name, Number] = {}
+    frozen: list[Name] = []
+    input_gradients: list[Name] = []
+    data: list[dict[Name, Number]] = []
+    loss: LossFile = LossFile()
+    training: TrainingFile | None = None
+    tolerance: ToleranceFile | None = None  # for `check`: overrides the from-what-was-written rule
