@@ -241,7 +241,7 @@ def graph(
     from .errors import InputError
     from .problem.load import load
     from .render.dot import convert, render
-    from .solution.solution import solve as run
+    from .solution import solve as run
 
     try:
         if output and output.resolve() == file.resolve():
@@ -337,7 +337,7 @@ def check(
     Exit code 0 when every answer is right, 1 when one is not, 2 when a file cannot be read."""
     from rich.console import Console
 
-    from .check.grade import Checker, read_sheet
+    from .check import Checker, read_sheet
     from .errors import InputError
     from .problem.load import load
     from .solution import solve as run
@@ -358,7 +358,7 @@ def check(
             err.print(f"error: {e}", markup=False)
     try:
         if csv:
-            from .check.grade import reports_csv
+            from .check import reports_csv
 
             write_atomic(csv, reports_csv(reports, [s.id for s in sol.steps]))
         if format is Format.json:

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 import backtutor
-from backtutor.check.grade import Checker, canonical_id, read_sheet
+from backtutor.check import Checker, canonical_id, read_sheet
 from backtutor.cli import app
 
 from .conftest import PROBLEMS
@@ -100,37 +100,61 @@ def test_carried_forward_is_labelled_and_not_double_counted(q4, tmp_path):
     assert report.first_error.id == "out_o1" and report.right == 0
 
 
-@pytest.mark.parametrize(
-    ("answers", "step", "slip"),
-    [
-        ({"dE_total/dw5": "-0.0822"}, "dE_total/dw5", "sign"),
-        # ∂E/∂out_o1 · ∂net_o1/∂w5 without σ′: 0.74136507 × 0.593269992
-        ({"dE_total/dw5": "0.4398"}, "dE_total/dw5", "missing_factor"),
-        # w5 − ∂E/∂w5 (no η): 0.4 − 0.082167041
-        ({"w5+": "0.3178"}, "w5+", "missing_factor"),
-        # σ(net_o1) = out_o1 instead of out_o1(1 − out_o1)
-        ({"dout_o1/dnet_o1": "0.7514"}, "dout_o1/dnet_o1", "sigma_for_derivative"),
-        # ∂E/∂out_o1 · out_o1 · out_h1, σ′ replaced by σ inside the chain
-        ({"dE_total/dw5": "0.3305"}, "dE_total/dw5", "sigma_for_derivative"),
-        # (t − o)² differentiated without its ½: 2 × 0.74136507
-        ({"dE_total/dout_o1": "1.4827"}, "dE_total/dout_o1", "factor_two"),
-        # net_h1 with h2's weights (w3, w4): the value of net_h2
-        ({"net_h1": "0.3925"}, "net_h1", "swapped"),
-        # net_h1 with w1 and w2 exchanged: 0.2 × 0.05 + 0.15 × 0.1 + 0.35
-        ({"net_h1": "0.375"}, "net_h1", "swapped_weights"),
-        # inputs right (0.7414, 0.1868), product wrong
-        (
-            {"dE_total/dout_o1": "0.7414", "dout_o1/dnet_o1": "0.1868", "dE_total/dnet_o1": "0.1400"},
-            "dE_total/dnet_o1",
-            "arithmetic",
-        ),
-        # inputs rounded to 2 decimals first: 0.74 × 0.19 × 0.59
-        ({"dE_total/dw5": "0.08295"}, "dE_total/dw5", "early_rounding"),
-    ],
-)
+# One sheet per slip, in q4's published numbers (Mazur 2015) with the slip applied by hand.
+SLIP_CASES = [
+    ({"dE_total/dw5": "-0.0822"}, "dE_total/dw5", "sign"),
+    # ∂E/∂out_o1 · ∂net_o1/∂w5 without σ′: 0.74136507 × 0.593269992
+    ({"dE_total/dw5": "0.4398"}, "dE_total/dw5", "missing_factor"),
+    # w5 − ∂E/∂w5 (no η): 0.4 − 0.082167041
+    ({"w5+": "0.3178"}, "w5+", "missing_factor"),
+    # σ(net_o1) = out_o1 instead of out_o1(1 − out_o1)
+    ({"dout_o1/dnet_o1": "0.7514"}, "dout_o1/dnet_o1", "sigma_for_derivative"),
+    # ∂E/∂out_o1 · out_o1 · out_h1, σ′ replaced by σ inside the chain
+    ({"dE_total/dw5": "0.3305"}, "dE_total/dw5", "sigma_for_derivative"),
+    # (t − o)² differentiated without its ½: 2 × 0.74136507
+    ({"dE_total/dout_o1": "1.4827"}, "dE_total/dout_o1", "factor_two"),
+    # net_h1 with h2's weights (w3, w4): the value of net_h2
+    ({"net_h1": "0.3925"}, "net_h1", "swapped"),
+    # net_h1 with w1 and w2 exchanged: 0.2 × 0.05 + 0.15 × 0.1 + 0.35
+    ({"net_h1": "0.375"}, "net_h1", "swapped_weights"),
+    # inputs right (0.7414, 0.1868), product wrong
+    (
+        {"dE_total/dout_o1": "0.7414", "dout_o1/dnet_o1": "0.1868", "dE_total/dnet_o1": "0.1400"},
+        "dE_total/dnet_o1",
+        "arithmetic",
+    ),
+    # inputs rounded to 2 decimals first: 0.74 × 0.19 × 0.59
+    ({"dE_total/dw5": "0.08295"}, "dE_total/dw5", "early_rounding"),
+    # ∂E/∂w5 times ∂net_o1/∂w5 = out_h1 once more: 0.082167041 × 0.593269992
+    ({"dE_total/dw5": "0.048747"}, "dE_total/dw5", "extra_factor"),
+    # w6 + η·∂E/∂w6 = 0.45 + 0.5 × 0.082667628
+    ({"w6+": "0.491333814"}, "w6+", "plus_update"),
+    # δ_o1·w5⁺ + δ_o2·w7⁺ = 0.138498562 × 0.35891648 + (−0.0380982365) × 0.511301270
+    ({"dE_total/dout_h1": "0.030230"}, "dE_total/dout_h1", "updated_weights"),
+]
+
+
+@pytest.mark.parametrize(("answers", "step", "slip"), SLIP_CASES)
 def test_each_slip_is_named(q4, tmp_path, answers, step, slip):
     _, v = grade(q4, answers, tmp_path)
     assert v[step].status == "wrong" and v[step].slip == slip, v[step]
+
+
+def test_every_slip_in_the_table_has_a_case():
+    from backtutor.check.slips import SLIPS
+
+    named = {slip for _, _, slip in SLIP_CASES}
+    assert {s.name for s in SLIPS} | {"swapped", "arithmetic", "early_rounding"} <= named
+
+
+def test_a_weight_of_another_unit_is_its_value_during_that_update(tmp_path):
+    # update 2 of q4: net_h1 = w1⁺·i1 + w2⁺·i2 + b1 written with w3⁺ = 0.24975114 (Mazur) for w1⁺:
+    # 0.24975114 × 0.05 + 0.19956143 × 0.1 + 0.35 = 0.382444 (with the first w3 = 0.25 it would be 0.382456)
+    sol = backtutor.solve(Q4, epochs=2, shown={1, 2})
+    _, v = grade(sol, {"net_h1@2": "0.382444"}, tmp_path)
+    assert v["net_h1@2"].slip == "swapped_weights" and "used w3 where w1 belongs" in v["net_h1@2"].explanation
+    _, v = grade(sol, {"net_h1@2": "0.382456"}, tmp_path)
+    assert v["net_h1@2"].status == "wrong" and v["net_h1@2"].slip == ""
 
 
 def test_explicit_tolerance_overrides_the_rule(q4, tmp_path):

@@ -11,7 +11,7 @@ from ..engine.formula import latex, text
 from ..solution import Solution, Step
 
 if TYPE_CHECKING:
-    from ..check.grade import Report
+    from ..check import Report
 
 
 def _number(v: float) -> float | None:

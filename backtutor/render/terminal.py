@@ -18,7 +18,7 @@ from ..engine.formula import format_number, text
 from ..solution import Solution, Step
 
 if TYPE_CHECKING:
-    from ..check.grade import Report
+    from ..check import Report
 
 _PHASES = {"forward": "Forward pass", "backward": "Backward pass (chain rule)", "update": "Updates (SGD)"}
 _SPARK = "▁▂▃▄▅▆▇█"

@@ -1,0 +1,109 @@
+"""Reading answer sheets: the step ids students write (w5_new, ∂E/∂w5) and their numbers or formulas."""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..engine.expr import Expr, names
+from ..engine.parse import ParseError, parse
+from ..problem import yamlfile
+from ..problem.yamlfile import FileError
+from ..solution import Solution
+
+_NUMBER = re.compile(r"[-+]?(\d+)?(?:\.(\d*))?(?:[eE]([-+]?\d{1,3}))?")
+_UPDATED = re.compile(r"(_new|_plus|'|\^\+|\^\{\+\}|_\+)$")
+_SUFFIX = re.compile(r"(.*?)((?:\[\d+\])?(?:@\d+)?)")
+_GRADIENT = re.compile(r"d([A-Za-z]\w*)/d([A-Za-z]\w*)")
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    id: str  # canonical step id
+    written: str
+    value: float | None = None  # a number answer
+    unit: float = 0.0  # one unit in the last digit written
+    formula: Expr | None = None  # a formula answer
+
+
+class SheetError(FileError):
+    pass
+
+
+def read_sheet(path: str | Path, sol: Solution) -> list[Answer]:
+    """Answers in a sheet, keyed by canonical step id; blanks (`~`) are left out."""
+    data, lines = yamlfile.read(path, raw=True)
+    name = str(path)
+    if data is None:
+        return []
+    if not isinstance(data, dict):
+        raise SheetError(name, "an answer sheet maps step ids to answers, e.g. 'dE/dw5: 0.0822'", 1)
+    known = {s.id for s in sol.steps}
+    answers = []
+    for key, written in data.items():
+        line = lines.get((key,))
+        step_id = key if key in known else canonical_id(key, known, sol.graph.loss)
+        if step_id is None:
+            close = difflib.get_close_matches(key, sorted(known), n=3)
+            hint = f"; closest: {', '.join(close)}" if close else ""
+            raise SheetError(name, f"no step with id {key!r}{hint}", line, key)
+        if written is None or written == "":
+            continue
+        if not isinstance(written, str):
+            raise SheetError(name, "expected a number or a formula", line, key)
+        try:
+            answers.append(parse_answer(step_id, written, sol))
+        except ParseError as e:
+            raise SheetError(name, str(e), line, key) from None
+    return answers
+
+
+def canonical_id(key: str, known: set[str], loss: str) -> str | None:
+    """The step id a student meant: w5_new, w5' → w5+; dEtotal/dw5, ∂E/∂w5 → dE_total/dw5."""
+    k = key.strip().replace(" ", "").replace("∂", "d").replace("⁺", "+").replace("′", "'")
+    if k in known:
+        return k
+    m = _SUFFIX.fullmatch(k)
+    base, suffix = (m.group(1), m.group(2)) if m else (k, "")
+    base = _UPDATED.sub("+", base)
+    g = _GRADIENT.fullmatch(base)
+    if g and g.group(1) in _loss_aliases(loss):
+        base = f"d{loss}/d{g.group(2)}"
+    candidate = base + suffix
+    return candidate if candidate in known else None
+
+
+def _loss_aliases(loss: str) -> set[str]:
+    return {loss, loss.replace("_", ""), loss.split("_")[0], "E", "L", "J", "C", "Etotal", "E_total", "Loss"}
+
+
+@functools.lru_cache(maxsize=8192)  # a class writes many of the same numbers
+def _number(written: str) -> tuple[float, float] | None:
+    """(value, one unit in its last written digit) of a number answer, else None."""
+    w = written.strip().replace("−", "-")
+    if "^" in w:
+        w = w.replace("×10^", "e").replace("*10^", "e")
+    m = _NUMBER.fullmatch(w)
+    if not m or not (m.group(1) or m.group(2)):
+        return None
+    decimals = len(m.group(2) or "")
+    exponent = int(m.group(3) or 0)
+    dotted = "." in w or m.group(3) is not None
+    return float(w), 10.0 ** (exponent - decimals) if dotted else 1.0
+
+
+def parse_answer(step_id: str, written: str, sol: Solution) -> Answer:
+    """A number (with the unit of its last digit) or a formula in the problem's names."""
+    number = _number(written)
+    if number is not None:
+        return Answer(step_id, written, *number)
+    formula = parse(written)
+    unknown = [n for n in names(formula) if n not in sol.graph.nodes]
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], list(sol.graph.nodes), n=2)
+        hint = f" (did you mean {' or '.join(close)}?)" if close else ""
+        raise ParseError(f"unknown name {unknown[0]!r}{hint}", written, 1)
+    return Answer(step_id, written, formula=formula)

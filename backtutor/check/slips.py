@@ -1,0 +1,220 @@
+"""The common slips, as a table: each entry names a slip, says what the student is told, and lists the
+ways it can happen in a step, each an altered recomputation. Adding a slip = adding an entry.
+
+The table is tried in order and the first slip that reproduces the student's number is named. Three
+diagnoses are not hypotheses about a rule and live in grade.py: another step's value written here
+("swapped"), right inputs with a wrong result ("arithmetic"), and inputs rounded too early
+(`early_rounding`, below; tried last, because rounding explains a little of almost anything).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+from ..engine.expr import ONE, Call, Deriv, Expr, Num, Sym, Updated
+from ..engine.formula import text
+from ..engine.losses import LOSSES
+from ..engine.ops import OPS
+from ..solution import ETA, Solution, Step
+from .recompute import FormulaRule, Hypothesis, LeafRule, as_known, as_written
+from .rewrite import Path, drop_one_minus_sigma, factors, replace
+
+
+class Context:
+    """What the slips need beyond the step itself: the graph, the kind of loss, the parameters."""
+
+    def __init__(self, sol: Solution) -> None:
+        self.graph = sol.graph
+        self.squared_loss = LOSSES[sol.problem.loss_kind].squared
+        self.parameters_during = sol.parameters_during
+        self.updated: dict[int, dict[str, float]] = {}  # each worked update's new parameter values
+        for s in sol.steps:
+            if s.phase == "update" and isinstance(s.target, Updated):
+                self.updated.setdefault(s.update, {})[s.target.name] = s.value
+
+    def params(self, step: Step) -> list[Sym]:
+        """The parameters among the step's leaves."""
+        return [
+            leaf for leaf, _, _ in step.leaves if isinstance(leaf, Sym) and leaf.name in self.graph.params
+        ]
+
+    def describe(self, factor: Expr) -> str:
+        """A factor as the student knows it: which derivative, the learning rate, an input."""
+        g = self.graph
+        if isinstance(factor, Deriv):
+            node = g.nodes.get(factor.of)
+            d = f"∂{factor.of}/∂{factor.wrt}"
+            if factor.of != g.loss and node and isinstance(node.expr, Call) and not OPS[node.expr.op].infix:
+                return f"{d} (the activation derivative)"
+            if node and g.nodes[factor.wrt].kind == "param":
+                return f"{d} (the input that multiplies {factor.wrt})"
+            return d
+        if factor == ETA:
+            return "η (the learning rate)"
+        if isinstance(factor, Sym) and g.nodes.get(factor.name) and g.nodes[factor.name].kind == "input":
+            return f"{factor.name} (the input)"
+        return text(factor)
+
+
+@dataclass(frozen=True)
+class Alteration:
+    """One way a slip can happen in a step. Unless `deep`, only the step itself is reworked;
+    a deep one reworks, under the same rule, every earlier step the student did not give."""
+
+    formula: FormulaRule = as_written
+    leaf: LeafRule = as_known
+    deep: bool = False
+    fields: Mapping[str, str] = field(default_factory=dict)  # fill in the slip's explanation
+
+
+Alterations = Callable[[Context, Step], Iterator[Alteration]]
+
+
+@dataclass(frozen=True)
+class Slip:
+    name: str  # what reports and the CSV call it
+    explanation: str  # what the student is told; {fields} come from each Alteration
+    alterations: Alterations  # the ways it can happen in a step (none: it cannot)
+
+
+def hypotheses(ctx: Context, step: Step) -> Iterator[Hypothesis]:
+    """Every slip that could have happened in this step, in table order."""
+    for slip in SLIPS:
+        for alt in slip.alterations(ctx, step):
+            yield Hypothesis(
+                slip.name, slip.explanation.format(**alt.fields), alt.formula, alt.leaf, alt.deep
+            )
+
+
+def early_rounding(decimals: int) -> Hypothesis:
+    return Hypothesis(
+        "early_rounding",
+        f"rounded too early: the inputs of this step were rounded to {decimals} decimals",
+        leaf=lambda s, leaf, v: round(v, decimals),
+    )
+
+
+# ---- the ways each slip can happen ------------------------------------------------------------------
+def _plus_update(ctx: Context, step: Step) -> Iterator[Alteration]:
+    def plus(s: Step) -> Expr:
+        assert isinstance(s.formula, Call)  # w − η·∂E/∂w
+        return Call("add", s.formula.args)
+
+    if step.phase == "update":
+        yield Alteration(formula=plus)
+
+
+def _updated_weights(ctx: Context, step: Step) -> Iterator[Alteration]:
+    after = ctx.updated.get(step.update)
+    if step.phase != "backward" or not after:
+        return
+
+    def updated(s: Step, leaf: Expr, v: float) -> float:
+        if s.phase == "backward" and isinstance(leaf, Sym):
+            return after.get(leaf.name, v)
+        return v
+
+    yield Alteration(leaf=updated, deep=True)
+
+
+def _sigma_for_derivative(ctx: Context, step: Step) -> Iterator[Alteration]:
+    def sigma(s: Step) -> Expr:
+        return drop_one_minus_sigma(s.formula) if s.phase == "backward" else s.formula
+
+    if step.phase == "backward":
+        yield Alteration(formula=sigma, deep=True)
+
+
+def _missing_factors(ctx: Context, step: Step) -> Iterator[Alteration]:
+    for path, factor in factors(step.formula):
+
+        def without(s: Step, path: Path = path) -> Expr:
+            return replace(s.formula, path, ONE)
+
+        yield Alteration(formula=without, fields={"factor": ctx.describe(factor)})
+
+
+def _scaled(factor: float) -> FormulaRule:
+    scale = Num(factor)
+
+    def scaled(s: Step) -> Expr:
+        return Call("mul", (scale, s.formula))
+
+    return scaled
+
+
+def _times(factor: float, when: Callable[[Context, Step], bool] = lambda ctx, step: True) -> Alterations:
+    """The whole step multiplied by `factor`, in the steps where `when` holds."""
+
+    def alterations(ctx: Context, step: Step) -> Iterator[Alteration]:
+        if when(ctx, step):
+            yield Alteration(formula=_scaled(factor))
+
+    return alterations
+
+
+def _squared_loss_gradient(ctx: Context, step: Step) -> bool:
+    return ctx.squared_loss and step.phase != "forward"
+
+
+def _swapped_pairs(ctx: Context, step: Step) -> Iterator[Alteration]:
+    values = {leaf: float(v) for leaf, _, v in step.leaves}
+    params = ctx.params(step)
+    for i, p in enumerate(params):
+        for q in params[i + 1 :]:
+
+            def swap(s: Step, x: Expr, v: float, p: Sym = p, q: Sym = q) -> float:
+                return values[q] if x == p else values[p] if x == q else v
+
+            yield Alteration(leaf=swap, fields={"p": p.name, "q": q.name})
+
+
+def _extra_factors(ctx: Context, step: Step) -> Iterator[Alteration]:
+    for leaf, _, v in step.leaves:
+        if isinstance(v, int | float) and abs(float(v)) not in (0.0, 1.0):
+            yield Alteration(formula=_scaled(float(v)), fields={"factor": text(leaf)})
+
+
+def _other_parameters(ctx: Context, step: Step) -> Iterator[Alteration]:
+    if step.phase != "forward":
+        return
+    for p in ctx.params(step):
+        for other, value in ctx.parameters_during[step.update].items():
+            if other != p.name:
+
+                def substitute(s: Step, x: Expr, v: float, p: Sym = p, value: float = float(value)) -> float:
+                    return value if x == p else v
+
+                yield Alteration(leaf=substitute, fields={"other": other, "p": p.name})
+
+
+SLIPS: tuple[Slip, ...] = (
+    Slip(
+        "plus_update",
+        "updated with + instead of −: the step must go against the gradient, w − η·∂E/∂w",
+        _plus_update,
+    ),
+    Slip(
+        "updated_weights",
+        "used the already-updated weights (w⁺) in the backward pass; every gradient must use "
+        "the weights of the forward pass",
+        _updated_weights,
+    ),
+    Slip("sigma_for_derivative", "used σ instead of its derivative σ′ = σ·(1 − σ)", _sigma_for_derivative),
+    Slip("missing_factor", "left out the factor {factor}", _missing_factors),
+    Slip("factor_two", "a factor 2 too many (the ½ of the squared loss?)", _times(2, _squared_loss_gradient)),
+    Slip(
+        "factor_two",
+        "a factor 2 missing (the ½ or the 2 of the squared loss?)",
+        _times(0.5, _squared_loss_gradient),
+    ),
+    Slip("sign", "sign error", _times(-1)),
+    Slip("swapped_weights", "the weights {p} and {q} are swapped", _swapped_pairs),
+    Slip("extra_factor", "an extra factor {factor}", _extra_factors),
+    Slip(
+        "swapped_weights",
+        "used {other} where {p} belongs (weights of two units mixed up?)",
+        _other_parameters,
+    ),
+)

@@ -1,0 +1,35 @@
+"""When a written number counts as a value: rounded the way it was written, or within rtol/atol.
+
+Unless the problem file or the command line sets rtol/atol, a number is right when it is the value
+rounded to the digits the student wrote (k decimals, or k significant figures in e-notation), so a
+sheet never needs a tolerance chosen for it.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .sheet import Answer
+
+
+class Tolerance:
+    def __init__(
+        self, rtol: float | None, atol: float | None, default: tuple[float, float] | None = None
+    ) -> None:
+        """rtol/atol from the command line win over the problem file's `default`; neither: rounding."""
+        tol = (rtol, atol) if rtol is not None or atol is not None else default
+        self.bounds = (tol[0] or 0.0, tol[1] or 0.0) if tol else None
+
+    def close(self, a: Answer, value: float, slack: float = 0.0) -> bool:
+        """Equal to `value` rounded the way `a` was written (or within rtol/atol), ± slack."""
+        assert a.value is not None
+        if not math.isfinite(value):
+            return False
+        if self.bounds:
+            rtol, atol = self.bounds
+            return abs(a.value - value) <= atol + rtol * abs(value) + slack
+        return abs(a.value - value) <= 0.5 * a.unit * (1 + 1e-9) + slack
+
+    def decimals(self, a: Answer) -> int | None:
+        """How many decimals `a` was written to, when rounding (not rtol/atol) decides."""
+        return max(0, round(-math.log10(a.unit))) if not self.bounds else None
