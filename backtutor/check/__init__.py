@@ -1,7 +1,7 @@
 """Answer sheets → verdicts: right, carried forward, or an error of its own with the slip named."""
 
 from .export import reports_csv
-from .formulas import formulas_equal
+from .formulas import FormulaJudge
 from .grade import Checker
 from .sheet import Answer, SheetError, canonical_id, read_sheet
 from .verdicts import Report, Verdict
@@ -9,11 +9,11 @@ from .verdicts import Report, Verdict
 __all__ = [
     "Answer",
     "Checker",
+    "FormulaJudge",
     "Report",
     "SheetError",
     "Verdict",
     "canonical_id",
-    "formulas_equal",
     "read_sheet",
     "reports_csv",
 ]

@@ -1,25 +1,31 @@
 """Grading a sheet: each number right, carried forward from an earlier error, or an error of its own
-with the likely slip.
+with the slip named when one reproduces it.
 
-A number is right when it is the correct value rounded the way it was written (tolerance.py). It is
-also right when it follows from the student's own earlier answers (allowing for their rounding) or
-from the correct inputs rounded to as many decimals as the answer has. A wrong number is carried
-forward when it follows from wrong earlier answers; otherwise the slips (slips.py) are tried, each by
-recomputing the step with one rule altered (recompute.py).
+Marking is adaptive: a number is checked against the student's own state (recompute.py), where every
+quantity the sheet gives is taken as written and every skipped one is worked from their values. A
+number is right when it is the correct value rounded the way it was written (tolerance.py), or when it
+follows from their own right values; carried forward when it follows from a wrong one; otherwise the
+slips (slips.py) are tried, each a rule that must change the working here and reproduce the number.
+The same slip made again is the same misconception, marked with `again`.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from collections.abc import Iterable, Mapping
 
+from ..engine.expr import Deriv
 from ..engine.formula import format_number
 from ..solution import Solution, Step
-from .formulas import grade_formula
-from .recompute import Recompute
+from .formulas import FormulaJudge
+from .recompute import Recompute, State
 from .sheet import Answer
 from .slips import Context, early_rounding, hypotheses
 from .tolerance import Tolerance
 from .verdicts import Report, Verdict
+
+NO_SLIP = "wrong — no single slip explains it"
 
 
 class Checker:
@@ -30,7 +36,9 @@ class Checker:
         self.order = {s.id: i for i, s in enumerate(sol.steps)}
         self.tolerance = Tolerance(rtol, atol, sol.problem.tolerance)
         self.recompute = Recompute(sol.steps)
+        self.index = self.recompute.index
         self.slips = Context(sol)
+        self.formulas = FormulaJudge(sol)
         self.expected = {s.id: format_number(s.value) for s in sol.steps}
         self.siblings: dict[tuple[int, int | None, str], list[Step]] = {}
         for s in sol.steps:
@@ -39,14 +47,27 @@ class Checker:
     def grade(self, answers: Iterable[Answer], sheet: str = "") -> Report:
         given = sorted(answers, key=lambda a: self.order[a.id])
         numbers = {a.id: a for a in given if a.value is not None}
-        student = {i: a.value for i, a in numbers.items() if a.value is not None}
+        state = self.recompute.state({i: a.value for i, a in numbers.items() if a.value is not None})
         verdicts: dict[str, Verdict] = {}
+        first_seen: dict[tuple[str, str], str] = {}
         for a in given:
-            step = self.recompute.index[a.id]
+            step = self.index[a.id]
             if a.formula is not None:
-                verdicts[a.id] = grade_formula(a, step, self.sol)
+                v = self.formulas.grade(a, step)
+            elif a.value is None or not math.isfinite(a.value):
+                v = self.verdict(a, "wrong", "not a finite number: write the value as a decimal number")
             else:
-                verdicts[a.id] = self.grade_number(a, step, student, verdicts, numbers)
+                v = self.grade_number(a, step, state, verdicts, numbers)
+            if v.status == "wrong" and v.slip and v.slip != "arithmetic":
+                key = (v.slip, v.explanation)
+                if key in first_seen:
+                    again = first_seen[key]
+                    v = dataclasses.replace(
+                        v, again=again, explanation=f"{v.explanation} (again, as in {again})"
+                    )
+                else:
+                    first_seen[key] = a.id
+            verdicts[a.id] = v
         ordered = tuple(verdicts[a.id] for a in given)
         first = next((v for v in ordered if v.status == "wrong"), None)
         return Report(sheet, ordered, first)
@@ -60,51 +81,77 @@ class Checker:
         self,
         a: Answer,
         step: Step,
-        student: Mapping[str, float],
+        state: State,
         verdicts: Mapping[str, Verdict],
         numbers: Mapping[str, Answer],
     ) -> Verdict:
         """Right, right from the student's own numbers, carried forward, or wrong (diagnosed)."""
         if self.tolerance.close(a, step.value):
             return self.verdict(a, "right")
+        from_yours, _ = state.work(step)
+        slack = self.recompute.rounding_slack(step, state, numbers, from_yours)
         decimals = self.tolerance.decimals(a)
-        from_yours = self.recompute(step, student)
-        slack = self.recompute.rounding_slack(step, student, numbers, from_yours)
         consistent = self.tolerance.close(a, from_yours, slack) or (
             decimals is not None
-            and self.tolerance.close(a, self.recompute(step, student, early_rounding(decimals)))
+            and self.tolerance.close(
+                a, State(self.index, state.student, early_rounding(decimals)).work(step)[0]
+            )
         )
-        wrong_inputs = [d for d in step.depends_on if d in verdicts and verdicts[d].status != "right"]
-        if consistent and not wrong_inputs:
+        source = self.source(step, state, verdicts)
+        if consistent and not source:
             return self.verdict(a, "right", "right from your own rounded values")
         if consistent:
-            d = verdicts[wrong_inputs[0]]
-            source = d.source or d.id
             return self.verdict(
                 a, "carried", f"method right; carried forward from the error in {source}", source=source
             )
-        inputs_right = any(d in verdicts for d in step.depends_on) and not wrong_inputs
-        return self.diagnose(a, step, student, slack, from_yours if inputs_right else None)
+        inputs_right = any(d in verdicts for d in step.depends_on) and not source
+        return self.diagnose(a, step, state, slack, from_yours, inputs_right)
+
+    def source(self, step: Step, state: State, verdicts: Mapping[str, Verdict]) -> str:
+        """The earliest wrong answer this step rests on, directly or through skipped steps."""
+        sources: set[str] = set()
+        seen: set[str] = set()
+        stack = list(step.depends_on)
+        while stack:
+            d = stack.pop()
+            if d in seen:
+                continue
+            seen.add(d)
+            if d in verdicts:
+                if verdicts[d].status != "right":
+                    sources.add(verdicts[d].source or d)
+            elif d not in state.student and d in self.index:
+                stack.extend(self.index[d].depends_on)
+        return min(sources, key=lambda i: self.order.get(i, -1), default="")
+
+    def _alike(self, step: Step, other: Step) -> bool:
+        """Another quantity of the same kind with another value: one a student could swap in."""
+        t, o = step.target, other.target
+        same_kind = type(t) is type(o) and (
+            not isinstance(t, Deriv) or (isinstance(o, Deriv) and t.of == o.of)
+        )
+        return same_kind and other.id != step.id and not math.isclose(other.value, step.value, rel_tol=1e-9)
 
     def diagnose(
-        self, a: Answer, step: Step, student: Mapping[str, float], slack: float, from_inputs: float | None
+        self, a: Answer, step: Step, state: State, slack: float, plain: float, inputs_right: bool
     ) -> Verdict:
-        """The slip behind a wrong number. `from_inputs`: the result of the student's inputs, when
-        they gave some and all are right."""
+        """The slip behind a wrong number: a rule that changes this working and reproduces it."""
         for other in self.siblings[(step.update, step.example, step.phase)]:
-            if other.id != step.id and self.tolerance.close(a, other.value):
+            if self._alike(step, other) and self.tolerance.close(a, other.value):
                 return self.verdict(
                     a, "wrong", f"this is the value of {other.id}: two units' weights swapped?", "swapped"
                 )
-        direct = {d: student[d] for d in step.depends_on if d in student}
+        direct = {d: state.student[d] for d in step.depends_on if d in state.student}
+        margin = 0.5 * a.unit + slack
         for h in hypotheses(self.slips, step):
-            # a deep hypothesis is tried from all the student's numbers and from the direct ones only,
+            # a deep rule is tried from all the student's numbers and from the direct ones only,
             # since their rounding of deeper steps can hide the slip
-            tries = (student, direct) if h.deep else (student,)
-            if any(self.tolerance.close(a, self.recompute(step, given, h), slack) for given in tries):
-                return self.verdict(a, "wrong", h.explanation, h.slip)
-        if from_inputs is not None:
-            expected = format_number(from_inputs)
+            for given in (state.student, direct) if h.deep else (state.student,):
+                value, touched = State(self.index, given, h).work(step)
+                if touched and abs(value - plain) > margin and self.tolerance.close(a, value, slack):
+                    return self.verdict(a, "wrong", h.explanation, h.slip)
+        if inputs_right:
+            expected = format_number(plain)
             return self.verdict(
                 a,
                 "wrong",
@@ -113,6 +160,7 @@ class Checker:
             )
         for d in range(1, min(self.tolerance.decimals(a) or 4, 4)):
             h = early_rounding(d)
-            if self.tolerance.close(a, self.recompute(step, student, h)):
+            value, touched = State(self.index, state.student, h).work(step)
+            if touched and self.tolerance.close(a, value):
                 return self.verdict(a, "wrong", h.explanation, h.slip)
-        return self.verdict(a, "wrong", "no common slip reproduces this number")
+        return self.verdict(a, "wrong", NO_SLIP)

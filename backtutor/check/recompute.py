@@ -1,7 +1,9 @@
-"""Working a step again from the student's own earlier numbers, optionally under an altered rule.
+"""The student's own state: every quantity their sheet gives, taken as written, and every quantity it
+skips, worked out from their values (their parameters after update t start update t + 1).
 
-Every diagnosis is a hypothesis confirmed this way: the slip is named only when recomputing with
-it reproduces the student's number.
+Every diagnosis is a hypothesis confirmed this way: the step (and, for a `deep` slip, every skipped
+step it rests on) is worked again under an altered rule, and the slip is named only when the rule
+changed something and the result reproduces the student's number.
 """
 
 from __future__ import annotations
@@ -42,45 +44,91 @@ AS_WORKED = Hypothesis("", "")  # no slip: the step as the solution works it
 
 
 class Recompute:
-    """Recomputes steps of one Solution from whatever numbers a student gave."""
+    """Works steps of one Solution from whatever numbers a student gave."""
 
     def __init__(self, steps: Iterable[Step]) -> None:
         self.index = {s.id: s for s in steps}
 
-    def __call__(self, step: Step, student: Mapping[str, float], h: Hypothesis = AS_WORKED) -> float:
-        """The step's value from the student's numbers (the solution's where they gave none); a deep
-        hypothesis also reworks, under its rule, every earlier step they did not give."""
-        memo: dict[str, float] = {}
+    def state(self, student: Mapping[str, float]) -> State:
+        return State(self.index, student)
 
-        def value(sid: str) -> float:
-            if sid in student:
-                return student[sid]
-            s = self.index.get(sid)
-            if s is None or not h.deep:
-                return s.value if s is not None else math.nan
-            if sid not in memo:
-                memo[sid] = work(s)
-            return memo[sid]
-
-        def work(s: Step) -> float:
-            env: dict[Expr, float] = {}
-            for leaf, lid, v in s.leaves:
-                env[leaf] = h.leaf(s, leaf, value(lid) if lid else float(v))
-            try:
-                return evaluate(h.formula(s), env.__getitem__)
-            except (ArithmeticError, ValueError):
-                return math.nan
-
-        return work(step)
-
-    def rounding_slack(
-        self, step: Step, student: Mapping[str, float], numbers: Mapping[str, Answer], base: float
-    ) -> float:
-        """How far the step moves when each of the student's inputs moves by half its last digit."""
+    def rounding_slack(self, step: Step, state: State, numbers: Mapping[str, Answer], base: float) -> float:
+        """How far the step moves when each given number it rests on moves by half its last digit."""
         slack = 0.0
-        for d in step.depends_on:
-            if d in numbers:
-                nudged = dict(student)
-                nudged[d] += 0.5 * numbers[d].unit
-                slack += abs(self(step, nudged) - base)
+        for d in state.frontier(step):
+            a = numbers.get(d)
+            if a is not None and a.unit > 0 and math.isfinite(a.unit):
+                nudged = {**state.student, d: state.student[d] + 0.5 * a.unit}
+                slack += abs(State(self.index, nudged).work(step)[0] - base)
         return slack if math.isfinite(slack) else 0.0
+
+
+class State:
+    """One sheet's values under one rule: given numbers as written, skipped ones worked (lazily)."""
+
+    def __init__(self, index: Mapping[str, Step], student: Mapping[str, float], h: Hypothesis = AS_WORKED):
+        self.index, self.student, self.h = index, student, h
+        self.known: dict[str, float] = {}
+        self.touched = False  # did the rule change any formula or number it was applied to?
+
+    def value(self, sid: str) -> float:
+        """A quantity as the student has it: written, or worked from what they wrote."""
+        if sid in self.student:
+            return self.student[sid]
+        if sid not in self.known:
+            self._fill(sid)
+        return self.known[sid]
+
+    def _fill(self, sid: str) -> None:
+        """Work `sid` and every skipped step under it, deepest first (no recursion: chains are long)."""
+        stack = [sid]
+        while stack:
+            top = stack[-1]
+            s = self.index.get(top)
+            if s is None:
+                self.known[top] = math.nan
+                stack.pop()
+                continue
+            todo = [d for d in s.depends_on if d not in self.student and d not in self.known]
+            if todo:
+                stack.extend(todo)
+                continue
+            stack.pop()
+            self.known[top] = self._evaluate(s, self.h if self.h.deep else AS_WORKED)
+
+    def work(self, step: Step) -> tuple[float, bool]:
+        """The step's value from the student's state under the rule, and whether the rule changed
+        anything on the way."""
+        self.touched = False
+        for d in step.depends_on:
+            self.value(d)
+        return self._evaluate(step, self.h), self.touched
+
+    def _evaluate(self, s: Step, h: Hypothesis) -> float:
+        env: dict[Expr, float] = {}
+        for leaf, lid, v in s.leaves:
+            before = self.value(lid) if lid else float(v)
+            env[leaf] = h.leaf(s, leaf, before)
+            self.touched |= env[leaf] != before and not (math.isnan(before) and math.isnan(env[leaf]))
+        formula = h.formula(s)
+        self.touched |= formula is not s.formula and formula != s.formula
+        try:
+            return evaluate(formula, env.__getitem__)
+        except (ArithmeticError, ValueError, OverflowError):
+            return math.nan
+
+    def frontier(self, step: Step) -> list[str]:
+        """The given numbers the step rests on, through skipped steps."""
+        seen: set[str] = set()
+        out: list[str] = []
+        stack = list(step.depends_on)
+        while stack:
+            d = stack.pop()
+            if d in seen:
+                continue
+            seen.add(d)
+            if d in self.student:
+                out.append(d)
+            elif d in self.index:
+                stack.extend(self.index[d].depends_on)
+        return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,7 @@ from ..problem import yamlfile
 from ..problem.yamlfile import FileError
 from ..solution import Solution
 
-_NUMBER = re.compile(r"[-+]?(\d+)?(?:\.(\d*))?(?:[eE]([-+]?\d{1,3}))?")
+_NUMBER = re.compile(r"[-+]?(\d+)?(?:\.(\d*))?(?:[eE]([-+]?\d+))?")
 _UPDATED = re.compile(r"(_new|_plus|'|\^\+|\^\{\+\}|_\+)$")
 _SUFFIX = re.compile(r"(.*?)((?:\[\d+\])?(?:@\d+)?)")
 _GRADIENT = re.compile(r"d([A-Za-z]\w*)/d([A-Za-z]\w*)")
@@ -80,19 +81,32 @@ def _loss_aliases(loss: str) -> set[str]:
     return {loss, loss.replace("_", ""), loss.split("_")[0], "E", "L", "J", "C", "Etotal", "E_total", "Loss"}
 
 
+_NON_FINITE = {"inf": "inf", "+inf": "inf", "-inf": "-inf", ".inf": "inf", "-.inf": "-inf", "infinity": "inf",
+               "-infinity": "-inf", "∞": "inf", "-∞": "-inf", "nan": "nan", ".nan": "nan"}  # fmt: skip
+
+
 @functools.lru_cache(maxsize=8192)  # a class writes many of the same numbers
 def _number(written: str) -> tuple[float, float] | None:
-    """(value, one unit in its last written digit) of a number answer, else None."""
+    """(value, one unit in its last written digit) of a number answer, else None. Never raises:
+    1e400 is inf, a 400-digit fraction has a unit of 0 (the value is then compared exactly)."""
     w = written.strip().replace("−", "-")
+    if w.lower() in _NON_FINITE:
+        return float(_NON_FINITE[w.lower()]), 0.0
     if "^" in w:
         w = w.replace("×10^", "e").replace("*10^", "e")
     m = _NUMBER.fullmatch(w)
     if not m or not (m.group(1) or m.group(2)):
         return None
     decimals = len(m.group(2) or "")
-    exponent = int(m.group(3) or 0)
+    exponent = m.group(3) or "0"
+    power = int(exponent) if len(exponent) <= 6 else (10**6 if exponent[0] != "-" else -(10**6))
     dotted = "." in w or m.group(3) is not None
-    return float(w), 10.0 ** (exponent - decimals) if dotted else 1.0
+    return float(w), _power_of_ten(power - decimals) if dotted else 1.0
+
+
+def _power_of_ten(k: int) -> float:
+    """10**k as a float, 0 or inf past the float range instead of an OverflowError."""
+    return 0.0 if k < -330 else math.inf if k > 310 else 10.0**k
 
 
 def parse_answer(step_id: str, written: str, sol: Solution) -> Answer:

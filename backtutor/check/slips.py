@@ -155,7 +155,8 @@ def _times(factor: float, when: Callable[[Context, Step], bool] = lambda ctx, st
 
 
 def _squared_loss_gradient(ctx: Context, step: Step) -> bool:
-    return ctx.squared_loss and step.phase != "forward"
+    """A gradient of a squared loss: where its 2 (or ½) can be lost."""
+    return ctx.squared_loss and isinstance(step.target, Deriv) and step.target.of == ctx.graph.loss
 
 
 def _swapped_pairs(ctx: Context, step: Step) -> Iterator[Alteration]:
@@ -206,7 +207,7 @@ SLIPS: tuple[Slip, ...] = (
     Slip("factor_two", "a factor 2 too many (the ½ of the squared loss?)", _times(2, _squared_loss_gradient)),
     Slip(
         "factor_two",
-        "a factor 2 missing (the ½ or the 2 of the squared loss?)",
+        "left out the factor 2 (of the squared loss's derivative; or kept its ½?)",
         _times(0.5, _squared_loss_gradient),
     ),
     Slip("sign", "sign error", _times(-1)),

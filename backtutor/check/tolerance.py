@@ -32,4 +32,6 @@ class Tolerance:
 
     def decimals(self, a: Answer) -> int | None:
         """How many decimals `a` was written to, when rounding (not rtol/atol) decides."""
-        return max(0, round(-math.log10(a.unit))) if not self.bounds else None
+        if self.bounds or not 0 < a.unit < math.inf:
+            return None
+        return max(0, round(-math.log10(a.unit)))

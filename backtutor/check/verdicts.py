@@ -1,8 +1,11 @@
-"""What grading a sheet gives back: one Verdict per answer, and the sheet's Report."""
+"""What grading a sheet gives back: one Verdict per answer, and the sheet's Report with the counts a
+teacher marks by (right, own errors, distinct misconceptions, carried forward)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+STATUSES = ("right", "carried", "wrong", "undecided")
 
 
 @dataclass(frozen=True, slots=True)
@@ -10,10 +13,11 @@ class Verdict:
     id: str
     answer: str
     expected: str
-    status: str  # "right", "carried" (wrong only because an earlier answer was) or "wrong"
+    status: str  # "right", "carried" (wrong only because an earlier answer was), "wrong", "undecided"
     explanation: str = ""
     slip: str = ""  # a name from slips.SLIPS, or swapped, early_rounding, arithmetic
     source: str = ""  # for "carried": the first error it comes from
+    again: str = ""  # for a repeated slip: the answer where the same misconception first showed
 
 
 @dataclass(frozen=True)
@@ -22,10 +26,40 @@ class Report:
     verdicts: tuple[Verdict, ...]
     first_error: Verdict | None = None
 
+    def count(self, status: str) -> int:
+        return sum(v.status == status for v in self.verdicts)
+
     @property
     def right(self) -> int:
-        return sum(v.status == "right" for v in self.verdicts)
+        return self.count("right")
+
+    @property
+    def own_errors(self) -> int:
+        return self.count("wrong")
+
+    @property
+    def carried(self) -> int:
+        return self.count("carried")
+
+    @property
+    def undecided(self) -> int:
+        return self.count("undecided")
+
+    @property
+    def misconceptions(self) -> int:
+        """Own errors, a slip made again counted once."""
+        return sum(v.status == "wrong" and not v.again for v in self.verdicts)
 
     @property
     def score(self) -> str:
         return f"{self.right}/{len(self.verdicts)}"
+
+    @property
+    def summary(self) -> str:
+        """The score as a teacher reads it."""
+        parts = [f"{self.right}/{len(self.verdicts)} right", f"{self.own_errors} own errors"]
+        parts.append(f"{self.misconceptions} distinct misconceptions")
+        parts.append(f"{self.carried} carried forward")
+        if self.undecided:
+            parts.append(f"{self.undecided} could not be decided")
+        return ", ".join(parts)
