@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
+    from .check import Checker, Report
     from .solution import Plan, Solution, Step
 
 app = typer.Typer(
@@ -319,11 +320,20 @@ def template(
         raise _fail(str(e)) from None
 
 
+class CheckFormat(StrEnum):
+    terminal = "terminal"
+    json = "json"
+    markdown = "markdown"
+    html = "html"
+
+
 @app.command()
 def check(
     file: Annotated[Path, typer.Argument(help="Problem file (YAML).")],
     sheets: Annotated[list[Path], typer.Argument(help="Answer sheets (YAML), or folders of them.")],
-    format: Annotated[Format, typer.Option("--format", "-f", help="terminal or json.")] = Format.terminal,
+    format: Annotated[
+        CheckFormat, typer.Option("--format", "-f", help="Report format.")
+    ] = CheckFormat.terminal,
     rtol: Annotated[
         float | None, typer.Option(min=0, help="Relative tolerance (overrides the rule).")
     ] = None,
@@ -331,54 +341,99 @@ def check(
         float | None, typer.Option(min=0, help="Absolute tolerance (overrides the rule).")
     ] = None,
     csv: Annotated[Path | None, typer.Option(help="Write one row per sheet to this CSV file.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the report to this file instead.")
+    ] = None,
 ) -> None:
     """Check answer sheets: right, carried forward, or wrong with the likely slip.
 
     Exit code 0 when every answer is right, 1 when one is not, 2 when a file cannot be read."""
-    from rich.console import Console
-
-    from .check import Checker, read_sheet
+    from .check import Checker
     from .errors import InputError
     from .problem.load import load
     from .solution import solve as run
 
     try:
-        sol = run(load(file))
         paths = _sheet_paths(sheets)
+        _refuse_overwrite([file, *paths], csv, output)
+        if output and format is CheckFormat.terminal:
+            raise InputError("--output writes a file: use it with -f json, markdown or html")
+        sol = run(load(file))
     except (InputError, ValueError, OSError) as e:
         raise _fail(str(e)) from None
-    checker = Checker(sol, rtol, atol)
-    reports, broken = [], 0
-    err = Console(stderr=True, highlight=False, soft_wrap=True)
-    for path in paths:
-        try:
-            reports.append(checker.grade(read_sheet(path, sol), str(path)))
-        except InputError as e:
-            broken += 1
-            err.print(f"error: {e}", markup=False)
+    reports, broken = _grade_all(Checker(sol, rtol, atol), paths)
     try:
         if csv:
             from .check import reports_csv
 
             write_atomic(csv, reports_csv(reports, [s.id for s in sol.steps]))
-        if format is Format.json:
-            from .render.json import render_reports
-
-            sys.stdout.write(render_reports(reports))
-        else:
-            from .render.terminal import render_class, render_report
-
-            out = Console(highlight=False)
-            for report in reports if len(reports) <= 5 else []:
-                out.print(render_report(report))
-            if len(reports) > 1:
-                out.print(render_class(reports, broken))
+        _emit_reports(reports, sol, broken, format, output)
     except OSError as e:
         raise _fail(str(e)) from None
     if broken:
         raise typer.Exit(2)
     if any(v.status != "right" for r in reports for v in r.verdicts):
         raise typer.Exit(1)
+
+
+def _refuse_overwrite(read: list[Path], *outputs: Path | None) -> None:
+    """No output may replace the problem file or a sheet being read."""
+    from .errors import InputError
+
+    inputs = {p.resolve(): p for p in read}
+    for out in outputs:
+        if out is not None and out.resolve() in inputs:
+            raise InputError(f"refusing to overwrite {inputs[out.resolve()]}, which is being read")
+
+
+def _grade_all(checker: Checker, paths: list[Path]) -> tuple[list[Report], int]:
+    """Every sheet's report; a sheet that cannot be read or graded is reported and skipped."""
+    from rich.console import Console
+
+    from .check import read_sheet
+    from .errors import InputError
+
+    reports, broken = [], 0
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    for path in paths:
+        try:
+            reports.append(checker.grade(read_sheet(path, checker.sol), str(path)))
+        except InputError as e:
+            broken += 1
+            err.print(f"error: {e}", markup=False)
+        except Exception as e:  # one pathological sheet must not stop a class's batch
+            broken += 1
+            err.print(f"error: {path}: could not be checked ({type(e).__name__}: {e})", markup=False)
+    return reports, broken
+
+
+def _emit_reports(
+    reports: list[Report], sol: Solution, broken: int, format: CheckFormat, output: Path | None
+) -> None:
+    if format is CheckFormat.terminal and output is None:
+        from rich.console import Console
+
+        from .render.terminal_report import render_class, render_report
+
+        out = Console(highlight=False)
+        for report in reports if len(reports) <= 5 else []:
+            out.print(render_report(report))
+        if len(reports) > 1:
+            out.print(render_class(reports, broken))
+        return
+    if format is CheckFormat.json:
+        from .render.json_report import render_reports
+
+        text = render_reports(reports)
+    elif format is CheckFormat.html:
+        from .render.report_html import render_reports_html
+
+        text = render_reports_html(reports, sol, broken)
+    else:
+        from .render.report_markdown import render_reports_markdown
+
+        text = render_reports_markdown(reports, sol, broken)
+    _emit(text, output)
 
 
 def _sheet_paths(sheets: list[Path]) -> list[Path]:

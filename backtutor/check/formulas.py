@@ -25,6 +25,7 @@ POINTS = 8  # random points tried
 ENOUGH = 3  # points where both must evaluate for the comparison to count
 MAX_TEXT = 2000  # characters of a formula answer
 MAX_NODES = 400  # nodes of a formula answer
+UNDEFINED = "not defined where the expected formula is"
 
 
 class FormulaJudge:
@@ -65,31 +66,30 @@ class FormulaJudge:
         if len(a.written) > MAX_TEXT or size(a.formula) > MAX_NODES:
             return Verdict(a.id, a.written, shown, "undecided", "could not decide: the formula is too long")
         status, how = self.equal(a.formula, expected, step)
-        if status == "right":
-            return Verdict(a.id, a.written, shown, "right", how)
-        if status == "wrong" and self.equal(Call("neg", (a.formula,)), expected, step)[0] == "right":
+        if status == "wrong" and self.negative_agrees(a.formula, expected, step):
             return Verdict(a.id, a.written, shown, "wrong", "sign error", "sign")
         return Verdict(a.id, a.written, shown, status, how)
 
     def equal(self, answer: Expr, expected: Expr, step: Step) -> tuple[str, str]:
-        """(right | wrong | undecided, how it was decided)."""
+        """(right | wrong | undecided, how it was decided). SymPy's verdict wins when it has one;
+        without one, the random points decide if enough of them count."""
         known = self.known(step)
         compared, reason = self.at_points(answer, expected, known)
-        if reason:
+        if reason == UNDEFINED:
             return "wrong", reason
         verdict = decide(answer, expected, self.sol.graph, known)
         if verdict == "equal":
             return "right", "equal to the expected formula"
-        if verdict == "different":
+        if verdict == "different" or reason:
             return "wrong", "not equal to the expected formula"
         if compared >= ENOUGH:
-            return "right", f"equal at {compared} random points" + (
-                f" ({verdict})" if verdict != "unknown" else ""
-            )
-        return (
-            "undecided",
-            f"could not decide ({verdict}); equal at only {compared} points where both are defined",
-        )
+            return "right", f"equal at {compared} random points"
+        return "undecided", f"could not decide: {verdict}; only {compared} points where both are defined"
+
+    def negative_agrees(self, answer: Expr, expected: Expr, step: Step) -> bool:
+        """The answer's negative equals the expected formula at enough random points."""
+        compared, reason = self.at_points(Call("neg", (answer,)), expected, self.known(step))
+        return compared >= ENOUGH and not reason
 
     def at_points(self, answer: Expr, expected: Expr, known: dict[str, Fraction | float]) -> tuple[int, str]:
         """How many random points agree, and a reason when they show the formulas differ."""
@@ -109,7 +109,7 @@ class FormulaJudge:
                 continue
             a = _value(answer, env)
             if a is None:
-                return compared, "not defined where the expected formula is"
+                return compared, UNDEFINED
             if not math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12):
                 return compared, "not equal to the expected formula"
             compared += 1

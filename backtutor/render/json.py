@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import json
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..engine.expr import Expr
 from ..engine.formula import latex, text
 from ..solution import Solution, Step
-
-if TYPE_CHECKING:
-    from ..check import Report
 
 
 def _number(v: float) -> float | None:
@@ -62,33 +59,3 @@ def to_dict(sol: Solution, precision: int = 9, steps: list[Step] | None = None) 
 
 def render(sol: Solution, precision: int = 9, steps: list[Step] | None = None) -> str:
     return json.dumps(to_dict(sol, precision, steps), indent=2, ensure_ascii=False) + "\n"
-
-
-def report_dict(report: Report) -> dict[str, Any]:
-    first = report.first_error
-    return {
-        "sheet": report.sheet,
-        "score": report.score,
-        "right": report.right,
-        "total": len(report.verdicts),
-        "first_error": None
-        if first is None
-        else {"id": first.id, "slip": first.slip, "explanation": first.explanation},
-        "verdicts": [
-            {
-                "id": v.id,
-                "answer": v.answer,
-                "expected": v.expected,
-                "status": v.status,
-                "slip": v.slip,
-                "explanation": v.explanation,
-                "carried_from": v.source or None,
-            }
-            for v in report.verdicts
-        ],
-    }
-
-
-def render_reports(reports: list[Report]) -> str:
-    docs = [report_dict(r) for r in reports]
-    return json.dumps(docs[0] if len(docs) == 1 else docs, indent=2, ensure_ascii=False) + "\n"

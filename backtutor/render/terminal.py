@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from itertools import groupby
-from typing import TYPE_CHECKING
 
 from rich.console import Console, Group, RenderableType
 from rich.padding import Padding
@@ -16,9 +15,6 @@ from rich.text import Text
 from ..engine.expr import Num
 from ..engine.formula import format_number, text
 from ..solution import Solution, Step
-
-if TYPE_CHECKING:
-    from ..check import Report
 
 _PHASES = {"forward": "Forward pass", "backward": "Backward pass (chain rule)", "update": "Updates (SGD)"}
 _SPARK = "▁▂▃▄▅▆▇█"
@@ -158,39 +154,3 @@ def print_solution(
     sol: Solution, console: Console, precision: int = 9, steps: list[Step] | None = None
 ) -> None:
     console.print(render(sol, precision, steps))
-
-
-_MARK = {"right": ("✓ right", "green"), "carried": ("↪ carried", "yellow"), "wrong": ("✗ wrong", "red")}
-
-
-def render_report(report: Report) -> RenderableType:
-    table = Table(title=report.sheet or None, title_justify="left")
-    for name in ("id", "your answer", "expected", "verdict", "explanation"):
-        table.add_column(name, overflow="fold")
-    for v in report.verdicts:
-        mark, style = _MARK[v.status]
-        table.add_row(v.id, v.answer, v.expected, Text(mark, style=style), v.explanation)
-    summary = Text(f"Score: {report.score} right", style="bold")
-    if report.first_error:
-        summary.append(f"; first error: {report.first_error.id}", style="red")
-        if report.first_error.explanation:
-            summary.append(f" ({report.first_error.explanation})")
-    carried = sum(v.status == "carried" for v in report.verdicts)
-    if carried:
-        summary.append(f"; {carried} carried forward from earlier errors (method right)")
-    return Group(table, summary)
-
-
-def render_class(reports: list[Report], broken: int) -> RenderableType:
-    """Which steps a class got wrong most (errors of their own, not carried ones)."""
-    counts: dict[str, int] = {}
-    for r in reports:
-        for v in r.verdicts:
-            if v.status == "wrong":
-                counts[v.id] = counts.get(v.id, 0) + 1
-    table = Table(title=f"{len(reports)} sheets checked" + (f", {broken} unreadable" if broken else ""))
-    table.add_column("step")
-    table.add_column("sheets with an error of their own", justify="right")
-    for step_id, n in sorted(counts.items(), key=lambda kv: -kv[1])[:10]:
-        table.add_row(step_id, str(n))
-    return table
