@@ -71,16 +71,16 @@ class FormulaJudge:
         return Verdict(a.id, a.written, shown, status, how)
 
     def equal(self, answer: Expr, expected: Expr, step: Step) -> tuple[str, str]:
-        """(right | wrong | undecided, how it was decided). SymPy's verdict wins when it has one;
-        without one, the random points decide if enough of them count."""
+        """(right | wrong | undecided, how it was decided). A point where both formulas are defined
+        and differ decides; else SymPy's verdict, when it has one; else enough agreeing points."""
         known = self.known(step)
         compared, reason = self.at_points(answer, expected, known)
-        if reason == UNDEFINED:
+        if reason:  # a point where both are defined and differ decides it: no need for SymPy
             return "wrong", reason
         verdict = decide(answer, expected, self.sol.graph, known)
         if verdict == "equal":
             return "right", "equal to the expected formula"
-        if verdict == "different" or reason:
+        if verdict == "different":
             return "wrong", "not equal to the expected formula"
         if compared >= ENOUGH:
             return "right", f"equal at {compared} random points"

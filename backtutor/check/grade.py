@@ -89,14 +89,11 @@ class Checker:
         if self.tolerance.close(a, step.value):
             return self.verdict(a, "right")
         from_yours, _ = state.work(step)
-        slack = self.recompute.rounding_slack(step, state, numbers, from_yours)
-        decimals = self.tolerance.decimals(a)
-        consistent = self.tolerance.close(a, from_yours, slack) or (
-            decimals is not None
-            and self.tolerance.close(
-                a, State(self.index, state.student, early_rounding(decimals)).work(step)[0]
-            )
-        )
+        slack = 0.0  # how far their rounding of the inputs moves the step: only worked out when needed
+        consistent = self.tolerance.close(a, from_yours)
+        if not consistent:
+            slack = self.recompute.rounding_slack(step, state, numbers, from_yours)
+            consistent = self.tolerance.close(a, from_yours, slack) or self._rounded_early(a, step, state)
         source = self.source(step, state, verdicts)
         if consistent and not source:
             return self.verdict(a, "right", "right from your own rounded values")
@@ -106,6 +103,15 @@ class Checker:
             )
         inputs_right = any(d in verdicts for d in step.depends_on) and not source
         return self.diagnose(a, step, state, slack, from_yours, inputs_right)
+
+    def _rounded_early(self, a: Answer, step: Step, state: State) -> bool:
+        """Right from their inputs rounded to as many decimals as this answer has."""
+        decimals = self.tolerance.decimals(a)
+        if decimals is None:
+            return False
+        return self.tolerance.close(
+            a, State(self.index, state.student, early_rounding(decimals)).work(step)[0]
+        )
 
     def source(self, step: Step, state: State, verdicts: Mapping[str, Verdict]) -> str:
         """The earliest wrong answer this step rests on, directly or through skipped steps."""
@@ -127,6 +133,8 @@ class Checker:
     def _alike(self, step: Step, other: Step) -> bool:
         """Another quantity of the same kind with another value: one a student could swap in."""
         t, o = step.target, other.target
+        if step.phase == "backward" and not (isinstance(t, Deriv) and t.wrt in self.sol.graph.params):
+            return False  # "swapped" is about two units' weights: their values and gradients
         same_kind = type(t) is type(o) and (
             not isinstance(t, Deriv) or (isinstance(o, Deriv) and t.of == o.of)
         )

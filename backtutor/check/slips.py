@@ -159,6 +159,11 @@ def _squared_loss_gradient(ctx: Context, step: Step) -> bool:
     return ctx.squared_loss and isinstance(step.target, Deriv) and step.target.of == ctx.graph.loss
 
 
+def _has_a_two(step: Step) -> bool:
+    """A factor ±2 written in the formula: leaving it out is a missing factor, named as such."""
+    return any(isinstance(f, Num) and abs(float(f.value)) == 2 for _, f in factors(step.formula))
+
+
 def _swapped_pairs(ctx: Context, step: Step) -> Iterator[Alteration]:
     values = {leaf: float(v) for leaf, _, v in step.leaves}
     params = ctx.params(step)
@@ -172,9 +177,14 @@ def _swapped_pairs(ctx: Context, step: Step) -> Iterator[Alteration]:
 
 
 def _extra_factors(ctx: Context, step: Step) -> Iterator[Alteration]:
+    """The step times one of its own quantities (with the student's number for it)."""
     for leaf, _, v in step.leaves:
-        if isinstance(v, int | float) and abs(float(v)) not in (0.0, 1.0):
-            yield Alteration(formula=_scaled(float(v)), fields={"factor": text(leaf)})
+        if abs(float(v)) not in (0.0, 1.0):
+
+            def times(s: Step, leaf: Expr = leaf) -> Expr:
+                return Call("mul", (leaf, s.formula))
+
+            yield Alteration(formula=times, fields={"factor": text(leaf)})
 
 
 def _other_parameters(ctx: Context, step: Step) -> Iterator[Alteration]:
@@ -208,7 +218,7 @@ SLIPS: tuple[Slip, ...] = (
     Slip(
         "factor_two",
         "left out the factor 2 (of the squared loss's derivative; or kept its ½?)",
-        _times(0.5, _squared_loss_gradient),
+        _times(0.5, lambda ctx, step: _squared_loss_gradient(ctx, step) and not _has_a_two(step)),
     ),
     Slip("sign", "sign error", _times(-1)),
     Slip("swapped_weights", "the weights {p} and {q} are swapped", _swapped_pairs),
