@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import multiprocessing
 import multiprocessing.connection
+import os
 from fractions import Fraction
 from typing import Any
 
@@ -62,17 +63,18 @@ def _serve(conn: multiprocessing.connection.Connection) -> None:
         pass  # no /proc or no rlimit (not Linux): the time limit still holds
     importlib.import_module("sympy")
     conn.send("ready")
-    while True:
-        try:
+    try:
+        while True:
             a, b, graph, known = conn.recv()
-        except EOFError:
-            return
-        try:
-            conn.send(compare(a, b, graph, known))
-        except MemoryError:
-            conn.send("out of memory")
-        except Exception as e:  # SymPy can fail in many ways on odd input: never the caller's problem
-            conn.send(f"SymPy failed: {type(e).__name__}")
+            try:
+                verdict = compare(a, b, graph, known)
+            except MemoryError:
+                verdict = "SymPy needed more than its memory limit"
+            except Exception as e:  # SymPy can fail in many ways on odd input: never the caller's problem
+                verdict = f"SymPy failed: {type(e).__name__}"
+            conn.send(verdict)
+    except BaseException:  # the pipe closed, or memory ran out even for the reply: end quietly
+        os._exit(0)
 
 
 def _start() -> tuple[Any, multiprocessing.connection.Connection]:
@@ -97,9 +99,10 @@ def _stop() -> None:
         _worker = None
 
 
-def decide(a: Expr, b: Expr, graph: Graph, known: Known, timeout: float = TIME_LIMIT) -> str:
+def decide(a: Expr, b: Expr, graph: Graph, known: Known, timeout: float | None = None) -> str:
     """compare() in the worker: equal | different | unknown, or why it could not decide."""
     global _worker
+    timeout = TIME_LIMIT if timeout is None else timeout
     try:
         if _worker is None:
             _worker = _start()
@@ -111,4 +114,4 @@ def decide(a: Expr, b: Expr, graph: Graph, known: Known, timeout: float = TIME_L
         return f"SymPy took more than {timeout:g} s"
     except (OSError, EOFError, ValueError):
         _stop()
-        return "SymPy stopped"
+        return "SymPy stopped (out of memory?)"
