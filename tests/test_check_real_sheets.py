@@ -230,3 +230,42 @@ def test_reports_a_student_can_read(two_relu, tmp_path):
     help_text = runner.invoke(app, ["check", "--help"]).output
     assert "terminal|json|markdown|html" in help_text and "latex" not in help_text
     assert runner.invoke(app, ["check", str(problem), sheet, "-f", "latex"]).exit_code == 2
+
+
+def as_students_write(step_id: str) -> str:
+    """dL/dW1_2@1 → ∂L/∂W1[2]@1, W2_1+@1 → W⁽²⁾₁⁺@1, dL/dout_y_hat@1 → ∂L/∂ŷ@1, out_h@2 → h@2."""
+    base, at = step_id.split("@")
+    for name, written in (("out_y_hat", "ŷ"), ("W1_1", "W1[1]"), ("W1_2", "W1[2]"), ("W2_1", "W⁽²⁾₁")):
+        base = base.replace(name, written)
+    base = base.replace("dL/d", "∂L/∂").replace("+", "⁺").replace("out_h", "h")
+    return f"{base}@{at}"
+
+
+def test_answer_ids_as_students_write_them(two_relu, tmp_path):
+    _, sol = two_relu
+    student = {as_students_write(k): round(v, 6) for k, v in forgot_the_two().items()}
+    assert "∂L/∂ŷ@1" in student and "W1[1]⁺@1" in student and "W⁽²⁾₁⁺@2" in student
+    report = Checker(sol).grade(read_sheet(write_sheet(tmp_path / "s.yaml", student), sol))
+    assert [x.id for x in report.verdicts if x.status == "wrong"] == ["dL/dout_y_hat@1", "dL/dout_y_hat@2"]
+    assert (report.right, report.carried) == (5, 25)
+    # formulas in the student's names: ∂L/∂ŷ = −2(y − ŷ) with the problem's known y put in
+    formula = {"∂L/∂ŷ@1": "'-2*(y - ŷ)'", "∂L/∂W1[1]@1": "'2*(ŷ - y)*W2[1]*x1'"}
+    report = Checker(sol).grade(read_sheet(write_sheet(tmp_path / "f.yaml", formula), sol))
+    assert [v.status for v in report.verdicts] == ["right", "right"]
+
+
+def test_problem_files_accept_the_same_names_and_print_them_as_written(tmp_path):
+    text = TWO_RELU.replace("W1_1", '"W1[1]"').replace("W1_2", '"W1[2]"').replace("W2_1", "θ1")
+    problem = tmp_path / "greek.yaml"
+    problem.write_text(text.replace("y_hat", "ŷ"), encoding="utf-8")
+    out = runner.invoke(app, ["solve", str(problem)]).output
+    assert "net_h = W1[1]·x1 + W1[2]·x2 + b_1" in out and "net_ŷ = θ1·out_h + b_2" in out
+    sol = backtutor.solve(problem)
+    assert {"W1[1]", "θ1"} <= set(sol.graph.params) and "dL/dθ1@1" in {s.id for s in sol.steps}
+    sheet = write_sheet(tmp_path / "s.yaml", {"dL/dtheta1@1": "-168", "W1_1+@1": "1.056", "∂L/∂ŷ@1": "-28"})
+    report = Checker(sol).grade(read_sheet(sheet, sol))
+    assert [(v.id, v.status) for v in report.verdicts] == [
+        ("dL/dout_ŷ@1", "right"),
+        ("dL/dθ1@1", "right"),
+        ("W1[1]+@1", "right"),
+    ]

@@ -14,11 +14,12 @@ from ..engine.parse import ParseError, parse
 from ..problem import yamlfile
 from ..problem.yamlfile import FileError
 from ..solution import Solution
+from .names import NameMap
 
 _NUMBER = re.compile(r"[-+]?(\d+)?(?:\.(\d*))?(?:[eE]([-+]?\d+))?")
-_UPDATED = re.compile(r"(_new|_plus|'|\^\+|\^\{\+\}|_\+)$")
+_UPDATED = re.compile(r"(_new|_plus|'|\^\+|\^\{\+\}|_\+|\+)$")
 _SUFFIX = re.compile(r"(.*?)((?:\[\d+\])?(?:@\d+)?)")
-_GRADIENT = re.compile(r"d([A-Za-z]\w*)/d([A-Za-z]\w*)")
+_GRADIENT = re.compile(r"d([^/]+)/d([^/]+)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +44,11 @@ def read_sheet(path: str | Path, sol: Solution) -> list[Answer]:
     if not isinstance(data, dict):
         raise SheetError(name, "an answer sheet maps step ids to answers, e.g. 'dE/dw5: 0.0822'", 1)
     known = {s.id for s in sol.steps}
+    names = NameMap(sol.graph.nodes)
     answers = []
     for key, written in data.items():
         line = lines.get((key,))
-        step_id = key if key in known else canonical_id(key, known, sol.graph.loss)
+        step_id = key if key in known else canonical_id(str(key), known, sol.graph.loss, names)
         if step_id is None:
             close = difflib.get_close_matches(key, sorted(known), n=3)
             hint = f"; closest: {', '.join(close)}" if close else ""
@@ -62,19 +64,39 @@ def read_sheet(path: str | Path, sol: Solution) -> list[Answer]:
     return answers
 
 
-def canonical_id(key: str, known: set[str], loss: str) -> str | None:
-    """The step id a student meant: w5_new, w5' → w5+; dEtotal/dw5, ∂E/∂w5 → dE_total/dw5."""
+def canonical_id(key: str, known: set[str], loss: str, names: NameMap | None = None) -> str | None:
+    """The step id a student meant: w5_new, w5' → w5+; dEtotal/dw5, ∂E/∂w5 → dE_total/dw5; with the
+    problem's names, W1[1]⁺ → W1_1+ and ∂L/∂ŷ@2 → dL/dout_y_hat@2."""
     k = key.strip().replace(" ", "").replace("∂", "d").replace("⁺", "+").replace("′", "'")
     if k in known:
         return k
     m = _SUFFIX.fullmatch(k)
-    base, suffix = (m.group(1), m.group(2)) if m else (k, "")
-    base = _UPDATED.sub("+", base)
+    splits = [(m.group(1), m.group(2))] if m else []
+    at = k.rfind("@")
+    splits += [(k[:at], k[at:])] if at > 0 else []
+    for base, suffix in [*splits, (k, "")]:
+        for candidate in _meant(base, loss, names):
+            if candidate + suffix in known:
+                return candidate + suffix
+    return None
+
+
+def _meant(base: str, loss: str, names: NameMap | None) -> list[str]:
+    """What a base id (no [k], no @t) may stand for, most literal first."""
+    plus = _UPDATED.search(base) is not None
+    base = _UPDATED.sub("", base)
     g = _GRADIENT.fullmatch(base)
-    if g and g.group(1) in _loss_aliases(loss):
-        base = f"d{loss}/d{g.group(2)}"
-    candidate = base + suffix
-    return candidate if candidate in known else None
+    if g:
+        of = loss if g.group(1) in _loss_aliases(loss) else g.group(1)
+        parts = [of, g.group(2)]
+    else:
+        parts = [base]
+    out = ["/d".join(parts)]
+    if names is not None:
+        resolved = [p if p == loss else names.resolve(p) for p in parts]
+        if all(resolved):
+            out.append("/d".join(r for r in resolved if r))
+    return [("d" + c if g else c) + ("+" if plus else "") for c in out]
 
 
 def _loss_aliases(loss: str) -> set[str]:
@@ -114,7 +136,7 @@ def parse_answer(step_id: str, written: str, sol: Solution) -> Answer:
     number = _number(written)
     if number is not None:
         return Answer(step_id, written, *number)
-    formula = parse(written)
+    formula = NameMap(sol.graph.nodes).rename(parse(written))
     unknown = [n for n in names(formula) if n not in sol.graph.nodes]
     if unknown:
         close = difflib.get_close_matches(unknown[0], list(sol.graph.nodes), n=2)

@@ -14,13 +14,17 @@ from ..errors import InputError
 from .expr import Call, Expr, Num, Sym
 from .ops import FUNCTIONS, OPS
 
-NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}\Z")
+# a name as students write it: a letter (Latin or Greek), then letters, digits, _, subscript digits, a hat
+# (ŷ), a layer mark in superscript parentheses (W⁽¹⁾), and an index from 1 at the end (W1[1], W[1,2]);
+# bare superscript digits stay powers (x²)
+_NAME = r"(?![⁰¹²³⁴⁵⁶⁷⁸⁹₀-₉])[^\W\d_](?:(?![⁰¹²³⁴⁵⁶⁷⁸⁹])[\w\u0302]|⁽[⁰¹²³⁴⁵⁶⁷⁸⁹]+⁾)*(?:\[[1-9]\d*(?:,[1-9]\d*)*\])?"
+NAME = re.compile(_NAME + r"\Z")
 MAX_LENGTH = 2000
 MAX_DEPTH = 60
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d{1,3})?)"
-    r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*|σ)"
+    rf"|(?P<name>σ(?![\w\u0302])|{_NAME}|_\w*)"
     r"|(?P<op>\*\*|[-+*/^(),·×∗−÷²³]))"
 )
 _CANONICAL = {"·": "*", "×": "*", "∗": "*", "−": "-", "÷": "/", "**": "^"}
@@ -36,7 +40,7 @@ class ParseError(InputError):
 
 
 def valid_name(name: str) -> bool:
-    return bool(NAME.match(name)) and name not in FUNCTIONS
+    return len(name) <= 64 and bool(NAME.match(name)) and name not in FUNCTIONS
 
 
 def _tokens(text: str) -> list[tuple[str, str, int]]:
