@@ -13,7 +13,7 @@ import unicodedata
 from fractions import Fraction
 
 from .expr import Call, Deriv, Expr, Num, Sym, Updated
-from .ops import OPS, evaluate
+from .ops import OPS
 
 _GREEK_LETTERS = {
     "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "eta": "η", "theta": "θ",
@@ -53,44 +53,14 @@ def format_number(v: Fraction | float, precision: int = 9) -> str:
 
 def shown_number(v: Fraction | float, precision: int) -> str:
     """format_number, except that a computed value that is not a whole number never prints as one
-    (0.99999989 at 4 digits reads 0.9999999, not 1, which would claim it exact)."""
+    (0.99999989 at 4 digits reads 0.9999999, not 1, which would claim it exact). Rounding noise of
+    float arithmetic (1 − 4e−16) is not a difference: such a value prints as the whole number."""
     text = format_number(v, precision)
-    if isinstance(v, float) and math.isfinite(v) and v != int(v):
+    if isinstance(v, float) and math.isfinite(v) and abs(v - round(v)) > 1e-12 * max(1.0, abs(v)):
         while text.lstrip("-").isdigit() and precision < 17:
             precision += 1
             text = format_number(v, precision)
     return text
-
-
-def agreeing_digits(substituted: Expr, value: float, precision: int) -> int:
-    """Significant digits for the computed numbers of a formula with numbers substituted, so that they
-    never contradict its value: `precision`, or more when numbers rounded to it would give a value
-    far from the true one (0.99999989 shown as 1 makes 1·(1 − 1) = 1.1e−07 read as a slip). Far:
-    off by more than a reader's rounding explains (10^(2 − precision), at most 10%)."""
-    tolerance = min(10.0 ** (2 - precision), 0.1) * abs(value)
-    for digits in range(precision, 18):
-        try:
-            shown = evaluate(_rounded(substituted, digits), _no_names)
-        except (ArithmeticError, ValueError, LookupError):
-            return precision  # a formula that keeps a name, or that rounding breaks: nothing to match
-        if abs(shown - value) <= tolerance or format_number(shown, precision) == format_number(
-            value, precision
-        ):
-            return digits
-    return precision
-
-
-def _rounded(e: Expr, digits: int) -> Expr:
-    """e with every computed number (a float) rounded to `digits` significant digits."""
-    if isinstance(e, Num) and isinstance(e.value, float) and not e.text:
-        return Num(float(f"{e.value:.{digits}g}"))
-    if isinstance(e, Call):
-        return Call(e.op, tuple(_rounded(a, digits) for a in e.args), e.param)
-    return e
-
-
-def _no_names(e: Expr) -> float:
-    raise LookupError(f"no number for {e}")
 
 
 def split_name(name: str) -> list[tuple[str, bool]]:

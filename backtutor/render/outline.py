@@ -12,8 +12,9 @@ import re
 from dataclasses import dataclass
 from itertools import groupby
 
-from ..engine.expr import Expr, Num
-from ..engine.formula import agreeing_digits, text, text_name
+from ..engine.expr import Call, Expr, Num
+from ..engine.formula import format_number, text, text_name
+from ..engine.ops import evaluate
 from ..solution.solution import Epoch, Solution, Step
 
 PHASES = {"forward": "Forward pass", "backward": "Backward pass (chain rule)", "update": "Updates (SGD)"}
@@ -158,6 +159,37 @@ def shown_step(s: Step, precision: int) -> Shown:
             parts.append((e, digits))
             texts.append(written)
     return Shown(s, tuple(parts), tuple(texts))
+
+
+def agreeing_digits(substituted: Expr, value: float, precision: int) -> int:
+    """Significant digits for the computed numbers of a formula with numbers substituted, so that they
+    never contradict its value: `precision`, or more when numbers rounded to it would give a value
+    far from the true one (0.99999989 shown as 1 makes 1·(1 − 1) = 1.1e−07 read as a slip). Far:
+    off by more than a reader's rounding explains (10^(2 − precision), at most 10%)."""
+    tolerance = min(10.0 ** (2 - precision), 0.1) * abs(value)
+    for digits in range(precision, 18):
+        try:
+            shown = evaluate(_rounded(substituted, digits), _no_names)
+        except (ArithmeticError, ValueError, LookupError):
+            return precision  # a formula that keeps a name, or that rounding breaks: nothing to match
+        if abs(shown - value) <= tolerance or format_number(shown, precision) == format_number(
+            value, precision
+        ):
+            return digits
+    return precision
+
+
+def _rounded(e: Expr, digits: int) -> Expr:
+    """e with every computed number (a float) rounded to `digits` significant digits."""
+    if isinstance(e, Num) and isinstance(e.value, float) and not e.text:
+        return Num(float(f"{e.value:.{digits}g}"))
+    if isinstance(e, Call):
+        return Call(e.op, tuple(_rounded(a, digits) for a in e.args), e.param)
+    return e
+
+
+def _no_names(e: Expr) -> float:
+    raise LookupError(f"no number for {e}")
 
 
 def sample(history: tuple[Epoch, ...] | list[Epoch], rows: int) -> list[Epoch]:

@@ -236,12 +236,6 @@ def render(sol: Solution, precision: int = 9, steps: list[Step] | None = None) -
     return Group(*blocks)
 
 
-def print_solution(
-    sol: Solution, console: Console, precision: int = 9, steps: list[Step] | None = None
-) -> None:
-    console.print(render(sol, precision, steps))
-
-
 _MARK = {"right": ("✓ right", "green"), "carried": ("↪ carried", "yellow"), "wrong": ("✗ wrong", "red")}
 
 
