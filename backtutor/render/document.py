@@ -13,7 +13,7 @@ import unicodedata
 
 from ..engine.expr import Expr
 from ..engine.formula import latex, latex_pieces
-from .outline import NOTATION, Shown
+from .outline import Shown, notation
 
 LINE_WIDTH = 80  # LaTeX: about the width of an A4 line at 11pt with 2 cm margins, in digits
 
@@ -140,23 +140,18 @@ _ACCENTS = {
 }
 
 
-def tex_text(s: str, notation: bool = False) -> str:
+def tex_text(s: str, scripts: bool = False) -> str:
     """Plain text (a title, a rule such as σ′(x) = σ(x)·(1 − σ(x))) as LaTeX text that pdflatex
     sets without extra packages: specials escaped, symbols and Greek letters as math, accented
-    letters as accents; any other character becomes `?` rather than an error. With `notation` (rule
+    letters as accents; any other character becomes `?` rather than an error. With `scripts` (rule
     notes), e^(−x) is set as a superscript and softmax_k as a subscript."""
     out: list[str] = []
     math: list[str] = []  # math symbols next to each other share one $…$
-    pos = 0
-    for m in NOTATION.finditer(s) if notation else ():
-        _tex_chars(s[pos : m.start()], out, math)
-        base, sup, sub = m.groups()
-        base_tex = _tex_math(base) if len(base) == 1 else rf"\mathrm{{{base}}}"
-        math.append(
-            f"{base_tex}^{{{_tex_math(sup)}}}" if sup is not None else f"{base_tex}_{{{_tex_math(sub)}}}"
-        )
-        pos = m.end()
-    _tex_chars(s[pos:], out, math)
+    for before, base, mark, script in notation(s) if scripts else [(s, "", "", "")]:
+        _tex_chars(before, out, math)
+        if base:
+            base_tex = _tex_math(base) if len(base) == 1 else rf"\mathrm{{{base}}}"
+            math.append(f"{base_tex}{mark}{{{_tex_math(script)}}}")
     _flush(out, math)
     return "".join(out)
 

@@ -9,7 +9,7 @@ from html import escape
 from ..engine.expr import Expr, Num, Sym
 from ..engine.formula import mathml, mathml_pieces, text
 from ..solution.solution import Solution, Step
-from .outline import CLOSED_TITLE, NOTATION, Shown, outline
+from .outline import CLOSED_TITLE, Shown, notation, outline
 
 ONE_LINE = 32  # a step whose text is at most this long stays on one line (a phone's width)
 UNBROKEN = 48  # a part whose text is longer is set as pieces that wrap with the window
@@ -70,13 +70,13 @@ def _step(shown: Shown, blank: bool) -> str:
 
 def note_html(note: str) -> str:
     """A rule note as HTML: e^(−x) with a real superscript, softmax_k with a real subscript."""
-    out, pos = [], 0
-    for m in NOTATION.finditer(note):
-        base, sup, sub = m.groups()
-        tag, inner = ("sup", sup) if sup is not None else ("sub", sub)
-        out += [escape(note[pos : m.start()]), f"{escape(base)}<{tag}>{escape(inner)}</{tag}>"]
-        pos = m.end()
-    return "".join([*out, escape(note[pos:])])
+    out = []
+    for before, base, mark, script in notation(note):
+        out.append(escape(before))
+        if base:
+            tag = "sup" if mark == "^" else "sub"
+            out.append(f"{escape(base)}<{tag}>{escape(script)}</{tag}>")
+    return "".join(out)
 
 
 def _equation(target: Expr, value: Expr, precision: int, blank: bool = False) -> str:

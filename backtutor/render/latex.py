@@ -35,7 +35,7 @@ def _align(items: list[tuple[list[tuple[str, str]], str]], standalone: bool) -> 
             end = r" \\" if j < len(step) - 1 else "" if last_step else r" \\[1.2ex]"
             rows.append(f"  {left} &{right}{end}")
         if note and standalone:
-            text = r"\small\emph{Rule:} " + tex_text(note, notation=True)
+            text = r"\small\emph{Rule:} " + tex_text(note, scripts=True)
             if last_step:
                 tail = text
             else:

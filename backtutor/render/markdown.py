@@ -12,7 +12,7 @@ from ..engine.expr import Expr, Num, Sym
 from ..engine.formula import latex
 from ..solution.solution import Solution, Step
 from .document import closed_rows, step_rows
-from .outline import CLOSED_TITLE, Shown, outline
+from .outline import CLOSED_TITLE, Shown, notation, outline
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|$~])")
 
@@ -38,7 +38,18 @@ def _display(rows: list[tuple[str, str]]) -> str:
 def _step(shown: Shown, blank: bool) -> str:
     out = _display(step_rows(shown, blank))
     note = shown.step.note
-    return out + (f"\n\n> *Rule:* {md_text(note)}" if note else "")
+    return out + (f"\n\n> *Rule:* {note_md(note)}" if note else "")
+
+
+def note_md(note: str) -> str:
+    """A rule note as Markdown text, e^(−x) and softmax_k as inline math ($e^{-x}$, $softmax_{k}$)."""
+    out = []
+    for before, base, mark, script in notation(note):
+        out.append(md_text(before))
+        if base:
+            base_tex = base if len(base) == 1 else rf"\mathrm{{{base}}}"
+            out.append(f"${base_tex}{mark}{{{script.replace('−', '-')}}}$")
+    return "".join(out)
 
 
 def _math(e: Expr, precision: int, blank: bool = False) -> str:

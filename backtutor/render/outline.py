@@ -24,7 +24,7 @@ CURVE_POINTS = 60  # epochs in the terminal's one-line loss curve
 LISTED_INPUTS = 4  # an example's heading lists its inputs when it has at most this many
 HINT = "Working not shown: add --steps 1 (or 1-3, last, all) to see it."
 # notation inside a rule note: e^(−x) (a superscript) and softmax_k, δ_kj (subscripts)
-NOTATION = re.compile(r"(?<![\w\\])([^\W\d_]+)(?:\^\(([^()]*)\)|_([^\W_]+))")
+_NOTATION = re.compile(r"(?<![\w\\])([^\W\d_]+)(?:\^\(([^()]*)\)|_([^\W_]+))")
 
 
 @dataclass(frozen=True)
@@ -190,6 +190,19 @@ def _rounded(e: Expr, digits: int) -> Expr:
 
 def _no_names(e: Expr) -> float:
     raise LookupError(f"no number for {e}")
+
+
+def notation(note: str) -> list[tuple[str, str, str, str]]:
+    """A rule note cut at its notation, for renderers that can set scripts: (text before, base,
+    "^" or "_", script) for e^(−x) and softmax_k, then (the rest, "", "", "")."""
+    out, pos = [], 0
+    for m in _NOTATION.finditer(note):
+        base, sup, sub = m.groups()
+        out.append(
+            (note[pos : m.start()], base, "^" if sup is not None else "_", sup if sup is not None else sub)
+        )
+        pos = m.end()
+    return [*out, (note[pos:], "", "", "")]
 
 
 def sample(history: tuple[Epoch, ...] | list[Epoch], rows: int) -> list[Epoch]:
