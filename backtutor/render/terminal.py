@@ -92,8 +92,7 @@ class _Steps:
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = options.max_width
-        yield Segment(self.section.title, _TITLE)
-        yield Segment.line()
+        yield from _lines(_wrap([(self.section.title, _TITLE)], width), 0)
         for shown in self.section.steps:
             yield from self._step(shown, width)
 
@@ -103,14 +102,14 @@ class _Steps:
         indent = 2 + self.label + 2
         if max(map(_width, _words(body))) <= width - indent:
             lines = _wrap(body, width - indent)
-            yield from _lines([[(s.id.ljust(self.label + 2), _ID), *lines[0]]], 2, width)
-            yield from _lines(lines[1:], indent, width)
+            yield from _lines([[(s.id.ljust(self.label + 2), _ID), *lines[0]]], 2)
+            yield from _lines(lines[1:], indent)
         else:  # a word too wide for the column: the step goes below its id, at full width
             indent = 4
-            yield from _lines([[(s.id, _ID)]], 2, width)
-            yield from _lines(_wrap(body, width - indent), indent, width)
+            yield from _lines(_wrap([(s.id, _ID)], width - 2), 2)
+            yield from _lines(_wrap(body, width - indent), indent)
         if s.note:
-            yield from _lines(_wrap([(f"rule: {s.note}", _NOTE)], width - indent - 2), indent + 2, width)
+            yield from _lines(_wrap([(f"rule: {s.note}", _NOTE)], width - indent - 2), indent + 2)
 
 
 def _body(shown: Shown) -> list[Run]:
@@ -122,17 +121,17 @@ def _body(shown: Shown) -> list[Run]:
     return runs
 
 
-def _lines(lines: list[list[Run]], indent: int, width: int) -> Iterator[Segment]:
+def _lines(lines: list[list[Run]], indent: int) -> Iterator[Segment]:
     """Segments of the lines at an indent; neighbouring runs of one style share a segment."""
     for line in lines:
-        text, style = " " * indent, None
+        out, style = " " * indent, None
         for chunk, chunk_style in line:
             if chunk_style is style or chunk == " ":
-                text += chunk
+                out += chunk
             else:
-                yield Segment(text, style)
-                text, style = chunk, chunk_style
-        yield Segment(text + "\n", style)
+                yield Segment(out, style)
+                out, style = chunk, chunk_style
+        yield Segment(out + "\n", style)
 
 
 class _Heading:
@@ -157,8 +156,8 @@ class _Indented:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         for line in self.lines:
             first, *rest = _wrap([(line, None)], options.max_width - 4)
-            yield from _lines([first], 2, options.max_width)
-            yield from _lines(rest, 4, options.max_width)
+            yield from _lines([first], 2)
+            yield from _lines(rest, 4)
 
 
 class _History:
