@@ -11,6 +11,7 @@ import math
 import re
 import unicodedata
 from fractions import Fraction
+from functools import lru_cache
 
 from .expr import Call, Deriv, Expr, Num, Sym, Updated
 from .ops import OPS
@@ -93,6 +94,7 @@ def _latex_part(word: str, hat: bool, base: bool) -> str:
     return rf"\hat{{{out}}}" if len(word) == 1 or word in _GREEK else rf"\widehat{{{out}}}"
 
 
+@lru_cache(maxsize=4096)  # names recur in every formula
 def latex_name(name: str) -> str:
     """out_h1 → \\mathrm{out}_{h1}, x_1_1 → x_{1,1}, y_hat → \\hat{y}, sigma → \\sigma."""
     if name == "η":
@@ -110,6 +112,7 @@ def _hatted(letter: str) -> str | None:
     return out if len(out) == 1 and letter.isalpha() else None
 
 
+@lru_cache(maxsize=4096)  # names recur in every formula
 def text_name(name: str) -> str:
     """A name as text: as typed, except that a one-letter part ending in _hat wears its hat (ŷ, z_ŷ)."""
     parts = split_name(name)
@@ -321,6 +324,7 @@ def _is_div(e: Expr) -> bool:
     return isinstance(e, Call) and e.op == "div"
 
 
+@lru_cache(maxsize=4096)  # names recur in every formula
 def mathml_name(name: str) -> str:
     """A name as MathML, split like `latex_name`: out_h1 → out with subscript h1, w5 → w₅,
     x_1_1 → x with subscript 1,1, y_hat → ŷ."""

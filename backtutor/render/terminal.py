@@ -38,8 +38,12 @@ _TITLE = Style(bold=True, underline=True)
 Run = tuple[str, Style | None]  # a stretch of text and its style
 
 
-def _words(runs: Iterable[Run]) -> list[list[Run]]:
-    """The words of the runs (split at spaces); a word may span runs of different styles."""
+Word = tuple[list[Run], int]  # the runs of one word (no spaces inside) and its width in cells
+
+
+def _words(runs: Iterable[Run]) -> list[Word]:
+    """The words of the runs (split at spaces) with their widths; a word may span runs of different
+    styles."""
     words: list[list[Run]] = [[]]
     for chunk, style in runs:
         for i, piece in enumerate(chunk.split(" ")):
@@ -47,21 +51,16 @@ def _words(runs: Iterable[Run]) -> list[list[Run]]:
                 words.append([])
             if piece:
                 words[-1].append((piece, style))
-    return [w for w in words if w]
+    return [(w, sum(cell_len(piece) for piece, _ in w)) for w in words if w]
 
 
-def _width(word: list[Run]) -> int:
-    return sum(cell_len(piece) for piece, _ in word)
-
-
-def _wrap(runs: Iterable[Run], width: int) -> list[list[Run]]:
-    """Runs broken at spaces into lines of at most `width` cells; a word wider than that is folded
-    over several lines, never cut."""
+def _wrap(words: list[Word], width: int) -> list[list[Run]]:
+    """Words into lines of at most `width` cells, a space between words; a word wider than that is
+    folded over several lines, never cut."""
     width = max(width, 1)
     lines: list[list[Run]] = [[]]
     used = 0
-    for word in _words(runs):
-        wide = _width(word)
+    for word, wide in words:
         if used and used + 1 + wide <= width:
             lines[-1] += [(" ", None), *word]
             used += 1 + wide
@@ -83,6 +82,10 @@ def _wrap(runs: Iterable[Run], width: int) -> list[list[Run]]:
     return lines
 
 
+def _wrapped(runs: Iterable[Run], width: int) -> list[list[Run]]:
+    return _wrap(_words(runs), width)
+
+
 class _Steps:
     """One section's steps: the id in a dim column, then `target = … = value` wrapped beside it."""
 
@@ -92,24 +95,24 @@ class _Steps:
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = options.max_width
-        yield from _lines(_wrap([(self.section.title, _TITLE)], width), 0)
+        yield from _lines(_wrapped([(self.section.title, _TITLE)], width), 0)
         for shown in self.section.steps:
             yield from self._step(shown, width)
 
     def _step(self, shown: Shown, width: int) -> Iterator[Segment]:
         s = shown.step
-        body = _body(shown)
+        body = _words(_body(shown))
         indent = 2 + self.label + 2
-        if max(map(_width, _words(body))) <= width - indent:
+        if max(wide for _, wide in body) <= width - indent:
             lines = _wrap(body, width - indent)
             yield from _lines([[(s.id.ljust(self.label + 2), _ID), *lines[0]]], 2)
             yield from _lines(lines[1:], indent)
         else:  # a word too wide for the column: the step goes below its id, at full width
             indent = 4
-            yield from _lines(_wrap([(s.id, _ID)], width - 2), 2)
+            yield from _lines(_wrapped([(s.id, _ID)], width - 2), 2)
             yield from _lines(_wrap(body, width - indent), indent)
         if s.note:
-            yield from _lines(_wrap([(f"rule: {s.note}", _NOTE)], width - indent - 2), indent + 2)
+            yield from _lines(_wrapped([(f"rule: {s.note}", _NOTE)], width - indent - 2), indent + 2)
 
 
 def _body(shown: Shown) -> list[Run]:
@@ -155,7 +158,7 @@ class _Indented:
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         for line in self.lines:
-            first, *rest = _wrap([(line, None)], options.max_width - 4)
+            first, *rest = _wrapped([(line, None)], options.max_width - 4)
             yield from _lines([first], 2)
             yield from _lines(rest, 4)
 
