@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from fractions import Fraction
+from functools import lru_cache
 
 from .expr import Call, Deriv, Expr, Num, Sym, Updated
 from .ops import OPS
@@ -50,19 +52,73 @@ def format_number(v: Fraction | float, precision: int = 9) -> str:
     return f"{v:.{precision}g}"
 
 
+def shown_number(v: Fraction | float, precision: int) -> str:
+    """format_number, except that a computed value that is not a whole number never prints as one
+    (0.99999989 at 4 digits reads 0.9999999, not 1, which would claim it exact). Rounding noise of
+    float arithmetic (1 − 4e−16) is not a difference: such a value prints as the whole number."""
+    text = format_number(v, precision)
+    if isinstance(v, float) and math.isfinite(v) and abs(v - round(v)) > 1e-12 * max(1.0, abs(v)):
+        while text.lstrip("-").isdigit() and precision < 17:
+            precision += 1
+            text = format_number(v, precision)
+    return text
+
+
+def split_name(name: str) -> list[tuple[str, bool]]:
+    """A name's parts, the first its base and the others its subscript, each with whether it wears a
+    hat: out_h1 → out, h1; w5 → w, 5; x_1_1 → x, 1, 1; y_hat → ŷ; z_y_hat → z, ŷ. A name that does
+    not split cleanly (a leading or doubled underscore) is one part."""
+    parts: list[tuple[str, bool]] = []
+    for word in name.split("_"):
+        if word == "hat" and parts and not parts[-1][1]:
+            parts[-1] = (parts[-1][0], True)
+        else:
+            parts.append((word, False))
+    if len(parts) == 1 and not parts[0][1]:
+        m = re.fullmatch(r"([A-Za-z]+?)(\d+)", name)
+        if m:
+            parts = [(m.group(1), False), (m.group(2), False)]
+    return parts if all(word for word, _ in parts) else [(name, False)]
+
+
+def _latex_part(word: str, hat: bool, base: bool) -> str:
+    if word in _GREEK:
+        out = rf"\{word}"
+    elif len(word) == 1 or (not base and (len(word) <= 2 or word.isdigit())):
+        out = word
+    else:
+        escaped = word.replace("_", r"\_")
+        out = rf"\mathrm{{{escaped}}}"
+    if not hat:
+        return out
+    return rf"\hat{{{out}}}" if len(word) == 1 or word in _GREEK else rf"\widehat{{{out}}}"
+
+
+@lru_cache(maxsize=4096)  # names recur in every formula
 def latex_name(name: str) -> str:
+    """out_h1 → \\mathrm{out}_{h1}, x_1_1 → x_{1,1}, y_hat → \\hat{y}, sigma → \\sigma."""
     if name == "η":
         return r"\eta"
-    base, _, sub = name.partition("_")
-    if not sub:
-        m = re.fullmatch(r"([A-Za-z]+?)(\d+)", name)
-        base, sub = (m.group(1), m.group(2)) if m else (name, "")
-    base = rf"\{base}" if base in _GREEK else base if len(base) == 1 else rf"\mathrm{{{base}}}"
-    if not sub:
-        return base
-    sub = sub.replace("_", r"\_")
-    sub = sub if len(sub) <= 2 or sub.isdigit() else rf"\mathrm{{{sub}}}"
-    return f"{base}_{{{sub}}}"
+    (base, hat), *subs = split_name(name)
+    out = _latex_part(base, hat, True)
+    if not subs:
+        return out
+    return f"{out}_{{{','.join(_latex_part(w, h, False) for w, h in subs)}}}"
+
+
+def _hatted(letter: str) -> str | None:
+    """A letter with a circumflex as one character (ŷ), or None when Unicode has none."""
+    out = unicodedata.normalize("NFC", letter + "\u0302")
+    return out if len(out) == 1 and letter.isalpha() else None
+
+
+@lru_cache(maxsize=4096)  # names recur in every formula
+def text_name(name: str) -> str:
+    """A name as text: as typed, except that a one-letter part ending in _hat wears its hat (ŷ, z_ŷ)."""
+    parts = split_name(name)
+    if not any(hat for _, hat in parts):
+        return name
+    return "_".join((_hatted(w) or f"{w}_hat") if hat else w for w, hat in parts)
 
 
 class _Printer:
@@ -113,7 +169,7 @@ class _Printer:
     def number(self, n: Num) -> str:
         if self.blank and not n.text and isinstance(n.value, float):
             return self.blank_number()
-        text = n.text or format_number(n.value, self.precision)
+        text = n.text or shown_number(n.value, self.precision)
         if self.mathml:
             return _mathml_number(text)
         if not self.latex:
@@ -133,8 +189,8 @@ class _Printer:
                 return base
             return f"<msup>{base}{self.parens(f'<mn>{example}</mn>')}</msup>"
         if example is None:
-            return latex_name(name) if self.latex else name
-        return latex_name(name) + f"^{{({example})}}" if self.latex else f"{name}[{example}]"
+            return latex_name(name) if self.latex else text_name(name)
+        return latex_name(name) + f"^{{({example})}}" if self.latex else f"{text_name(name)}[{example}]"
 
     def show(self, e: Expr) -> tuple[str, int]:
         if isinstance(e, Num):  # a blank gives away no sign: no brackets around it
@@ -153,7 +209,7 @@ class _Printer:
         if isinstance(e, Updated):
             if self.mathml:
                 return f"<msup>{self.name(e.name)}<mo>+</mo></msup>", ATOM
-            return (f"{self.name(e.name)}^{{+}}" if self.latex else f"{e.name}⁺"), ATOM
+            return (f"{self.name(e.name)}^{{+}}" if self.latex else f"{text_name(e.name)}⁺"), ATOM
         assert isinstance(e, Call)
         op = OPS[e.op]
         if not op.infix:
@@ -170,10 +226,8 @@ class _Printer:
         op = OPS[e.op]
         args = [self.show(a)[0] for a in e.args]
         param = ""
-        if op.param == "component":
-            param = str(int(e.param) + 1)  # type: ignore[arg-type]
-        elif op.param:
-            param = self.number(Num(e.param))  # type: ignore[arg-type]
+        if op.param and e.param is not None:  # the softmax component counts from 1 for readers
+            param = str(int(e.param) + 1) if op.param == "component" else self.number(Num(e.param))
         if self.mathml:
             if op.param == "component":
                 param = f"<mn>{param}</mn>"
@@ -232,10 +286,13 @@ class _Printer:
         else:
             sep = self.infix("×" if sum(isinstance(a, Num) for a in e.args) >= 2 else "·")
             for i, a in enumerate(e.args):
-                below_a = 3 if self.latex or not _is_div(a) else ATOM
+                below_a = 3 if self.style != "text" or not _is_div(a) else ATOM
                 out += _prefixed(sep, self.pieces(a, below_a)) if i else self.pieces(a, below_a)
         if p < below:
-            left, right = (r"\left(", r"\right)") if self.latex else ("(", ")")
+            left, right = {
+                "latex": (r"\left(", r"\right)"),
+                "mathml": ('<mo stretchy="false">(</mo>', '<mo stretchy="false">)</mo>'),
+            }.get(self.style, ("(", ")"))
             out[0], out[-1] = left + out[0], out[-1] + right
         return out
 
@@ -267,19 +324,27 @@ def _is_div(e: Expr) -> bool:
     return isinstance(e, Call) and e.op == "div"
 
 
+@lru_cache(maxsize=4096)  # names recur in every formula
 def mathml_name(name: str) -> str:
-    """A name as MathML, split like `latex_name`: out_h1 → out with subscript h1, w5 → w₅."""
+    """A name as MathML, split like `latex_name`: out_h1 → out with subscript h1, w5 → w₅,
+    x_1_1 → x with subscript 1,1, y_hat → ŷ."""
     if name == "η":
         return "<mi>η</mi>"
-    base, _, sub = name.partition("_")
-    if not sub:
-        m = re.fullmatch(r"([A-Za-z]+?)(\d+)", name)
-        base, sub = (m.group(1), m.group(2)) if m else (name, "")
-    base_ml = f"<mi>{_GREEK_LETTERS.get(base, base)}</mi>"
-    if not sub:
+    (base, hat), *subs = split_name(name)
+    base_ml = _mathml_part(_GREEK_LETTERS.get(base, base), hat)
+    if not subs:
         return base_ml
-    sub_ml = f"<mn>{sub}</mn>" if sub.isdigit() else f"<mi>{sub}</mi>"
+    parts = [_mathml_part(w, h) for w, h in subs]
+    comma = '<mo separator="true">,</mo>'
+    sub_ml = parts[0] if len(parts) == 1 else f"<mrow>{comma.join(parts)}</mrow>"
     return f"<msub>{base_ml}{sub_ml}</msub>"
+
+
+def _mathml_part(word: str, hat: bool) -> str:
+    if not hat:
+        return f"<mn>{word}</mn>" if word.isdigit() else f"<mi>{word}</mi>"
+    one = _hatted(word) if len(word) == 1 else None
+    return f"<mi>{one}</mi>" if one else f'<mover accent="true"><mi>{word}</mi><mo>^</mo></mover>'
 
 
 def _mathml_number(text: str) -> str:
@@ -311,6 +376,11 @@ def latex(e: Expr, precision: int = 9, blank: bool = False) -> str:
 def latex_pieces(e: Expr, precision: int = 9, blank: bool = False) -> list[str]:
     """latex(e) in pieces that a line may break between (see `_Printer.pieces`)."""
     return _Printer("latex", precision, blank).pieces(e)
+
+
+def mathml_pieces(e: Expr, precision: int = 9, blank: bool = False) -> list[str]:
+    """mathml(e) in pieces between which a line may break, each a row of whole elements."""
+    return _Printer("mathml", precision, blank).pieces(e)
 
 
 def mathml(e: Expr, precision: int = 9, blank: bool = False) -> str:

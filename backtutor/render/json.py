@@ -61,7 +61,8 @@ def to_dict(sol: Solution, precision: int = 9, steps: list[Step] | None = None) 
 
 
 def render(sol: Solution, precision: int = 9, steps: list[Step] | None = None) -> str:
-    return json.dumps(to_dict(sol, precision, steps), indent=2, ensure_ascii=False) + "\n"
+    """Compact JSON: without `indent`, json.dumps takes the C encoder (several times faster)."""
+    return json.dumps(to_dict(sol, precision, steps), ensure_ascii=False) + "\n"
 
 
 def report_dict(report: Report) -> dict[str, Any]:
@@ -91,4 +92,4 @@ def report_dict(report: Report) -> dict[str, Any]:
 
 def render_reports(reports: list[Report]) -> str:
     docs = [report_dict(r) for r in reports]
-    return json.dumps(docs[0] if len(docs) == 1 else docs, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(docs[0] if len(docs) == 1 else docs, ensure_ascii=False) + "\n"
