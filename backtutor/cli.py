@@ -237,6 +237,9 @@ def graph(
         str | None, typer.Option(help="Highlight every path of this gradient, e.g. dE_total/dw1.")
     ] = None,
     precision: Annotated[int, typer.Option(min=1, max=17, help="Significant digits of the values.")] = 4,
+    update: Annotated[
+        int, typer.Option(min=1, help="Show the values and gradients of this update step (default 1).")
+    ] = 1,
 ) -> None:
     """Draw the computational graph: every node with its op, forward value and gradient."""
     from .errors import InputError
@@ -250,7 +253,14 @@ def graph(
         kind = output.suffix.lstrip(".").lower() if output else "dot"
         if kind not in ("dot", "gv", "svg", "png"):
             raise InputError(f"-o: cannot write .{kind}; use .dot (DOT text), .svg or .png")
-        dot = render(run(load(file), epochs=1, shown={1}), precision, path)
+        problem = load(file)
+        sol = run(problem, epochs=1, shown={update})
+        if update > sol.updates:  # a later epoch: run as many epochs as it takes, if the file has them
+            total = sol.updates * (problem.training.epochs if problem.training else 1)
+            if update > total:
+                raise InputError(f"--update: update {update} does not exist (this run has {total})")
+            sol = run(problem, epochs=-(-update // sol.updates), shown={update})
+        dot = render(sol, precision, path, update)
         if output and kind in ("svg", "png"):
             write_atomic(output, convert(dot, kind))
         else:

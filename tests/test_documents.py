@@ -1,9 +1,8 @@
 """Documents (Markdown, LaTeX, HTML), worksheets, the graph as DOT and the loss plot.
 
-Golden files under tests/golden/ were generated once and read by eye; to regenerate them after an
-intended change, run `BACKTUTOR_REGEN_GOLDEN=1 python -m pytest tests/test_documents.py` and review
-the diff. The other tests check properties: every number a document shows is a number of the
-Solution at the chosen precision, worksheets show no computed number, the .tex compiles.
+Properties: every number a document shows is a number of the Solution at the chosen precision (and,
+in tests/test_golden.py, of an independent oracle), worksheets show no computed number, the .tex
+compiles. Layout is pinned by tests/test_golden.py.
 """
 
 from __future__ import annotations
@@ -40,19 +39,6 @@ runner = CliRunner()
 
 def solved(name: str, **options: object) -> Solution:
     return backtutor.solve(PROBLEMS / f"{name}.yaml", **options)
-
-
-# ---- golden files -----------------------------------------------------------------------------
-@pytest.mark.parametrize("name", ["q4", "chain_fw"])
-@pytest.mark.parametrize("kind", ["md", "tex"])
-def test_golden_document(name, kind):
-    sol = solved(name)
-    doc = markdown.render(sol) if kind == "md" else latex_doc.render(sol)
-    path = GOLDEN / f"{name}.{kind}"
-    if os.environ.get("BACKTUTOR_REGEN_GOLDEN"):
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(doc, encoding="utf-8")
-    assert doc == path.read_text(encoding="utf-8"), f"{path.name} changed; see this module's docstring"
 
 
 # ---- every number shown is a number of the Solution -----------------------------------------------
@@ -326,7 +312,8 @@ def test_dot_shows_every_node_with_op_value_and_gradient():
     assert '"i1" [shape=ellipse' in text_ and '"w1" [shape=box, style=filled' in text_
     assert '"E_total" [shape=box, style="rounded,filled,bold"' in text_
     assert '"b1" [shape=box, style="filled,dashed"' in text_  # frozen
-    assert text_.count(" -> ") == sum(len(n.inputs) for n in sol.graph.nodes.values())
+    edges = re.findall(r'^  "[^"]+" -> "[^"]+"', text_, re.M)  # drawn edges (not the invisible order)
+    assert len(edges) == sum(len(n.inputs) for n in sol.graph.nodes.values())
 
 
 def test_dot_path_highlights_every_path_of_one_gradient():
@@ -430,7 +417,10 @@ def test_plot_needs_several_epochs_and_matplotlib(tmp_path, monkeypatch):
 
 def test_library_document_function():
     sol = solved("q4")
-    assert backtutor.document(sol, "latex", blank=True) == latex_doc.render(sol, blank=True)
+    sheet = backtutor.document(sol, "latex", blank=True)
+    assert sheet.startswith("%") and "fill in the blanks" in sheet and "0.593269992" not in sheet
+    assert backtutor.document(sol).startswith("# ") and "0.593269992" in backtutor.document(sol)
+    assert "<math" in backtutor.document(sol, "html")
     with pytest.raises(ValueError, match="no document kind"):
         backtutor.document(sol, "docx")
     fragment = latex_doc.fragment(sol)

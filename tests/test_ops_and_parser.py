@@ -11,7 +11,8 @@ import pytest
 import sympy
 
 from backtutor.engine.expr import Call, Num, Sym
-from backtutor.engine.formula import latex, latex_name, text
+from backtutor.engine.formula import latex, text
+from backtutor.engine.notation import latex_name
 from backtutor.engine.ops import OPS, diff, evaluate
 from backtutor.engine.parse import ParseError, parse
 

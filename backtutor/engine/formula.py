@@ -1,123 +1,183 @@
-"""Writing expressions as text (for terminals and answer sheets), LaTeX or MathML, from one printer.
+"""Writing expressions as text (for terminals and answer sheets), LaTeX or MathML.
 
-Names keep the user's notation; in LaTeX `out_h1` becomes out_{h1} and `w5` becomes w_{5}.
-Numbers typed by the user print as typed; computed values print with `precision` significant
-digits.
+One printer per style, as sympy.printing does it: `Printer` holds what every style shares (which
+operation binds tighter, where brackets go, where a long formula may break) and each subclass only
+how its tokens look. Names keep the user's notation (`notation.py`); numbers typed by the user print
+as typed, computed values with `precision` significant digits. With `blank`, computed numbers
+(floats; typed and exact numbers are Fractions) print as a blank to fill in.
 """
 
 from __future__ import annotations
 
-import math
-import re
-from fractions import Fraction
-
 from .expr import Call, Deriv, Expr, Num, Sym, Updated
+from .notation import (
+    format_number,
+    latex_name,
+    mathml_name,
+    mathml_number,
+    shown_number,
+    text_name,
+)
 from .ops import OPS
 
-_GREEK_LETTERS = {
-    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "eta": "η", "theta": "θ",
-    "lambda": "λ", "mu": "μ", "sigma": "σ", "tau": "τ", "phi": "φ", "psi": "ψ", "omega": "ω", "rho": "ρ",
-    "kappa": "κ", "xi": "ξ", "zeta": "ζ", "nu": "ν", "chi": "χ",
-}  # fmt: skip
-_GREEK = set(_GREEK_LETTERS)
-_SUPER = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+__all__ = ["format_number", "latex", "latex_pieces", "mathml", "mathml_pieces", "text", "text_name"]
+
 _PREC = {"add": 1, "sub": 1, "neg": 2, "mul": 3, "div": 3, "pow": 4}
 ATOM = 5
+_SUPER = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 
-def format_number(v: Fraction | float, precision: int = 9) -> str:
-    """A value with `precision` significant digits; integers and short exact decimals in full."""
-    if isinstance(v, Fraction):
-        if v.denominator == 1:
-            return str(v.numerator)
-        d = v.denominator
-        while d % 2 == 0:
-            d //= 2
-        while d % 5 == 0:
-            d //= 5
-        if d == 1:  # a decimal as typed, e.g. micrograd's 6.8813735870195432 (as read: 16 digits)
-            for digits in (15, 16, 17):
-                text = f"{float(v):.{digits}g}"
-                if Fraction(text) == v:
-                    return text
-        return f"{v.numerator}/{v.denominator}"
-    if math.isnan(v):
-        return "nan"
-    if math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    if v == int(v) and abs(v) < 1e15:
-        return str(int(v))
-    return f"{v:.{precision}g}"
+class Printer:
+    """The structure shared by every style. `show` returns the printed expression and how tightly
+    it binds; in MathML every result is one element, so that it can be an argument of msub, mfrac
+    or msup."""
 
+    open_bracket, close_bracket = "(", ")"  # around a broken formula's first and last piece
+    fraction_needs_brackets = False  # inside a product: a·b/c·d is ambiguous as text
 
-def latex_name(name: str) -> str:
-    if name == "η":
-        return r"\eta"
-    base, _, sub = name.partition("_")
-    if not sub:
-        m = re.fullmatch(r"([A-Za-z]+?)(\d+)", name)
-        base, sub = (m.group(1), m.group(2)) if m else (name, "")
-    base = rf"\{base}" if base in _GREEK else base if len(base) == 1 else rf"\mathrm{{{base}}}"
-    if not sub:
-        return base
-    sub = sub.replace("_", r"\_")
-    sub = sub if len(sub) <= 2 or sub.isdigit() else rf"\mathrm{{{sub}}}"
-    return f"{base}_{{{sub}}}"
-
-
-class _Printer:
-    """One printer, three styles: "text", "latex" and "mathml" (Presentation MathML, for HTML).
-
-    `show` returns the printed expression and how tightly it binds; in MathML every result is one
-    element, so that it can be an argument of msub, mfrac or msup. With `blank`, computed numbers
-    (floats; typed and exact numbers are Fractions) print as a blank to fill in.
-    """
-
-    def __init__(self, style: str, precision: int, blank: bool = False) -> None:
-        self.style = style
-        self.latex = style == "latex"
-        self.mathml = style == "mathml"
+    def __init__(self, precision: int, blank: bool = False) -> None:
         self.precision = precision
         self.blank = blank
 
     def __call__(self, e: Expr) -> str:
         return self.show(e)[0]
 
-    # ---- tokens that differ between the styles --------------------------------------------------
+    # ---- tokens: each style overrides these ----------------------------------------------------
     def infix(self, symbol: str) -> str:
         """A binary operator with its spacing: "+", "−", "×" or "·"."""
-        if self.mathml:
-            return f"<mo>{symbol}</mo>"
-        if self.latex:
-            return {"+": " + ", "−": " - ", "×": r" \times ", "·": r" \cdot "}[symbol]
         return symbol if symbol == "·" else f" {symbol} "
 
     def minus(self) -> str:
-        return "<mo>−</mo>" if self.mathml else "-" if self.latex else "−"
+        return "−"
 
     def row(self, *parts: str) -> str:
-        return f"<mrow>{''.join(parts)}</mrow>" if self.mathml else "".join(parts)
+        return "".join(parts)
 
     def parens(self, s: str) -> str:
-        if self.mathml:  # brackets stretch only around fractions: stretched ones get wide sides
-            a = "" if "<mfrac" in s else ' stretchy="false"'
-            return f"<mrow><mo{a}>(</mo>{s}<mo{a}>)</mo></mrow>"
-        return rf"\left({s}\right)" if self.latex else f"({s})"
+        return f"({s})"
 
     def blank_number(self) -> str:
-        if self.mathml:
-            return '<mtext class="blank">\u2003\u2003\u2003\u2003</mtext>'
-        return r"\underline{\qquad\qquad}" if self.latex else "______"
+        return "______"
 
-    # ---- leaves ---------------------------------------------------------------------------------
+    def written(self, text: str, typed: bool) -> str:
+        """A formatted number in this style; `typed`: as the user wrote it."""
+        return text if typed else text.replace("-", "−")
+
+    def name(self, name: str, example: int | None = None) -> str:
+        return text_name(name) + (f"[{example}]" if example is not None else "")
+
+    def deriv(self, of: str, wrt: str) -> str:
+        return f"∂{of}/∂{wrt}"
+
+    def updated(self, name: str) -> str:
+        return f"{text_name(name)}⁺"
+
+    def function(self, e: Call, args: list[str], param: str) -> str:
+        return OPS[e.op].text.format(*args, args=", ".join(args), p=param)
+
+    def div(self, e: Call) -> str:
+        return f"{self.wrap(e.args[0], 3)}/{self.wrap(e.args[1], 4)}"
+
+    def pow(self, e: Call) -> str:
+        base, exponent = e.args
+        b = self.wrap(base, ATOM)
+        if isinstance(exponent, Num) and exponent.value == int(exponent.value) and -9 <= exponent.value <= 9:
+            return b + str(int(exponent.value)).translate(_SUPER)
+        return f"{b}^{self.wrap(exponent, ATOM)}"
+
+    # ---- structure, the same in every style ----------------------------------------------------
     def number(self, n: Num) -> str:
         if self.blank and not n.text and isinstance(n.value, float):
             return self.blank_number()
-        text = n.text or format_number(n.value, self.precision)
-        if self.mathml:
-            return _mathml_number(text)
-        if not self.latex:
-            return text.replace("-", "−") if not n.text else text
+        return self.written(n.text or shown_number(n.value, self.precision), bool(n.text))
+
+    def show(self, e: Expr) -> tuple[str, int]:
+        if isinstance(e, Num):  # a blank gives away no sign: no brackets around it
+            blank = self.blank and not e.text and isinstance(e.value, float)
+            return self.number(e), 2 if e.value < 0 and not blank else ATOM
+        if isinstance(e, Sym):
+            return self.name(e.name, e.example), ATOM
+        if isinstance(e, Deriv):
+            return self.deriv(self.name(e.of, e.example), self.name(e.wrt)), ATOM
+        if isinstance(e, Updated):
+            return self.updated(e.name), ATOM
+        if not OPS[e.op].infix:
+            return self.call(e), ATOM
+        return self.infix_op(e), _PREC[e.op]
+
+    def wrap(self, e: Expr, below: int) -> str:
+        """Print e, parenthesised when it binds looser than `below`."""
+        s, p = self.show(e)
+        return s if p >= below else self.parens(s)
+
+    def call(self, e: Call) -> str:
+        op = OPS[e.op]
+        param = ""
+        if op.param and e.param is not None:  # the softmax component counts from 1 for readers
+            param = str(int(e.param) + 1) if op.param == "component" else self.number(Num(e.param))
+        return self.function(e, [self.show(a)[0] for a in e.args], param)
+
+    def infix_op(self, e: Call) -> str:
+        if e.op == "div":
+            return self.div(e)
+        if e.op == "pow":
+            return self.pow(e)
+        return self.row(*self.pieces(e, 0, whole=True))
+
+    def factor_binding(self, a: Expr) -> int:
+        return ATOM if self.fraction_needs_brackets and _is_div(a) else 3
+
+    def pieces(self, e: Expr, below: int = 0, whole: bool = False) -> list[str]:
+        """`wrap(e, below)` cut where a line may break: before each term of a sum and each factor of
+        a product, also inside brackets (joining the pieces gives the same text). With `whole`, the
+        top level only: its operands are printed whole."""
+        if not isinstance(e, Call) or e.op not in ("add", "sub", "neg", "mul"):
+            return [self.wrap(e, below)]
+        part = (lambda x, b: [self.wrap(x, b)]) if whole else self.pieces
+        out: list[str] = []
+        if e.op == "add":
+            out = part(e.args[0], 1)
+            for t in e.args[1:]:
+                if isinstance(t, Call) and t.op == "neg":
+                    out += _prefixed(self.infix("−"), part(t.args[0], 3))
+                elif isinstance(t, Num) and t.value < 0:
+                    out.append(self.infix("−") + self.number(Num(-t.value)))
+                else:
+                    out += _prefixed(self.infix("+"), part(t, 1))
+        elif e.op == "sub":
+            out = part(e.args[0], 1) + _prefixed(self.infix("−"), part(e.args[1], 3))
+        elif e.op == "neg":
+            out = _prefixed(self.minus(), part(e.args[0], 3))
+        else:
+            sep = self.infix("×" if sum(isinstance(a, Num) for a in e.args) >= 2 else "·")
+            for i, a in enumerate(e.args):
+                factor = part(a, self.factor_binding(a))
+                out += _prefixed(sep, factor) if i else factor
+        if _PREC[e.op] < below:
+            out[0], out[-1] = self.open_bracket + out[0], out[-1] + self.close_bracket
+        return out
+
+
+class TextPrinter(Printer):
+    fraction_needs_brackets = True
+
+
+class LatexPrinter(Printer):
+    open_bracket, close_bracket = r"\left(", r"\right)"
+
+    def infix(self, symbol: str) -> str:
+        return {"+": " + ", "−": " - ", "×": r" \times ", "·": r" \cdot "}[symbol]
+
+    def minus(self) -> str:
+        return "-"
+
+    def parens(self, s: str) -> str:
+        return rf"\left({s}\right)"
+
+    def blank_number(self) -> str:
+        return r"\underline{\qquad\qquad}"
+
+    def written(self, text: str, typed: bool) -> str:
         if "/" in text:
             p, q = text.lstrip("-").split("/")
             return ("-" if text.startswith("-") else "") + rf"\frac{{{p}}}{{{q}}}"
@@ -127,136 +187,73 @@ class _Printer:
         return text.replace("inf", r"\infty")
 
     def name(self, name: str, example: int | None = None) -> str:
-        if self.mathml:
-            base = mathml_name(name)
-            if example is None:
-                return base
-            return f"<msup>{base}{self.parens(f'<mn>{example}</mn>')}</msup>"
-        if example is None:
-            return latex_name(name) if self.latex else name
-        return latex_name(name) + f"^{{({example})}}" if self.latex else f"{name}[{example}]"
+        return latex_name(name) + (f"^{{({example})}}" if example is not None else "")
 
-    def show(self, e: Expr) -> tuple[str, int]:
-        if isinstance(e, Num):  # a blank gives away no sign: no brackets around it
-            blank = self.blank and not e.text and isinstance(e.value, float)
-            return self.number(e), 2 if e.value < 0 and not blank else ATOM
-        if isinstance(e, Sym):
-            return self.name(e.name, e.example), ATOM
-        if isinstance(e, Deriv):
-            of, wrt = self.name(e.of, e.example), self.name(e.wrt)
-            if self.mathml:
-                d = '<mi mathvariant="normal">∂</mi>'
-                return f"<mfrac><mrow>{d}{of}</mrow><mrow>{d}{wrt}</mrow></mfrac>", ATOM
-            if self.latex:
-                return rf"\frac{{\partial {of}}}{{\partial {wrt}}}", ATOM
-            return f"∂{of}/∂{wrt}", ATOM
-        if isinstance(e, Updated):
-            if self.mathml:
-                return f"<msup>{self.name(e.name)}<mo>+</mo></msup>", ATOM
-            return (f"{self.name(e.name)}^{{+}}" if self.latex else f"{e.name}⁺"), ATOM
-        assert isinstance(e, Call)
-        op = OPS[e.op]
-        if not op.infix:
-            return self.function(e), ATOM
-        return getattr(self, e.op)(e), _PREC[e.op]
+    def deriv(self, of: str, wrt: str) -> str:
+        return rf"\frac{{\partial {of}}}{{\partial {wrt}}}"
 
-    def wrap(self, e: Expr, below: int) -> str:
-        """Print e, parenthesised when it binds looser than `below`."""
-        s, p = self.show(e)
-        return s if p >= below else self.parens(s)
+    def updated(self, name: str) -> str:
+        return f"{self.name(name)}^{{+}}"
 
-    # ---- operations -----------------------------------------------------------------------------
-    def function(self, e: Call) -> str:
-        op = OPS[e.op]
-        args = [self.show(a)[0] for a in e.args]
-        param = ""
-        if op.param == "component":
-            param = str(int(e.param) + 1)  # type: ignore[arg-type]
-        elif op.param:
-            param = self.number(Num(e.param))  # type: ignore[arg-type]
-        if self.mathml:
-            if op.param == "component":
-                param = f"<mn>{param}</mn>"
-            joined = "<mo>,</mo>".join(args)
-            if op.mathml:
-                return self.row(op.mathml.format(*args, args=joined, p=param, parens=self.parens(joined)))
-            return self.row(f"<mi>{op.text.split('(')[0]}</mi>", self.parens(joined))
-        template = op.latex if self.latex else op.text
-        return template.format(*args, args=", ".join(args), p=param)
-
-    def add(self, e: Call) -> str:
-        out = [self.wrap(e.args[0], 1)]
-        for t in e.args[1:]:
-            if isinstance(t, Call) and t.op == "neg":
-                out += [self.infix("−"), self.wrap(t.args[0], 3)]
-            elif isinstance(t, Num) and t.value < 0:
-                out += [self.infix("−"), self.number(Num(-t.value))]
-            else:
-                out += [self.infix("+"), self.wrap(t, 1)]
-        return self.row(*out)
-
-    def sub(self, e: Call) -> str:
-        return self.row(self.wrap(e.args[0], 1), self.infix("−"), self.wrap(e.args[1], 3))
-
-    def neg(self, e: Call) -> str:
-        return self.row(self.minus(), self.wrap(e.args[0], 3))
-
-    def mul(self, e: Call) -> str:
-        numbers = sum(isinstance(a, Num) for a in e.args)
-        sep = self.infix("×" if numbers >= 2 else "·")
-        # a fraction inside a product reads ambiguously as text (a·b/c·d), so it gets brackets there
-        below = 3 if self.style != "text" else None
-        factors = [self.wrap(a, below or (ATOM if _is_div(a) else 3)) for a in e.args]
-        return self.row(*(x for i, f in enumerate(factors) for x in ((sep, f) if i else (f,))))
-
-    def pieces(self, e: Expr, below: int = 0) -> list[str]:
-        """`wrap(e, below)` cut where a line may break: before each term of a sum and each factor of
-        a product, also inside brackets (joining the pieces gives the same text)."""
-        s, p = self.show(e)
-        if not isinstance(e, Call) or e.op not in ("add", "sub", "neg", "mul"):
-            return [s if p >= below else self.parens(s)]
-        out: list[str] = []
-        if e.op == "add":
-            out = self.pieces(e.args[0], 1)
-            for t in e.args[1:]:
-                if isinstance(t, Call) and t.op == "neg":
-                    out += _prefixed(self.infix("−"), self.pieces(t.args[0], 3))
-                elif isinstance(t, Num) and t.value < 0:
-                    out.append(self.infix("−") + self.number(Num(-t.value)))
-                else:
-                    out += _prefixed(self.infix("+"), self.pieces(t, 1))
-        elif e.op == "sub":
-            out = self.pieces(e.args[0], 1) + _prefixed(self.infix("−"), self.pieces(e.args[1], 3))
-        elif e.op == "neg":
-            out = _prefixed(self.minus(), self.pieces(e.args[0], 3))
-        else:
-            sep = self.infix("×" if sum(isinstance(a, Num) for a in e.args) >= 2 else "·")
-            for i, a in enumerate(e.args):
-                below_a = 3 if self.latex or not _is_div(a) else ATOM
-                out += _prefixed(sep, self.pieces(a, below_a)) if i else self.pieces(a, below_a)
-        if p < below:
-            left, right = (r"\left(", r"\right)") if self.latex else ("(", ")")
-            out[0], out[-1] = left + out[0], out[-1] + right
-        return out
+    def function(self, e: Call, args: list[str], param: str) -> str:
+        return OPS[e.op].latex.format(*args, args=", ".join(args), p=param)
 
     def div(self, e: Call) -> str:
-        a, b = e.args
-        if self.mathml:
-            return f"<mfrac>{self.show(a)[0]}{self.show(b)[0]}</mfrac>"
-        if self.latex:
-            return rf"\frac{{{self.show(a)[0]}}}{{{self.show(b)[0]}}}"
-        return f"{self.wrap(a, 3)}/{self.wrap(b, 4)}"
+        return rf"\frac{{{self.show(e.args[0])[0]}}}{{{self.show(e.args[1])[0]}}}"
 
     def pow(self, e: Call) -> str:
-        base, exponent = e.args
-        b = self.wrap(base, ATOM)
-        if self.mathml:
-            return f"<msup>{b}{self.show(exponent)[0]}</msup>"
-        if self.latex:
-            return f"{{{b}}}^{{{self.show(exponent)[0]}}}"
-        if isinstance(exponent, Num) and exponent.value == int(exponent.value) and -9 <= exponent.value <= 9:
-            return b + str(int(exponent.value)).translate(_SUPER)
-        return f"{b}^{self.wrap(exponent, ATOM)}"
+        return f"{{{self.wrap(e.args[0], ATOM)}}}^{{{self.show(e.args[1])[0]}}}"
+
+
+class MathMLPrinter(Printer):
+    """Presentation MathML for the inside of a <math> element (browsers render it natively)."""
+
+    open_bracket, close_bracket = '<mo stretchy="false">(</mo>', '<mo stretchy="false">)</mo>'
+
+    def infix(self, symbol: str) -> str:
+        return f"<mo>{symbol}</mo>"
+
+    def minus(self) -> str:
+        return "<mo>−</mo>"
+
+    def row(self, *parts: str) -> str:
+        return f"<mrow>{''.join(parts)}</mrow>"
+
+    def parens(self, s: str) -> str:  # brackets stretch only around fractions: stretched ones get wide sides
+        a = "" if "<mfrac" in s else ' stretchy="false"'
+        return f"<mrow><mo{a}>(</mo>{s}<mo{a}>)</mo></mrow>"
+
+    def blank_number(self) -> str:
+        return '<mtext class="blank">\u2003\u2003\u2003\u2003</mtext>'
+
+    def written(self, text: str, typed: bool) -> str:
+        return mathml_number(text)
+
+    def name(self, name: str, example: int | None = None) -> str:
+        base = mathml_name(name)
+        return base if example is None else f"<msup>{base}{self.parens(f'<mn>{example}</mn>')}</msup>"
+
+    def deriv(self, of: str, wrt: str) -> str:
+        d = '<mi mathvariant="normal">∂</mi>'
+        return f"<mfrac><mrow>{d}{of}</mrow><mrow>{d}{wrt}</mrow></mfrac>"
+
+    def updated(self, name: str) -> str:
+        return f"<msup>{self.name(name)}<mo>+</mo></msup>"
+
+    def function(self, e: Call, args: list[str], param: str) -> str:
+        op = OPS[e.op]
+        if op.param == "component":
+            param = f"<mn>{param}</mn>"
+        joined = "<mo>,</mo>".join(args)
+        if op.mathml:
+            return self.row(op.mathml.format(*args, args=joined, p=param, parens=self.parens(joined)))
+        return self.row(f"<mi>{op.text.split('(')[0]}</mi>", self.parens(joined))
+
+    def div(self, e: Call) -> str:
+        return f"<mfrac>{self.show(e.args[0])[0]}{self.show(e.args[1])[0]}</mfrac>"
+
+    def pow(self, e: Call) -> str:
+        return f"<msup>{self.wrap(e.args[0], ATOM)}{self.show(e.args[1])[0]}</msup>"
 
 
 def _prefixed(prefix: str, pieces: list[str]) -> list[str]:
@@ -267,52 +264,23 @@ def _is_div(e: Expr) -> bool:
     return isinstance(e, Call) and e.op == "div"
 
 
-def mathml_name(name: str) -> str:
-    """A name as MathML, split like `latex_name`: out_h1 → out with subscript h1, w5 → w₅."""
-    if name == "η":
-        return "<mi>η</mi>"
-    base, _, sub = name.partition("_")
-    if not sub:
-        m = re.fullmatch(r"([A-Za-z]+?)(\d+)", name)
-        base, sub = (m.group(1), m.group(2)) if m else (name, "")
-    base_ml = f"<mi>{_GREEK_LETTERS.get(base, base)}</mi>"
-    if not sub:
-        return base_ml
-    sub_ml = f"<mn>{sub}</mn>" if sub.isdigit() else f"<mi>{sub}</mi>"
-    return f"<msub>{base_ml}{sub_ml}</msub>"
-
-
-def _mathml_number(text: str) -> str:
-    """A formatted number ("0.15", "-1/2", "1.5e-05", "inf") as one MathML element."""
-    sign, body = ("<mo>−</mo>", text[1:]) if text.startswith("-") else ("", text)
-    if body in ("inf", "nan"):
-        out = "<mi>∞</mi>" if body == "inf" else "<mi>NaN</mi>"
-    elif "/" in body:
-        p, q = body.split("/")
-        out = f"<mfrac><mn>{p}</mn><mn>{q}</mn></mfrac>"
-    elif "e" in body:
-        mant, _, exp = body.partition("e")
-        power = int(exp)
-        exponent = f"<mrow><mo>−</mo><mn>{-power}</mn></mrow>" if power < 0 else f"<mn>{power}</mn>"
-        out = f"<mrow><mn>{mant}</mn><mo>×</mo><msup><mn>10</mn>{exponent}</msup></mrow>"
-    else:
-        out = f"<mn>{body}</mn>"
-    return f"<mrow>{sign}{out}</mrow>" if sign else out
-
-
 def text(e: Expr, precision: int = 9, blank: bool = False) -> str:
-    return _Printer("text", precision, blank)(e)
+    return TextPrinter(precision, blank)(e)
 
 
 def latex(e: Expr, precision: int = 9, blank: bool = False) -> str:
-    return _Printer("latex", precision, blank)(e)
-
-
-def latex_pieces(e: Expr, precision: int = 9, blank: bool = False) -> list[str]:
-    """latex(e) in pieces that a line may break between (see `_Printer.pieces`)."""
-    return _Printer("latex", precision, blank).pieces(e)
+    return LatexPrinter(precision, blank)(e)
 
 
 def mathml(e: Expr, precision: int = 9, blank: bool = False) -> str:
-    """Presentation MathML for the inside of a <math> element (browsers render it natively)."""
-    return _Printer("mathml", precision, blank)(e)
+    return MathMLPrinter(precision, blank)(e)
+
+
+def latex_pieces(e: Expr, precision: int = 9, blank: bool = False) -> list[str]:
+    """latex(e) in pieces that a line may break between (see `Printer.pieces`)."""
+    return LatexPrinter(precision, blank).pieces(e)
+
+
+def mathml_pieces(e: Expr, precision: int = 9, blank: bool = False) -> list[str]:
+    """mathml(e) in pieces between which a line may break, each a row of whole elements."""
+    return MathMLPrinter(precision, blank).pieces(e)

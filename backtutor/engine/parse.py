@@ -17,7 +17,12 @@ from .ops import FUNCTIONS, OPS
 # a name as students write it: a letter (Latin or Greek), then letters, digits, _, subscript digits, a hat
 # (ŷ), a layer mark in superscript parentheses (W⁽¹⁾), and an index from 1 at the end (W1[1], W[1,2]);
 # bare superscript digits stay powers (x²)
-_NAME = r"(?![⁰¹²³⁴⁵⁶⁷⁸⁹₀-₉])[^\W\d_](?:(?![⁰¹²³⁴⁵⁶⁷⁸⁹])[\w\u0302]|⁽[⁰¹²³⁴⁵⁶⁷⁸⁹]+⁾)*(?:\[[1-9]\d*(?:,[1-9]\d*)*\])?"
+_SUP = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+_NAME = (
+    rf"(?![{_SUP}₀-₉])[^\W\d_]"  # a letter, not a super- or subscript digit
+    rf"(?:(?![{_SUP}])[\w\u0302]|⁽[{_SUP}]+⁾)*"  # letters, digits, _, ₁₂, a hat, ⁽¹⁾
+    r"(?:\[[1-9]\d*(?:,[1-9]\d*)*\])?"  # an index: [1], [1,2]
+)
 NAME = re.compile(_NAME + r"\Z")
 MAX_LENGTH = 2000
 MAX_DEPTH = 60

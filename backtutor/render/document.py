@@ -1,8 +1,7 @@
-"""What the documents (Markdown, LaTeX, HTML) share: the outline of a worked solution, the parts of
-one step, and LaTeX lines short enough for a page. Pure functions of a Solution, no I/O.
+"""What the LaTeX of Markdown and of the .tex document share: a step as rows of an align* block,
+formulas broken into lines short enough for a page, and plain text (titles, rule notes) as LaTeX
+text. The outline itself (parts, sections, sampling, closed forms) is `outline.py`'s.
 
-The outline follows the terminal renderer: one part per update step, in it one section per
-(example, phase), then the closed forms and, for runs of several epochs, the loss per epoch.
 Worksheets (`blank`) leave computed numbers (floats) blank; numbers given in the problem and the
 constants of formulas are exact (Fractions) and stay.
 """
@@ -11,132 +10,40 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
-from itertools import groupby
 
-from ..engine.expr import Expr, Num
-from ..engine.formula import latex, latex_pieces, text
-from ..solution import Epoch, Solution, Step
+from ..engine.expr import Expr
+from ..engine.formula import latex, latex_pieces
+from .outline import Shown, notation
 
-PHASES = {"forward": "Forward pass", "backward": "Backward pass (chain rule)", "update": "Updates (SGD)"}
-CLOSED_TITLE = "Closed form of each gradient, in the problem's names"
-SUMMARY_ROWS = 12
 LINE_WIDTH = 80  # LaTeX: about the width of an A4 line at 11pt with 2 cm margins, in digits
 
 
-@dataclass(frozen=True)
-class Section:
-    title: str
-    steps: list[Step]
-
-
-@dataclass(frozen=True)
-class Part:
-    heading: str  # "Update 1 of 2 (epoch 1)", or "Working" when the problem does not train
-    sections: list[Section]
-
-
-@dataclass(frozen=True)
-class Outline:
-    title: str
-    description: str
-    loss: str
-    parts: list[Part]
-    closed_forms: list[tuple[Expr, Expr]]  # (∂loss/∂p, its closed form)
-    history: list[Epoch]  # rows of the loss-per-epoch table (runs of several epochs)
-    final: list[tuple[str, float]]  # trained parameters after the run, then the loss
-    hint: str  # said when a long run shows no working
-
-
-def outline(sol: Solution, steps: list[Step] | None = None) -> Outline:
-    p = sol.problem
-    shown = list(sol.steps if steps is None else steps)
-    parts = [_part(sol, t, list(group)) for t, group in groupby(shown, key=lambda s: s.update)]
-    closed: list[tuple[Expr, Expr]] = []
-    history: list[Epoch] = []
-    final: list[tuple[str, float]] = []
-    hint = ""
-    if steps is None:
-        seen: set[str] = set()
-        for s in sol.steps:
-            if s.closed_form is not None and s.phase == "backward" and text(s.target) not in seen:
-                seen.add(text(s.target))
-                closed.append((s.target, s.closed_form))
-        if p.training:
-            final = [(k, v) for k, v in sol.final.items() if k in sol.graph.trainable]
-            final.append((sol.graph.loss, sol.history[-1].loss))
-        if len(sol.history) > 2:
-            history = sample(sol.history)
-            if not sol.shown:
-                hint = "Working not shown: add --steps 1 (or 1-3, last, all) to see it."
-    return Outline(
-        p.title or p.path, p.description.strip(), sol.graph.loss, parts, closed, history, final, hint
-    )
-
-
-def _part(sol: Solution, t: int, steps: list[Step]) -> Part:
-    sections = []
-    batch = len({s.example for s in steps}) > 1
-    for (k, phase), group in groupby(steps, key=lambda s: (s.example, s.phase)):
-        title = PHASES[phase]
-        if k is not None:
-            title += f", example {k}"
-        elif phase != "update" and batch:
-            what = "Loss" if phase == "forward" else "Gradients"
-            title = f"{what} over the batch ({sol.problem.reduction} of the examples)"
-        sections.append(Section(title, list(group)))
-    heading = f"Update {t} of {sol.updates}" if sol.problem.training else "Working"
-    if sol.problem.training and len(sol.history) > 2:
-        heading += f" (epoch {(t - 1) // sol.updates_per_epoch + 1})"
-    return Part(heading, sections)
-
-
-def sample(history: tuple[Epoch, ...] | list[Epoch]) -> list[Epoch]:
-    """At most SUMMARY_ROWS epochs, evenly spaced, the first and the last among them."""
-    n = len(history)
-    if n <= SUMMARY_ROWS:
-        return list(history)
-    return [
-        history[i] for i in sorted({round(i * (n - 1) / (SUMMARY_ROWS - 1)) for i in range(SUMMARY_ROWS)})
-    ]
-
-
-def parts(s: Step, precision: int) -> list[Expr]:
-    """What follows `target =`: the formula, the numbers substituted, the value, leaving out a part
-    that reads the same as the one before it (compared with every number filled in)."""
-    out: list[Expr] = [s.formula]
-    seen = [text(s.formula, precision)]
-    for e in (s.substitution, Num(s.value)):
-        if e is not None and text(e, precision) not in seen:
-            out.append(e)
-            seen.append(text(e, precision))
-    return out
-
-
 # ---- LaTeX (for the .tex document and the $$…$$ of Markdown) ----------------------------------------
-def step_rows(s: Step, precision: int, blank: bool, width: int = LINE_WIDTH) -> list[tuple[str, str]]:
+def step_rows(shown: Shown, blank: bool, width: float = LINE_WIDTH) -> list[tuple[str, str]]:
     """Rows of an align* / aligned block for one step: (left, right) around the alignment point.
     A short step is one row; a long one gets a row per part, long parts broken into lines."""
-    target = latex(s.target, precision)
-    items = [latex(e, precision, blank) for e in parts(s, precision)]
+    target = latex(shown.step.target)
+    items = [latex(e, digits, blank) for e, digits in shown.parts]
     if latex_width(target) + sum(latex_width(x) + 2 for x in items) <= width:
         return [(target, "= " + " = ".join(items))]
     rows: list[tuple[str, str]] = []
-    for e in parts(s, precision):
-        for j, line in enumerate(latex_lines(e, precision, blank, width - latex_width(target) - 4)):
+    for e, digits in shown.parts:
+        for j, line in enumerate(latex_lines(e, digits, blank, width - latex_width(target) - 4)):
             left = target if not rows else ""
             rows.append((left, ("= " if j == 0 else r"\quad ") + line))
     return rows
 
 
-def closed_rows(target: Expr, closed: Expr, precision: int, width: int = LINE_WIDTH) -> list[tuple[str, str]]:
+def closed_rows(
+    target: Expr, closed: Expr, precision: int, width: float = LINE_WIDTH
+) -> list[tuple[str, str]]:
     """Rows of an align* / aligned block for a closed form: ∂loss/∂p = …, broken into lines."""
     left = latex(target, precision)
     lines = latex_lines(closed, precision, False, width - latex_width(left) - 4)
     return [(left if j == 0 else "", (r"\quad " if j else "= ") + x) for j, x in enumerate(lines)]
 
 
-def latex_lines(e: Expr, precision: int, blank: bool, width: int = LINE_WIDTH) -> list[str]:
+def latex_lines(e: Expr, precision: int, blank: bool, width: float = LINE_WIDTH) -> list[str]:
     """latex(e), broken before terms and factors into lines of about `width`; brackets that a break
     cuts are closed with \\right. and reopened with \\left. so that every line compiles."""
     lines: list[str] = []
@@ -148,7 +55,8 @@ def latex_lines(e: Expr, precision: int, blank: bool, width: int = LINE_WIDTH) -
         else:
             current += piece
     lines.append(current)
-    out, depth = [], 0
+    out: list[str] = []
+    depth = 0
     for line in lines:
         opened = r"\left. " * depth + line
         depth = _depth(opened)
@@ -232,18 +140,40 @@ _ACCENTS = {
 }
 
 
-def tex_text(s: str) -> str:
+def tex_text(s: str, scripts: bool = False) -> str:
     """Plain text (a title, a rule such as σ′(x) = σ(x)·(1 − σ(x))) as LaTeX text that pdflatex
     sets without extra packages: specials escaped, symbols and Greek letters as math, accented
-    letters as accents; any other character becomes `?` rather than an error."""
+    letters as accents; any other character becomes `?` rather than an error. With `scripts` (rule
+    notes), e^(−x) is set as a superscript and softmax_k as a subscript."""
     out: list[str] = []
     math: list[str] = []  # math symbols next to each other share one $…$
+    for before, base, mark, script in notation(s) if scripts else [(s, "", "", "")]:
+        _tex_chars(before, out, math)
+        if base:
+            base_tex = _tex_math(base) if len(base) == 1 else rf"\mathrm{{{base}}}"
+            math.append(f"{base_tex}{mark}{{{_tex_math(script)}}}")
+    _flush(out, math)
+    return "".join(out)
 
-    def flush() -> None:
-        if math:
-            out.append("$" + " ".join(math) + "$")
-            math.clear()
 
+def _tex_math(s: str) -> str:
+    """Characters of a sub- or superscript as math: −x → - x, δ → \\delta; others become ?."""
+    return " ".join(_tex_symbol(c) for c in s if c != " ")
+
+
+def _tex_symbol(c: str) -> str:
+    if (c.isascii() and c.isalnum()) or c in "+-*/=(),.'":
+        return c
+    return _TEX_MATH.get(c) or _greek(c) or "?"
+
+
+def _flush(out: list[str], math: list[str]) -> None:
+    if math:
+        out.append("$" + " ".join(math) + "$")
+        math.clear()
+
+
+def _tex_chars(s: str, out: list[str], math: list[str]) -> None:
     i = 0
     while i < len(s):
         c = s[i]
@@ -259,15 +189,13 @@ def tex_text(s: str) -> str:
         elif (greek := _greek(c)) is not None:
             math.append(greek)
         else:
-            flush()
+            _flush(out, math)
             if c in _TEX_SPECIAL:
                 out.append(_TEX_SPECIAL[c])
             elif c.isascii():
                 out.append(c)
             else:
                 out.append(_TEX_TEXT.get(c) or _accented(c))
-    flush()
-    return "".join(out)
 
 
 _SUPER_CHARS = "⁰¹²³⁴⁵⁶⁷⁸⁹⁻ⁿⁱ"
@@ -297,7 +225,8 @@ def _greek(c: str) -> str | None:
 
 
 def _accented(c: str) -> str:
-    base, *marks = unicodedata.normalize("NFD", c)
+    decomposed = unicodedata.normalize("NFD", c)
+    base, marks = decomposed[0], decomposed[1:]
     if base.isascii() and base.isalpha() and len(marks) == 1 and marks[0] in _ACCENTS:
         return f"\\{_ACCENTS[marks[0]]}{{{base}}}"
     return "?"

@@ -11,10 +11,11 @@ import re
 import shutil
 import subprocess
 
-from ..engine.expr import Call, Deriv, Sym
-from ..engine.formula import format_number, text
+from ..engine.expr import Call, Num
+from ..engine.formula import text
+from ..engine.graph import Node
 from ..errors import InputError
-from ..solution import Solution
+from ..solution import Solution, Value
 
 FORMULA_CHARS = 32  # a node's formula is written out when it is at most this long
 HIGHLIGHT = "#d62728"
@@ -56,31 +57,20 @@ def path_nodes(sol: Solution, spec: str) -> set[str]:
     return nodes
 
 
-def render(sol: Solution, precision: int = 4, path: str | None = None) -> str:
+def render(sol: Solution, precision: int = 4, path: str | None = None, update: int | None = None) -> str:
+    """The graph with the values and gradients of a worked update (the first one by default) and its
+    first example; the inputs stacked in the order the problem declares them."""
     g = sol.graph
     on_path = path_nodes(sol, path) if path else set()
-    first = sol.steps[0] if sol.steps else None
-    t, k = (first.update, first.example) if first else (1, None)
-    values: dict[str, float] = {}
-    grads: dict[str, float] = {}
-    for s in sol.steps:
-        if s.update != t or s.example != k:
-            continue
-        if s.phase == "forward" and isinstance(s.target, Sym):
-            values[s.target.name] = s.value
-            for leaf, _, value in s.leaves:
-                if isinstance(leaf, Sym) and leaf.example is None:
-                    values.setdefault(leaf.name, float(value))
-        elif s.phase == "backward" and isinstance(s.target, Deriv) and s.target.of == g.loss:
-            grads[s.target.wrt] = s.value
-    for n in g.nodes:
-        if n == g.loss or (n in g.consumers and g.is_unit(n)):
-            grads.setdefault(n, 1.0)  # the loss, and the terms of a plain sum: ∂loss/∂term = 1
-    where = []
-    if sol.updates > 1:
-        where.append(f"update {t}")
+    t = update if update is not None else (sol.worked[0].update if sol.worked else 1)
+    worked = next((w for w in sol.worked if w.update == t), None)
+    k = worked.example if worked else None
+    values, grads = sol.values(t, k), sol.gradients(t, k)
+    where = [f"update {t}"] if sol.updates > 1 else []
     if k is not None:
         where.append(f"example {k}")
+    elif worked and len(sol.problem.data) > 1:  # an online update: which example it learns from
+        where.append(f"example {worked.index + 1}")
     caption = "values and gradients" + (f" ({', '.join(where)})" if where else "")
     if path:
         caption += f"; highlighted: the paths of {path}"
@@ -92,27 +82,8 @@ def render(sol: Solution, precision: int = 4, path: str | None = None) -> str:
         '  edge [color="#555555", arrowsize=0.7];',
     ]
     for node in g.nodes.values():
-        n = node.name
-        kind = "loss" if n == g.loss else node.kind
-        if kind == "param" and n not in g.wrt:
-            kind = "frozen"
-        lines = [n]
-        if node.expr is None:
-            lines.append(_KIND[node.kind if kind != "frozen" else "frozen"])
-        else:
-            op = node.expr.op if isinstance(node.expr, Call) else "identity"
-            formula = text(node.expr, precision)
-            lines.append(f"{op}: {formula}" if len(formula) <= FORMULA_CHARS else op)
-        if n in values:
-            lines.append(f"value {format_number(values[n], precision)}")
-        if n in grads:
-            lines.append(f"grad {format_number(grads[n], precision)}")
-        attrs = [_STYLE[kind], f"label={_quote(chr(10).join(lines))}"]
-        if node.expr is not None:
-            attrs.append(f"tooltip={_quote(f'{n} = {text(node.expr, precision)}')}")
-        if n in on_path:
-            attrs.append(f'color="{HIGHLIGHT}", penwidth=2.5, fontcolor="{HIGHLIGHT}"')
-        out.append(f"  {_quote(n)} [{', '.join(attrs)}];")
+        out.append(_node(sol, node, values.get(node.name), grads.get(node.name), precision, on_path))
+    out += _input_order(sol)
     for node in g.nodes.values():
         for i in node.inputs:
             attrs = ""
@@ -121,6 +92,43 @@ def render(sol: Solution, precision: int = 4, path: str | None = None) -> str:
             out.append(f"  {_quote(i)} -> {_quote(node.name)}{attrs};")
     out.append("}")
     return "\n".join(out) + "\n"
+
+
+def _node(
+    sol: Solution, node: Node, value: Value | None, grad: float | None, precision: int, on_path: set[str]
+) -> str:
+    """One node's line: its name, what it is (its op and formula when short), value and gradient."""
+    g, n = sol.graph, node.name
+    kind = "loss" if n == g.loss else node.kind
+    if kind == "param" and n not in g.wrt:
+        kind = "frozen"
+    lines = [n]
+    if node.expr is None:
+        lines.append(_KIND[kind if kind == "frozen" else node.kind])
+    else:
+        op = node.expr.op if isinstance(node.expr, Call) else "identity"
+        formula = text(node.expr, precision)
+        lines.append(f"{op}: {formula}" if len(formula) <= FORMULA_CHARS else op)
+    if value is not None:
+        lines.append(f"value {text(Num(float(value)), precision)}")
+    if grad is not None:
+        lines.append(f"grad {text(Num(grad), precision)}")
+    attrs = [_STYLE[kind], f"label={_quote(chr(10).join(lines))}"]
+    if node.expr is not None:
+        attrs.append(f"tooltip={_quote(f'{n} = {text(node.expr, precision)}')}")
+    if n in on_path:
+        attrs.append(f'color="{HIGHLIGHT}", penwidth=2.5, fontcolor="{HIGHLIGHT}"')
+    return f"  {_quote(n)} [{', '.join(attrs)}];"
+
+
+def _input_order(sol: Solution) -> list[str]:
+    """The inputs in one rank, held in the declared order by invisible edges (Graphviz would
+    otherwise order them to shorten edges)."""
+    inputs = [_quote(n) for n in sol.problem.inputs if n in sol.graph.nodes]
+    if len(inputs) < 2:
+        return []
+    chain = " -> ".join(inputs)
+    return [f"  {{ rank=same; {'; '.join(inputs)}; {chain} [style=invis]; }}"]
 
 
 def convert(dot: str, fmt: str) -> bytes:

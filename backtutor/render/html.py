@@ -7,23 +7,26 @@ from __future__ import annotations
 from html import escape
 
 from ..engine.expr import Expr, Num, Sym
-from ..engine.formula import mathml, text
+from ..engine.formula import mathml, mathml_pieces, text
 from ..solution import Solution, Step
-from .document import CLOSED_TITLE, outline, parts
+from .outline import CLOSED_TITLE, Shown, notation, outline
 
 ONE_LINE = 32  # a step whose text is at most this long stays on one line (a phone's width)
+UNBROKEN = 48  # a part whose text is longer is set as pieces that wrap with the window
 
 STYLE = """
 :root { color-scheme: light; }
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif;
        line-height: 1.45; color: #1b1b1f; background: #fff; margin: 0 auto; padding: 0.75rem 1rem 3rem;
-       max-width: 56rem; }
+       max-width: min(96rem, 100%); box-sizing: border-box; }
+h1, h2, h3, p { max-width: 52rem; }
 h1 { font-size: 1.35rem; margin: 0.5rem 0 0.75rem; }
 h2 { font-size: 1.15rem; margin: 1.75rem 0 0.5rem; padding-bottom: 0.2rem; border-bottom: 2px solid #d8dcf0; }
 h3 { font-size: 1rem; margin: 1.25rem 0 0.4rem; color: #2b3a67; }
 .step { margin: 0.45rem 0; padding: 0.25rem 0.5rem; border-left: 3px solid #d8dcf0; overflow-x: auto; }
-.line { white-space: nowrap; padding: 0.1rem 0; }
+.line { padding: 0.1rem 0; }
 .line + .line { padding-left: 1.25rem; }
+.line > math { margin-right: 0.3em; }
 .id { font: 0.72rem ui-monospace, "DejaVu Sans Mono", monospace; color: #6b6f80; }
 math { font-size: 1.08em; font-family: "Latin Modern Math", "STIX Two Math", "Cambria Math", math; }
 mtext.blank { border-bottom: 1px solid #1b1b1f; margin: 0 0.2em; }
@@ -38,22 +41,42 @@ def _math(inner: str) -> str:
     return f'<math displaystyle="true"><mrow>{inner}</mrow></math>'
 
 
-def _step(s: Step, precision: int, blank: bool) -> str:
-    items = parts(s, precision)
-    target = mathml(s.target, precision)
+def _line(first: str, e: Expr, digits: int, blank: bool, written: str) -> str:
+    """One line of a step: `first` (the target and =, or =) then e; a long e is set as several
+    <math> pieces with room to break between them, so it wraps instead of scrolling sideways."""
+    if len(written) <= UNBROKEN:
+        return f'<div class="line">{_math(first + mathml(e, digits, blank))}</div>'
+    pieces = mathml_pieces(e, digits, blank)
+    pieces[0] = first + pieces[0]
+    return '<div class="line">' + "\n".join(_math(p) for p in pieces) + "</div>"
+
+
+def _step(shown: Shown, blank: bool) -> str:
+    s = shown.step
+    target = mathml(s.target)
     eq = "<mo>=</mo>"
-    short = len(" = ".join([text(s.target, precision), *(text(e, precision) for e in items)])) <= ONE_LINE
-    if short:
-        lines = [target + "".join(eq + mathml(e, precision, blank) for e in items)]
-    else:
-        lines = [target + eq + mathml(items[0], precision, blank)]
-        lines += [eq + mathml(e, precision, blank) for e in items[1:]]
     out = [f'<div class="step" id="{escape(s.id)}">', f'<div class="id">{escape(s.id)}</div>']
-    out += [f'<div class="line">{_math(line)}</div>' for line in lines]
+    if len(" = ".join(shown.texts)) <= ONE_LINE:
+        inner = target + "".join(eq + mathml(e, digits, blank) for e, digits in shown.parts)
+        out.append(f'<div class="line">{_math(inner)}</div>')
+    else:
+        for i, ((e, digits), written) in enumerate(zip(shown.parts, shown.texts[1:], strict=True)):
+            out.append(_line((target if i == 0 else "") + eq, e, digits, blank, written))
     out.append("</div>")
     if s.note:
-        out.append(f'<p class="rule"><b>Rule:</b> {escape(s.note)}</p>')
+        out.append(f'<p class="rule"><b>Rule:</b> {note_html(s.note)}</p>')
     return "\n".join(out)
+
+
+def note_html(note: str) -> str:
+    """A rule note as HTML: e^(−x) with a real superscript, softmax_k with a real subscript."""
+    out = []
+    for before, base, mark, script in notation(note):
+        out.append(escape(before))
+        if base:
+            tag = "sup" if mark == "^" else "sub"
+            out.append(f"{escape(base)}<{tag}>{escape(script)}</{tag}>")
+    return "".join(out)
 
 
 def _equation(target: Expr, value: Expr, precision: int, blank: bool = False) -> str:
@@ -61,7 +84,7 @@ def _equation(target: Expr, value: Expr, precision: int, blank: bool = False) ->
 
 
 def render(sol: Solution, precision: int = 9, steps: list[Step] | None = None, blank: bool = False) -> str:
-    doc = outline(sol, steps)
+    doc = outline(sol, precision, steps)
     out = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -84,14 +107,14 @@ def render(sol: Solution, precision: int = 9, steps: list[Step] | None = None, b
         out.append(f"<section>\n<h2>{escape(part.heading)}</h2>")
         for section in part.sections:
             out.append(f"<h3>{escape(section.title)}</h3>")
-            out += [_step(s, precision, blank) for s in section.steps]
+            out += [_step(s, blank) for s in section.steps]
         out.append("</section>")
     if doc.closed_forms:
         out.append(f"<section>\n<h2>{escape(CLOSED_TITLE)}</h2>")
         for target, closed in doc.closed_forms:
-            out.append(
-                f'<div class="step"><div class="line">{_equation(target, closed, precision)}</div></div>'
-            )
+            first = mathml(target, precision) + "<mo>=</mo>"
+            written = text(closed, precision)
+            out.append(f'<div class="step">{_line(first, closed, precision, False, written)}</div>')
         out.append("</section>")
     if doc.history:
         loss = _math(mathml(Sym(doc.loss), precision))

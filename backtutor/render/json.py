@@ -58,4 +58,5 @@ def to_dict(sol: Solution, precision: int = 9, steps: list[Step] | None = None) 
 
 
 def render(sol: Solution, precision: int = 9, steps: list[Step] | None = None) -> str:
-    return json.dumps(to_dict(sol, precision, steps), indent=2, ensure_ascii=False) + "\n"
+    """Compact JSON: without `indent`, json.dumps takes the C encoder (several times faster)."""
+    return json.dumps(to_dict(sol, precision, steps), ensure_ascii=False) + "\n"

@@ -40,4 +40,4 @@ def report_dict(report: Report) -> dict[str, Any]:
 
 def render_reports(reports: list[Report]) -> str:
     docs = [report_dict(r) for r in reports]
-    return json.dumps(docs[0] if len(docs) == 1 else docs, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(docs[0] if len(docs) == 1 else docs, ensure_ascii=False) + "\n"

@@ -10,7 +10,8 @@ from __future__ import annotations
 from ..engine.expr import Num, Sym
 from ..engine.formula import latex
 from ..solution import Solution, Step
-from .document import Outline, closed_rows, outline, step_rows, tex_text
+from .document import closed_rows, step_rows, tex_text
+from .outline import Outline, Shown, outline
 
 PREAMBLE = r"""% A worked solution written by backtutor. Compile with: pdflatex FILE.tex
 \documentclass[11pt]{article}
@@ -34,7 +35,7 @@ def _align(items: list[tuple[list[tuple[str, str]], str]], standalone: bool) -> 
             end = r" \\" if j < len(step) - 1 else "" if last_step else r" \\[1.2ex]"
             rows.append(f"  {left} &{right}{end}")
         if note and standalone:
-            text = r"\small\emph{Rule:} " + tex_text(note)
+            text = r"\small\emph{Rule:} " + tex_text(note, scripts=True)
             if last_step:
                 tail = text
             else:
@@ -43,17 +44,18 @@ def _align(items: list[tuple[list[tuple[str, str]], str]], standalone: bool) -> 
     return [*out, tail] if tail else out
 
 
-def _step_items(steps: list[Step], precision: int, blank: bool) -> list[tuple[list[tuple[str, str]], str]]:
-    return [(step_rows(s, precision, blank), s.note) for s in steps]
+def _step_items(steps: list[Shown], blank: bool) -> list[tuple[list[tuple[str, str]], str]]:
+    return [(step_rows(s, blank), s.step.note) for s in steps]
 
 
-def body(doc: Outline, precision: int, blank: bool, standalone: bool = True) -> list[str]:
+def body(doc: Outline, blank: bool, standalone: bool = True) -> list[str]:
+    precision = doc.precision
     out: list[str] = []
     for part in doc.parts:
         if standalone:
             out.append(rf"\section*{{{tex_text(part.heading)}}}")
         for section in part.sections:
-            items = _step_items(section.steps, precision, blank)
+            items = _step_items(section.steps, blank)
             if standalone:
                 out.append(rf"\subsection*{{{tex_text(section.title)}}}")
             else:
@@ -84,15 +86,15 @@ def body(doc: Outline, precision: int, blank: bool, standalone: bool = True) -> 
 
 
 def render(sol: Solution, precision: int = 9, steps: list[Step] | None = None, blank: bool = False) -> str:
-    doc = outline(sol, steps)
+    doc = outline(sol, precision, steps)
     head = [PREAMBLE.rstrip("\n"), r"\begin{document}", rf"\section*{{{tex_text(doc.title)}}}"]
     if blank:
         head.append(r"\emph{Worksheet: fill in the blanks.}")
     if doc.description:
         head.append(tex_text(doc.description))
-    return "\n".join([*head, *body(doc, precision, blank), r"\end{document}", ""])
+    return "\n".join([*head, *body(doc, blank), r"\end{document}", ""])
 
 
 def fragment(sol: Solution, precision: int = 9, blank: bool = False) -> str:
     """Only the align* blocks, for MathJax (Jupyter's `_repr_latex_`)."""
-    return "\n".join(body(outline(sol), precision, blank, standalone=False)) + "\n"
+    return "\n".join(body(outline(sol, precision), blank, standalone=False)) + "\n"

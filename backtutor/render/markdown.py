@@ -1,7 +1,7 @@
 """The worked solution as Markdown with $…$ / $$…$$ math (GitHub, Jupyter, most Markdown editors).
 
-Headings per update step and per example and phase; each step is a display formula (an `aligned`
-block when it takes several lines: formula, numbers substituted, value).
+Headings per update step and per example and phase (from the shared outline); each step is a display
+formula (an `aligned` block when it takes several lines: formula, numbers substituted, value).
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ import re
 from ..engine.expr import Expr, Num, Sym
 from ..engine.formula import latex
 from ..solution import Solution, Step
-from .document import CLOSED_TITLE, closed_rows, outline, step_rows
+from .document import closed_rows, step_rows
+from .outline import CLOSED_TITLE, Shown, notation, outline
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|$~])")
 
@@ -34,9 +35,21 @@ def _display(rows: list[tuple[str, str]]) -> str:
     return f"$$\n\\begin{{aligned}}\n{body}\n\\end{{aligned}}\n$$"
 
 
-def _step(s: Step, precision: int, blank: bool) -> str:
-    out = _display(step_rows(s, precision, blank))
-    return out + (f"\n\n> *Rule:* {md_text(s.note)}" if s.note else "")
+def _step(shown: Shown, blank: bool) -> str:
+    out = _display(step_rows(shown, blank))
+    note = shown.step.note
+    return out + (f"\n\n> *Rule:* {note_md(note)}" if note else "")
+
+
+def note_md(note: str) -> str:
+    """A rule note as Markdown text, e^(−x) and softmax_k as inline math ($e^{-x}$, $softmax_{k}$)."""
+    out = []
+    for before, base, mark, script in notation(note):
+        out.append(md_text(before))
+        if base:
+            base_tex = base if len(base) == 1 else rf"\mathrm{{{base}}}"
+            out.append(f"${base_tex}{mark}{{{script.replace('−', '-')}}}$")
+    return "".join(out)
 
 
 def _math(e: Expr, precision: int, blank: bool = False) -> str:
@@ -44,7 +57,7 @@ def _math(e: Expr, precision: int, blank: bool = False) -> str:
 
 
 def render(sol: Solution, precision: int = 9, steps: list[Step] | None = None, blank: bool = False) -> str:
-    doc = outline(sol, steps)
+    doc = outline(sol, precision, steps)
     out = [f"# {md_text(doc.title)}"]
     if blank:
         out.append("*Worksheet: fill in the blanks.*")
@@ -54,7 +67,7 @@ def render(sol: Solution, precision: int = 9, steps: list[Step] | None = None, b
         out.append(f"## {md_text(part.heading)}")
         for section in part.sections:
             out.append(f"### {md_text(section.title)}")
-            out += [_step(s, precision, blank) for s in section.steps]
+            out += [_step(s, blank) for s in section.steps]
     if doc.closed_forms:
         out.append(f"## {md_text(CLOSED_TITLE)}")
         out += [_display(closed_rows(target, closed, precision)) for target, closed in doc.closed_forms]

@@ -1,85 +1,196 @@
-"""The worked solution for a terminal, with rich: sections per update, one line per step."""
+"""The worked solution for a terminal, with rich: the shared outline (`outline.py`), one line per step.
+
+Steps are laid out here, not by a rich Table: a grid holding every step cost most of a large solve's
+time. Each step is wrapped at spaces for the console's width when it is printed; a word wider than
+its column moves the step below its id, and only a word wider than the console is folded. Nothing is
+ever cut with "…".
+"""
 
 from __future__ import annotations
 
 import math
-from itertools import groupby
+from collections.abc import Iterable, Iterator
 
-from rich.console import Console, Group, RenderableType
-from rich.padding import Padding
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.panel import Panel
 from rich.rule import Rule
+from rich.segment import Segment
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
-from ..engine.expr import Num
-from ..engine.formula import format_number, text
+from ..engine.expr import Num, Sym
+from ..engine.formula import text
 from ..solution import Solution, Step
+from .outline import CLOSED_TITLE, Outline, Section, Shown, outline
 
-_PHASES = {"forward": "Forward pass", "backward": "Backward pass (chain rule)", "update": "Updates (SGD)"}
 _SPARK = "▁▂▃▄▅▆▇█"
-SUMMARY_ROWS = 12
+_ID = Style(dim=True)
+_TARGET = Style(bold=True, color="cyan")
+_VALUE = Style(bold=True)
+_NOTE = Style(italic=True, color="yellow")
+_TITLE = Style(bold=True, underline=True)
+Run = tuple[str, Style | None]  # a stretch of text and its style
 
 
-def step_line(s: Step, precision: int) -> Text:
-    """target = formula = numbers substituted = value, leaving out repeats."""
-    line = Text()
-    line.append(text(s.target, precision), style="bold cyan")
-    line.append(" = ")
-    formula = text(s.formula, precision)
-    value = text(Num(s.value), precision)
-    parts = [formula]
-    if s.substitution is not None:
-        sub = text(s.substitution, precision)
-        if sub not in parts:
-            parts.append(sub)
-    line.append(" = ".join(parts))
-    if value not in parts:
-        line.append(" = ")
-        line.append(value, style="bold")
-    if s.note:
-        line.append(f"\n  rule: {s.note}", style="italic yellow")
-    return line
+Word = tuple[list[Run], int]  # the runs of one word (no spaces inside) and its width in cells
 
 
-def _section(title: str, steps: list[Step], precision: int) -> list[RenderableType]:
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="dim", no_wrap=True)
-    grid.add_column()
-    for s in steps:
-        grid.add_row(s.id, step_line(s, precision))
-    return [Text(title, style="bold underline"), Padding(grid, (0, 0, 0, 2))]
+def _words(runs: Iterable[Run]) -> list[Word]:
+    """The words of the runs (split at spaces) with their widths; a word may span runs of different
+    styles."""
+    words: list[list[Run]] = [[]]
+    for chunk, style in runs:
+        for i, piece in enumerate(chunk.split(" ")):
+            if i:
+                words.append([])
+            if piece:
+                words[-1].append((piece, style))
+    return [(w, sum(cell_len(piece) for piece, _ in w)) for w in words if w]
 
 
-def _update_block(sol: Solution, t: int, steps: list[Step], precision: int) -> RenderableType:
-    parts: list[RenderableType] = []
-    for example, group in groupby(steps, key=lambda s: (s.example, s.phase)):
-        k, phase = example
-        title = _PHASES[phase]
-        if k is not None:
-            title += f", example {k}"
-        elif phase != "update" and len({s.example for s in steps}) > 1:
-            what = "Loss" if phase == "forward" else "Gradients"
-            title = f"{what} over the batch ({sol.problem.reduction} of the examples)"
-        parts += _section(title, list(group), precision)
-    heading = f"Update {t} of {sol.updates}" if sol.problem.training else "Working"
-    epoch = (t - 1) // sol.updates_per_epoch + 1
-    if sol.problem.training and len(sol.history) > 2:
-        heading += f" (epoch {epoch})"
-    return Group(Rule(heading, style="blue"), *parts)
+def _wrap(words: list[Word], width: int) -> list[list[Run]]:
+    """Words into lines of at most `width` cells, a space between words; a word wider than that is
+    folded over several lines, never cut."""
+    width = max(width, 1)
+    lines: list[list[Run]] = [[]]
+    used = 0
+    for word, wide in words:
+        if used and used + 1 + wide <= width:
+            lines[-1] += [(" ", None), *word]
+            used += 1 + wide
+            continue
+        if used:
+            lines.append([])
+        if wide <= width:
+            lines[-1] += word
+            used = wide
+            continue
+        used = 0
+        for piece, style in word:  # fold character by character
+            for c in piece:
+                if used + cell_len(c) > width:
+                    lines.append([])
+                    used = 0
+                lines[-1].append((c, style))
+                used += cell_len(c)
+    return lines
 
 
-def _closed_forms(sol: Solution, precision: int) -> RenderableType | None:
-    seen: dict[str, Step] = {}
-    for s in sol.steps:
-        if s.closed_form is not None and s.phase == "backward" and text(s.target) not in seen:
-            seen[text(s.target)] = s
-    if not seen:
-        return None
-    lines = [Text("Closed form of each gradient, in the problem's names", style="bold underline")]
-    for target, s in seen.items():
-        lines.append(Padding(Text(f"{target} = {text(s.closed_form, precision)}"), (0, 0, 0, 2)))  # type: ignore[arg-type]
-    return Group(*lines)
+def _wrapped(runs: Iterable[Run], width: int) -> list[list[Run]]:
+    return _wrap(_words(runs), width)
+
+
+class _Steps:
+    """One section's steps: the id in a dim column, then `target = … = value` wrapped beside it."""
+
+    def __init__(self, section: Section) -> None:
+        self.section = section
+        self.label = max((cell_len(s.step.id) for s in section.steps), default=0)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = options.max_width
+        yield from _lines(_wrapped([(self.section.title, _TITLE)], width), 0)
+        for shown in self.section.steps:
+            yield from self._step(shown, width)
+
+    def _step(self, shown: Shown, width: int) -> Iterator[Segment]:
+        s = shown.step
+        body = _words(_body(shown))
+        indent = 2 + self.label + 2
+        if max(wide for _, wide in body) <= width - indent:
+            lines = _wrap(body, width - indent)
+            yield from _lines([[(s.id.ljust(self.label + 2), _ID), *lines[0]]], 2)
+            yield from _lines(lines[1:], indent)
+        else:  # a word too wide for the column: the step goes below its id, at full width
+            indent = 4
+            yield from _lines(_wrapped([(s.id, _ID)], width - 2), 2)
+            yield from _lines(_wrap(body, width - indent), indent)
+        if s.note:
+            yield from _lines(_wrapped([(f"rule: {s.note}", _NOTE)], width - indent - 2), indent + 2)
+
+
+def _body(shown: Shown) -> list[Run]:
+    """target = formula = numbers = value, the target and the value styled."""
+    target, *parts = shown.texts
+    runs: list[Run] = [(target, _TARGET), (" = " + " = ".join(parts[:-1] if len(parts) > 1 else parts), None)]
+    if len(parts) > 1:
+        runs += [(" = ", None), (parts[-1], _VALUE)]
+    return runs
+
+
+def _lines(lines: list[list[Run]], indent: int) -> Iterator[Segment]:
+    """Segments of the lines at an indent; neighbouring runs of one style share a segment."""
+    for line in lines:
+        out, style = " " * indent, None
+        for chunk, chunk_style in line:
+            if chunk_style is style or chunk == " ":
+                out += chunk
+            else:
+                yield Segment(out, style)
+                out, style = chunk, chunk_style
+        yield Segment(out + "\n", style)
+
+
+class _Heading:
+    """A rule with the heading in it, or the heading alone (wrapped) when the console is too narrow."""
+
+    def __init__(self, heading: str) -> None:
+        self.heading = heading
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if cell_len(self.heading) + 6 <= options.max_width:
+            yield Rule(self.heading, style="blue")
+        else:
+            yield Text(self.heading, style="bold blue")
+
+
+class _Indented:
+    """Lines of text at an indent, continued further in when they wrap."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for line in self.lines:
+            first, *rest = _wrapped([(line, None)], options.max_width - 4)
+            yield from _lines([first], 2)
+            yield from _lines(rest, 4)
+
+
+class _History:
+    """The loss and trained parameters per epoch, as tables narrow enough for the console: columns
+    that do not fit go to a further table (each with the epoch), so that no number is cut."""
+
+    def __init__(self, doc: Outline) -> None:
+        digits = min(doc.precision, 6)  # a table of many columns stays readable
+        self.title = f"{doc.loss} on the whole data set after each epoch"
+        self.epochs = [str(e.epoch) for e in doc.history]
+        self.columns = [(doc.loss, [text(Num(e.loss), digits) for e in doc.history])]
+        self.columns += [
+            (name, [text(Num(e.params[i]), digits) for e in doc.history]) for name, i in doc.columns
+        ]
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        room = options.max_width - (max(5, *map(len, self.epochs)) + 4)
+        groups: list[list[tuple[str, list[str]]]] = [[]]
+        used = 0
+        for name, cells in self.columns:
+            wide = max(cell_len(name), *map(cell_len, cells)) + 3
+            if groups[-1] and used + wide > room:
+                groups.append([])
+                used = 0
+            groups[-1].append((name, cells))
+            used += wide
+        for i, group in enumerate(groups):
+            table = Table(title=self.title if i == 0 else None)
+            table.add_column("epoch", justify="right", overflow="fold")
+            for name, _ in group:
+                table.add_column(name, justify="right", overflow="fold")
+            for row, epoch in enumerate(self.epochs):
+                table.add_row(epoch, *(cells[row] for _, cells in group))
+            yield table
 
 
 def sparkline(values: list[float]) -> str:
@@ -94,63 +205,30 @@ def sparkline(values: list[float]) -> str:
     return line + (" (log scale)" if log else "")
 
 
-def _summary(sol: Solution, precision: int) -> RenderableType:
-    g, h = sol.graph, sol.history
-    table = Table(title=f"{g.loss} on the whole data set after each epoch", show_lines=False)
-    table.add_column("epoch", justify="right")
-    table.add_column(g.loss, justify="right")
-    for name in g.trainable:
-        table.add_column(name, justify="right")
-    n = len(h)
-    rows = (
-        sorted({round(i * (n - 1) / (SUMMARY_ROWS - 1)) for i in range(SUMMARY_ROWS)})
-        if n > SUMMARY_ROWS
-        else range(n)
-    )
-    position = {name: i for i, name in enumerate(g.params)}
-    index = [position[p] for p in g.trainable]
-    for i in rows:
-        e = h[i]
-        digits = min(precision, 6)  # a table of many columns stays readable
-        values = [e.loss, *(e.params[j] for j in index)]
-        table.add_row(str(e.epoch), *(format_number(v, digits) for v in values))
-    width = min(60, n)
-    sample = [h[round(i * (n - 1) / max(width - 1, 1))].loss for i in range(width)]
-    return Group(table, Text(f"loss per epoch: {sparkline(sample)}", style="green"))
-
-
 def render(sol: Solution, precision: int = 9, steps: list[Step] | None = None) -> RenderableType:
-    p = sol.problem
-    shown = sol.steps if steps is None else steps
-    blocks: list[RenderableType] = []
-    head = Text(p.title or p.path, style="bold")
-    if p.description:
-        head.append("\n" + p.description.strip(), style="default")
-    blocks.append(Panel(head, expand=False))
-    for t, group in groupby(shown, key=lambda s: s.update):
-        blocks.append(_update_block(sol, t, list(group), precision))
-    if steps is None:
-        closed = _closed_forms(sol, precision)
-        if closed is not None:
-            blocks.append(Group(Rule(style="blue"), closed))
-        if len(sol.history) > 2:
-            blocks.append(Group(Rule("Training", style="blue"), _summary(sol, precision)))
-            if not sol.shown:
-                blocks.append(
-                    Text("Working not shown: add --steps 1 (or 1-3, last, all) to see it.", style="dim")
-                )
-        elif p.training:
-            final = ", ".join(
-                f"{k} = {format_number(v, precision)}"
-                for k, v in sol.final.items()
-                if k in sol.graph.trainable
+    doc = outline(sol, precision, steps)
+    head = Text(doc.title, style="bold")
+    if doc.description:
+        head.append("\n" + doc.description, style="default")
+    blocks: list[RenderableType] = [Panel(head, expand=False)]
+    for part in doc.parts:
+        blocks.append(_Heading(part.heading))
+        blocks += [_Steps(section) for section in part.sections]
+    if doc.closed_forms:
+        lines = [f"{text(target)} = {text(closed, precision)}" for target, closed in doc.closed_forms]
+        blocks += [Rule(style="blue"), Text(CLOSED_TITLE, style=_TITLE), _Indented(lines)]
+    if doc.history:
+        blocks += [_Heading("Training"), _History(doc)]
+        blocks.append(Text(f"loss per epoch: {sparkline(doc.curve)}", style="green"))
+    if doc.final:
+        *params, (loss, value) = doc.final
+        final = ", ".join(f"{text(Sym(k))} = {text(Num(v), precision)}" for k, v in params)
+        blocks.append(
+            Text(
+                f"After training: {final}; {text(Sym(loss))} = {text(Num(value), precision)}",
+                style="bold green",
             )
-            loss = format_number(sol.history[-1].loss, precision)
-            blocks.append(Text(f"After training: {final}; {sol.graph.loss} = {loss}", style="bold green"))
+        )
+    if doc.hint:
+        blocks.append(Text(doc.hint, style="dim"))
     return Group(*blocks)
-
-
-def print_solution(
-    sol: Solution, console: Console, precision: int = 9, steps: list[Step] | None = None
-) -> None:
-    console.print(render(sol, precision, steps))

@@ -52,11 +52,8 @@ def _result(formula: str) -> Text:
 
 def _summary(table: ShapeTable) -> Table:
     out = Table(title="Summary", title_justify="left")
-    out.add_column("layer")
-    out.add_column("kind")
-    out.add_column("output", justify="right")
-    out.add_column("parameters", justify="right")
-    out.add_column("multiply-adds", justify="right")
+    for name in ("layer", "kind", "output", "parameters", "multiply-adds"):  # fold, never cut with …
+        out.add_column(name, justify="left" if name in ("layer", "kind") else "right", overflow="fold")
     for row in table.rows:
         dash = "—"
         if row.role == "branch":
