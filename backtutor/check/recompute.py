@@ -58,21 +58,29 @@ class Recompute:
         for d in state.frontier(step):
             a = numbers.get(d)
             if a is not None and a.unit > 0 and math.isfinite(a.unit):
-                nudged = {**state.student, d: state.student[d] + 0.5 * a.unit}
-                slack += abs(State(self.index, nudged).work(step)[0] - base)
+                nudged = State(self.index, state.student, nudge=(d, state.student[d] + 0.5 * a.unit))
+                slack += abs(nudged.work(step)[0] - base)
         return slack if math.isfinite(slack) else 0.0
 
 
 class State:
     """One sheet's values under one rule: given numbers as written, skipped ones worked (lazily)."""
 
-    def __init__(self, index: Mapping[str, Step], student: Mapping[str, float], h: Hypothesis = AS_WORKED):
-        self.index, self.student, self.h = index, student, h
+    def __init__(
+        self,
+        index: Mapping[str, Step],
+        student: Mapping[str, float],
+        h: Hypothesis = AS_WORKED,
+        nudge: tuple[str, float] | None = None,  # one given number moved (for the rounding slack)
+    ) -> None:
+        self.index, self.student, self.h, self.nudge = index, student, h, nudge
         self.known: dict[str, float] = {}
         self.touched = False  # did the rule change any formula or number it was applied to?
 
     def value(self, sid: str) -> float:
         """A quantity as the student has it: written, or worked from what they wrote."""
+        if self.nudge is not None and sid == self.nudge[0]:
+            return self.nudge[1]
         if sid in self.student:
             return self.student[sid]
         if sid not in self.known:

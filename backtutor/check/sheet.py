@@ -35,20 +35,81 @@ class SheetError(FileError):
     pass
 
 
+# a sheet as `template` writes it and students fill it in: one `"id": number` (or `id: number`) a line,
+# blanks and comments; anything else is read by the full YAML reader
+_LINE = re.compile(
+    r'[ \t]*(?:(?:"(?P<q>[^"\\\n]*)"|(?P<p>[A-Za-z∂][^\s:"\'#,\[\]{}]*))[ \t]*:'
+    r"(?:[ \t]+(?P<v>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|~|null))?)?[ \t]*(?:#[^\n]*)?"
+)
+
+
+def _simple_sheet(path: str | Path) -> tuple[dict[str, str | None], dict[tuple[str], int]] | None:
+    """The sheet's answers read line by line when every line is that simple; None otherwise."""
+    p = Path(path)
+    try:
+        if p.stat().st_size > yamlfile.MAX_BYTES:
+            return None
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    data: dict[str, str | None] = {}
+    lines: dict[tuple[str], int] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        m = _LINE.fullmatch(line)
+        if m is None:
+            return None
+        key = m.group("q") if m.group("q") is not None else m.group("p")
+        if key is None:
+            continue
+        if key in data:
+            return None  # let the YAML reader say what is wrong
+        value = m.group("v")
+        data[key] = None if value in (None, "~", "null") else value
+        lines[(key,)] = number
+    return (data, lines) if data else None
+
+
+class _Known:
+    """A Solution's step ids and names, worked out once however many sheets are read."""
+
+    def __init__(self, sol: Solution) -> None:
+        self.sol = sol
+        self.ids = {s.id for s in sol.steps}
+        self._names: NameMap | None = None
+        self.numbers: dict[tuple[str, str], Answer] = {}  # a class writes the same numbers: read once
+
+    @property
+    def names(self) -> NameMap:
+        if self._names is None:
+            self._names = NameMap(self.sol.graph.nodes)
+        return self._names
+
+
+_KNOWN: dict[int, _Known] = {}
+
+
+def _known(sol: Solution) -> _Known:
+    k = _KNOWN.get(id(sol))
+    if k is None or k.sol is not sol:
+        _KNOWN.clear()  # one Solution at a time is what a batch needs
+        k = _KNOWN[id(sol)] = _Known(sol)
+    return k
+
+
 def read_sheet(path: str | Path, sol: Solution) -> list[Answer]:
     """Answers in a sheet, keyed by canonical step id; blanks (`~`) are left out."""
-    data, lines = yamlfile.read(path, raw=True)
+    data, lines = _simple_sheet(path) or yamlfile.read(path, raw=True)
     name = str(path)
     if data is None:
         return []
     if not isinstance(data, dict):
         raise SheetError(name, "an answer sheet maps step ids to answers, e.g. 'dE/dw5: 0.0822'", 1)
-    known = {s.id for s in sol.steps}
-    names = NameMap(sol.graph.nodes)
+    ids = _known(sol)
+    known = ids.ids
     answers = []
     for key, written in data.items():
         line = lines.get((key,))
-        step_id = key if key in known else canonical_id(str(key), known, sol.graph.loss, names)
+        step_id = key if key in known else canonical_id(str(key), known, sol.graph.loss, ids.names)
         if step_id is None:
             close = difflib.get_close_matches(key, sorted(known), n=3)
             hint = f"; closest: {', '.join(close)}" if close else ""
@@ -57,8 +118,15 @@ def read_sheet(path: str | Path, sol: Solution) -> list[Answer]:
             continue
         if not isinstance(written, str):
             raise SheetError(name, "expected a number or a formula", line, key)
+        cached = ids.numbers.get((step_id, written))
+        if cached is not None:
+            answers.append(cached)
+            continue
         try:
-            answers.append(parse_answer(step_id, written, sol))
+            answer = parse_answer(step_id, written, sol)
+            if answer.formula is None and len(ids.numbers) < 100_000:
+                ids.numbers[(step_id, written)] = answer
+            answers.append(answer)
         except ParseError as e:
             raise SheetError(name, str(e), line, key) from None
     return answers
@@ -136,7 +204,7 @@ def parse_answer(step_id: str, written: str, sol: Solution) -> Answer:
     number = _number(written)
     if number is not None:
         return Answer(step_id, written, *number)
-    formula = NameMap(sol.graph.nodes).rename(parse(written))
+    formula = _known(sol).names.rename(parse(written))
     unknown = [n for n in names(formula) if n not in sol.graph.nodes]
     if unknown:
         close = difflib.get_close_matches(unknown[0], list(sol.graph.nodes), n=2)

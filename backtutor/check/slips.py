@@ -9,11 +9,12 @@ diagnoses are not hypotheses about a rule and live in grade.py: another step's v
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from ..engine.expr import ONE, Call, Deriv, Expr, Num, Sym, Updated
 from ..engine.formula import text
+from ..engine.graph import Node
 from ..engine.losses import LOSSES
 from ..engine.ops import OPS
 from ..solution import ETA, Solution, Step
@@ -32,6 +33,7 @@ class Context:
         for s in sol.steps:
             if s.phase == "update" and isinstance(s.target, Updated):
                 self.updated.setdefault(s.update, {})[s.target.name] = s.value
+        self.partners = _partners(sol.graph.computed, set(sol.graph.params))
 
     def params(self, step: Step) -> list[Sym]:
         """The parameters among the step's leaves."""
@@ -187,11 +189,39 @@ def _extra_factors(ctx: Context, step: Step) -> Iterator[Alteration]:
             yield Alteration(formula=times, fields={"factor": text(leaf)})
 
 
+def _partners(nodes: Iterable[Node], params: set[str]) -> dict[str, list[str]]:
+    """For each weight, the weights that multiply the same quantity in another unit (w1·i1 in
+    net_h1, w3·i1 in net_h2): the ones a student can take for it."""
+    by_input: dict[str, list[str]] = {}
+    for n in nodes:
+        for e in _products(n.expr):
+            names = [a.name for a in e.args if isinstance(a, Sym)]
+            weights = [x for x in names if x in params]
+            if len(names) == 2 and len(weights) == 1:
+                x = next(x for x in names if x not in params)
+                by_input.setdefault(x, []).append(weights[0])
+    partners: dict[str, list[str]] = {}
+    for weights in by_input.values():
+        for w in weights:
+            partners.setdefault(w, []).extend(q for q in weights if q != w)
+    return partners
+
+
+def _products(e: Expr | None) -> Iterator[Call]:
+    if isinstance(e, Call):
+        if e.op == "mul":
+            yield e
+        for a in e.args:
+            yield from _products(a)
+
+
 def _other_parameters(ctx: Context, step: Step) -> Iterator[Alteration]:
     if step.phase != "forward":
         return
+    during = ctx.parameters_during[step.update]
     for p in ctx.params(step):
-        for other, value in ctx.parameters_during[step.update].items():
+        for other in ctx.partners.get(p.name, ()):
+            value = during[other]
             if other != p.name:
 
                 def substitute(s: Step, x: Expr, v: float, p: Sym = p, value: float = float(value)) -> float:

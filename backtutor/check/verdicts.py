@@ -3,6 +3,8 @@ teacher marks by (right, own errors, distinct misconceptions, carried forward)."
 
 from __future__ import annotations
 
+import functools
+from collections import Counter
 from dataclasses import dataclass
 
 STATUSES = ("right", "carried", "wrong", "undecided")
@@ -26,8 +28,12 @@ class Report:
     verdicts: tuple[Verdict, ...]
     first_error: Verdict | None = None
 
+    @functools.cached_property
+    def _counts(self) -> Counter[str]:
+        return Counter(v.status for v in self.verdicts)
+
     def count(self, status: str) -> int:
-        return sum(v.status == status for v in self.verdicts)
+        return self._counts[status]
 
     @property
     def right(self) -> int:
