@@ -400,20 +400,16 @@ def _grade_all(checker: Checker, paths: list[Path]) -> tuple[list[Report], int]:
     """Every sheet's report; a sheet that cannot be read or graded is reported and skipped."""
     from rich.console import Console
 
-    from .check import read_sheet
-    from .errors import InputError
+    from .check.batch import grade_all
 
     reports, broken = [], 0
     err = Console(stderr=True, highlight=False, soft_wrap=True)
-    for path in paths:
-        try:
-            reports.append(checker.grade(read_sheet(path, checker.sol), str(path)))
-        except InputError as e:
+    for outcome in grade_all(checker, paths):
+        if isinstance(outcome, str):
             broken += 1
-            err.print(f"error: {e}", markup=False)
-        except Exception as e:  # one pathological sheet must not stop a class's batch
-            broken += 1
-            err.print(f"error: {path}: could not be checked ({type(e).__name__}: {e})", markup=False)
+            err.print(f"error: {outcome}", markup=False)
+        else:
+            reports.append(outcome)
     return reports, broken
 
 

@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from ..engine.expr import Expr
+from ..engine.expr import Call, Expr
 from ..engine.ops import evaluate
 from ..solution import Step
 from .sheet import Answer
@@ -48,9 +48,26 @@ class Recompute:
 
     def __init__(self, steps: Iterable[Step]) -> None:
         self.index = {s.id: s for s in steps}
+        self._positions: dict[str, dict[int, int]] = {}
 
     def state(self, student: Mapping[str, float]) -> State:
-        return State(self.index, student)
+        return State(self, student)
+
+    def positions(self, s: Step) -> dict[int, int]:
+        """Each leaf occurrence in the step's formula (by identity: hashing Exprs is slow) ↦ its
+        place in `s.leaves`. Altered formulas reuse these objects, so the map serves them too."""
+        found = self._positions.get(s.id)
+        if found is None:
+            place = {leaf: i for i, (leaf, _, _) in enumerate(s.leaves)}
+            found = self._positions[s.id] = {}
+            stack = [s.formula, *place]
+            while stack:
+                e = stack.pop()
+                if isinstance(e, Call):
+                    stack.extend(e.args)
+                elif e in place:
+                    found[id(e)] = place[e]
+        return found
 
     def rounding_slack(self, step: Step, state: State, numbers: Mapping[str, Answer], base: float) -> float:
         """How far the step moves when each given number it rests on moves by half its last digit."""
@@ -58,7 +75,7 @@ class Recompute:
         for d in state.frontier(step):
             a = numbers.get(d)
             if a is not None and a.unit > 0 and math.isfinite(a.unit):
-                nudged = State(self.index, state.student, nudge=(d, state.student[d] + 0.5 * a.unit))
+                nudged = State(self, state.student, nudge=(d, state.student[d] + 0.5 * a.unit))
                 slack += abs(nudged.work(step)[0] - base)
         return slack if math.isfinite(slack) else 0.0
 
@@ -68,12 +85,13 @@ class State:
 
     def __init__(
         self,
-        index: Mapping[str, Step],
+        recompute: Recompute,
         student: Mapping[str, float],
         h: Hypothesis = AS_WORKED,
         nudge: tuple[str, float] | None = None,  # one given number moved (for the rounding slack)
     ) -> None:
-        self.index, self.student, self.h, self.nudge = index, student, h, nudge
+        self.recompute, self.index = recompute, recompute.index
+        self.student, self.h, self.nudge = student, h, nudge
         self.known: dict[str, float] = {}
         self.touched = False  # did the rule change any formula or number it was applied to?
 
@@ -113,15 +131,17 @@ class State:
         return self._evaluate(step, self.h), self.touched
 
     def _evaluate(self, s: Step, h: Hypothesis) -> float:
-        env: dict[Expr, float] = {}
+        values: list[float] = []
         for leaf, lid, v in s.leaves:
             before = self.value(lid) if lid else float(v)
-            env[leaf] = h.leaf(s, leaf, before)
-            self.touched |= env[leaf] != before and not (math.isnan(before) and math.isnan(env[leaf]))
-        formula = h.formula(s)
+            after = before if h.leaf is as_known else h.leaf(s, leaf, before)
+            values.append(after)
+            self.touched |= after != before and not (math.isnan(before) and math.isnan(after))
+        formula = s.formula if h.formula is as_written else h.formula(s)
         self.touched |= formula is not s.formula and formula != s.formula
+        place = self.recompute.positions(s)
         try:
-            return evaluate(formula, env.__getitem__)
+            return evaluate(formula, lambda e: values[place[id(e)]])
         except (ArithmeticError, ValueError, OverflowError):
             return math.nan
 

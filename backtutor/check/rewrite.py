@@ -33,6 +33,8 @@ def drop_one_minus_sigma(e: Expr) -> Expr:
     args = tuple(drop_one_minus_sigma(a) for a in e.args)
     if e.op == "mul":
         args = tuple(a for a in args if not _is_one_minus_sigma(a)) or (ONE,)
+    if len(args) == len(e.args) and all(a is b for a, b in zip(args, e.args, strict=True)):
+        return e  # unchanged: the same object, so the caller sees nothing was altered
     return Call(e.op, args, e.param)
 
 

@@ -36,15 +36,17 @@ class SheetError(FileError):
 
 
 # a sheet as `template` writes it and students fill it in: one `"id": number` (or `id: number`) a line,
-# blanks and comments; anything else is read by the full YAML reader
-_LINE = re.compile(
-    r'[ \t]*(?:(?:"(?P<q>[^"\\\n]*)"|(?P<p>[A-Za-z∂][^\s:"\'#,\[\]{}]*))[ \t]*:'
-    r"(?:[ \t]+(?P<v>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|~|null))?)?[ \t]*(?:#[^\n]*)?"
+# blanks and comments; anything else is read by the full YAML reader. One match per line, or none.
+_SHEET_LINE = re.compile(
+    r'^(?:"([^"\\\n]*)"|([A-Za-z∂][^\s:"\'#,\[\]{}]*)):'
+    r"(?: +([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|~|null))? *(?: #[^\n]*)?$"
+    r"|^ *(?:#[^\n]*)?$",
+    re.MULTILINE,
 )
 
 
 def _simple_sheet(path: str | Path) -> tuple[dict[str, str | None], dict[tuple[str], int]] | None:
-    """The sheet's answers read line by line when every line is that simple; None otherwise."""
+    """The sheet's answers read in one pass when every line is that simple; None otherwise."""
     p = Path(path)
     try:
         if p.stat().st_size > yamlfile.MAX_BYTES:
@@ -52,19 +54,18 @@ def _simple_sheet(path: str | Path) -> tuple[dict[str, str | None], dict[tuple[s
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None
+    rows = _SHEET_LINE.findall(text)
+    if len(rows) != text.count("\n") + 1 or "\r" in text:
+        return None  # a line that is not that simple
     data: dict[str, str | None] = {}
     lines: dict[tuple[str], int] = {}
-    for number, line in enumerate(text.splitlines(), 1):
-        m = _LINE.fullmatch(line)
-        if m is None:
-            return None
-        key = m.group("q") if m.group("q") is not None else m.group("p")
-        if key is None:
+    for number, (quoted, plain, value) in enumerate(rows, 1):
+        key = quoted or plain
+        if not key:
             continue
         if key in data:
             return None  # let the YAML reader say what is wrong
-        value = m.group("v")
-        data[key] = None if value in (None, "~", "null") else value
+        data[key] = None if value in ("", "~", "null") else value
         lines[(key,)] = number
     return (data, lines) if data else None
 
@@ -76,7 +77,7 @@ class _Known:
         self.sol = sol
         self.ids = {s.id for s in sol.steps}
         self._names: NameMap | None = None
-        self.numbers: dict[tuple[str, str], Answer] = {}  # a class writes the same numbers: read once
+        self.numbers: dict[tuple[str, str], Answer] = {}  # (id, number) as written → its Answer
 
     @property
     def names(self) -> NameMap:
@@ -107,7 +108,13 @@ def read_sheet(path: str | Path, sol: Solution) -> list[Answer]:
     ids = _known(sol)
     known = ids.ids
     answers = []
+    numbers = ids.numbers
     for key, written in data.items():
+        # keyed by the id as written: most of a sheet is found here
+        cached = numbers.get((key, written)) if isinstance(written, str) else None
+        if cached is not None:
+            answers.append(cached)
+            continue
         line = lines.get((key,))
         step_id = key if key in known else canonical_id(str(key), known, sol.graph.loss, ids.names)
         if step_id is None:
@@ -118,14 +125,10 @@ def read_sheet(path: str | Path, sol: Solution) -> list[Answer]:
             continue
         if not isinstance(written, str):
             raise SheetError(name, "expected a number or a formula", line, key)
-        cached = ids.numbers.get((step_id, written))
-        if cached is not None:
-            answers.append(cached)
-            continue
         try:
             answer = parse_answer(step_id, written, sol)
-            if answer.formula is None and len(ids.numbers) < 100_000:
-                ids.numbers[(step_id, written)] = answer
+            if answer.formula is None and len(numbers) < 100_000:
+                numbers[(key, written)] = answer
             answers.append(answer)
         except ParseError as e:
             raise SheetError(name, str(e), line, key) from None
