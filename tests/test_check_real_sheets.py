@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import time
 
 import pytest
@@ -269,3 +270,13 @@ def test_problem_files_accept_the_same_names_and_print_them_as_written(tmp_path)
         ("dL/dθ1@1", "right"),
         ("W1[1]+@1", "right"),
     ]
+
+
+def test_only_a_later_update_worked_still_marks_from_the_students_numbers(tmp_path):
+    # update 3 of q4 alone: its parameters come from updates that were not worked (not in the steps)
+    sol = backtutor.solve(Q4, epochs=3, shown={3})
+    net = sol.step("net_h1@3").value + 0.01  # a wrong net_h1, and out_h1 = σ(net_h1) from it
+    out = 1 / (1 + math.exp(-net))
+    sheet = write_sheet(tmp_path / "s.yaml", {"net_h1@3": f"{net:.6f}", "out_h1@3": f"{out:.6f}"})
+    v = {x.id: x for x in Checker(sol).grade(read_sheet(sheet, sol)).verdicts}
+    assert v["net_h1@3"].status == "wrong" and v["out_h1@3"].status == "carried"

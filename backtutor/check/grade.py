@@ -167,7 +167,17 @@ class Checker:
                     a, "wrong", f"this is the value of {other.id}: two units' weights swapped?", "swapped"
                 )
         margin = 0.5 * a.unit + slack
+        chain: list[Step] | None = None  # the skipped steps a deep rule reworks
         for h in hypotheses(self.slips, step):
+            if h.deep:
+                if chain is None:
+                    chain = [
+                        self.index[d]
+                        for d in state.reworked(step)
+                        if d not in state.student and d in self.index
+                    ]
+                if not any(self.recompute.alters(h, s) for s in (step, *chain)):
+                    continue  # the rule changes nothing here: it cannot be the slip
             value, touched = State(self.recompute, state.student, h).work(step)
             if touched and abs(value - plain) > margin and self.tolerance.close(a, value, slack):
                 return self.verdict(a, "wrong", h.explanation, h.slip)

@@ -49,9 +49,21 @@ class Recompute:
     def __init__(self, steps: Iterable[Step]) -> None:
         self.index = {s.id: s for s in steps}
         self._positions: dict[str, dict[int, int]] = {}
+        self._alters: dict[tuple[str, str, str], bool] = {}
 
     def state(self, student: Mapping[str, float]) -> State:
         return State(self, student)
+
+    def alters(self, h: Hypothesis, s: Step) -> bool:
+        """Does the rule change this step's formula or one of its numbers (the correct ones)?"""
+        key = (h.slip, h.explanation, s.id)
+        found = self._alters.get(key)
+        if found is None:
+            formula = h.formula(s)
+            found = formula is not s.formula and formula != s.formula
+            found = found or any(h.leaf(s, leaf, float(v)) != float(v) for leaf, _, v in s.leaves)
+            self._alters[key] = found
+        return found
 
     def positions(self, s: Step) -> dict[int, int]:
         """Each leaf occurrence in the step's formula (by identity: hashing Exprs is slow) ↦ its
@@ -115,7 +127,9 @@ class State:
                 self.known[top] = math.nan
                 stack.pop()
                 continue
-            todo = [d for d in s.depends_on if d not in self.student and d not in self.known]
+            todo = [
+                d for d in s.depends_on if d in self.index and d not in self.student and d not in self.known
+            ]
             if todo:
                 stack.extend(todo)
                 continue
@@ -133,7 +147,8 @@ class State:
     def _evaluate(self, s: Step, h: Hypothesis) -> float:
         values: list[float] = []
         for leaf, lid, v in s.leaves:
-            before = self.value(lid) if lid else float(v)
+            # a leaf from an update that was not worked (not in the steps) keeps the Solution's number
+            before = self.value(lid) if lid and (lid in self.index or lid in self.student) else float(v)
             after = before if h.leaf is as_known else h.leaf(s, leaf, before)
             values.append(after)
             self.touched |= after != before and not (math.isnan(before) and math.isnan(after))
@@ -147,6 +162,10 @@ class State:
 
     def frontier(self, step: Step) -> list[str]:
         """The given numbers the step rests on, through skipped steps."""
+        return [d for d in self.reworked(step) if d in self.student]
+
+    def reworked(self, step: Step) -> list[str]:
+        """The step's inputs, and the inputs of every skipped one under them, as far as given ones."""
         seen: set[str] = set()
         out: list[str] = []
         stack = list(step.depends_on)
@@ -155,8 +174,7 @@ class State:
             if d in seen:
                 continue
             seen.add(d)
-            if d in self.student:
-                out.append(d)
-            elif d in self.index:
+            out.append(d)
+            if d not in self.student and d in self.index:
                 stack.extend(self.index[d].depends_on)
         return out
