@@ -178,6 +178,37 @@ def test_known_numbers_are_put_in_before_comparing(tmp_path):
     assert report.verdicts[0].status == "wrong"
 
 
+LOGISTIC = """\
+title: One sigmoid unit, binary cross-entropy
+inputs: [x1, x2]
+network:
+  - activation: sigmoid
+    units:
+      o: {weights: [w1, w2], bias: b}
+parameters: {w1: 0.3, w2: -0.2, b: 0.1}
+data:
+  - {x1: 1.5, x2: 0.5, target_o: 1}
+loss: {kind: binary_cross_entropy, name: E}
+training: {learning_rate: 0.1, mode: online, epochs: 1}
+"""
+
+
+def test_a_minus_t_times_x_is_right_for_sigmoid_and_binary_cross_entropy(tmp_path):
+    problem = tmp_path / "logistic.yaml"
+    problem.write_text(LOGISTIC, encoding="utf-8")
+    sol = backtutor.solve(problem)
+    answers = {
+        "dE/dw1": "'(out_o - target_o)*x1'",
+        "dE/db": "'out_o - target_o'",
+        "dE/dw2": "'(out_o - target_o)*x1'",
+    }
+    v = {
+        x.id: x.status
+        for x in Checker(sol).grade(read_sheet(write_sheet(tmp_path / "s.yaml", answers), sol)).verdicts
+    }
+    assert v == {"dE/dw1": "right", "dE/db": "right", "dE/dw2": "wrong"}
+
+
 def test_a_batch_mixing_good_and_broken_sheets_grades_every_good_one(tmp_path):
     folder = tmp_path / "class"
     folder.mkdir()
