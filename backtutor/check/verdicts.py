@@ -62,10 +62,17 @@ class Report:
 
     @property
     def summary(self) -> str:
-        """The score as a teacher reads it."""
-        parts = [f"{self.right}/{len(self.verdicts)} right", f"{self.own_errors} own errors"]
-        parts.append(f"{self.misconceptions} distinct misconceptions")
+        """The score as a teacher reads it: 5/32 right, 2 own errors (1 misconception), 25 carried."""
+        parts = [f"{self.right}/{len(self.verdicts)} right"]
+        own = _count(self.own_errors, "own error")
+        parts.append(
+            f"{own} ({_count(self.misconceptions, 'distinct misconception')})" if own[0] != "0" else own
+        )
         parts.append(f"{self.carried} carried forward")
         if self.undecided:
             parts.append(f"{self.undecided} could not be decided")
         return ", ".join(parts)
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}" + ("" if n == 1 else "s")

@@ -20,14 +20,11 @@ def render_report(report: Report) -> RenderableType:
         table.add_row(
             v.id, v.answer, v.expected, Text(MARKS[v.status], style=_STYLE[v.status]), v.explanation
         )
-    summary = Text(f"Score: {report.score} right", style="bold")
-    summary.append(f" ({report.summary})", style="default")
+    summary = Text(f"Score: {report.summary}", style="bold")
     if report.first_error:
         summary.append(f"; first error: {report.first_error.id}", style="red")
         if report.first_error.explanation:
             summary.append(f" ({report.first_error.explanation})")
-    if report.carried:
-        summary.append(f"; {report.carried} carried forward from earlier errors (method right)")
     return Group(table, summary)
 
 
