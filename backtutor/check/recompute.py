@@ -82,13 +82,27 @@ class Recompute:
         return found
 
     def rounding_slack(self, step: Step, state: State, numbers: Mapping[str, Answer], base: float) -> float:
-        """How far the step moves when each given number it rests on moves by half its last digit."""
+        """How far the step moves when each given number it rests on moves by half its last digit.
+        Only the skipped steps downstream of the moved number are worked again."""
         slack = 0.0
+        below: dict[str, list[str]] = {}  # given or skipped id ↦ the skipped steps that use it
+        for c in state.reworked(step):
+            if c not in state.student and c in self.index:
+                for d in self.index[c].depends_on:
+                    below.setdefault(d, []).append(c)
         for d in state.frontier(step):
             a = numbers.get(d)
-            if a is not None and a.unit > 0 and math.isfinite(a.unit):
-                nudged = State(self, state.student, nudge=(d, state.student[d] + 0.5 * a.unit))
-                slack += abs(nudged.work(step)[0] - base)
+            if a is None or not 0 < a.unit < math.inf:
+                continue
+            moved, todo = set(), [d]
+            while todo:
+                for c in below.get(todo.pop(), ()):
+                    if c not in moved:
+                        moved.add(c)
+                        todo.append(c)
+            nudged = State(self, state.student, nudge=(d, state.student[d] + 0.5 * a.unit))
+            nudged.known = {k: v for k, v in state.known.items() if k not in moved}
+            slack += abs(nudged.work(step)[0] - base)
         return slack if math.isfinite(slack) else 0.0
 
 
