@@ -18,7 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 import backtutor
-from backtutor.check import Checker, read_sheet, sympy_worker
+from backtutor.check import Checker, batch, read_sheet, sympy_worker
 from backtutor.cli import app
 
 from .conftest import PROBLEMS
@@ -209,7 +209,9 @@ def test_a_minus_t_times_x_is_right_for_sigmoid_and_binary_cross_entropy(tmp_pat
     assert v == {"dE/dw1": "right", "dE/db": "right", "dE/dw2": "wrong"}
 
 
-def test_a_batch_mixing_good_and_broken_sheets_grades_every_good_one(tmp_path):
+@pytest.mark.parametrize("parallel_from", [200, 2])  # in this process, and on every core
+def test_a_batch_mixing_good_and_broken_sheets_grades_every_good_one(tmp_path, monkeypatch, parallel_from):
+    monkeypatch.setattr(batch, "PARALLEL_FROM", parallel_from)
     folder = tmp_path / "class"
     folder.mkdir()
     rounded = {"out_o1": "0.7514", "dE_total/dw5": "0.0822", "w5+": "0.3589"}

@@ -45,7 +45,10 @@ _SHEET_LINE = re.compile(
 )
 
 
-def _simple_sheet(path: str | Path) -> tuple[dict[str, str | None], dict[tuple[str], int]] | None:
+Row = tuple[int | None, str, object]  # (line, id as written, answer as written; None when blank)
+
+
+def _simple_rows(path: str | Path) -> list[Row] | None:
     """The sheet's answers read in one pass when every line is that simple; None otherwise."""
     p = Path(path)
     try:
@@ -54,20 +57,17 @@ def _simple_sheet(path: str | Path) -> tuple[dict[str, str | None], dict[tuple[s
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None
-    rows = _SHEET_LINE.findall(text)
-    if len(rows) != text.count("\n") + 1 or "\r" in text:
+    found = _SHEET_LINE.findall(text)
+    if len(found) != text.count("\n") + 1 or "\r" in text:
         return None  # a line that is not that simple
-    data: dict[str, str | None] = {}
-    lines: dict[tuple[str], int] = {}
-    for number, (quoted, plain, value) in enumerate(rows, 1):
-        key = quoted or plain
-        if not key:
-            continue
-        if key in data:
-            return None  # let the YAML reader say what is wrong
-        data[key] = None if value in ("", "~", "null") else value
-        lines[(key,)] = number
-    return (data, lines) if data else None
+    rows: list[Row] = [
+        (n, quoted or plain, None if value in ("", "~", "null") else value)
+        for n, (quoted, plain, value) in enumerate(found, 1)
+        if quoted or plain
+    ]
+    if not rows or len({key for _, key, _ in rows}) != len(rows):
+        return None  # empty, or an id twice: the YAML reader says what it makes of it
+    return rows
 
 
 class _Known:
@@ -99,23 +99,25 @@ def _known(sol: Solution) -> _Known:
 
 def read_sheet(path: str | Path, sol: Solution) -> list[Answer]:
     """Answers in a sheet, keyed by canonical step id; blanks (`~`) are left out."""
-    data, lines = _simple_sheet(path) or yamlfile.read(path, raw=True)
     name = str(path)
-    if data is None:
-        return []
-    if not isinstance(data, dict):
-        raise SheetError(name, "an answer sheet maps step ids to answers, e.g. 'dE/dw5: 0.0822'", 1)
+    rows = _simple_rows(path)
+    if rows is None:
+        data, lines = yamlfile.read(path, raw=True)
+        if data is None:
+            return []
+        if not isinstance(data, dict):
+            raise SheetError(name, "an answer sheet maps step ids to answers, e.g. 'dE/dw5: 0.0822'", 1)
+        rows = [(lines.get((key,)), key, written) for key, written in data.items()]
     ids = _known(sol)
     known = ids.ids
     answers = []
     numbers = ids.numbers
-    for key, written in data.items():
+    for line, key, written in rows:
         # keyed by the id as written: most of a sheet is found here
         cached = numbers.get((key, written)) if isinstance(written, str) else None
         if cached is not None:
             answers.append(cached)
             continue
-        line = lines.get((key,))
         step_id = key if key in known else canonical_id(str(key), known, sol.graph.loss, ids.names)
         if step_id is None:
             close = difflib.get_close_matches(key, sorted(known), n=3)
