@@ -1,10 +1,13 @@
 """The common slips, as a table: each entry names a slip, says what the student is told, and lists the
 ways it can happen in a step, each an altered recomputation. Adding a slip = adding an entry.
 
-The table is tried in order and the first slip that reproduces the student's number is named. Three
-diagnoses are not hypotheses about a rule and live in grade.py: another step's value written here
-("swapped"), right inputs with a wrong result ("arithmetic"), and inputs rounded too early
-(`early_rounding`, below; tried last, because rounding explains a little of almost anything).
+The table is tried in order and the first slip that reproduces the student's number through their own
+chain is named; a slip whose rule changes nothing in a step (σ′ where there is no sigmoid, the
+updated weights where no weight enters) is never named there. Three diagnoses are not hypotheses
+about a rule and live in grade.py: another unit's value written here ("swapped", tried first),
+right inputs with a wrong result ("arithmetic"), and inputs rounded too early (`early_rounding`,
+below; tried last, because rounding explains a little of almost anything). Nothing fits: "wrong — no
+single slip explains it".
 """
 
 from __future__ import annotations
