@@ -1,9 +1,24 @@
+import os
+from collections.abc import Callable, Generator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parent.parent
 PROBLEMS = ROOT / "problems"
+
+# Hypothesis profiles. "ci", the default, runs each property on a dozen random cases (the SymPy
+# oracles cost about a second a case); HYPOTHESIS_PROFILE=thorough runs twenty times as many, for a
+# change to the engine or to the oracles. No deadline: how long a case takes says nothing about its
+# correctness, and a busy machine would make it flaky. The properties that write problem files reuse
+# the function-scoped tmp_path across cases on purpose (each case overwrites its file).
+settings.register_profile(
+    "ci", max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+settings.register_profile("thorough", settings.get_profile("ci"), max_examples=240)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def has_numbers(path: Path) -> bool:
@@ -19,7 +34,7 @@ ARCHITECTURES = sorted(p for p in PROBLEMS.glob("*.yaml") if not has_numbers(p))
 
 
 @pytest.fixture
-def write_problem(tmp_path):
+def write_problem(tmp_path: Path) -> Callable[..., Path]:
     """Write YAML text to a problem file in a temporary folder and return its path."""
 
     def write(text: str, name: str = "problem.yaml") -> Path:
@@ -28,3 +43,41 @@ def write_problem(tmp_path):
         return path
 
     return write
+
+
+# ---- under CI a skip is a failure: a missing tool (Graphviz, TeX Live, matplotlib) must not pass ----
+
+
+def under_ci() -> bool:
+    """CI is set (CI services set CI=true); CI=0 or CI=false count as not set."""
+    return os.environ.get("CI", "").lower() not in ("", "0", "false")
+
+
+def _fail_a_skip_under_ci(report: pytest.TestReport | pytest.CollectReport) -> None:
+    """Turn a skipped test (or module) into a failure that names the reason, when CI is set."""
+    if not under_ci() or not report.skipped or hasattr(report, "wasxfail"):
+        return
+    longrepr = report.longrepr
+    reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+    report.outcome = "failed"
+    report.longrepr = f"skipped, which fails the run because CI is set: {reason}"
+
+
+Report = TypeVar("Report", pytest.TestReport, pytest.CollectReport)
+Wrapped = Generator[None, Report, Report]  # a wrapper hook: gets the report, returns it
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Wrapped[pytest.TestReport]:
+    report = yield
+    _fail_a_skip_under_ci(report)
+    return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(
+    collector: pytest.Collector,
+) -> Wrapped[pytest.CollectReport]:
+    report = yield
+    _fail_a_skip_under_ci(report)
+    return report
