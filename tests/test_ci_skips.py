@@ -1,6 +1,7 @@
-"""Under CI a skipped test fails the run, naming why it skipped (tests/conftest.py): a missing tool
+"""Under CI a skipped test fails the run, naming why it skipped (tests/under_ci.py): a missing tool
 (Graphviz, TeX Live, matplotlib) must not pass silently. Checked on a tiny test folder run by pytest
-in a subprocess, with and without CI (with CI on an xdist worker, as the real run is)."""
+in a subprocess, with and without CI (with CI on an xdist worker, as the real run is), with only
+the plugins named here loaded."""
 
 from __future__ import annotations
 
@@ -43,11 +44,11 @@ def run_sample(tmp_path: Path, ci: str | None, workers: list[str]) -> subprocess
     (tmp_path / "test_sample.py").write_text(SAMPLE, encoding="utf-8")
     (tmp_path / "test_whole_module.py").write_text(WHOLE_MODULE, encoding="utf-8")
     (tmp_path / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")  # not the project's addopts
-    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    env = {k: v for k, v in os.environ.items() if k != "CI"} | {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
     if ci is not None:
         env["CI"] = ci
-    command = ["-p", "tests.conftest", "-p", "no:cacheprovider", *workers, "-rfEs", "-c", "pytest.ini"]
+    command = ["-p", "tests.under_ci", "-p", "no:cacheprovider", *workers, "-rfEs", "-c", "pytest.ini"]
     return subprocess.run(
         [sys.executable, "-m", "pytest", *command], cwd=tmp_path, env=env, capture_output=True, text=True
     )
@@ -58,7 +59,8 @@ def summary(result: subprocess.CompletedProcess[str]) -> str:
 
 
 def test_skips_fail_the_run_under_ci_and_name_the_missing_tool(tmp_path: Path) -> None:
-    result = run_sample(tmp_path, "true", ["-n", "1"])  # the reports travel from an xdist worker
+    # on an xdist worker, so the changed reports travel to the controller as in the real run
+    result = run_sample(tmp_path, "true", ["-p", "xdist.plugin", "-n", "1"])
     assert result.returncode == 1, result.stdout + result.stderr
     # a skip in the test fails it; a skip mark (at set-up) or a skipped module is an error
     assert "1 failed, 1 passed, 1 xfailed, 2 errors" in summary(result), result.stdout
@@ -69,6 +71,6 @@ def test_skips_fail_the_run_under_ci_and_name_the_missing_tool(tmp_path: Path) -
 
 def test_skips_are_skips_without_ci(tmp_path: Path) -> None:
     for ci in (None, "false"):
-        result = run_sample(tmp_path, ci, ["-p", "no:xdist"])
+        result = run_sample(tmp_path, ci, [])
         assert result.returncode == 0, result.stdout + result.stderr
         assert "1 passed, 3 skipped, 1 xfailed" in summary(result), result.stdout
