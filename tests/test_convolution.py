@@ -86,8 +86,9 @@ class Symbols:
 
     A kink is written as its piece that holds at the point `at`, decided on exact values: at that
     point sympy.diff of the whole Piecewise is the derivative of that piece (it differentiates piece
-    by piece under the same conditions; tests/test_gradients.py checks this), and nested Piecewise
-    forms make sympy.diff of a CNN's loss take minutes."""
+    by piece under the same conditions; tests/test_gradients.py checks this for tests/oracle.py's
+    pieces, which follow the same conventions), and nested Piecewise forms make sympy.diff of a
+    CNN's loss take minutes."""
 
     def __init__(self, at: dict[sp.Symbol, sp.Rational]) -> None:
         self.at = at
