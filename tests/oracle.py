@@ -104,6 +104,26 @@ def piece_at(c: Call, args: list[sp.Expr], values: list[sp.Expr]) -> sp.Expr:
     return PIECEWISE[c.op](c, args)[conditions.index(True)][0]
 
 
+def definition(c: Call, args: list[sp.Expr]) -> sp.Expr:
+    """An op's textbook definition of its arguments; piecewise ops with every piece kept."""
+    if c.op in SMOOTH:
+        return SMOOTH[c.op](c, args)
+    if c.op in PIECEWISE:
+        return piecewise(c, args)
+    raise NotImplementedError(f"the oracle has no definition of op {c.op!r}")
+
+
+def to_sympy(e: Expr, leaf: Callable[[str], sp.Expr]) -> sp.Expr:
+    """A backtutor expression as SymPy; `leaf(name)` gives what a name stands for."""
+    if isinstance(e, Num):
+        return _number(e.value)
+    if isinstance(e, Sym):
+        return leaf(e.name)
+    if isinstance(e, Call):
+        return definition(e, [to_sympy(a, leaf) for a in e.args])
+    raise TypeError(f"not a model expression: {e!r}")
+
+
 # ops whose derivative jumps, and where: the kink is where this function of the arguments is 0
 KINKS: dict[str, Callable[[list[float]], float]] = {
     "relu": lambda a: a[0],
