@@ -9,7 +9,8 @@ from collections.abc import Callable, Iterable
 
 from ..problem.load import Problem
 from .context import Context
-from .records import Epoch, NumericError, Solution, Step, Value, Worked
+from .diagnose import all_finite, during, failure
+from .records import Epoch, Solution, Step, Value, Worked
 from .updates import batch_steps, reduce, update_steps
 from .working import Example
 
@@ -100,9 +101,11 @@ class _Run:
         total = [0.0] * len(self.train)
         for index in batch:
             try:
-                _, gr = ctx.program.fast(ctx.examples[index], self.params)
+                loss, gr = ctx.program.fast(ctx.examples[index], self.params)
             except (ArithmeticError, ValueError) as e:
-                raise NumericError(f"update {t}, example {index + 1}: {e}") from None
+                raise failure(ctx, during(ctx, t), index, self.params, str(e), t) from None
+            if not all_finite((loss,), gr):
+                raise failure(ctx, during(ctx, t), index, self.params, t=t)
             total = [a + b for a, b in zip(total, gr, strict=True)]
         scale = self.lr / len(batch) if ctx.mean else self.lr
         for i, gi in zip(self.train, total, strict=True):
@@ -113,11 +116,15 @@ class _Run:
     def _safe_loss(self, epoch: int) -> float:
         """The loss over the whole data set after `epoch` epochs; a run that diverges stops here."""
         ctx = self.ctx
-        try:
-            losses = [ctx.program.loss(x, self.params) for x in ctx.examples]
-        except (ArithmeticError, ValueError) as e:
-            raise NumericError(f"after epoch {epoch}: {e}") from None
+        when = f"after epoch {epoch}" if epoch else ("before training" if ctx.plan.training else "")
+        losses = []
+        for index, x in enumerate(ctx.examples):
+            try:
+                losses.append(ctx.program.loss(x, self.params))
+            except (ArithmeticError, ValueError) as e:
+                raise failure(ctx, when, index, self.params, str(e), None if epoch else 1) from None
         loss = reduce(losses, ctx.mean)
-        if epoch and not math.isfinite(loss):
-            raise NumericError(f"the loss became {loss} after epoch {epoch}; try a smaller learning rate")
+        if not math.isfinite(loss):
+            bad = next((i for i, v in enumerate(losses) if not math.isfinite(v)), 0)
+            raise failure(ctx, when, bad, self.params, f"the loss became {loss}", None if epoch else 1)
         return loss
