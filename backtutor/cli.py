@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
+import stat
 import sys
 import tempfile
 from collections.abc import Callable
@@ -40,42 +42,100 @@ class Format(StrEnum):
     html = "html"
 
 
-def _fail(message: str) -> typer.Exit:
+def _report(message: str) -> None:
+    """One error line on stderr."""
     from rich.console import Console
 
     Console(stderr=True, highlight=False, soft_wrap=True).print(f"error: {message}", markup=False)
+
+
+def _fail(message: str) -> typer.Exit:
+    _report(message)
     return typer.Exit(2)
 
 
 def parse_steps(spec: str, total: int) -> set[int]:
-    """'1,3,5-7', 'last' or 'all' → update numbers."""
+    """'1,3,5-7', 'last' or 'all' → update numbers, each one of the run's `total` (a range is
+    checked before it is expanded, so 1-999999999 costs nothing)."""
     out: set[int] = set()
     for part in spec.replace(" ", "").split(","):
         if part == "all":
             out.update(range(1, total + 1))
         elif part == "last":
             out.add(total)
-        elif part.count("-") == 1 and all(x.isdigit() for x in part.split("-")):
-            a, b = map(int, part.split("-"))
+        elif re.fullmatch(r"\d{1,18}(-\d{1,18})?", part):
+            first, _, last = part.partition("-")
+            a, b = int(first), int(last or first)
+            bad = next((t for t in (a, b) if not 1 <= t <= total), None)
+            if bad is not None:
+                raise ValueError(f"--steps: update {bad} does not exist (this run has {total})")
             out.update(range(a, b + 1))
-        elif part.isdigit():
-            out.add(int(part))
         else:
-            raise ValueError(f"--steps: cannot read {part!r}; use e.g. 1,3,5-7, last or all")
+            raise ValueError(f"--steps: cannot read {part[:40]!r}; use e.g. 1,3,5-7, last or all")
     return out
 
 
-def write_atomic(path: Path, content: str | bytes) -> None:
-    """Write via a temporary file and a rename, so an error never leaves a partial file."""
-    fd, tmp = tempfile.mkstemp(dir=path.resolve().parent, prefix=f".{path.name}.", suffix=".tmp")
+def write_atomic(path: Path, content: str | bytes, inputs: tuple[Path, ...] = ()) -> None:
+    """Write via a temporary file and a rename, so an error never leaves a partial file. Only a
+    regular file or a new path is written (never a device, a pipe or one of the run's `inputs`);
+    a new file gets the permissions umask gives, an existing one keeps its own. Errors name `path`."""
+    from .errors import InputError
+
+    check_output(path, inputs)
+    try:
+        mode = _mode_for(path)
+        fd, tmp = tempfile.mkstemp(dir=path.absolute().parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as e:
+        raise InputError(f"{path}: cannot write ({e.strerror or e})") from None
     try:
         binary = isinstance(content, bytes)
         with os.fdopen(fd, "wb" if binary else "w", encoding=None if binary else "utf-8") as f:
             f.write(content)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
+    except OSError as e:
+        Path(tmp).unlink(missing_ok=True)
+        raise InputError(f"{path}: cannot write ({e.strerror or e})") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _mode_for(path: Path) -> int:
+    """The mode the written file gets: an existing regular file's own, else what umask leaves of 0o666."""
+    from .errors import InputError
+
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError(f"{path}: not a regular file; write to a file or a new path")
+    return stat.S_IMODE(st.st_mode)
+
+
+def check_output(output: Path | None, inputs: tuple[Path, ...]) -> None:
+    """Refuse an output before any work: one of the run's input files (the same file by any path),
+    something that is not a regular file (a device, a pipe, a folder), or a path in no folder."""
+    from .errors import InputError
+
+    if output is None:
+        return
+    for i in inputs:
+        if output.absolute() == i.absolute() or _same_file(output, i):
+            raise InputError(f"{output}: refusing to overwrite {i}, an input of this run, with the output")
+    _mode_for(output)
+    if not output.absolute().parent.is_dir():
+        raise InputError(f"{output}: cannot write (no folder {output.absolute().parent})")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return a.resolve() == b.resolve()
 
 
 @app.command()
@@ -107,9 +167,8 @@ def solve(
     from .solution import solve as run
 
     try:
-        for path in (output, plot):
-            if path and path.resolve() == file.resolve():
-                raise InputError(f"refusing to overwrite the problem file {file} with the output")
+        check_output(output, (file,))
+        check_output(plot, (file, *([output] if output else [])))
         if blank and format in (Format.terminal, Format.json):
             raise InputError("--blank makes a worksheet document: use it with -f markdown, latex or html")
         problem = load(file)
@@ -276,8 +335,7 @@ def shapes(
     from .problem.load import load_shapes
 
     try:
-        if output and output.resolve() == file.resolve():
-            raise InputError(f"refusing to overwrite the problem file {file} with the output")
+        check_output(output, (file,))
         table = load_shapes(file)
         if format is ShapesFormat.json:
             import json
@@ -306,8 +364,7 @@ def template(
     from .solution import solve as run
 
     try:
-        if output and output.resolve() == file.resolve():
-            raise InputError(f"refusing to overwrite the problem file {file} with the sheet")
+        check_output(output, (file,))
         chosen = tuple(p.strip() for p in phases.split(",") if p.strip())
         unknown = [p for p in chosen if p not in PHASES]
         if unknown or not chosen:
@@ -387,7 +444,11 @@ def _sheet_paths(sheets: list[Path]) -> list[Path]:
     paths: list[Path] = []
     for p in sheets:
         if p.is_dir():
-            paths += sorted(q for q in p.iterdir() if q.suffix in (".yaml", ".yml"))
+            found = sorted(q for q in p.iterdir() if q.suffix in (".yaml", ".yml"))
+            for q in found:
+                if not q.is_file():  # a pipe or a device would hang or never end: report, skip
+                    _report(f"{q}: not a regular file; skipped")
+            paths += [q for q in found if q.is_file()]
         elif p.exists():
             paths.append(p)
         else:

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 
 from ..problem.load import Problem
 from .context import Context
-from .diagnose import all_finite, during, failure
+from .diagnose import during, failure
 from .records import Epoch, Solution, Step, Value, Worked
 from .updates import batch_steps, reduce, update_steps
 from .working import Example
@@ -40,6 +40,7 @@ class _Run:
         self.steps: list[Step] = []
         self.worked: list[Worked] = []
         self.parameters_during: dict[int, dict[str, Value]] = {}
+        self.stale = False  # shown_params lag behind params after fast updates (synced when shown)
 
     def run(self, progress: Progress | None) -> Solution:
         ctx, plan = self.ctx, self.ctx.plan
@@ -75,6 +76,7 @@ class _Run:
     def _worked_update(self, t: int, batch: tuple[int, ...]) -> None:
         """Update t with its working: each example, the batch's sums, the parameter updates."""
         ctx = self.ctx
+        self._sync()
         self.parameters_during[t] = dict(self.shown_params)
         examples = [
             Example(ctx, t, j if len(batch) > 1 else None, index, self.params, self.shown_params)
@@ -104,14 +106,20 @@ class _Run:
                 loss, gr = ctx.program.fast(ctx.examples[index], self.params)
             except (ArithmeticError, ValueError) as e:
                 raise failure(ctx, during(ctx, t), index, self.params, str(e), t) from None
-            if not all_finite((loss,), gr):
+            if not math.isfinite(loss + sum(gr)):  # inf or nan as soon as one of them is
                 raise failure(ctx, during(ctx, t), index, self.params, t=t)
             total = [a + b for a, b in zip(total, gr, strict=True)]
         scale = self.lr / len(batch) if ctx.mean else self.lr
         for i, gi in zip(self.train, total, strict=True):
             self.params[i] -= scale * gi
-        for i in self.train:
-            self.shown_params[ctx.graph.params[i]] = self.params[i]
+        self.stale = True
+
+    def _sync(self) -> None:
+        """The parameters the working prints, once fast updates have moved them."""
+        if self.stale:
+            for i in self.train:
+                self.shown_params[self.ctx.graph.params[i]] = self.params[i]
+            self.stale = False
 
     def _safe_loss(self, epoch: int) -> float:
         """The loss over the whole data set after `epoch` epochs; a run that diverges stops here."""
