@@ -211,9 +211,10 @@ def _only(sol: Solution, only: str | None) -> list[Step] | None:
         return None
     ids = [s.id for s in sol.steps]
     if only not in ids:
-        close = difflib.get_close_matches(only, ids, n=3)
+        close = difflib.get_close_matches(only[:200], ids, n=3)
         hint = f"; closest: {', '.join(close)}" if close else ""
-        raise InputError(f"--only: no step with id {only!r}{hint}")
+        shown = only if len(only) <= 60 else only[:60] + "…"
+        raise InputError(f"--only: no step with id {shown!r}{hint}")
     return sol.working_for(only)
 
 
