@@ -43,7 +43,8 @@ def check_size(c: Checker, model: list[tuple[str, Expr]], leaves: int) -> int:
     if size > MAX_SIZE:
         raise c.fail(
             (key,),
-            f"model too large: its graph has size {size:,} (nodes, leaves and edges; at most {MAX_SIZE:,})",
+            f"model too large: its graph has size {size:,} (leaves, nodes and the size of their "
+            f"formulas; at most {MAX_SIZE:,})",
         )
     return size
 
