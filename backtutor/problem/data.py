@@ -70,8 +70,4 @@ def training(c: Checker, n_examples: int, size: int) -> Training | None:
         )
     if why := too_long(t.epochs, n_examples, size):
         raise c.fail(("training", "epochs"), why)
-    if t.epochs == 1 and (
-        why := too_much_working(batch, size, "a one-epoch run, which shows its first update,")
-    ):
-        raise c.fail(("training", "epochs"), why)
     return Training(t.learning_rate, t.mode, batch, t.epochs)

@@ -52,6 +52,6 @@ def too_much_working(worked: int, size: int, what: str) -> str:
     if most == 0:
         return (
             f"the model's graph (size {size:,}) is too large to work step by step (at most "
-            f"{MAX_SHOWN:,}); train it for several epochs without showing updates (--steps)"
+            f"{MAX_SHOWN:,}); it can only be trained, without its working (a 'training' section, no --steps)"
         )
-    return f"{what} would show {worked:,} worked examples of a graph of size {size:,}; at most {most:,}"
+    return f"{what} would work {worked:,} examples of a graph of size {size:,} step by step; at most {most:,}"

@@ -53,7 +53,7 @@ class Plan:
     def default_shown(self) -> tuple[int, ...]:
         """Every update of a one-epoch run (up to DEFAULT_SHOWN, and as many as MAX_SHOWN allows),
         none of a longer one."""
-        most = max(1, MAX_SHOWN // (self.batch_size * self.size))
+        most = MAX_SHOWN // (self.batch_size * self.size)  # 0: the model is too large to show
         return tuple(range(1, min(self.updates, DEFAULT_SHOWN, most) + 1)) if self.epochs <= 1 else ()
 
     def shown(self, wanted: Iterable[int] | None = None) -> tuple[int, ...]:
@@ -62,10 +62,9 @@ class Plan:
             return (1,)
         chosen = self.default_shown if wanted is None else wanted
         shown = tuple(sorted({t for t in chosen if 1 <= t <= self.updates}))
-        if wanted is not None and (
-            why := too_much_working(len(shown) * self.batch_size, self.size, "--steps")
-        ):
-            raise InputError(f"{why}; choose fewer updates to show")
+        what = f"the working of {len(shown):,} update(s) (--steps)"
+        if wanted is not None and (why := too_much_working(len(shown) * self.batch_size, self.size, what)):
+            raise InputError(why)
         return shown
 
     @property
