@@ -169,3 +169,40 @@ def test_random_answer_sheets_never_crash_check(sheet):
         path = Path(folder) / "sheet.yaml"
         path.write_text(yaml.safe_dump(sheet, allow_unicode=True), encoding="utf-8")
         _invoke(["check", str(PROBLEMS / "q4.yaml"), str(path)])
+
+
+def _paths(node: object, prefix: tuple = ()) -> list[tuple]:
+    """Every key path of a YAML document, so a mutation can reach any field."""
+    out = [prefix]
+    if isinstance(node, dict):
+        for k, v in node.items():
+            out += _paths(v, (*prefix, k))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            out += _paths(v, (*prefix, i))
+    return out
+
+
+def _replace(node: object, path: tuple, value: object) -> object:
+    if not path:
+        return value
+    head, rest = path[0], path[1:]
+    if isinstance(node, dict):
+        return {k: (_replace(v, rest, value) if k == head else v) for k, v in node.items()}
+    assert isinstance(node, list)
+    return [(_replace(v, rest, value) if i == head else v) for i, v in enumerate(node)]
+
+
+@FUZZ
+@given(
+    base=st.sampled_from(
+        ["q4.yaml", "micrograd_neuron.yaml", "softmax_classifier.yaml", "conv_relu_pool_dense.yaml"]
+    ),
+    data=st.data(),
+)
+def test_bundled_problems_with_a_field_replaced_never_crash_the_cli(base, data):
+    """One field anywhere in a valid problem replaced by a random value: the likeliest hostile file."""
+    document = yaml.safe_load((PROBLEMS / base).read_text(encoding="utf-8"))
+    path = data.draw(st.sampled_from(_paths(document)))
+    value = data.draw(DOCUMENTS)
+    _solve(yaml.safe_dump(_replace(document, path, value), allow_unicode=True))
