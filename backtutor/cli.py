@@ -241,21 +241,19 @@ def graph(
     from .errors import InputError
     from .problem.load import load
     from .render.dot import convert, render
+    from .solution import Plan
     from .solution import solve as run
 
     try:
-        if output and output.resolve() == file.resolve():
-            raise InputError(f"refusing to overwrite the problem file {file} with the graph")
+        check_output(output, (file,))
         kind = output.suffix.lstrip(".").lower() if output else "dot"
         if kind not in ("dot", "gv", "svg", "png"):
             raise InputError(f"-o: cannot write .{kind}; use .dot (DOT text), .svg or .png")
         problem = load(file)
-        sol = run(problem, epochs=1, shown={update})
-        if update > sol.updates:  # a later epoch: run as many epochs as it takes, if the file has them
-            total = sol.updates * (problem.training.epochs if problem.training else 1)
-            if update > total:
-                raise InputError(f"--update: update {update} does not exist (this run has {total})")
-            sol = run(problem, epochs=-(-update // sol.updates), shown={update})
+        plan = Plan.of(problem)  # the file's run: update t is in epoch ⌈t / updates per epoch⌉
+        if update > plan.updates:
+            raise InputError(f"--update: update {update} does not exist (this run has {plan.updates})")
+        sol = run(problem, epochs=-(-update // plan.updates_per_epoch), shown={update})
         dot = render(sol, precision, path, update)
         if output and kind in ("svg", "png"):
             write_atomic(output, convert(dot, kind))
