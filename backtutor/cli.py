@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import sys
-import tempfile
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+from .outputs import check_output, write_atomic
 
 if TYPE_CHECKING:
     from .check import Checker, Report
@@ -41,42 +43,37 @@ class Format(StrEnum):
     html = "html"
 
 
-def _fail(message: str) -> typer.Exit:
+def _report(message: str) -> None:
+    """One error line on stderr."""
     from rich.console import Console
 
     Console(stderr=True, highlight=False, soft_wrap=True).print(f"error: {message}", markup=False)
+
+
+def _fail(message: str) -> typer.Exit:
+    _report(message)
     return typer.Exit(2)
 
 
 def parse_steps(spec: str, total: int) -> set[int]:
-    """'1,3,5-7', 'last' or 'all' → update numbers."""
+    """'1,3,5-7', 'last' or 'all' → update numbers, each one of the run's `total` (a range is
+    checked before it is expanded, so 1-999999999 costs nothing)."""
     out: set[int] = set()
     for part in spec.replace(" ", "").split(","):
         if part == "all":
             out.update(range(1, total + 1))
         elif part == "last":
             out.add(total)
-        elif part.count("-") == 1 and all(x.isdigit() for x in part.split("-")):
-            a, b = map(int, part.split("-"))
+        elif re.fullmatch(r"\d{1,18}(-\d{1,18})?", part):
+            first, _, last = part.partition("-")
+            a, b = int(first), int(last or first)
+            bad = next((t for t in (a, b) if not 1 <= t <= total), None)
+            if bad is not None:
+                raise ValueError(f"--steps: update {bad} does not exist (this run has {total})")
             out.update(range(a, b + 1))
-        elif part.isdigit():
-            out.add(int(part))
         else:
-            raise ValueError(f"--steps: cannot read {part!r}; use e.g. 1,3,5-7, last or all")
+            raise ValueError(f"--steps: cannot read {part[:40]!r}; use e.g. 1,3,5-7, last or all")
     return out
-
-
-def write_atomic(path: Path, content: str | bytes) -> None:
-    """Write via a temporary file and a rename, so an error never leaves a partial file."""
-    fd, tmp = tempfile.mkstemp(dir=path.resolve().parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        binary = isinstance(content, bytes)
-        with os.fdopen(fd, "wb" if binary else "w", encoding=None if binary else "utf-8") as f:
-            f.write(content)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 @app.command()
@@ -108,9 +105,8 @@ def solve(
     from .solution import solve as run
 
     try:
-        for path in (output, plot):
-            if path and path.resolve() == file.resolve():
-                raise InputError(f"refusing to overwrite the problem file {file} with the output")
+        check_output(output, (file,))
+        check_output(plot, (file, *([output] if output else [])))
         if blank and format in (Format.terminal, Format.json):
             raise InputError("--blank makes a worksheet document: use it with -f markdown, latex or html")
         problem = load(file)
@@ -153,9 +149,10 @@ def _only(sol: Solution, only: str | None) -> list[Step] | None:
         return None
     ids = [s.id for s in sol.steps]
     if only not in ids:
-        close = difflib.get_close_matches(only, ids, n=3)
+        close = difflib.get_close_matches(only[:200], ids, n=3)
         hint = f"; closest: {', '.join(close)}" if close else ""
-        raise InputError(f"--only: no step with id {only!r}{hint}")
+        shown = only if len(only) <= 60 else only[:60] + "…"
+        raise InputError(f"--only: no step with id {shown!r}{hint}")
     return sol.working_for(only)
 
 
@@ -245,21 +242,19 @@ def graph(
     from .errors import InputError
     from .problem.load import load
     from .render.dot import convert, render
+    from .solution import Plan
     from .solution import solve as run
 
     try:
-        if output and output.resolve() == file.resolve():
-            raise InputError(f"refusing to overwrite the problem file {file} with the graph")
+        check_output(output, (file,))
         kind = output.suffix.lstrip(".").lower() if output else "dot"
         if kind not in ("dot", "gv", "svg", "png"):
             raise InputError(f"-o: cannot write .{kind}; use .dot (DOT text), .svg or .png")
         problem = load(file)
-        sol = run(problem, epochs=1, shown={update})
-        if update > sol.updates:  # a later epoch: run as many epochs as it takes, if the file has them
-            total = sol.updates * (problem.training.epochs if problem.training else 1)
-            if update > total:
-                raise InputError(f"--update: update {update} does not exist (this run has {total})")
-            sol = run(problem, epochs=-(-update // sol.updates), shown={update})
+        plan = Plan.of(problem)  # the file's run: update t is in epoch ⌈t / updates per epoch⌉
+        if update > plan.updates:
+            raise InputError(f"--update: update {update} does not exist (this run has {plan.updates})")
+        sol = run(problem, epochs=-(-update // plan.updates_per_epoch), shown={update})
         dot = render(sol, precision, path, update)
         if output and kind in ("svg", "png"):
             write_atomic(output, convert(dot, kind))
@@ -287,8 +282,7 @@ def shapes(
     from .problem.load import load_shapes
 
     try:
-        if output and output.resolve() == file.resolve():
-            raise InputError(f"refusing to overwrite the problem file {file} with the output")
+        check_output(output, (file,))
         table = load_shapes(file)
         if format is ShapesFormat.json:
             import json
@@ -317,8 +311,7 @@ def template(
     from .solution import solve as run
 
     try:
-        if output and output.resolve() == file.resolve():
-            raise InputError(f"refusing to overwrite the problem file {file} with the sheet")
+        check_output(output, (file,))
         chosen = tuple(p.strip() for p in phases.split(",") if p.strip())
         unknown = [p for p in chosen if p not in PHASES]
         if unknown or not chosen:
@@ -448,7 +441,11 @@ def _sheet_paths(sheets: list[Path]) -> list[Path]:
     paths: list[Path] = []
     for p in sheets:
         if p.is_dir():
-            paths += sorted(q for q in p.iterdir() if q.suffix in (".yaml", ".yml"))
+            found = sorted(q for q in p.iterdir() if q.suffix in (".yaml", ".yml"))
+            for q in found:
+                if not q.is_file():  # a pipe or a device would hang or never end: report, skip
+                    _report(f"{q}: not a regular file; skipped")
+            paths += [q for q in found if q.is_file()]
         elif p.exists():
             paths.append(p)
         else:

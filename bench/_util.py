@@ -1,60 +1,99 @@
-"""Shared helpers for the benchmark scripts (not a benchmark itself; pytest never collects bench/)."""
+"""Shared helpers for the benchmark scripts (not a benchmark itself; pytest never collects bench/).
+
+Timing that holds on a busy machine: the command and its baseline alternate in one run (A B A B …),
+so both meet the same load; each is reported as the median of its runs with the spread (min–max),
+and a ratio is the median of the per-round ratios (the two ran back to back). Best-of-N in separate
+blocks swings 2× when the load changes between the blocks. Every peer, backtutor and baselines
+alike, runs with the same thread settings: one BLAS/OpenMP thread (set here, at import, for this
+process and every subprocess it starts).
+"""
 
 from __future__ import annotations
 
+import gc
 import os
+import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent  # the repository
 BENCH = Path(__file__).resolve().parent
+THREADS = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+os.environ.update(THREADS)  # before numpy (or torch) is imported, here or in any subprocess
+sys.path.insert(0, str(ROOT))  # in process, too, the checkout's own backtutor, not an installed copy
 
 
 def backtutor_cmd() -> list[str]:
-    """The console script next to sys.executable, else `python -m backtutor`."""
-    exe = Path(sys.executable)
-    for name in ("backtutor", "backtutor.exe"):
-        script = exe.parent / name
-        if script.is_file() and os.access(script, os.X_OK):
-            return [str(script)]
+    """`python -m backtutor`, run from the repository root: the checkout's own code is timed."""
     return [sys.executable, "-m", "backtutor"]
 
 
-def run_quiet(cmd: Sequence[str], ok_codes: Sequence[int] = (0,)) -> None:
-    """Run once, stdout to /dev/null; fail loudly (with stderr) if the command fails."""
-    r = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    if r.returncode not in ok_codes:
-        sys.exit(f"command failed ({r.returncode}): {' '.join(cmd)}\n{r.stderr}")
+def command(
+    cmd: Sequence[str], ok_codes: Sequence[int] = (0,), env: Mapping[str, str] | None = None
+) -> Callable[[], None]:
+    """A callable that runs `cmd` once from the repository root, stdout to /dev/null, with `env`
+    added to the environment; it fails loudly (with stderr) if the command fails."""
+
+    def run() -> None:
+        r = subprocess.run(
+            cmd,
+            cwd=ROOT,
+            env={**os.environ, **(env or {})},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        if r.returncode not in ok_codes:
+            sys.exit(f"command failed ({r.returncode}): {' '.join(cmd)}\n{r.stderr}")
+
+    return run
 
 
-def best_of(cmd: Sequence[str], n: int = 5, warmup: int = 1, ok_codes: Sequence[int] = (0,)) -> float:
-    """Best wall-clock time of `n` runs of a command (after `warmup` untimed runs)."""
+@dataclass(frozen=True)
+class Timing:
+    """The samples of one peer, in the order they were taken (seconds, or ratios)."""
+
+    samples: tuple[float, ...]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.samples)
+
+    def seconds(self) -> str:
+        return f"{self.median:.3f} s ({min(self.samples):.3f}–{max(self.samples):.3f})"
+
+    def ratio(self) -> str:
+        return f"{self.median:.2f} ({min(self.samples):.2f}–{max(self.samples):.2f})"
+
+
+def alternate(peers: Mapping[str, Callable[[], object]], n: int, warmup: int = 1) -> dict[str, Timing]:
+    """Wall-clock time of each callable, run in turn n times (A B C A B C …) after `warmup` untimed
+    rounds; a garbage collection before each run keeps one run's garbage out of the next."""
     for _ in range(warmup):
-        run_quiet(cmd, ok_codes)
-    best = float("inf")
+        for run in peers.values():
+            run()
+    samples: dict[str, list[float]] = {name: [] for name in peers}
     for _ in range(n):
-        t0 = time.perf_counter()
-        run_quiet(cmd, ok_codes)
-        best = min(best, time.perf_counter() - t0)
-    return best
+        for name, run in peers.items():
+            gc.collect()
+            t0 = time.perf_counter()
+            run()
+            samples[name].append(time.perf_counter() - t0)
+    return {name: Timing(tuple(s)) for name, s in samples.items()}
 
 
-def best_of_call(fn: Callable[[], object], n: int = 3) -> tuple[float, object]:
-    """Best wall-clock time of `n` in-process calls, and the last result."""
-    best, result = float("inf"), None
-    for _ in range(n):
-        t0 = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, result
+def ratio(timed: Timing, baseline: Timing) -> Timing:
+    """Per-round ratios: each run against the baseline's run of the same round."""
+    return Timing(tuple(a / b for a, b in zip(timed.samples, baseline.samples, strict=True)))
 
 
 def table(rows: list[tuple[str, str, str, str, str]]) -> None:
-    """Print rows of (what, measured, ratio/value, target, verdict)."""
-    head = ("benchmark", "measured", "ratio", "target", "")
+    """Print rows of (what, median time (min–max), ratio (min–max), target, verdict)."""
+    head = ("benchmark", "median (min–max)", "ratio, median of rounds (min–max)", "target", "")
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(5)]
     for r in [head, tuple("-" * w for w in widths), *rows]:
         print("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip())
@@ -62,3 +101,8 @@ def table(rows: list[tuple[str, str, str, str, str]]) -> None:
 
 def verdict(ok: bool) -> str:
     return "OK" if ok else "over"
+
+
+def rounds(default: int) -> int:
+    """N, the number of alternating rounds: the script's first argument, else `default`."""
+    return int(sys.argv[1]) if len(sys.argv) > 1 else default

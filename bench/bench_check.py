@@ -1,27 +1,26 @@
 """Checking a class: `backtutor check problems/q4.yaml SHEETS/ --csv grades.csv` on 1,000 sheets.
 
-Target: at most 3x the wall time of one `backtutor solve problems/q4.yaml`, measured in the same run.
+Target: at most 3x the wall time of one `backtutor solve problems/q4.yaml`, the two run alternately
+in the same run (median of the per-round ratios, with min–max).
 The sheets are generated here: a quarter fully right (rounded to 4 decimals), the others with one
 or two slips (+ for − in an update, a sign, a dropped σ′, a wrong forward value carried forward),
 so the checker's recomputation and slip search are part of what is timed.
-Run: python bench/bench_check.py [N]   (N defaults to 3)
+Run: python bench/bench_check.py [N]   (N rounds, default 5)
 """
 
 from __future__ import annotations
 
 import random
-import sys
 import tempfile
 from pathlib import Path
 
-from _util import ROOT, backtutor_cmd, best_of, table, verdict
+from _util import ROOT, alternate, backtutor_cmd, command, ratio, rounds, table, verdict
 
 SHEETS = 1000
 RATIO_TARGET = 3.0
 
 
 def write_sheets(folder: Path) -> None:
-    sys.path.insert(0, str(ROOT))
     import backtutor
 
     sol = backtutor.solve(ROOT / "problems" / "q4.yaml")
@@ -43,26 +42,26 @@ def write_sheets(folder: Path) -> None:
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+    n = rounds(5)
     bt = backtutor_cmd()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         write_sheets(folder)
-        t_solve = best_of([*bt, "solve", "problems/q4.yaml"], n)
-        grades = str(folder / "grades.csv")
-        t_check = best_of(
-            [*bt, "check", "problems/q4.yaml", str(folder), "--csv", grades], n, ok_codes=(0, 1)
+        check = [*bt, "check", "problems/q4.yaml", str(folder), "--csv", str(folder / "grades.csv")]
+        t = alternate(
+            {"solve": command([*bt, "solve", "problems/q4.yaml"]), "check": command(check, ok_codes=(0, 1))},
+            n,
         )
-    ratio = t_check / t_solve
+    r = ratio(t["check"], t["solve"])
     table(
         [
-            ("backtutor solve problems/q4.yaml (baseline)", f"{t_solve:.3f} s", "1.00", "", ""),
+            ("backtutor solve problems/q4.yaml (baseline)", t["solve"].seconds(), "1", "", ""),
             (
                 f"backtutor check q4 on {SHEETS} sheets",
-                f"{t_check:.3f} s",
-                f"{ratio:.2f}",
+                t["check"].seconds(),
+                r.ratio(),
                 f"<= {RATIO_TARGET} x baseline",
-                verdict(ratio <= RATIO_TARGET),
+                verdict(r.median <= RATIO_TARGET),
             ),
         ]
     )

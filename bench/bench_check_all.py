@@ -4,24 +4,20 @@ For each problem, 1,000 answer sheets are written to a temporary folder: a quart
 (every step, rounded to 4 significant figures), a quarter sparse (forward values, the parameters'
 gradients and the updates only), and half with one or two slips (a sign, a factor 2, a wrong value)
 so recomputation and the slip search are part of what is timed. Timed: `backtutor check PROBLEM
-SHEETS/ --csv grades.csv` against one `backtutor solve PROBLEM`, both as whole commands.
-Target: ratio <= 3 for every problem. The 8-8-8 network is bench_symbolic.py's generator with
-two layers of 8 units.
-Run: python bench/bench_check_all.py [N]   (N defaults to 3)
+SHEETS/ --csv grades.csv` against `backtutor solve PROBLEM`, the two run alternately (median of the
+per-round ratios, with min–max). Target: ratio <= 3 for every problem. The 8-8-8 network is
+_network.py's generator with two layers of 8 units.
+Run: python bench/bench_check_all.py [N]   (N rounds, default 3)
 """
 
 from __future__ import annotations
 
 import random
-import sys
 import tempfile
 from pathlib import Path
 
-from _util import ROOT, backtutor_cmd, best_of, table, verdict
-from bench_symbolic import problem_yaml
-
-import backtutor
-from backtutor.engine.expr import Deriv
+from _network import problem_yaml
+from _util import ROOT, alternate, backtutor_cmd, command, ratio, rounds, table, verdict
 
 SHEETS = 1000
 RATIO_TARGET = 3.0
@@ -32,6 +28,9 @@ def rounded(v: float) -> str:
 
 
 def write_sheets(problem: Path, folder: Path) -> None:
+    import backtutor
+    from backtutor.engine.expr import Deriv
+
     sol = backtutor.solve(problem)
     g = sol.graph
     right = {s.id: rounded(s.value) for s in sol.steps}
@@ -57,7 +56,7 @@ def has_numbers(path: Path) -> bool:
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+    n = rounds(3)
     bt = backtutor_cmd()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -68,17 +67,18 @@ def main() -> None:
             folder = Path(tmp, problem.stem)
             folder.mkdir()
             write_sheets(problem, folder)
-            t_solve = best_of([*bt, "solve", str(problem)], n)
-            grades = str(Path(tmp, f"{problem.stem}.csv"))
-            t_check = best_of([*bt, "check", str(problem), str(folder), "--csv", grades], n, ok_codes=(0, 1))
-            ratio = t_check / t_solve
+            check = [*bt, "check", str(problem), str(folder), "--csv", str(Path(tmp, f"{problem.stem}.csv"))]
+            t = alternate(
+                {"solve": command([*bt, "solve", str(problem)]), "check": command(check, ok_codes=(0, 1))}, n
+            )
+            r = ratio(t["check"], t["solve"])
             rows.append(
                 (
-                    f"check {problem.stem} on {SHEETS} sheets / one solve",
-                    f"{t_check:.2f} s / {t_solve:.2f} s",
-                    f"{ratio:.2f}",
-                    f"<= {RATIO_TARGET}",
-                    verdict(ratio <= RATIO_TARGET),
+                    f"check {problem.stem}, {SHEETS} sheets (solve: {t['solve'].median:.2f} s)",
+                    t["check"].seconds(),
+                    r.ratio(),
+                    f"<= {RATIO_TARGET} x solve",
+                    verdict(r.median <= RATIO_TARGET),
                 )
             )
     table(rows)

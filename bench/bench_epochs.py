@@ -7,7 +7,8 @@ Targets, as ratios of wall time measured in the same run (whole commands, start-
 Also checks that backtutor's final loss (last "history" entry of `--format json`) agrees with the
 NumPy script's final E_total (about 3.5102e-05).
 
-Best of N wall-clock runs of each command in a subprocess, stdout to /dev/null, after one warm-up.
+The commands run in turn N times (after one untimed round), in subprocesses with one BLAS/OpenMP
+thread each, stdout to /dev/null; medians with min–max, ratios as the median of the rounds' ratios.
 Run: python bench/bench_epochs.py [N]   (N defaults to 5)
 """
 
@@ -19,7 +20,7 @@ import math
 import subprocess
 import sys
 
-from _util import BENCH, ROOT, backtutor_cmd, best_of, table, verdict
+from _util import BENCH, ROOT, alternate, backtutor_cmd, command, ratio, rounds, table, verdict
 
 EPOCHS = 10_000
 NUMPY_RATIO_TARGET = 2.0
@@ -33,12 +34,12 @@ def _last_line_loss(cmd: list[str]) -> float:
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+    n = rounds(5)
     bt = [*backtutor_cmd(), "solve", "problems/q4.yaml", "--epochs", str(EPOCHS)]
     np_cmd = [sys.executable, str(BENCH / "numpy_q4.py"), str(EPOCHS)]
     torch_cmd = [sys.executable, str(BENCH / "torch_q4.py"), str(EPOCHS)]
     have_torch = importlib.util.find_spec("torch") is not None
-    print(f"{EPOCHS:,} epochs of online SGD on q4; best of {n} wall-clock runs each\n")
+    print(f"{EPOCHS:,} epochs of online SGD on q4; {n} alternating rounds of wall-clock runs\n")
 
     # correctness first: the same final loss
     out = subprocess.run([*bt, "--format", "json"], cwd=ROOT, check=True, capture_output=True, text=True)
@@ -52,28 +53,31 @@ def main() -> None:
         print(f"final E_total  {name:<10} {v!r}")
     print(f"agree to rel {REL_TOL:g}: {'yes' if agree else 'NO'}\n")
 
-    t_bt = best_of(bt, n)
-    t_np = best_of(np_cmd, n)
+    peers = {"numpy": command(np_cmd), "backtutor": command(bt)}
+    if have_torch:
+        peers["torch"] = command(torch_cmd)
+    t = alternate(peers, n)
+    vs_numpy = ratio(t["backtutor"], t["numpy"])
     rows = [
-        (f"python bench/numpy_q4.py {EPOCHS} (baseline)", f"{t_np:.3f} s", "1.00", "", ""),
+        (f"python bench/numpy_q4.py {EPOCHS} (baseline)", t["numpy"].seconds(), "1", "", ""),
         (
             f"backtutor solve q4 --epochs {EPOCHS}",
-            f"{t_bt:.3f} s",
-            f"{t_bt / t_np:.2f}",
+            t["backtutor"].seconds(),
+            vs_numpy.ratio(),
             f"<= {NUMPY_RATIO_TARGET:g} x numpy",
-            verdict(t_bt / t_np <= NUMPY_RATIO_TARGET),
+            verdict(vs_numpy.median <= NUMPY_RATIO_TARGET),
         ),
     ]
     if have_torch:
-        t_torch = best_of(torch_cmd, n)
+        vs_torch = ratio(t["backtutor"], t["torch"])
         rows += [
-            (f"python bench/torch_q4.py {EPOCHS} (baseline)", f"{t_torch:.3f} s", "1.00", "", ""),
+            (f"python bench/torch_q4.py {EPOCHS} (baseline)", t["torch"].seconds(), "1", "", ""),
             (
                 "backtutor vs torch",
-                f"{t_bt:.3f} s",
-                f"{t_bt / t_torch:.2f}",
+                t["backtutor"].seconds(),
+                vs_torch.ratio(),
                 "< 0.33 x torch",
-                verdict(t_bt / t_torch < TORCH_RATIO_TARGET),
+                verdict(vs_torch.median < TORCH_RATIO_TARGET),
             ),
         ]
     table(rows)

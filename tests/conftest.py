@@ -1,9 +1,26 @@
+import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# hooks that pytest finds here by name: under CI a skip fails the run
+from .under_ci import pytest_make_collect_report, pytest_runtest_makereport  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 PROBLEMS = ROOT / "problems"
+
+# Hypothesis profiles. "ci", the default, runs each property on a dozen random cases (the SymPy
+# oracles cost about a second a case); HYPOTHESIS_PROFILE=thorough runs twenty times as many, for a
+# change to the engine or to the oracles. No deadline: how long a case takes says nothing about its
+# correctness, and a busy machine would make it flaky. The properties that write problem files reuse
+# the function-scoped tmp_path across cases on purpose (each case overwrites its file).
+settings.register_profile(
+    "ci", max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+settings.register_profile("thorough", settings.get_profile("ci"), max_examples=240)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def has_numbers(path: Path) -> bool:
@@ -19,7 +36,7 @@ ARCHITECTURES = sorted(p for p in PROBLEMS.glob("*.yaml") if not has_numbers(p))
 
 
 @pytest.fixture
-def write_problem(tmp_path):
+def write_problem(tmp_path: Path) -> Callable[..., Path]:
     """Write YAML text to a problem file in a temporary folder and return its path."""
 
     def write(text: str, name: str = "problem.yaml") -> Path:

@@ -1,14 +1,16 @@
 """Gradient oracles that share nothing with backtutor's differentiation.
 
-`SymPyModel` turns a solved graph into one SymPy expression of the leaves (inputs, targets,
-parameters) by substituting every node's definition into its consumers, each op written out from
-its textbook definition; `sympy.diff` of that expression is the exact gradient, evaluated here at
-40 significant digits. `finite_difference` differentiates the compiled loss numerically.
+`SymPyModel` turns a solved graph, around one example's point, into one SymPy expression of the
+leaves (inputs, targets, parameters) by substituting every node's definition into its consumers,
+each op written out from its textbook definition; `sympy.diff` of that expression is the exact
+gradient, evaluated here at 40 significant digits. `finite_difference` differentiates the compiled
+loss numerically.
 `FirstUpdate` finds the steps of the first update's working by their documented ids.
 
-At a kink the derivative is a convention, so the Piecewise forms encode backtutor's documented ones
-(ReLU′(0) = 0, LeakyReLU′(0) = α, max routes a tie to its first input); `kink_distance` tells how
-far a point is from any kink, so that finite differences can stay away from them.
+At a kink the derivative is a convention, so the pieces of the piecewise ops encode backtutor's
+documented ones (ReLU′(0) = 0, LeakyReLU′(0) = α, max routes a tie to its first input);
+`kink_distance` tells how far a point is from any kink, so that finite differences can stay away
+from them.
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ from backtutor.engine.expr import Call, Expr, Num, Sym
 from backtutor.engine.ops import evaluate
 from backtutor.solution import Solution, Step
 
-DIGITS = 40
+DIGITS = 40  # gradients are evaluated to this many digits
+VALUE_DIGITS = 60  # the values that decide a piecewise op's piece, once they are not rational
+Pieces = list[tuple[sp.Expr, sp.Basic]]  # (value, condition) in order; the first that holds applies
 
 
 def _number(v: Fraction | float | int) -> sp.Rational:
@@ -40,20 +44,18 @@ def _param(c: Call) -> sp.Rational:
     return _number(c.param)
 
 
-def _positive(x: sp.Expr, then: sp.Expr, otherwise: sp.Expr) -> sp.Expr:
-    return sp.Piecewise((then, x > 0), (otherwise, True))
-
-
 def _softmax(c: Call, z: list[sp.Expr]) -> sp.Expr:
     assert isinstance(c.param, int) and 0 <= c.param < len(z)
     return sp.exp(z[c.param]) / sp.Add(*(sp.exp(zj) for zj in z))
 
 
-def _max(args: list[sp.Expr]) -> sp.Expr:
-    """Equal to sp.Max(*args) everywhere; written out so that a tie goes to the first of the largest
-    inputs, as backtutor documents (Piecewise takes the first branch whose condition holds)."""
-    branches = [(a, sp.And(*(a >= b for j, b in enumerate(args) if j != i))) for i, a in enumerate(args[:-1])]
-    return sp.Piecewise(*branches, (args[-1], True))
+def _max(c: Call, args: list[sp.Expr]) -> Pieces:
+    """A tie goes to the first of the largest inputs, as backtutor documents (the first piece whose
+    condition holds applies)."""
+    pieces: Pieces = [
+        (a, sp.And(*(a >= b for j, b in enumerate(args) if j != i))) for i, a in enumerate(args[:-1])
+    ]
+    return [*pieces, (args[-1], sp.true)]
 
 
 def _max_gap(values: list[float]) -> float:
@@ -61,8 +63,8 @@ def _max_gap(values: list[float]) -> float:
     return top - second
 
 
-# op name → its definition, given the Call (for its parameter) and the converted arguments
-DEFINITIONS: dict[str, Callable[[Call, list[sp.Expr]], sp.Expr]] = {
+# smooth op name → its definition, given the Call (for its parameter) and the converted arguments
+SMOOTH: dict[str, Callable[[Call, list[sp.Expr]], sp.Expr]] = {
     "add": lambda c, a: sp.Add(*a),
     "mul": lambda c, a: sp.Mul(*a),
     "sub": lambda c, a: a[0] - a[1],
@@ -73,24 +75,42 @@ DEFINITIONS: dict[str, Callable[[Call, list[sp.Expr]], sp.Expr]] = {
     "log": lambda c, a: sp.log(a[0]),
     "sigmoid": lambda c, a: 1 / (1 + sp.exp(-a[0])),
     "tanh": lambda c, a: sp.tanh(a[0]),
-    "relu": lambda c, a: _positive(a[0], a[0], sp.Integer(0)),
-    "step": lambda c, a: _positive(a[0], sp.Integer(1), sp.Integer(0)),
-    "leaky_relu": lambda c, a: _positive(a[0], a[0], _param(c) * a[0]),
-    "leaky_step": lambda c, a: _positive(a[0], sp.Integer(1), _param(c)),
     "softplus": lambda c, a: sp.log(1 + sp.exp(a[0])),
     "swish": lambda c, a: a[0] / (1 + sp.exp(-a[0])),
     "identity": lambda c, a: a[0],
     "softmax": _softmax,
-    "max": lambda c, a: _max(a),
 }
-# ops whose derivative jumps, and where: the kink is where this function of the arguments is 0
-KINKS: dict[str, Callable[[list[float]], float]] = {
-    "relu": lambda a: a[0],
-    "step": lambda a: a[0],
-    "leaky_relu": lambda a: a[0],
-    "leaky_step": lambda a: a[0],
-    "max": _max_gap,  # a tie between the largest inputs
+# op name → its pieces (value, condition) in order: the first piece whose condition holds applies.
+# The conditions encode backtutor's documented conventions at the kinks: ReLU′(0) = 0,
+# LeakyReLU′(0) = α, max routes a tie to its first input.
+PIECEWISE: dict[str, Callable[[Call, list[sp.Expr]], Pieces]] = {
+    "relu": lambda c, a: [(a[0], a[0] > 0), (sp.Integer(0), sp.true)],
+    "step": lambda c, a: [(sp.Integer(1), a[0] > 0), (sp.Integer(0), sp.true)],
+    "leaky_relu": lambda c, a: [(a[0], a[0] > 0), (_param(c) * a[0], sp.true)],
+    "leaky_step": lambda c, a: [(sp.Integer(1), a[0] > 0), (_param(c), sp.true)],
+    "max": _max,
 }
+DEFINED = set(SMOOTH) | set(PIECEWISE)  # every op the oracle knows
+
+
+def piecewise(c: Call, args: list[sp.Expr]) -> sp.Expr:
+    """A piecewise op as one SymPy Piecewise of its arguments, every piece kept."""
+    return sp.Piecewise(*PIECEWISE[c.op](c, args))
+
+
+def piece_at(c: Call, args: list[sp.Expr], values: list[sp.Expr]) -> sp.Expr:
+    """The piece of a piecewise op that holds where its arguments take `values` (numbers)."""
+    conditions = [bool(cond) for _, cond in PIECEWISE[c.op](c, values)]
+    return PIECEWISE[c.op](c, args)[conditions.index(True)][0]
+
+
+def definition(c: Call, args: list[sp.Expr]) -> sp.Expr:
+    """An op's textbook definition of its arguments; piecewise ops with every piece kept."""
+    if c.op in SMOOTH:
+        return SMOOTH[c.op](c, args)
+    if c.op in PIECEWISE:
+        return piecewise(c, args)
+    raise NotImplementedError(f"the oracle has no definition of op {c.op!r}")
 
 
 def to_sympy(e: Expr, leaf: Callable[[str], sp.Expr]) -> sp.Expr:
@@ -100,10 +120,18 @@ def to_sympy(e: Expr, leaf: Callable[[str], sp.Expr]) -> sp.Expr:
     if isinstance(e, Sym):
         return leaf(e.name)
     if isinstance(e, Call):
-        if e.op not in DEFINITIONS:
-            raise NotImplementedError(f"the oracle has no definition of op {e.op!r}")
-        return DEFINITIONS[e.op](e, [to_sympy(a, leaf) for a in e.args])
+        return definition(e, [to_sympy(a, leaf) for a in e.args])
     raise TypeError(f"not a model expression: {e!r}")
+
+
+# ops whose derivative jumps, and where: the kink is where this function of the arguments is 0
+KINKS: dict[str, Callable[[list[float]], float]] = {
+    "relu": lambda a: a[0],
+    "step": lambda a: a[0],
+    "leaky_relu": lambda a: a[0],
+    "leaky_step": lambda a: a[0],
+    "max": _max_gap,  # a tie between the largest inputs
+}
 
 
 def _replace(e: sp.Basic, values: Mapping[sp.Basic, sp.Basic], memo: dict[sp.Basic, sp.Basic]) -> sp.Basic:
@@ -120,44 +148,67 @@ def _replace(e: sp.Basic, values: Mapping[sp.Basic, sp.Basic], memo: dict[sp.Bas
     return out
 
 
+def value_at(e: sp.Expr, point: Mapping[sp.Symbol, sp.Rational]) -> float:
+    """The value of `e` with every leaf at its value in `point`, to DIGITS digits."""
+    at = {s: sp.Float(v, DIGITS) for s, v in point.items()}
+    return float(sp.N(_replace(e, at, {}), DIGITS))
+
+
+def _numeric(value: sp.Expr) -> sp.Expr:
+    """Exact while the arithmetic is rational, else to VALUE_DIGITS digits (so a tie stays a tie)."""
+    return value if value.is_Rational else value.evalf(VALUE_DIGITS)
+
+
 class SymPyModel:
-    """The whole loss of a graph as one SymPy expression of its leaves."""
+    """The loss of a graph around one point, as one SymPy expression of its leaves (inputs, targets,
+    parameters): every node's definition substituted into its consumers, each op written out from
+    its textbook definition.
 
-    def __init__(self, graph: Any) -> None:
+    A piecewise op (ReLU, step, max) is written as its piece that holds at the point, the condition
+    decided on exact values. sympy.diff of a Piecewise is the Piecewise of its pieces' derivatives
+    under the same conditions, so at the point the gradient is the same as the whole Piecewise's
+    (tests/test_gradients.py checks this for every piecewise op, at its kinks too), without nested
+    Piecewise forms, which grow with the product of their branches through a deep network."""
+
+    def __init__(self, graph: Any, point: Mapping[str, Fraction | float]) -> None:
         self.graph = graph
-        self.symbols = {n.name: sp.Symbol(n.name) for n in graph.nodes.values() if n.expr is None}
+        # real: otherwise SymPy spends seconds asking whether tanh(…) of a deep expression is real
+        self.symbols = {n.name: sp.Symbol(n.name, real=True) for n in graph.nodes.values() if n.expr is None}
+        missing = sorted(set(self.symbols) - set(point))
+        if missing:
+            raise ValueError(f"no value for {missing}")
         self.node: dict[str, sp.Expr] = {}
+        self.value: dict[str, sp.Expr] = {}  # each node's value at the point
         for node in graph.nodes.values():
-            self.node[node.name] = (
-                self.symbols[node.name] if node.expr is None else to_sympy(node.expr, self.node.__getitem__)
-            )
+            if node.expr is None:
+                pair = self.symbols[node.name], _number(point[node.name])
+            else:
+                pair = self._convert(node.expr)
+            self.node[node.name], self.value[node.name] = pair
         self.loss = self.node[graph.loss]
-        self._grads: dict[str, sp.Expr] = {}
+        self.exact = {s: _number(point[n]) for n, s in self.symbols.items()}  # the point, by symbol
 
-    def gradient(self, name: str) -> sp.Expr:
-        """∂loss/∂name by sympy.diff of the whole loss."""
-        if name not in self._grads:
-            self._grads[name] = sp.diff(self.loss, self.symbols[name])
-        return self._grads[name]
+    def _convert(self, e: Expr) -> tuple[sp.Expr, sp.Expr]:
+        """A backtutor expression as SymPy, and its value at the point."""
+        if isinstance(e, Num):
+            return _number(e.value), _number(e.value)
+        if isinstance(e, Sym):
+            return self.node[e.name], self.value[e.name]
+        if not isinstance(e, Call):
+            raise TypeError(f"not a model expression: {e!r}")
+        args, values = (list(side) for side in zip(*(self._convert(a) for a in e.args), strict=True))
+        if e.op in PIECEWISE:
+            return piece_at(e, args, values), piece_at(e, values, values)
+        if e.op in SMOOTH:
+            return SMOOTH[e.op](e, args), _numeric(SMOOTH[e.op](e, values))
+        raise NotImplementedError(f"the oracle has no definition of op {e.op!r}")
 
-    def at(self, e: sp.Expr, point: Mapping[str, Fraction | float]) -> float:
-        """Value of `e` with each leaf replaced by its value in `point` (to DIGITS digits)."""
-        subs = {s: sp.Float(_number(point[n]), DIGITS) for n, s in self.symbols.items() if n in point}
-        value = _replace(e, subs, {})
-        if value.free_symbols:
-            raise ValueError(f"no value for {sorted(map(str, value.free_symbols))}")
-        return float(sp.N(value, DIGITS))
+    def gradient(self, name: str) -> float:
+        """∂loss/∂name at the point, by sympy.diff of the whole loss."""
+        return value_at(sp.diff(self.loss, self.symbols[name]), self.exact)
 
-    def size(self) -> int:
-        """Nodes in the loss written out as a tree (what sympy.diff walks)."""
-        sizes: dict[sp.Basic, int] = {}
-
-        def walk(e: sp.Basic) -> int:
-            if e not in sizes:
-                sizes[e] = 1 + sum(walk(a) for a in e.args)
-            return sizes[e]
-
-        return walk(self.loss)
+    def loss_value(self) -> float:
+        return value_at(self.loss, self.exact)
 
 
 def kink_distance(graph: Any, env: Mapping[str, float]) -> float:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import cast
 
 from .expr import Call, Expr, Num, Sym
@@ -22,6 +23,32 @@ Fast = Callable[..., tuple[float, list[float]]]
 Loss = Callable[..., float]
 
 _INFIX = {"add": " + ", "sub": " - ", "mul": " * ", "div": " / "}
+_MAX_INFIX = 32  # more operands than this are summed (multiplied) by a loop, in the same order
+
+
+def _literal(value: Fraction | float) -> str:
+    """A constant as Python source; one too large for a float is inf (1e999), which the solver
+    then reports as the step whose value became infinite."""
+    try:
+        return repr(float(value))
+    except OverflowError:
+        return "1e999" if value > 0 else "-1e999"
+
+
+def _add(*v: float) -> float:
+    """v[0] + v[1] + … left to right, exactly as the infix chain would add them."""
+    total = v[0]
+    for x in v[1:]:
+        total += x
+    return total
+
+
+def _mul(*v: float) -> float:
+    """v[0] · v[1] · … left to right, exactly as the infix chain would multiply them."""
+    total = v[0]
+    for x in v[1:]:
+        total *= x
+    return total
 
 
 @dataclass(frozen=True)
@@ -49,11 +76,13 @@ class _Emitter:
         if not top and e in self.known:
             return self.known[e]
         if isinstance(e, Num):
-            return repr(float(e.value))
+            return _literal(e.value)
         if isinstance(e, Sym):
             return self.var[e.name]
         assert isinstance(e, Call)
         args = [self(a) for a in e.args]
+        if e.op in _INFIX and len(args) > _MAX_INFIX:  # a long sum (a big pooling window) as one call,
+            return f"_{e.op}({', '.join(args)})"  # not a chain Python's compiler must recurse through
         if e.op in _INFIX:
             return "(" + _INFIX[e.op].join(args) + ")"
         if e.op == "neg":
@@ -101,6 +130,7 @@ def compile_graph(graph: Graph) -> Program:
         ]
     )
     namespace: dict[str, object] = {op.name: op.forward for op in OPS.values()}
+    namespace.update(_add=_add, _mul=_mul)
     exec(compile(source, "<backtutor graph>", "exec"), namespace)  # source built from numbered slots only
     return Program(
         data_names,

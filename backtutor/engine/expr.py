@@ -76,7 +76,10 @@ def constant(e: Expr) -> Fraction | None:
 
 
 def _exact_pow(a: Fraction, b: Fraction) -> Fraction | None:
-    return a**b.numerator if b.denominator == 1 and abs(b.numerator) <= 64 and a != 0 else None
+    if b.denominator != 1 or abs(b.numerator) > 64 or a == 0:
+        return None
+    bits = max(a.numerator.bit_length(), a.denominator.bit_length()) * abs(b.numerator)
+    return a**b.numerator if bits <= 2048 else None  # a tower (2^64)^64… stays a formula
 
 
 def _product(vals: tuple[Fraction, ...]) -> Fraction:

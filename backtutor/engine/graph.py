@@ -32,6 +32,7 @@ class Graph:
     consumers: dict[str, tuple[str, ...]] = field(default_factory=dict)  # only along paths wrt → loss
     local: dict[tuple[str, str], Expr] = field(default_factory=dict)  # (c, n) ↦ ∂c/∂n
     order: tuple[str, ...] = ()  # nodes that get a gradient, in the order a TA works backwards
+    units: frozenset[str] = frozenset()  # nodes whose ∂loss/∂node is 1 by construction
 
     @property
     def computed(self) -> list[Node]:
@@ -39,10 +40,7 @@ class Graph:
 
     def is_unit(self, name: str) -> bool:
         """True when ∂loss/∂name is 1 by construction (the loss itself, or a term of a plain sum)."""
-        if name == self.loss:
-            return True
-        cs = self.consumers.get(name, ())
-        return len(cs) == 1 and self.is_unit(cs[0]) and self.local[(cs[0], name)] == ONE
+        return name in self.units
 
     def sweep(self) -> list[Sweep]:
         """The one reverse sweep: every node that gets a gradient, in working order, with the edges
@@ -88,11 +86,24 @@ def backprop_structure(
     for node in reversed(list(nodes.values())):
         if node.name in consumers:
             depth[node.name] = 1 + max(depth[c] for c in consumers[node.name])
+    units = {loss}  # worked out once, consumers before the nodes they use (a long chain stays linear)
+    for node in reversed(list(nodes.values())):
+        cs = consumers.get(node.name, [])
+        if len(cs) == 1 and cs[0] in units and local[(cs[0], node.name)] == ONE:
+            units.add(node.name)
     index = {n: i for i, n in enumerate(nodes)}
     order = sorted(
         (n for n in active if n != loss),
         key=lambda n: (depth[n], nodes[n].kind == "value", index[n]),
     )
     return Graph(
-        nodes, loss, wrt, params, trainable, {k: tuple(v) for k, v in consumers.items()}, local, tuple(order)
+        nodes,
+        loss,
+        wrt,
+        params,
+        trainable,
+        {k: tuple(v) for k, v in consumers.items()},
+        local,
+        tuple(order),
+        frozenset(units),
     )

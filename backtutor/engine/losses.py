@@ -34,6 +34,7 @@ class Loss:
     squared: bool = False  # a squared error, where a slip of a factor two is common
     from_expr: bool = False  # the file's `expr` is the loss
     note: Callable[[Graph], str] = _no_note  # a convention for the working ("" when none applies)
+    general_note: str = ""  # the note instead, when some example's targets are not a distribution
 
     @property
     def is_output(self) -> bool:
@@ -61,13 +62,18 @@ def _softmax_note(graph: Graph) -> str:
     return ""
 
 
+_SOFTMAX_GENERAL = (
+    "with softmax outputs and cross-entropy, the chain rule sums to ∂E/∂net_k = out_k·Σ_j target_j − "
+    "target_k (out_k − target_k only when each example's targets are ≥ 0 and sum to 1, not so here)"
+)
+
 LOSSES: dict[str, Loss] = {
     loss.name: loss
     for loss in [
         Loss("half_sse", lambda t, o: Call("mul", (HALF, _squared(t, o))), squared=True),
         Loss("sse", _squared, squared=True),
         Loss("mse", _squared, over_outputs="mean", over_examples="mean", squared=True),
-        Loss("cross_entropy", _cross_entropy, note=_softmax_note),
+        Loss("cross_entropy", _cross_entropy, note=_softmax_note, general_note=_SOFTMAX_GENERAL),
         Loss("binary_cross_entropy", _binary_cross_entropy),
         Loss("expression", None, from_expr=True),
         Loss("output", None),

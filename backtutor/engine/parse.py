@@ -25,7 +25,8 @@ _NAME = (
 )
 NAME = re.compile(_NAME + r"\Z")
 MAX_LENGTH = 2000
-MAX_DEPTH = 60
+MAX_DEPTH = 60  # levels of nesting: parentheses, signs, powers, calls, chains like a − b − c
+MAX_NUMBER = 1e300  # larger literals would overflow as soon as they are multiplied
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d{1,3})?)"
@@ -40,6 +41,9 @@ class ParseError(InputError):
     """A formula that is not in the accepted language; `column` is 1-based."""
 
     def __init__(self, message: str, text: str, column: int) -> None:
+        if len(text) > 80:  # a long formula is quoted around the column only
+            start = max(0, column - 40)
+            text = ("…" if start else "") + text[start : start + 60] + ("…" if start + 60 < len(text) else "")
         super().__init__(f"{message} at column {column} of '{text}'")
         self.column = column
 
@@ -90,9 +94,6 @@ class _Parser:
         self.take()
 
     def expression(self) -> Expr:
-        self.depth += 1
-        if self.depth > MAX_DEPTH:
-            raise self.fail("formula nested too deeply")
         left = self.term()
         while self.peek()[1] in ("+", "-") and self.peek()[0] == "op":
             op = "add" if self.take()[1] == "+" else "sub"
@@ -101,7 +102,6 @@ class _Parser:
                 left = Call("add", (*left.args, right))
             else:
                 left = Call(op, (left, right))
-        self.depth -= 1
         return left
 
     def term(self) -> Expr:
@@ -116,13 +116,20 @@ class _Parser:
         return left
 
     def unary(self) -> Expr:
+        """Every recursion of the grammar passes through here, so the depth is counted here."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.fail(f"formula nested more than {MAX_DEPTH} levels deep")
         if self.peek()[1] == "-" and self.peek()[0] == "op":
             self.take()
-            return Call("neg", (self.unary(),))
-        if self.peek()[1] == "+" and self.peek()[0] == "op":
+            e: Expr = Call("neg", (self.unary(),))
+        elif self.peek()[1] == "+" and self.peek()[0] == "op":
             self.take()
-            return self.unary()
-        return self.power()
+            e = self.unary()
+        else:
+            e = self.power()
+        self.depth -= 1
+        return e
 
     def power(self) -> Expr:
         base = self.atom()
@@ -139,7 +146,10 @@ class _Parser:
         kind, value, col = self.peek()
         if kind == "num":
             self.take()
-            return Num(Fraction(value), value)
+            number = Fraction(value)
+            if number > MAX_NUMBER:
+                raise ParseError(f"number {value} is too large (at most {MAX_NUMBER:g})", self.text, col)
+            return Num(number, value)
         if kind == "op" and value == "(":
             self.take()
             inner = self.expression()
@@ -196,4 +206,17 @@ def parse(text: str) -> Expr:
     e = p.expression()
     if p.peek()[0] != "end":
         raise p.fail("expected an operator or the end of the formula")
+    if depth(e) > MAX_DEPTH:  # a − b − c − … nests without recursing in the parser
+        raise ParseError(f"formula nested more than {MAX_DEPTH} levels deep", text, 1)
     return e
+
+
+def depth(e: Expr) -> int:
+    """Levels of calls in an expression, counted without recursion."""
+    deepest, stack = 0, [(e, 1)]
+    while stack:
+        x, d = stack.pop()
+        deepest = max(deepest, d)
+        if isinstance(x, Call):
+            stack.extend((a, d + 1) for a in x.args)
+    return deepest

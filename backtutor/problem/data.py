@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from ..engine.expr import Expr
 from .checker import Checker
+from .limits import MAX_SIZE, graph_size, too_long, too_much_working
 from .records import Training
-from .schema import MAX_EXAMPLES, MAX_UPDATES
+from .schema import MAX_EXAMPLES
 
 
 def examples(c: Checker, targets: tuple[str, ...]) -> tuple[dict[str, Fraction], ...]:
@@ -29,26 +31,43 @@ def examples(c: Checker, targets: tuple[str, ...]) -> tuple[dict[str, Fraction],
                 )
         missing = [n for n in needed if n not in ex]
         if missing:
-            raise c.fail(("data", i), f"example {i + 1} has no value for {', '.join(missing)}")
+            listed = ", ".join(missing[:8]) + (f", … ({len(missing)} in all)" if len(missing) > 8 else "")
+            raise c.fail(("data", i), f"example {i + 1} has no value for {listed}")
     return tuple(dict(ex) for ex in s.data)
 
 
-def training(c: Checker, n_examples: int) -> Training | None:
+def check_size(c: Checker, model: list[tuple[str, Expr]], leaves: int) -> int:
+    """The size of the model's graph (limits.py), within MAX_SIZE."""
+    size = graph_size(model, leaves)
+    key = next(k for k in ("network", "expressions", "layers", "loss") if getattr(c.spec, k) is not None)
+    if size > MAX_SIZE:
+        raise c.fail(
+            (key,),
+            f"model too large: its graph has size {size:,} (leaves, nodes and the size of their "
+            f"formulas; at most {MAX_SIZE:,})",
+        )
+    return size
+
+
+def training(c: Checker, n_examples: int, size: int) -> Training | None:
+    """The training settings; a file without them gets one worked pass over the whole data set."""
     t = c.spec.training
     if t is None:
+        if why := too_much_working(n_examples, size, "the worked pass over the data"):
+            raise c.fail(("data",), why)
         return None
     if t.mode == "minibatch":
         if t.batch_size is None:
             raise c.fail(("training",), "mode 'minibatch' needs batch_size")
-        size = t.batch_size
+        batch = t.batch_size
     elif t.batch_size is not None:
         raise c.fail(("training", "batch_size"), "batch_size goes with mode 'minibatch'")
     else:
-        size = 1 if t.mode == "online" else n_examples
-    if size > n_examples:
+        batch = 1 if t.mode == "online" else n_examples
+    if batch > n_examples:
         raise c.fail(
-            ("training", "batch_size"), f"batch_size {size} is larger than the data set ({n_examples})"
+            ("training", "batch_size"), f"batch_size {batch} is larger than the data set ({n_examples})"
         )
-    if t.epochs * n_examples > MAX_UPDATES:
-        raise c.fail(("training", "epochs"), f"at most {MAX_UPDATES:,} example passes in all")
-    return Training(t.learning_rate, t.mode, size, t.epochs)
+    if why := too_long(t.epochs, n_examples, size):
+        raise c.fail(("training", "epochs"), why)
+    return Training(t.learning_rate, t.mode, batch, t.epochs)

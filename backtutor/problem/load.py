@@ -158,8 +158,10 @@ def _model(c: Checker) -> tuple[ProblemFile, BuiltModel]:
 def _problem(c: NameChecks, built: BuiltModel, architecture: ShapeTable | None) -> Problem:
     s = c.spec
     named = c.named(built)
+    size = data.check_size(c, named.model, len(s.inputs) + len(named.targets) + len(s.parameters))
     examples = data.examples(c, tuple(named.targets))
     reduction = s.loss.reduction or LOSSES[s.loss.kind].over_examples
+    training = data.training(c, len(examples), size)
     return Problem(
         path=c.path,
         title=s.title,
@@ -173,10 +175,11 @@ def _problem(c: NameChecks, built: BuiltModel, architecture: ShapeTable | None) 
         loss_kind=s.loss.kind,
         reduction=reduction,
         data=examples,
-        training=data.training(c, len(examples)),
+        training=training,
         input_gradients=tuple(s.input_gradients),
         layers=built.layers,
         tolerance=(float(s.tolerance.rtol), float(s.tolerance.atol)) if s.tolerance else None,
         architecture=architecture,
         notes=built.notes,
+        size=size,
     )

@@ -4,9 +4,11 @@ targets and a loss over them, no name means two things, and every trained name r
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from ..engine.expr import Expr, names
 from ..engine.losses import LOSSES, loss_model
+from . import yamlfile
 from .checker import BuiltModel, Checker
 from .schema import MAX_NODES
 
@@ -28,11 +30,13 @@ class NameChecks(Checker):
     def named(self, built: BuiltModel) -> Named:
         """The model with its loss, after checking its names (in this order: the first error wins)."""
         s = self.spec
+        self.check_roles()
         defined = set(s.inputs) | {n for n, _ in built.nodes}
         used = {n for _, e in built.nodes for n in names(e)}
         params = [n for n in dict.fromkeys(n for _, e in built.nodes for n in names(e)) if n not in defined]
-        self.check_parameters(params, used)
         targets, loss_nodes, loss = self.loss(built.outputs, built.labels, set(params) | defined)
+        self.check_targets(targets)
+        self.check_parameters(params, used)
         model = [*built.nodes, *loss_nodes]
         self.check_gradients(model, params, loss)
         self.check_unique(list(s.inputs) + params + list(targets) + [n for n, _ in model])
@@ -45,6 +49,49 @@ class NameChecks(Checker):
             if name not in s.inputs:
                 raise self.fail(("input_gradients", i), f"'{name}' is not an input")
         return Named(model, targets, loss)
+
+    def check_roles(self) -> None:
+        """A name means one thing: an input, a parameter (a weight or bias is one), or an expression.
+        A name given two of these is an error that names both places."""
+        s = self.spec
+        places: dict[str, tuple[str, tuple[Any, ...]]] = {}
+        claims: list[tuple[str, str, tuple[Any, ...]]] = [
+            (n, "an input", ("inputs", i)) for i, n in enumerate(s.inputs)
+        ]
+        for li, layer in enumerate(s.network or []):
+            for u, unit in layer.units.items():
+                loc = ("network", li, "units", u)
+                claims += [(w, "a parameter", (*loc, "weights", k)) for k, w in enumerate(unit.weights)]
+                claims += [(unit.bias, "a parameter", (*loc, "bias"))] if unit.bias else []
+        claims += [(n, "a parameter", ("parameters", n)) for n in s.parameters]
+        claims += [(n, "an expression", ("expressions", n)) for n in s.expressions or {}]
+        for name, role, loc in claims:
+            first = places.setdefault(name, (role, loc))
+            if first[0] != role:
+                raise self.fail(loc, f"'{name}' is {role} here but {first[0]} at {self.where(first[1])}")
+
+    def check_targets(self, targets: list[str]) -> None:
+        """A target is given by the data; it cannot also be an input, a parameter or an expression."""
+        s = self.spec
+        for name in targets:
+            if name in s.inputs:
+                loc: tuple[Any, ...] = ("inputs", list(s.inputs).index(name))
+            elif name in s.parameters:
+                loc = ("parameters", name)
+            elif name in (s.expressions or {}):
+                loc = ("expressions", name)
+            else:
+                continue
+            in_data = ("data", 0, name) if s.data and name in s.data[0] else ("loss",)
+            given = next((("targets", k) for k, v in s.targets.items() if v == name), in_data)
+            raise self.fail(
+                loc, f"'{name}' is a target (see {self.where(given)}), so it cannot be used here too"
+            )
+
+    def where(self, loc: tuple[Any, ...]) -> str:
+        """A place in the file as a message names it: the field and its line."""
+        line = yamlfile.line_of(self.lines, loc)
+        return f"{yamlfile.field_name(loc) or 'the top level'}" + (f" (line {line})" if line else "")
 
     def check_parameters(self, params: list[str], used: set[str]) -> None:
         s = self.spec

@@ -40,3 +40,4 @@ class Problem:
     architecture: ShapeTable | None = None  # the file's `architecture`, worked (see cnn/shapes.py)
     # node ↦ how to read its working, shown with the first local derivative of such a node (conv, pooling)
     notes: dict[str, str] = field(default_factory=dict)
+    size: int = 0  # leaves, nodes and formula sizes of the graph, what a run's cost grows with (limits.py)

@@ -21,7 +21,6 @@ from ..engine.parse import valid_name
 
 MAX_NODES = 5_000
 MAX_EXAMPLES = 10_000
-MAX_UPDATES = 10_000_000  # epochs × examples
 _NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d{1,3})?")
 
 

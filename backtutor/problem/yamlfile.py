@@ -7,6 +7,8 @@ other than the standard safe ones are refused by PyYAML's SafeLoader, keys are k
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 from typing import Any, TypeAlias, cast
 
@@ -15,6 +17,7 @@ import yaml
 from ..errors import InputError
 
 MAX_BYTES = 1_000_000
+MAX_NESTING = 50  # mappings and lists inside each other (PyYAML's composer recurses per level)
 _PLAIN = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 Lines = dict[tuple[Any, ...], int]
 
@@ -34,6 +37,37 @@ except ImportError:  # a PyYAML built without libyaml
     _LIBYAML = False
 
 
+def _text(name: str) -> str:
+    """The text of a regular file, read without blocking (a FIFO or a device is refused before it is
+    opened for reading) and limited by the bytes actually read, not by what `stat` says."""
+    try:
+        if not stat.S_ISREG(os.stat(name).st_mode):
+            raise FileError(name, f"not a regular file ({_kind(os.stat(name).st_mode)}); give a .yaml file")
+        fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as f:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):  # replaced between the two looks
+                raise FileError(name, "not a regular file; give a .yaml file")
+            data = f.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            raise FileError(name, f"file is larger than {MAX_BYTES // 1000:,} kB")
+        return data.decode("utf-8")
+    except FileError:
+        raise
+    except (OSError, UnicodeDecodeError) as e:
+        raise FileError(
+            name,
+            f"cannot read the file ({e.__class__.__name__}: {getattr(e, 'strerror', None) or e})",
+        ) from None
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    return "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a socket or other special file"
+
+
 def _refuse_alias(loader: _Loader) -> None:
     if loader.check_event(yaml.AliasEvent):
         event = loader.peek_event()
@@ -43,15 +77,33 @@ def _refuse_alias(loader: _Loader) -> None:
         raise yaml.composer.ComposerError(None, None, "YAML aliases (*name) are not allowed here", mark)
 
 
+def _compose(loader: _Loader, parent: yaml.Node | None, index: int, compose: Any) -> yaml.Node | None:
+    """Compose one node, refusing aliases and nesting deeper than MAX_NESTING."""
+    _refuse_alias(loader)
+    depth = loader._depth
+    if depth >= MAX_NESTING:
+        event = loader.peek_event()
+        mark = cast(yaml.error.Mark | None, event.start_mark if event else None)
+        raise yaml.composer.ComposerError(None, None, f"nested more than {MAX_NESTING} levels deep", mark)
+    loader._depth = depth + 1
+    try:
+        return cast(yaml.Node | None, compose(parent, index))
+    finally:
+        loader._depth = depth
+
+
 class _PyLoader(yaml.SafeLoader):
+    _depth = 0
+
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
-        _refuse_alias(self)
-        return super().compose_node(parent, index)
+        return _compose(self, parent, index, super().compose_node)
 
 
 if _LIBYAML:
 
     class _CLoader(yaml.composer.Composer, CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
+        _depth = 0
+
         def __init__(self, stream: str) -> None:
             CParser.__init__(self, stream)
             yaml.composer.Composer.__init__(self)
@@ -59,8 +111,7 @@ if _LIBYAML:
             yaml.resolver.Resolver.__init__(self)
 
         def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
-            _refuse_alias(self)
-            return super().compose_node(parent, index)
+            return _compose(self, parent, index, super().compose_node)
 
 
 _Loader: TypeAlias = "_PyLoader | _CLoader"
@@ -70,18 +121,7 @@ def read(path: str | Path, raw: bool = False) -> tuple[Any, Lines]:
     """The file's data and a map from each key path to its 1-based line. With `raw`, scalars stay
     the text as written (None for null), so `0.3590` keeps the digits a student wrote."""
     name = str(path)
-    p = Path(path)
-    try:
-        if p.stat().st_size > MAX_BYTES:
-            raise FileError(name, f"file is larger than {MAX_BYTES // 1000} kB")
-        text = p.read_text(encoding="utf-8")
-    except FileError:
-        raise
-    except (OSError, UnicodeDecodeError) as e:
-        raise FileError(
-            name,
-            f"cannot read the file ({e.__class__.__name__}: {getattr(e, 'strerror', None) or e})",
-        ) from None
+    text = _text(name)
     if raw and _LIBYAML:
         flat = _flat_mapping(text)
         if flat is not None:
@@ -171,7 +211,12 @@ def _build(
         return [_build(loader, v, (*path, i), lines, name, raw) for i, v in enumerate(node.value)]
     if raw:
         return None if node.tag == "tag:yaml.org,2002:null" else node.value
-    return loader.construct_object(node, deep=True)
+    try:
+        return loader.construct_object(node, deep=True)
+    except (ValueError, ArithmeticError) as e:  # a 5,000-digit integer, a date like 2001-02-30
+        short = node.value if len(node.value) <= 40 else node.value[:40] + "…"
+        why = "too many digits" if node.tag.endswith(":int") else str(e)
+        raise FileError(name, f"cannot read {short!r} ({why})", lines[path], _dotted(path)) from None
 
 
 def _dotted(path: tuple[Any, ...]) -> str:

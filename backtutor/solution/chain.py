@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from ..engine.expr import Call, Deriv, Expr
 from ..engine.graph import Graph
 
+MAX_FACTORS = 8  # a longer single path restarts at ∂loss/∂node, so a long chain stays linear in size
+
 
 @dataclass(frozen=True, slots=True)
 class Gradient:
@@ -37,7 +39,7 @@ def _factors(graph: Graph, n: str, consumers: list[str], chain: dict[str, list[E
     """Factors whose product is ∂loss/∂n, expanded along single paths, stopping at forks."""
     if graph.is_unit(n):
         return []
-    if len(consumers) == 1 and not graph.is_unit(consumers[0]):
+    if len(consumers) == 1 and not graph.is_unit(consumers[0]) and len(chain[consumers[0]]) < MAX_FACTORS:
         return [*chain[consumers[0]], Deriv(consumers[0], n)]
     return [Deriv(graph.loss, n)]
 

@@ -9,10 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ..errors import InputError
+from ..problem.limits import MAX_SHOWN, too_long, too_much_working
 from ..problem.load import Problem
 
 DEFAULT_SHOWN = 50  # a one-epoch run shows the working of up to this many updates
 MAX_HISTORY = 10_000  # epochs recorded in Solution.history at most (evenly spaced, plus the last)
+MAX_HISTORY_NUMBERS = 1_000_000  # parameter values the history holds at most (fewer epochs for big models)
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,8 @@ class Plan:
     epochs: int  # epochs trained; 0 without training
     batch_size: int  # examples per update (the whole data set without training)
     batches: tuple[tuple[int, ...], ...]  # the examples (0-based) of each update of an epoch
+    recorded: int = MAX_HISTORY  # epochs the history records at most
+    size: int = 1  # the graph's size, what each worked example costs (problem/limits.py)
 
     @classmethod
     def of(cls, problem: Problem, epochs: int | None = None) -> Plan:
@@ -29,7 +34,11 @@ class Plan:
         n = len(problem.data)
         size = training.batch_size if training else n
         batches = tuple(tuple(range(i, min(i + size, n))) for i in range(0, n, size))
-        return cls(training is not None, (epochs or training.epochs) if training else 0, size, batches)
+        if training and epochs is not None and (why := too_long(epochs, n, problem.size)):
+            raise InputError(f"--epochs: {why}")
+        recorded = min(MAX_HISTORY, max(1, MAX_HISTORY_NUMBERS // max(1, len(problem.parameters))))
+        epochs = (epochs or training.epochs) if training else 0
+        return cls(training is not None, epochs, size, batches, recorded, max(1, problem.size))
 
     @property
     def updates_per_epoch(self) -> int:
@@ -42,17 +51,23 @@ class Plan:
 
     @property
     def default_shown(self) -> tuple[int, ...]:
-        """Every update of a one-epoch run (up to DEFAULT_SHOWN), none of a longer one."""
-        return tuple(range(1, min(self.updates, DEFAULT_SHOWN) + 1)) if self.epochs <= 1 else ()
+        """Every update of a one-epoch run (up to DEFAULT_SHOWN, and as many as MAX_SHOWN allows),
+        none of a longer one."""
+        most = MAX_SHOWN // (self.batch_size * self.size)  # 0: the model is too large to show
+        return tuple(range(1, min(self.updates, DEFAULT_SHOWN, most) + 1)) if self.epochs <= 1 else ()
 
     def shown(self, wanted: Iterable[int] | None = None) -> tuple[int, ...]:
         """The updates whose working to keep: those wanted that exist (None: the default)."""
         if not self.training:
             return (1,)
         chosen = self.default_shown if wanted is None else wanted
-        return tuple(sorted({t for t in chosen if 1 <= t <= self.updates}))
+        shown = tuple(sorted({t for t in chosen if 1 <= t <= self.updates}))
+        what = f"the working of {len(shown):,} update(s) (--steps)"
+        if wanted is not None and (why := too_much_working(len(shown) * self.batch_size, self.size, what)):
+            raise InputError(why)
+        return shown
 
     @property
     def history_stride(self) -> int:
-        """Long runs record every stride-th epoch (and the last) so history stays under MAX_HISTORY."""
-        return max(1, -(-self.epochs // MAX_HISTORY))
+        """Long runs record every stride-th epoch (and the last) so history stays under `recorded`."""
+        return max(1, -(-self.epochs // self.recorded))

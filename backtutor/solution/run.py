@@ -9,7 +9,8 @@ from collections.abc import Callable, Iterable
 
 from ..problem.load import Problem
 from .context import Context
-from .records import Epoch, NumericError, Solution, Step, Value, Worked
+from .diagnose import during, failure
+from .records import Epoch, Solution, Step, Value, Worked
 from .updates import batch_steps, reduce, update_steps
 from .working import Example
 
@@ -39,6 +40,7 @@ class _Run:
         self.steps: list[Step] = []
         self.worked: list[Worked] = []
         self.parameters_during: dict[int, dict[str, Value]] = {}
+        self.stale = False  # shown_params lag behind params after fast updates (synced when shown)
 
     def run(self, progress: Progress | None) -> Solution:
         ctx, plan = self.ctx, self.ctx.plan
@@ -74,6 +76,7 @@ class _Run:
     def _worked_update(self, t: int, batch: tuple[int, ...]) -> None:
         """Update t with its working: each example, the batch's sums, the parameter updates."""
         ctx = self.ctx
+        self._sync()
         self.parameters_during[t] = dict(self.shown_params)
         examples = [
             Example(ctx, t, j if len(batch) > 1 else None, index, self.params, self.shown_params)
@@ -100,24 +103,36 @@ class _Run:
         total = [0.0] * len(self.train)
         for index in batch:
             try:
-                _, gr = ctx.program.fast(ctx.examples[index], self.params)
+                loss, gr = ctx.program.fast(ctx.examples[index], self.params)
             except (ArithmeticError, ValueError) as e:
-                raise NumericError(f"update {t}, example {index + 1}: {e}") from None
+                raise failure(ctx, during(ctx, t), index, self.params, str(e), t) from None
+            if not math.isfinite(loss + sum(gr)):  # inf or nan as soon as one of them is
+                raise failure(ctx, during(ctx, t), index, self.params, t=t)
             total = [a + b for a, b in zip(total, gr, strict=True)]
         scale = self.lr / len(batch) if ctx.mean else self.lr
         for i, gi in zip(self.train, total, strict=True):
             self.params[i] -= scale * gi
-        for i in self.train:
-            self.shown_params[ctx.graph.params[i]] = self.params[i]
+        self.stale = True
+
+    def _sync(self) -> None:
+        """The parameters the working prints, once fast updates have moved them."""
+        if self.stale:
+            for i in self.train:
+                self.shown_params[self.ctx.graph.params[i]] = self.params[i]
+            self.stale = False
 
     def _safe_loss(self, epoch: int) -> float:
         """The loss over the whole data set after `epoch` epochs; a run that diverges stops here."""
         ctx = self.ctx
-        try:
-            losses = [ctx.program.loss(x, self.params) for x in ctx.examples]
-        except (ArithmeticError, ValueError) as e:
-            raise NumericError(f"after epoch {epoch}: {e}") from None
+        when = f"after epoch {epoch}" if epoch else ("before training" if ctx.plan.training else "")
+        losses = []
+        for index, x in enumerate(ctx.examples):
+            try:
+                losses.append(ctx.program.loss(x, self.params))
+            except (ArithmeticError, ValueError) as e:
+                raise failure(ctx, when, index, self.params, str(e), None if epoch else 1) from None
         loss = reduce(losses, ctx.mean)
-        if epoch and not math.isfinite(loss):
-            raise NumericError(f"the loss became {loss} after epoch {epoch}; try a smaller learning rate")
+        if not math.isfinite(loss):
+            bad = next((i for i, v in enumerate(losses) if not math.isfinite(v)), 0)
+            raise failure(ctx, when, bad, self.params, f"the loss became {loss}", None if epoch else 1)
         return loss

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from ..engine.expr import Deriv, Expr, Sym
 from .context import Context
-from .records import NumericError, Step, Value, Worked
+from .diagnose import all_finite, during, failure
+from .records import Step, Value, Worked
 from .steps import make_step
 
 
@@ -20,7 +21,9 @@ class Example:
         try:
             values, locals_, grads = program.full(ctx.examples[index], params)
         except (ArithmeticError, ValueError) as e:
-            raise NumericError(f"update {t}, example {index + 1}: {e}") from None
+            raise failure(ctx, during(ctx, t), index, params, str(e), t) from None
+        if not all_finite(values, locals_, grads):
+            raise failure(ctx, during(ctx, t), index, params, t=t)
         self.val: dict[str, Value] = dict(zip(program.values, values, strict=True))
         self.val.update(ctx.problem.data[index])
         self.val.update(shown)

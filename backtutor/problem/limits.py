@@ -1,0 +1,57 @@
+"""What a run may cost, so that everything within the limits finishes in about 10 s and 1 GB on a
+2-core machine (the README lists each limit with the time it allows).
+
+A run's cost grows with the size of its graph: its leaves, its nodes and every number, name and
+operation of their formulas, which is what the compiled code computes on every example pass and what
+the working writes out when an update is shown. So the limits are on that size, on the training
+(epochs × examples × size) and on the working shown (examples worked × size); each is applied the
+same way to the file and to the command line. Measured on a busy 2-core machine: one example pass
+costs about 0.2 µs per unit of size (plus about 8 µs), one worked example about 0.7 ms per unit of
+size in the slowest format (terminal).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..engine.expr import Expr, size
+
+MAX_SIZE = 30_000  # leaves, nodes and formula sizes of a model's graph
+MAX_WORK = 20_000_000  # epochs × examples × (size + PASS_OVERHEAD): about 5 s of training
+PASS_OVERHEAD = 40  # what one example pass costs beyond its graph, in units of size
+MAX_SHOWN = 6_000  # examples worked step by step × size: about 5 s in the slowest format
+
+
+def graph_size(model: Iterable[tuple[str, Expr]], leaves: int) -> int:
+    """Leaves, nodes and the size of each node's formula (every number, name and operation in it:
+    what the compiled code computes and the working writes out)."""
+    return leaves + sum(1 + size(e) for _, e in model)
+
+
+def most_epochs(examples: int, size: int) -> int:
+    """The most epochs MAX_WORK allows for this data set and graph."""
+    return max(1, MAX_WORK // (examples * (size + PASS_OVERHEAD)))
+
+
+def too_long(epochs: int, examples: int, size: int) -> str:
+    """Why a run of `epochs` is refused, or "" when it is within MAX_WORK."""
+    most = most_epochs(examples, size)
+    if epochs <= most:
+        return ""
+    return (
+        f"{epochs:,} epochs is too long a run for this model and data set (at most {most:,}: "
+        f"{examples:,} example(s) through a graph of size {size:,} per epoch)"
+    )
+
+
+def too_much_working(worked: int, size: int, what: str) -> str:
+    """Why showing `worked` examples step by step is refused, or "" when it is within MAX_SHOWN."""
+    if worked * size <= MAX_SHOWN:
+        return ""
+    most = MAX_SHOWN // size
+    if most == 0:
+        return (
+            f"the model's graph (size {size:,}) is too large to work step by step (at most "
+            f"{MAX_SHOWN:,}); it can only be trained, without its working (a 'training' section, no --steps)"
+        )
+    return f"{what} would work {worked:,} examples of a graph of size {size:,} step by step; at most {most:,}"
