@@ -226,3 +226,24 @@ def test_graph_update_in_a_later_epoch(tmp_path):
     later = backtutor.solve(path, shown=[3])
     assert f"value {text(Num(later.values(3)['w5']), 4)}" in result.output
     assert runner.invoke(app, ["graph", str(path), "--update", "4"]).exit_code == 2
+
+
+@pytest.mark.parametrize("width", [40, 120])
+def test_a_check_report_shows_every_answer_whole_at_any_width(width, tmp_path):
+    from backtutor.check import Checker, read_sheet
+    from backtutor.render.terminal_report import render_report
+
+    sol = solved("q4")
+    sheet = tmp_path / "sheet.yaml"
+    answers = {"net_h1": "0.3775", "dE_total/dw5": "-0.0822", "w5+": "0.35891648"}
+    sheet.write_text("".join(f'"{k}": {v}\n' for k, v in answers.items()), encoding="utf-8")
+    report = Checker(sol).grade(read_sheet(sheet, sol), "sheet.yaml")
+    console = Console(file=io.StringIO(), width=width, record=True)
+    console.print(render_report(report))
+    out = console.export_text()
+    words = out.split()
+    for step_id, answer in answers.items():
+        assert step_id in words and answer in words  # never cut with "…"
+    assert "…" not in out
+    assert "0.0821670406):" in words  # the expected value of the wrong answer (sign error)
+    assert "sign" in words and out.count("✓") == 2

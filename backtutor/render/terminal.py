@@ -37,7 +37,7 @@ Run = tuple[str, Style | None]  # a stretch of text and its style
 Word = tuple[list[Run], int]  # the runs of one word (no spaces inside) and its width in cells
 
 
-def _words(runs: Iterable[Run]) -> list[Word]:
+def words(runs: Iterable[Run]) -> list[Word]:
     """The words of the runs (split at spaces) with their widths; a word may span runs of different
     styles."""
     words: list[list[Run]] = [[]]
@@ -50,7 +50,7 @@ def _words(runs: Iterable[Run]) -> list[Word]:
     return [(w, sum(cell_len(piece) for piece, _ in w)) for w in words if w]
 
 
-def _wrap(words: list[Word], width: int) -> list[list[Run]]:
+def wrap_words(words: list[Word], width: int) -> list[list[Run]]:
     """Words into lines of at most `width` cells, a space between words; a word wider than that is
     folded over several lines, never cut."""
     width = max(width, 1)
@@ -78,8 +78,8 @@ def _wrap(words: list[Word], width: int) -> list[list[Run]]:
     return lines
 
 
-def _wrapped(runs: Iterable[Run], width: int) -> list[list[Run]]:
-    return _wrap(_words(runs), width)
+def wrapped(runs: Iterable[Run], width: int) -> list[list[Run]]:
+    return wrap_words(words(runs), width)
 
 
 class _Steps:
@@ -91,24 +91,24 @@ class _Steps:
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = options.max_width
-        yield from _lines(_wrapped([(self.section.title, _TITLE)], width), 0)
+        yield from segments(wrapped([(self.section.title, _TITLE)], width), 0)
         for shown in self.section.steps:
             yield from self._step(shown, width)
 
     def _step(self, shown: Shown, width: int) -> Iterator[Segment]:
         s = shown.step
-        body = _words(_body(shown))
+        body = words(_body(shown))
         indent = 2 + self.label + 2
         if max(wide for _, wide in body) <= width - indent:
-            lines = _wrap(body, width - indent)
-            yield from _lines([[(s.id.ljust(self.label + 2), _ID), *lines[0]]], 2)
-            yield from _lines(lines[1:], indent)
+            lines = wrap_words(body, width - indent)
+            yield from segments([[(s.id.ljust(self.label + 2), _ID), *lines[0]]], 2)
+            yield from segments(lines[1:], indent)
         else:  # a word too wide for the column: the step goes below its id, at full width
             indent = 4
-            yield from _lines(_wrapped([(s.id, _ID)], width - 2), 2)
-            yield from _lines(_wrap(body, width - indent), indent)
+            yield from segments(wrapped([(s.id, _ID)], width - 2), 2)
+            yield from segments(wrap_words(body, width - indent), indent)
         if s.note:
-            yield from _lines(_wrapped([(f"rule: {s.note}", _NOTE)], width - indent - 2), indent + 2)
+            yield from segments(wrapped([(f"rule: {s.note}", _NOTE)], width - indent - 2), indent + 2)
 
 
 def _body(shown: Shown) -> list[Run]:
@@ -120,7 +120,7 @@ def _body(shown: Shown) -> list[Run]:
     return runs
 
 
-def _lines(lines: list[list[Run]], indent: int) -> Iterator[Segment]:
+def segments(lines: list[list[Run]], indent: int) -> Iterator[Segment]:
     """Segments of the lines at an indent; neighbouring runs of one style share a segment."""
     for line in lines:
         out, style = " " * indent, None
@@ -154,9 +154,9 @@ class _Indented:
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         for line in self.lines:
-            first, *rest = _wrapped([(line, None)], options.max_width - 4)
-            yield from _lines([first], 2)
-            yield from _lines(rest, 4)
+            first, *rest = wrapped([(line, None)], options.max_width - 4)
+            yield from segments([first], 2)
+            yield from segments(rest, 4)
 
 
 class _History:
