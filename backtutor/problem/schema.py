@@ -19,6 +19,7 @@ from ..engine.losses import DEFAULT_LOSS, LossKind
 from ..engine.ops import ActivationName
 from ..engine.parse import valid_name
 
+OptimizerKind = Literal["sgd", "momentum", "nesterov", "rmsprop", "adagrad", "adam", "adamw"]
 MAX_NODES = 5_000
 MAX_EXAMPLES = 10_000
 _NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d{1,3})?")
@@ -84,11 +85,34 @@ class LossFile(_Strict):
     reduction: Literal["sum", "mean"] | None = None
 
 
+class OptimizerFile(_Strict):
+    """An optimizer with its constants; which constants go with which kind is checked in data.py."""
+
+    kind: OptimizerKind
+    momentum: Number | None = None
+    alpha: Number | None = None
+    beta1: Number | None = None
+    beta2: Number | None = None
+    eps: Number | None = None
+    form: Literal["pytorch", "textbook"] | None = None
+
+
+def _kind_alone(v: Any) -> Any:
+    """`optimizer: adam` is short for `optimizer: {kind: adam}`."""
+    if isinstance(v, str):
+        return {"kind": v}
+    if not isinstance(v, dict):
+        raise ValueError(f"expected an optimizer's name or a mapping {{kind: …, its constants}}, got {v!r}")
+    return v
+
+
 class TrainingFile(_Strict):
     learning_rate: Number
     mode: Literal["online", "batch", "minibatch"] = "online"
     batch_size: PositiveInt | None = None
     epochs: PositiveInt = 1
+    optimizer: Annotated[OptimizerFile, BeforeValidator(_kind_alone)] = OptimizerFile(kind="sgd")
+    weight_decay: Number | None = None
 
 
 class ToleranceFile(_Strict):
