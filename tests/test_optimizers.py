@@ -17,6 +17,8 @@ from backtutor.cli import app
 from backtutor.engine.optimizers import KINDS
 from backtutor.problem.schema import OptimizerKind
 
+from .conftest import PROBLEMS
+
 runner = CliRunner()
 
 # ŷ = w·x + b, E = ½(y − ŷ)²: ∂E/∂w = (ŷ − y)·x, ∂E/∂b = ŷ − y, written out below by hand
@@ -227,3 +229,51 @@ def test_a_state_name_the_model_uses_is_refused(write_problem):
     )
     result = runner.invoke(app, ["solve", str(path)])
     assert result.exit_code == 2 and "'m_w' is the name the working gives" in result.output
+
+
+def numeric_gradient(loss, p: np.ndarray, h: float = 1e-6) -> np.ndarray:
+    """Central finite differences: the oracle for the bundled networks' gradients."""
+    return np.array([(loss(p + h * e) - loss(p - h * e)) / (2 * h) for e in np.eye(len(p))])
+
+
+def sigmoid(z: float) -> float:
+    return 1 / (1 + math.exp(-z))
+
+
+def q4_loss(p: np.ndarray) -> float:
+    """Mazur's 2-2-2 network, w1..w8 trainable, b1 = 0.35, b2 = 0.6, ½ squared error."""
+    w1, w2, w3, w4, w5, w6, w7, w8 = p
+    h1, h2 = sigmoid(w1 * 0.05 + w2 * 0.1 + 0.35), sigmoid(w3 * 0.05 + w4 * 0.1 + 0.35)
+    o1, o2 = sigmoid(w5 * h1 + w6 * h2 + 0.6), sigmoid(w7 * h1 + w8 * h2 + 0.6)
+    return 0.5 * (0.01 - o1) ** 2 + 0.5 * (0.99 - o2) ** 2
+
+
+def test_bundled_q4_with_momentum_three_updates():
+    sol = backtutor.solve(PROBLEMS / "q4_momentum.yaml")
+    p, v = np.array([0.15, 0.2, 0.25, 0.3, 0.4, 0.45, 0.5, 0.55]), np.zeros(8)
+    for t in (1, 2, 3):
+        v = 0.9 * v + numeric_gradient(q4_loss, p)
+        p = p - 0.5 * v
+        for i in range(8):
+            assert math.isclose(sol.step(f"v_w{i + 1}+@{t}").value, v[i], rel_tol=1e-6)
+            assert math.isclose(sol.step(f"w{i + 1}+@{t}").value, p[i], rel_tol=1e-6)
+
+
+def test_bundled_relu_regression_with_adam_one_epoch():
+    sol = backtutor.solve(PROBLEMS / "relu_regression_adam.yaml")
+    names = ["W1", "W2", "b1", "W", "b2"]
+    p, m, v = np.array([0.5, 1.0, 0.5, 1.5, 0.5]), np.zeros(5), np.zeros(5)
+    for t, (x1, x2, y) in enumerate([(2, 2, 20), (3, 4, 28)], start=1):
+
+        def loss(q, x1=x1, x2=x2, y=y):
+            h = max(0.0, q[0] * x1 + q[1] * x2 + q[2])
+            return (y - max(0.0, q[3] * h + q[4])) ** 2
+
+        g = numeric_gradient(loss, p)
+        m, v = 0.9 * m + 0.1 * g, 0.999 * v + 0.001 * g * g
+        m_hat, v_hat = m / (1 - 0.9**t), v / (1 - 0.999**t)
+        p = p - 0.1 * m_hat / (np.sqrt(v_hat) + 1e-8)
+        for i, n in enumerate(names):
+            assert math.isclose(sol.step(f"m_{n}+@{t}").value, m[i], rel_tol=1e-6)
+            assert math.isclose(sol.step(f"v_hat_{n}@{t}").value, v_hat[i], rel_tol=1e-6)
+            assert math.isclose(sol.step(f"{n}+@{t}").value, p[i], rel_tol=1e-6)
