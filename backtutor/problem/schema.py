@@ -78,11 +78,21 @@ class NamingFile(_Strict):
     out: str = "out_{unit}"
 
 
+class PenaltyFile(_Strict):
+    """A penalty on the parameters added to each example's loss: λ·Σw² (`half`: ½λ·Σw²) or λ·Σ|w|."""
+
+    l2: Number | None = None
+    l1: Number | None = None
+    half: bool = False
+    parameters: list[Name] | None = None  # None: every parameter that is not frozen
+
+
 class LossFile(_Strict):
     kind: LossKind = DEFAULT_LOSS
     name: Name = "E"
     expr: str | None = None
     reduction: Literal["sum", "mean"] | None = None
+    penalty: PenaltyFile | None = None
 
 
 class OptimizerFile(_Strict):
