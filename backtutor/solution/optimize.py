@@ -1,10 +1,11 @@
 """An optimizer other than plain SGD across a run: its state (the buffers each parameter carries from
 one update to the next) and each update, by numbers alone or worked in Steps.
 
-Every quantity the rule computes is a Step of its own (see README, "Step ids"): the gradient with
-weight decay `g_w5`, the buffers after the update `m_w5+`, `v_w5+`, `G_w5+`, the bias-corrected
-`m_hat_w5`, `v_hat_w5`, the step taken `step_w5` and the new parameter `w5+`. Both ways use the
-table's number rule, so a run gives the same numbers whichever updates it shows.
+Every quantity the rule computes is a Step of its own (see README, "Step ids"): the gradient the rule
+uses `g_w5` (∂E/∂w5, plus λ·w5 with coupled weight decay), the buffers after the update `m_w5+`,
+`v_w5+`, `G_w5+`, the bias-corrected `m_hat_w5`, `v_hat_w5`, the step taken `step_w5` and the new
+parameter `w5+`. Both ways use the table's number rule, so a run gives the same numbers whichever
+updates it shows.
 """
 
 from __future__ import annotations
@@ -39,9 +40,8 @@ class Optimizing:
     def _names_free(self) -> None:
         """The state's names must not be names of the model (`m_w5` would mean two things)."""
         taken = self.ctx.graph.nodes
-        extra = ("g",) if self.settings.coupled else ()
         for name in self.ctx.graph.trainable:
-            for q in extra + self.rule.quantities:
+            for q in ("g", *self.rule.quantities):
                 if f"{q}_{name}" in taken:
                     raise InputError(
                         f"training.optimizer: '{q}_{name}' is the name the working gives the "
@@ -102,12 +102,11 @@ class Optimizing:
         previous = t > 1 and self.worked == t - 1
         for b, v in zip(self.rule.buffers, before, strict=True):
             leaves[Sym(f"{b}_{name}")] = (ids(f"{b}_{name}+", t - 1) if previous else None, v)
-        made: list[tuple[str, Expr, Expr, float]] = []  # (id, target, formula, value)
-        g: Expr = Deriv(loss, name)
+        g: Expr = Sym(f"g_{name}")  # the gradient the rule uses, named as in the papers' g_t
+        used: Expr = Deriv(loss, name)
         if self.settings.coupled:
-            g = Sym(f"g_{name}")
-            decayed = Call("add", (Deriv(loss, name), Call("mul", (DECAY, Sym(name)))))
-            made.append((ids(f"g_{name}", t), g, decayed, grads[1]))
+            used = Call("add", (used, Call("mul", (DECAY, Sym(name)))))
+        made: list[tuple[str, Expr, Expr, float]] = [(ids(f"g_{name}", t), g, used, grads[1])]
         formulas = self.rule.formulas(t, lambda n: self._name(n, name, g))
         for q, v in zip((*self.rule.quantities, "w+"), values, strict=True):
             target = self._name(q + "+" if q in self.rule.buffers else q, name, g)
