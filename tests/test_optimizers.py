@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 import backtutor
 from backtutor.check import Checker, read_sheet
 from backtutor.cli import app
+from backtutor.engine.ops import evaluate
 from backtutor.engine.optimizers import KINDS
 from backtutor.problem.schema import OptimizerKind
 
@@ -278,3 +279,16 @@ def test_bundled_relu_regression_with_adam_one_epoch():
             assert math.isclose(sol.step(f"m_{n}+@{t}").value, m[i], rel_tol=1e-6)
             assert math.isclose(sol.step(f"v_hat_{n}@{t}").value, v_hat[i], rel_tol=1e-6)
             assert math.isclose(sol.step(f"{n}+@{t}").value, p[i], rel_tol=1e-6)
+
+
+@pytest.mark.parametrize("written", [c[0] for c in CASES])
+def test_each_formula_shown_gives_the_value_shown(write_problem, written):
+    """The table's formulas (what the working prints and `check` recomputes) agree with its number
+    rules (what the values come from), for every state step of several updates."""
+    text = PROBLEM.format(reduction="sum", lr=0.05, mode="online", epochs=2, optimizer=written, decay="")
+    sol = backtutor.solve(write_problem(text + "  weight_decay: 0.02\n"), shown=range(1, 7))
+    updates = [s for s in sol.steps if s.phase == "update"]
+    assert len(updates) >= 6 * 2 * 2
+    for s in updates:
+        values = {leaf: float(v) for leaf, _, v in s.leaves}
+        assert close(evaluate(s.formula, values.__getitem__), s.value), s.id
