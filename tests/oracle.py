@@ -78,6 +78,7 @@ SMOOTH: dict[str, Callable[[Call, list[sp.Expr]], sp.Expr]] = {
     "softplus": lambda c, a: sp.log(1 + sp.exp(a[0])),
     "swish": lambda c, a: a[0] / (1 + sp.exp(-a[0])),
     "identity": lambda c, a: a[0],
+    "sqrt": lambda c, a: sp.sqrt(a[0]),
     "softmax": _softmax,
 }
 # op name → its pieces (value, condition) in order: the first piece whose condition holds applies.
@@ -89,6 +90,7 @@ PIECEWISE: dict[str, Callable[[Call, list[sp.Expr]], Pieces]] = {
     "leaky_relu": lambda c, a: [(a[0], a[0] > 0), (_param(c) * a[0], sp.true)],
     "leaky_step": lambda c, a: [(sp.Integer(1), a[0] > 0), (_param(c), sp.true)],
     "max": _max,
+    "abs": lambda c, a: [(a[0], a[0] > 0), (sp.Integer(0), sp.Eq(a[0], 0)), (-a[0], sp.true)],
 }
 DEFINED = set(SMOOTH) | set(PIECEWISE)  # every op the oracle knows
 
@@ -131,6 +133,7 @@ KINKS: dict[str, Callable[[list[float]], float]] = {
     "leaky_relu": lambda a: a[0],
     "leaky_step": lambda a: a[0],
     "max": _max_gap,  # a tie between the largest inputs
+    "abs": lambda a: a[0],
 }
 
 

@@ -3,6 +3,7 @@ random text) and YAML documents (random structures, random bytes) through typer'
 case ends in exit 0, 1 or 2, never a traceback, within a bounded time. The profile keeps the whole
 module to a few seconds."""
 
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -22,6 +23,7 @@ settings.register_profile(
     max_examples=20,
     deadline=None,  # each case is timed below, against a bound that means something for a CLI run
     database=None,
+    derandomize=os.environ.get("HYPOTHESIS_PROFILE") != "thorough",  # CI: the same cases every run
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 FUZZ = settings.get_profile("fuzz")

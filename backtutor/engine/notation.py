@@ -105,8 +105,13 @@ def hatted(letter: str) -> str | None:
 
 @lru_cache(maxsize=4096)  # names recur in every formula
 def text_name(name: str) -> str:
-    """A name as text: as typed, except that a one-letter part ending in _hat wears its hat (ŷ, z_ŷ)."""
+    """A name as text: as typed, except that a Greek letter spelt out is the letter (beta1 → β1,
+    as LaTeX sets it) and a one-letter part ending in _hat wears its hat (ŷ, z_ŷ)."""
     parts = split_name(name)
+    base = parts[0][0]
+    if base in _GREEK_LETTERS and name.startswith(base):
+        name = _GREEK_LETTERS[base] + name[len(base) :]
+        parts = [(_GREEK_LETTERS[base], parts[0][1]), *parts[1:]]
     if not any(hat for _, hat in parts):
         return name
     return "_".join((hatted(w) or f"{w}_hat") if hat else w for w, hat in parts)

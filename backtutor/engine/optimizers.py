@@ -26,8 +26,6 @@ NumberRule = Callable[[dict[str, float], int, float, float, tuple[float, ...]], 
 # every other quantity by its own name
 FormulaRule = Callable[[int, Callable[[str], Expr]], dict[str, Expr]]
 
-SQRT = Num(Fraction(1, 2), "0.5")  # √x is written x^0.5 (the op table has no sqrt)
-
 
 @dataclass(frozen=True)
 class Optimizer:
@@ -127,7 +125,7 @@ def _average(rate: str, old: Expr, g: Expr, x: Callable[[str], Expr]) -> Expr:
 
 def _scaled_step(over: Expr, x: Callable[[str], Expr], sq: Expr) -> Expr:
     """η·over/(√sq + ε)."""
-    return _call("div", _call("mul", x("eta"), over), _call("add", _call("pow", sq, SQRT), x("epsilon")))
+    return _call("div", _call("mul", x("eta"), over), _call("add", _call("sqrt", sq), x("epsilon")))
 
 
 def _minus(x: Callable[[str], Expr], what: Expr) -> Expr:

@@ -49,10 +49,10 @@ def penalised(c: Checker, model: list[tuple[str, Expr]], loss: str) -> list[tupl
 
 
 def _term(w: Expr, squared: bool) -> Expr:
-    """w² for L2; |w|, written max(w, −w), for L1."""
+    """w² for L2; |w| for L1 (its derivative at 0 is 0, as PyTorch's sign)."""
     if squared:
         return Call("pow", (w, Num(Fraction(2))))
-    return Call("max", (w, Call("neg", (w,))))
+    return Call("abs", (w,))
 
 
 def check_batch(c: Checker, training: Training | None, reduction: str) -> None:
