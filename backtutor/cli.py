@@ -43,6 +43,11 @@ class Format(StrEnum):
     html = "html"
 
 
+class View(StrEnum):
+    scalar = "scalar"
+    matrix = "matrix"
+
+
 def _report(message: str) -> None:
     """One error line on stderr."""
     from rich.console import Console
@@ -97,6 +102,9 @@ def solve(
     plot: Annotated[
         Path | None, typer.Option(help="Draw the loss per epoch to this .png/.svg/.pdf (needs matplotlib).")
     ] = None,
+    view: Annotated[
+        View, typer.Option(help="scalar: one step per number; matrix: per layer, vectors and matrices.")
+    ] = View.scalar,
 ) -> None:
     """Work a problem: forward pass, chain rule for every parameter, closed forms and SGD updates."""
     from .errors import InputError
@@ -119,7 +127,10 @@ def solve(
             sol = run(problem, epochs=epochs, shown=shown, progress=progress)
         finally:
             done()
-        _emit(_render(sol, format, precision, _only(sol, only), blank), output)
+        if view is View.matrix:
+            _emit(_render_matrix(sol, format, precision, only, blank), output)
+        else:
+            _emit(_render(sol, format, precision, _only(sol, only), blank), output)
         if plot:
             from .render.plot import loss_curve
 
@@ -171,6 +182,18 @@ def _render(sol: Solution, format: Format, precision: int, chosen: list[Step] | 
     document = import_module(f"{__package__}.render.{format.value}")
     rendered: object = document.render(sol, precision, chosen, blank=blank)
     return rendered
+
+
+def _render_matrix(sol: Solution, format: Format, precision: int, only: str | None, blank: bool) -> str:
+    """--view matrix: the vectorised working (solution/matrix_view.py), as text or JSON for now."""
+    from .errors import InputError
+    from .render.matrix import render_json, render_text
+    from .solution.matrix_view import matrix_view
+
+    if only or blank or format not in (Format.terminal, Format.json):
+        raise InputError("--view matrix is written as the terminal text or -f json (without --only, --blank)")
+    steps = matrix_view(sol)
+    return render_json(sol, steps) if format is Format.json else render_text(sol, steps, precision)
 
 
 def _check_plot(plot: Path, epochs: int) -> None:
