@@ -185,15 +185,21 @@ def _render(sol: Solution, format: Format, precision: int, chosen: list[Step] | 
 
 
 def _render_matrix(sol: Solution, format: Format, precision: int, only: str | None, blank: bool) -> str:
-    """--view matrix: the vectorised working (solution/matrix_view.py), as text or JSON for now."""
+    """--view matrix: the vectorised working (solution/matrix_view.py) in the chosen format."""
     from .errors import InputError
-    from .render.matrix import render_json, render_text
+    from .render import matrix, matrix_documents
     from .solution.matrix_view import matrix_view
 
-    if only or blank or format not in (Format.terminal, Format.json):
-        raise InputError("--view matrix is written as the terminal text or -f json (without --only, --blank)")
+    if only or blank:
+        raise InputError("--view matrix shows the whole working: without --only or --blank")
     steps = matrix_view(sol)
-    return render_json(sol, steps) if format is Format.json else render_text(sol, steps, precision)
+    if format is Format.json:
+        return matrix.render_json(sol, steps)
+    if format is Format.terminal:
+        return matrix.render_text(sol, steps, precision)
+    document = getattr(matrix_documents, f"render_{format.value}")
+    text: str = document(sol, steps, precision)
+    return text
 
 
 def _check_plot(plot: Path, epochs: int) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import subprocess
 import tempfile
 from collections import defaultdict
 from pathlib import Path
@@ -22,6 +23,7 @@ from backtutor.solution.layers import network_layers
 from backtutor.solution.matrix_view import matrix_view
 
 from .conftest import PROBLEMS, SOLVABLE
+from .test_documents import _pdflatex
 
 LAYERED = [p for p in SOLVABLE if network_layers(load(p)) is not None]
 
@@ -164,10 +166,40 @@ def test_cli_prints_bracketed_matrices_and_json_nested_lists():
     ("args", "words"),
     [
         (["chain_fw.yaml"], "needs a network of layers"),
-        (["q4.yaml", "-f", "markdown"], "terminal text or -f json"),
-        (["q4.yaml", "--only", "delta1"], "without --only"),
+        (["q4.yaml", "-f", "markdown", "--blank"], "without --only or --blank"),
+        (["q4.yaml", "--only", "delta1"], "without --only or --blank"),
     ],
 )
 def test_cli_refuses_what_the_matrix_view_cannot_show(args, words):
     result = CliRunner().invoke(app, ["solve", str(PROBLEMS / args[0]), *args[1:], "--view", "matrix"])
     assert result.exit_code == 2 and words in result.output
+
+
+def document(name: str, fmt: str) -> str:
+    result = CliRunner().invoke(app, ["solve", str(PROBLEMS / f"{name}.yaml"), "--view", "matrix", "-f", fmt])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_documents_write_matrices_as_bmatrix_and_mtable():
+    md = document("schiendorfer_matrix", "markdown")
+    assert r"\frac{\partial E}{\partial W^{(1)}} = \delta^{(1)} (a^{(0)})^{\top} = \begin{bmatrix}" in md
+    assert r"\\ 0.00142014367 & 0.000473381224 \end{bmatrix}" in md  # published row 2
+    html = document("schiendorfer_matrix", "html")
+    assert "<mtable" in html and "<mn>0.00142014367</mn>" in html
+    tex = document("softmax_classifier", "latex")
+    assert r"\operatorname{diag}(a^{(1)})" in tex and r"\end{bmatrix}" in tex
+
+
+@pytest.mark.parametrize("name", ["q4", "schiendorfer_matrix", "softmax_classifier"])
+def test_the_matrix_tex_compiles(name, tmp_path):
+    exe = _pdflatex()
+    (tmp_path / "m.tex").write_text(document(name, "latex"), encoding="utf-8")
+    done = subprocess.run(
+        [exe, "-interaction=nonstopmode", "-halt-on-error", "m.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout[-3000:]

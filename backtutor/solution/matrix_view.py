@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import InputError
 from .layers import Layer, network_layers
+from .matrix_equations import activation_names, equation
 from .records import Solution, Worked
 
 if TYPE_CHECKING:
@@ -21,15 +22,13 @@ if TYPE_CHECKING:
 
     Array = NDArray[np.float64]
 
-_NAMES = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "LeakyReLU", "softplus": "softplus",
-          "swish": "swish", "identity": "id", "softmax": "softmax"}  # fmt: skip
-
 
 @dataclass(frozen=True)
 class MatrixStep:
     id: str
     phase: str  # "forward" or "backward"
     equation: str  # the equation in the view's names: "delta1 = (W2ᵀ·delta2) ⊙ σ′(z1)"
+    latex: str  # the same in LaTeX: \delta^{(1)} = ((W^{(2)})^{\top} \delta^{(2)}) \odot \sigma'(z^{(1)})
     value: Array  # a vector (1-D) or a matrix (2-D)
     update: int
     example: int | None
@@ -63,54 +62,37 @@ def _worked(
         return np.array([float(w.values[n]) if n is not None else 0.0 for n in names], dtype=np.float64)
 
     out: list[MatrixStep] = []
+    loss = sol.problem.loss
 
-    def step(id_: str, phase: str, equation: str, value: Array) -> Array:
-        out.append(MatrixStep(id_ + suffix, phase, equation, value, w.update, w.example))
+    def step(id_: str, kind: str, n: int, value: Array, bias: bool = False) -> Array:
+        f = activation_names(layers[min(n, len(layers)) - 1].activations)
+        text, latex = equation(kind, n, loss, f, bias)
+        phase = "forward" if kind in ("z", "a") else "backward"
+        out.append(MatrixStep(id_ + suffix, phase, text, latex, value, w.update, w.example))
         return value
 
     a = vector(layers[0].inputs)
     inputs, zs, outs, weights = [a], [], [], []
     for n, layer in enumerate(layers, 1):
         W = np.array([[float(w.values[x]) for x in row] for row in layer.weights], dtype=np.float64)
-        bias = f" + b{n}" if any(b is not None for b in layer.biases) else ""
-        z = step(f"z{n}", "forward", f"z{n} = W{n}·a{n - 1}{bias}", W @ a + vector(layer.biases))
-        a = step(f"a{n}", "forward", f"a{n} = {_f(layer)}(z{n})", _activate(layer, z))
+        biased = any(b is not None for b in layer.biases)
+        zs.append(step(f"z{n}", "z", n, W @ a + vector(layer.biases), biased))
+        a = step(f"a{n}", "a", n, _activate(layer, zs[-1]))
         weights.append(W)
-        zs.append(z)
         outs.append(a)
         inputs.append(a)
-    L, loss = len(layers), sol.problem.loss
+    L = len(layers)
     targets = vector(tuple(_target(sol, out) for out in layers[-1].outs))
-    grad_a = step(f"d{loss}/da{L}", "backward", f"∇a{L} {loss}", gradient(outs[-1], targets))
-    delta = step(
-        f"delta{L}",
-        "backward",
-        f"delta{L} = ∇a{L} {loss} ⊙ {_f(layers[-1])}′(z{L})",
-        _back(layers[-1], zs[-1], outs[-1], grad_a),
-    )
+    grad_a = step(f"d{loss}/da{L}", "grad", L, gradient(outs[-1], targets))
+    delta = step(f"delta{L}", "delta_out", L, _back(layers[-1], zs[-1], outs[-1], grad_a))
     for n in range(L, 0, -1):
         if n < L:
-            equation = f"delta{n} = (W{n + 1}ᵀ·delta{n + 1}) ⊙ {_f(layers[n - 1])}′(z{n})"
-            delta = step(
-                f"delta{n}",
-                "backward",
-                equation,
-                _back(layers[n - 1], zs[n - 1], outs[n - 1], weights[n].T @ delta),
-            )
-        step(
-            f"d{loss}/dW{n}",
-            "backward",
-            f"∂{loss}/∂W{n} = delta{n}·a{n - 1}ᵀ",
-            np.outer(delta, inputs[n - 1]),
-        )
+            upstream = weights[n].T @ delta
+            delta = step(f"delta{n}", "delta", n, _back(layers[n - 1], zs[n - 1], outs[n - 1], upstream))
+        step(f"d{loss}/dW{n}", "dW", n, np.outer(delta, inputs[n - 1]))
         if any(b is not None for b in layers[n - 1].biases):
-            step(f"d{loss}/db{n}", "backward", f"∂{loss}/∂b{n} = delta{n}", delta.copy())
+            step(f"d{loss}/db{n}", "db", n, delta.copy())
     return out
-
-
-def _f(layer: Layer) -> str:
-    kinds = dict.fromkeys(layer.activations)
-    return _NAMES[next(iter(kinds))] if len(kinds) == 1 else "f"
 
 
 def _target(sol: Solution, out: str) -> str:
