@@ -43,6 +43,11 @@ class Format(StrEnum):
     html = "html"
 
 
+class View(StrEnum):
+    scalar = "scalar"
+    matrix = "matrix"
+
+
 def _fail(message: str) -> typer.Exit:
     report_error(message)
     return typer.Exit(2)
@@ -90,6 +95,9 @@ def solve(
     plot: Annotated[
         Path | None, typer.Option(help="Draw the loss per epoch to this .png/.svg/.pdf (needs matplotlib).")
     ] = None,
+    view: Annotated[
+        View, typer.Option(help="scalar: one step per number; matrix: per layer, vectors and matrices.")
+    ] = View.scalar,
 ) -> None:
     """Work a problem: forward pass, chain rule for every parameter, closed forms and SGD updates."""
     from .errors import InputError
@@ -112,7 +120,10 @@ def solve(
             sol = run(problem, epochs=epochs, shown=shown, progress=progress)
         finally:
             done()
-        _emit(_render(sol, format, precision, _only(sol, only), blank), output)
+        if view is View.matrix:
+            _emit(_render_matrix(sol, format, precision, only, blank), output)
+        else:
+            _emit(_render(sol, format, precision, _only(sol, only), blank), output)
         if plot:
             from .render.plot import loss_curve
 
@@ -164,6 +175,24 @@ def _render(sol: Solution, format: Format, precision: int, chosen: list[Step] | 
     document = import_module(f"{__package__}.render.{format.value}")
     rendered: object = document.render(sol, precision, chosen, blank=blank)
     return rendered
+
+
+def _render_matrix(sol: Solution, format: Format, precision: int, only: str | None, blank: bool) -> str:
+    """--view matrix: the vectorised working (solution/matrix_view.py) in the chosen format."""
+    from .errors import InputError
+    from .render import matrix, matrix_documents
+    from .solution.matrix_view import matrix_view
+
+    if only or blank:
+        raise InputError("--view matrix shows the whole working: without --only or --blank")
+    steps = matrix_view(sol)
+    if format is Format.json:
+        return matrix.render_json(sol, steps)
+    if format is Format.terminal:
+        return matrix.render_text(sol, steps, precision)
+    document = getattr(matrix_documents, f"render_{format.value}")
+    text: str = document(sol, steps, precision)
+    return text
 
 
 def _check_plot(plot: Path, epochs: int) -> None:

@@ -75,7 +75,11 @@ def split_name(name: str) -> list[tuple[str, bool]]:
 def _latex_part(word: str, hat: bool, base: bool) -> str:
     if word in _GREEK:
         out = rf"\{word}"
-    elif len(word) == 1 or (not base and (len(word) <= 2 or word.isdigit())):
+    elif (
+        len(word) == 1
+        or re.fullmatch(r"[A-Za-z]\d+", word)
+        or (not base and (len(word) <= 2 or word.isdigit()))
+    ):
         out = word
     else:
         escaped = word.replace("_", r"\_")
@@ -85,11 +89,28 @@ def _latex_part(word: str, hat: bool, base: bool) -> str:
     return rf"\hat{{{out}}}" if len(word) == 1 or word in _GREEK else rf"\widehat{{{out}}}"
 
 
+_LAYERED = re.compile(
+    r"(.+?)_?⁽([⁰¹²³⁴⁵⁶⁷⁸⁹]+)⁾((?:[₀-₉]|_(?=[₀-₉]))*)"
+)  # a matrix element or unit: W⁽¹⁾₁₂, z_⁽²⁾₁
+_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹₀₁₂₃₄₅₆₇₈₉_", "01234567890123456789,")
+
+
+def _layered(name: str) -> tuple[str, str, str] | None:
+    """W⁽¹⁾₁₂ → (W, 1, 12): the base, the layer and the index written as superscript and subscript."""
+    m = _LAYERED.fullmatch(name)
+    return (m.group(1), m.group(2).translate(_DIGITS), m.group(3).translate(_DIGITS)) if m else None
+
+
 @lru_cache(maxsize=4096)  # names recur in every formula
 def latex_name(name: str) -> str:
-    """out_h1 → \\mathrm{out}_{h1}, x_1_1 → x_{1,1}, y_hat → \\hat{y}, sigma → \\sigma."""
+    """out_h1 → \\mathrm{out}_{h1}, x_1_1 → x_{1,1}, y_hat → \\hat{y}, sigma → \\sigma,
+    W⁽¹⁾₁₂ → W^{(1)}_{12}."""
     if name == "η":
         return r"\eta"
+    layered = _layered(name)
+    if layered:
+        base, layer, index = layered
+        return f"{latex_name(base)}^{{({layer})}}" + (f"_{{{index}}}" if index else "")
     (base, hat), *subs = split_name(name)
     out = _latex_part(base, hat, True)
     if not subs:
@@ -123,6 +144,13 @@ def mathml_name(name: str) -> str:
     x_1_1 → x with subscript 1,1, y_hat → ŷ."""
     if name == "η":
         return "<mi>η</mi>"
+    layered = _layered(name)
+    if layered:
+        base, layer, index = layered
+        sup = f"<mrow><mo>(</mo><mn>{layer}</mn><mo>)</mo></mrow>"
+        if not index:
+            return f"<msup>{mathml_name(base)}{sup}</msup>"
+        return f"<msubsup>{mathml_name(base)}<mn>{index}</mn>{sup}</msubsup>"
     (base, hat), *subs = split_name(name)
     base_ml = _mathml_part(_GREEK_LETTERS.get(base, base), hat)
     if not subs:

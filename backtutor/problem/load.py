@@ -21,7 +21,7 @@ from ..cnn.schema import LayerError
 from ..cnn.shapes import compute as compute_shapes
 from ..cnn.table import ShapeTable
 from ..engine.losses import LOSSES
-from . import data, penalty, yamlfile
+from . import data, matrices, penalty, yamlfile
 from .checker import BuiltModel, Checker
 from .convolution import architecture_of, convolution_model
 from .expressions import expressions_model
@@ -151,7 +151,8 @@ def _model(c: Checker) -> tuple[ProblemFile, BuiltModel]:
     if c.spec.layers is not None:
         return convolution_model(c)
     if c.spec.network is not None:
-        return c.spec, network_of(c)
+        spec = matrices.expand(c)
+        return spec, network_of(Checker(c.path, c.lines, spec))
     return c.spec, expressions_model(c)
 
 

@@ -52,6 +52,19 @@ def _name(v: Any) -> str:
     return v
 
 
+def flat_vectors(v: Any) -> Any:
+    """An example's vectors as scalars: {x: [3, 1]} → {x_1: 3, x_2: 1} (README, The problem file)."""
+    if not isinstance(v, dict):
+        return v
+    out: dict[Any, Any] = {}
+    for key, value in v.items():
+        if isinstance(value, list) and isinstance(key, str):
+            out.update({f"{key}_{i}": x for i, x in enumerate(value, 1)})
+        else:
+            out[key] = value
+    return out
+
+
 Number = Annotated[Fraction, BeforeValidator(number)]
 Name = Annotated[str, BeforeValidator(_name)]
 Activation = ActivationName
@@ -70,12 +83,15 @@ class UnitFile(_Strict):
 class LayerFile(_Strict):
     activation: Activation = "sigmoid"
     slope: Number = Fraction(1, 100)
-    units: dict[Name, UnitFile] = Field(min_length=1)
+    units: dict[Name, UnitFile] = Field(default_factory=dict, min_length=1)
+    W: list[list[Number]] | None = None  # instead of `units`: one row per unit (problem/matrices.py)
+    b: list[Number] | None = None
 
 
 class NamingFile(_Strict):
     net: str = "net_{unit}"
     out: str = "out_{unit}"
+    elements: Literal["plain", "superscript"] = "plain"  # a matrix layer's names: W1_12 or W⁽¹⁾₁₂
 
 
 class PenaltyFile(_Strict):
@@ -145,7 +161,7 @@ class ProblemFile(_Strict):
     parameters: dict[Name, Number] = {}
     frozen: list[Name] = []
     input_gradients: list[Name] = []
-    data: list[dict[Name, Number]] = []
+    data: list[Annotated[dict[Name, Number], BeforeValidator(flat_vectors)]] = []
     loss: LossFile = LossFile()
     training: TrainingFile | None = None
     tolerance: ToleranceFile | None = None  # for `check`: overrides the from-what-was-written rule

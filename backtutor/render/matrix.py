@@ -1,0 +1,66 @@
+"""The matrix view (`solve --view matrix`) as text with bracketed matrices, and as JSON where each
+step's value is a nested list (a vector a list, a matrix a list of rows)."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from ..engine.notation import shown_number
+from ..solution import Solution
+from ..solution.matrix_view import MatrixStep
+
+if TYPE_CHECKING:
+    from ..solution.matrix_view import Array
+
+
+def to_dict(sol: Solution, steps: tuple[MatrixStep, ...]) -> dict[str, Any]:
+    return {
+        "title": sol.problem.title,
+        "file": sol.problem.path,
+        "loss": sol.problem.loss,
+        "view": "matrix",
+        "updates": sol.updates,
+        "steps": [
+            {
+                "id": s.id,
+                "phase": s.phase,
+                "update": s.update,
+                "example": s.example,
+                "equation": s.equation,
+                "shape": list(s.value.shape),
+                "value": s.value.tolist(),
+            }
+            for s in steps
+        ],
+    }
+
+
+def render_json(sol: Solution, steps: tuple[MatrixStep, ...]) -> str:
+    return json.dumps(to_dict(sol, steps), ensure_ascii=False) + "\n"
+
+
+def render_text(sol: Solution, steps: tuple[MatrixStep, ...], precision: int) -> str:
+    """Each step's equation, then its value as a bracketed column vector or matrix."""
+    lines = [sol.problem.title or sol.problem.path, ""] if sol.problem.title or sol.problem.path else []
+    heading = None
+    for s in steps:
+        where = f"{s.phase} (update {s.update}" + (f", example {s.example})" if s.example else ")")
+        if where != heading:
+            lines += ([""] if heading else []) + [where, "─" * len(where)]
+            heading = where
+        lines.append(f"{s.id}:  {s.equation} =")
+        lines += ["    " + row for row in bracketed(s.value, precision)]
+    return "\n".join(lines) + "\n"
+
+
+def bracketed(value: Array, precision: int) -> list[str]:
+    """A vector (as a column) or a matrix as rows between brackets: ⎡ 1  2 ⎤ / ⎣ 3  4 ⎦, or [ 1  2 ]."""
+    rows = [[float(v)] for v in value] if value.ndim == 1 else [[float(v) for v in row] for row in value]
+    cells = [[shown_number(v, precision).replace("-", "−") for v in row] for row in rows]
+    widths = [max(len(row[j]) for row in cells) for j in range(len(cells[0]))] if cells else []
+    texts = ["  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)) for row in cells]
+    if len(texts) == 1:
+        return [f"[ {texts[0]} ]"]
+    ends = [("⎡", "⎤")] + [("⎢", "⎥")] * (len(texts) - 2) + [("⎣", "⎦")]
+    return [f"{left} {t} {right}" for t, (left, right) in zip(texts, ends, strict=True)]

@@ -1,0 +1,100 @@
+"""The matrix view as documents: Markdown with LaTeX math, a LaTeX document with `bmatrix`, and an HTML
+page with MathML `<mtable>`; each step is its equation, `=`, and its value as a matrix (a vector as a
+column)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from html import escape
+from typing import TYPE_CHECKING
+
+from ..engine.notation import mathml_number, shown_number
+from ..solution import Solution
+from ..solution.matrix_view import MatrixStep
+from .document import tex_text
+
+if TYPE_CHECKING:
+    from ..solution.matrix_view import Array
+
+_LATEX_HEAD = r"""\documentclass[11pt]{article}
+\usepackage{amsmath,amssymb}
+\usepackage[a4paper,margin=2cm]{geometry}
+\begin{document}
+"""
+
+
+def _rows(value: Array, precision: int) -> list[list[str]]:
+    rows = [[v] for v in value] if value.ndim == 1 else [list(row) for row in value]
+    return [[shown_number(float(v), precision) for v in row] for row in rows]
+
+
+def bmatrix(value: Array, precision: int) -> str:
+    """A value as LaTeX: \\begin{bmatrix} 1 & 2 \\\\ 3 & 4 \\end{bmatrix}; 1.5e-05 as 1.5 \\times 10^{-5}."""
+    body = r" \\ ".join(" & ".join(_latex_number(c) for c in row) for row in _rows(value, precision))
+    return rf"\begin{{bmatrix}} {body} \end{{bmatrix}}"
+
+
+def _latex_number(text: str) -> str:
+    mantissa, e, power = text.partition("e")
+    return rf"{mantissa} \times 10^{{{int(power)}}}" if e else text
+
+
+def mtable(value: Array, precision: int) -> str:
+    """A value as MathML: an <mtable> between brackets."""
+    rows = "".join(
+        "<mtr>" + "".join(f"<mtd>{mathml_number(c)}</mtd>" for c in row) + "</mtr>"
+        for row in _rows(value, precision)
+    )
+    return f'<mrow><mo>[</mo><mtable columnalign="right">{rows}</mtable><mo>]</mo></mrow>'
+
+
+def _sections(
+    steps: tuple[MatrixStep, ...], heading: Callable[[str], str], item: Callable[[MatrixStep], str]
+) -> str:
+    """The steps under a heading per phase, update and example."""
+    parts, current = [], None
+    for s in steps:
+        where = f"{s.phase.capitalize()} pass (update {s.update}" + (
+            f", example {s.example})" if s.example else ")"
+        )
+        if where != current:
+            parts.append(heading(where))
+            current = where
+        parts.append(item(s))
+    return "".join(parts)
+
+
+def render_markdown(sol: Solution, steps: tuple[MatrixStep, ...], precision: int) -> str:
+    title = sol.problem.title or "Backpropagation, matrix view"
+    body = _sections(
+        steps,
+        lambda where: f"\n## {where}\n\n",
+        lambda s: f"`{s.id}`\n\n$$ {s.latex} = {bmatrix(s.value, precision)} $$\n\n",
+    )
+    return f"# {title}\n{body}"
+
+
+def render_latex(sol: Solution, steps: tuple[MatrixStep, ...], precision: int) -> str:
+    title = tex_text(sol.problem.title or "Backpropagation, matrix view")
+    body = _sections(
+        steps,
+        lambda where: f"\\section*{{{where}}}\n",
+        lambda s: (
+            f"\\noindent\\texttt{{{tex_text(s.id)}}}\n\\[ {s.latex} = {bmatrix(s.value, precision)} \\]\n"
+        ),
+    )
+    return f"{_LATEX_HEAD}\\section*{{{title}}}\n{body}\\end{{document}}\n"
+
+
+def render_html(sol: Solution, steps: tuple[MatrixStep, ...], precision: int) -> str:
+    title = escape(sol.problem.title or "Backpropagation, matrix view")
+    body = _sections(
+        steps,
+        lambda where: f"<h2>{escape(where)}</h2>\n",
+        lambda s: (
+            f'<div class="step"><span class="id">{escape(s.id)}</span> {escape(s.equation)} = '
+            f'<math display="inline">{mtable(s.value, precision)}</math></div>\n'
+        ),
+    )
+    head = f'<!DOCTYPE html>\n<html lang="en">\n<head><meta charset="utf-8"><title>{title}</title></head>\n'
+    return f"{head}<body>\n<h1>{title}</h1>\n{body}</body>\n</html>\n"
