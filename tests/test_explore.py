@@ -207,3 +207,25 @@ def test_a_six_by_eight_network_loads_in_under_two_seconds(browser, write_proble
     tab.keyboard.press("End")
     assert state(tab)[1] == embedded(page, "solution")["steps"][-1]["id"] == "b6+"
     tab.close()
+
+
+def test_practice_hides_the_numbers_and_judges_at_the_precision_written(browser, pages):
+    tab = open_page(browser, pages["q4"])
+    tab.click("#practice")
+    assert tab.inner_text("#step-id") == "net_h1"
+    assert tab.eval_on_selector(".node[data-id='net_h1'] .val", "e => e.textContent") == "= ?"
+    assert tab.is_hidden("#hint")
+    tab.fill("#answer", "0.37")  # net_h1 = 0.3775 (Mazur): 0.37 is wrong at two decimals
+    tab.press("#answer", "Enter")
+    assert tab.inner_text("#verdict").startswith("✗")
+    assert tab.is_visible("#hint")  # the formula, as a hint
+    assert "net" in tab.inner_text("#hint")
+    tab.fill("#answer", "0.3775")  # right: the next step comes
+    tab.press("#answer", "Enter")
+    assert tab.inner_text("#step-id") == "net_h2"
+    tab.fill("#answer", "0.39")  # net_h2 = 0.3925 rounds to 0.39
+    tab.press("#answer", "Enter")
+    assert tab.inner_text("#step-id") == "out_h1"
+    assert tab.inner_text("#score").startswith("1 of 2 right")
+    assert tab.eval_on_selector(".node[data-id='net_h1'] .val", "e => e.textContent") == "= 0.3775"
+    tab.close()

@@ -9,6 +9,7 @@ const steps = S.steps, info = P.steps, prec = P.precision;
 const strip = s => s.includes(".") ? s.replace(/0+$/, "").replace(/\.$/, "") : s;
 function fmt(v, p) {  // Python's format_number: integers in full, else %.{p}g
   if (v === null || v === undefined) return "—";
+  if (v === "?") return "?";
   if (Number.isInteger(v) && Math.abs(v) < 1e15) return String(v);
   const [m, e] = v.toExponential(p - 1).split("e"), x = +e;
   if (x < -4 || x >= p) return strip(m) + "e" + (x < 0 ? "-" : "+") + String(Math.abs(x)).padStart(2, "0");
@@ -27,7 +28,17 @@ info.forEach((m, i) => {
   const key = f[0] + "|" + f[1] + "|" + s.update + "|" + s.example;
   if (!index.has(key)) index.set(key, i);
 });
-let cur = 0, ctx = "", selected = null;
+let cur = 0, ctx = "", selected = null, practice = false;
+const answered = new Map();  // practice: step position → right on the first try
+function written(w) {  // check's rule: (the value, one unit in the last digit written), else null
+  w = w.trim().replace(/−/g, "-").replace("×10^", "e").replace("*10^", "e");
+  const m = /^[-+]?(\d+)?(?:\.(\d*))?(?:[eE]([-+]?\d+))?$/.exec(w);
+  if (!m || !(m[1] || m[2])) return null;
+  const decimals = (m[2] || "").length, power = +(m[3] || "0");
+  return [parseFloat(w), w.includes(".") || m[3] !== undefined ? 10 ** (power - decimals) : 1];
+}
+const rounded = (a, v) => Number.isFinite(v) && Math.abs(a[0] - v) <= 0.5 * a[1] * (1 + 1e-9);
+const hidden = i => practice && i !== undefined && !answered.has(i);
 
 function el(tag, attrs, parent) {
   const e = document.createElementNS(NS, tag);
@@ -76,16 +87,17 @@ function stepOf(kind, node, update, example) {
 }
 function valueOf(n, update, example) {
   const i = stepOf("v", n, update, example);
+  if (hidden(i)) return "?";
   if (i !== undefined) return steps[i].value;
   const u = stepOf("u", n, update - 1, null);  // a parameter: as the previous update left it
   return u !== undefined ? steps[u].value : byId.get(n).given;
 }
 function gradOf(n, update, example) {
   const i = stepOf("g", n, update, example);
-  return i === undefined ? null : steps[i].value;
+  return i === undefined ? null : hidden(i) ? "?" : steps[i].value;
 }
 function label(update, example) {
-  const key = update + "|" + example;
+  const key = update + "|" + example + "|" + practice + "|" + answered.size;
   if (key === ctx) return;
   ctx = key;
   nodeEl.forEach((g, n) => {
@@ -119,10 +131,37 @@ function highlight(f) {
 }
 function line(i) {
   const s = steps[i], m = info[i], eq = "<mo>=</mo>";
-  return `<div class="id" id="step-id">${esc(s.id)}</div>` + math(m.target + eq + m.formula) +
-    (m.substitution ? math(eq + m.substitution) : "") +
+  const head = `<div class="id" id="step-id">${esc(s.id)}</div>`;
+  if (hidden(i)) {
+    return head + math(m.target + eq + "<mi>?</mi>") +
+      `<label>Your value: <input id="answer" inputmode="decimal" autocomplete="off"></label>` +
+      ` <button type="button" id="hint-button">Hint</button>` +
+      `<div id="hint" hidden>${math(m.target + eq + m.formula)}</div><p id="verdict" aria-live="polite"></p>`;
+  }
+  return head + math(m.target + eq + m.formula) + (m.substitution ? math(eq + m.substitution) : "") +
     `<div>= <span class="value" id="value">${fmt(s.value, prec)}</span></div>` +
+    (practice ? `<p id="verdict">${answered.get(i) ? "✓ right" : "✗ answered after a miss"}</p>` : "") +
     (s.note ? `<p class="hint">${esc(s.note)}</p>` : "");
+}
+const misses = new Set();
+function answer(text) {
+  const a = written(text), v = steps[cur].value, verdict = document.getElementById("verdict");
+  if (a === null) { verdict.textContent = "Write a number, e.g. 0.593 or 5.93e-1."; return; }
+  if (!rounded(a, v)) {
+    misses.add(cur);
+    verdict.textContent = `✗ ${text.trim()} is not the value at the precision you wrote; see the hint.`;
+    document.getElementById("hint").hidden = false;
+    return;
+  }
+  answered.set(cur, !misses.has(cur));
+  score();
+  go(cur + 1 < steps.length && !answered.has(cur + 1) ? cur + 1 : cur);
+}
+function score() {
+  const right = [...answered.values()].filter(x => x).length;
+  const done = answered.size === steps.length ? "Done: " : "";
+  document.getElementById("score").textContent = practice
+    ? `${done}${right} of ${answered.size} right on the first try (${steps.length} steps)` : "";
 }
 function go(i) {
   cur = Math.max(0, Math.min(steps.length - 1, i));
@@ -134,6 +173,15 @@ function go(i) {
   if (s.example !== null) where.push("example " + s.example);
   document.getElementById("counter").textContent = `Step ${cur + 1} of ${steps.length} · ${where.join(" · ")}`;
   document.getElementById("working").innerHTML = line(cur);
+  const box = document.getElementById("answer");
+  if (box) {
+    box.addEventListener("keydown", ev => { if (ev.key === "Enter") answer(box.value); });
+    document.getElementById("hint-button").addEventListener("click", () => {
+      document.getElementById("hint").hidden = false;
+    });
+    box.focus({preventScroll: true});
+  }
+  if (selected) select(selected);
 }
 function select(n) {
   if (selected) nodeEl.get(selected).classList.remove("sel");
@@ -160,6 +208,13 @@ function select(n) {
 drawGraph();
 document.getElementById("prev").addEventListener("click", () => go(cur - 1));
 document.getElementById("next").addEventListener("click", () => go(cur + 1));
+document.getElementById("practice").addEventListener("click", ev => {
+  practice = !practice;
+  ev.currentTarget.setAttribute("aria-pressed", String(practice));
+  document.body.classList.toggle("practice", practice);
+  score();
+  go(practice ? [...steps.keys()].find(i => !answered.has(i)) ?? cur : cur);
+});
 document.addEventListener("keydown", ev => {
   if (ev.target instanceof HTMLInputElement || ev.altKey || ev.ctrlKey || ev.metaKey) return;
   const to = {ArrowRight: cur + 1, ArrowLeft: cur - 1, Home: 0, End: steps.length - 1}[ev.key];

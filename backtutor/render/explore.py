@@ -134,6 +134,8 @@ def render(sol: Solution, precision: int = 9) -> str:
 <button id="prev" type="button" aria-label="Previous step (left arrow)">←</button>
 <span id="counter" aria-live="polite"></span>
 <button id="next" type="button" aria-label="Next step (right arrow)">→</button>
+<button id="practice" type="button" aria-pressed="false">Practice</button>
+<span id="score" aria-live="polite"></span>
 </nav></header>
 <main>
 <section id="graph" aria-label="Computational graph"></section>
