@@ -272,16 +272,23 @@ def explore(
     epochs: Annotated[
         int | None, typer.Option(min=1, help="Train for this many epochs (overrides the file).")
     ] = None,
+    steps: Annotated[
+        str | None, typer.Option(help="Updates whose working to show (as solve; longer runs: 1,last).")
+    ] = None,
 ) -> None:
     """Write one offline web page that steps through the forward and backward pass on the graph."""
     from .errors import InputError
     from .problem.load import load
     from .render.explore import render
+    from .solution import Plan
     from .solution import solve as run
 
     try:
         check_output(output, (file,))
-        write_atomic(output, render(run(load(file), epochs=epochs), precision), (file,))
+        problem = load(file)
+        plan = Plan.of(problem, epochs)
+        shown = _shown(steps or (None if plan.default_shown else "1,last"), plan)
+        write_atomic(output, render(run(problem, epochs=epochs, shown=shown), precision), (file,))
     except (InputError, ValueError, OSError) as e:
         raise _fail(str(e)) from None
 

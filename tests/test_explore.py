@@ -229,3 +229,30 @@ def test_practice_hides_the_numbers_and_judges_at_the_precision_written(browser,
     assert tab.inner_text("#score").startswith("1 of 2 right")
     assert tab.eval_on_selector(".node[data-id='net_h1'] .val", "e => e.textContent") == "= 0.3775"
     tab.close()
+
+
+def test_the_path_toggle_and_the_epoch_slider(browser, tmp_path):
+    result = runner.invoke(
+        app, ["explore", str(PROBLEMS / "q4.yaml"), "--epochs", "3", "-o", str(tmp_path / "p.html")]
+    )
+    assert result.exit_code == 0, result.output
+    page = tmp_path / "p.html"
+    printed = runner.invoke(
+        app, ["solve", str(PROBLEMS / "q4.yaml"), "--epochs", "3", "-f", "json", "--steps", "1,last"]
+    )
+    assert embedded(page, "solution") == json.loads(printed.output)  # a longer run: updates 1 and last
+    tab = open_page(browser, page)
+    tab.select_option("#path", "w1")
+    edges = tab.eval_on_selector_all(".edge.path", "els => els.map(e => [e.dataset.from, e.dataset.to])")
+    assert {tuple(e) for e in edges} == {  # every path w1 → E_total, by hand from Mazur's network
+        ("w1", "net_h1"), ("net_h1", "out_h1"), ("out_h1", "net_o1"), ("out_h1", "net_o2"),
+        ("net_o1", "out_o1"), ("net_o2", "out_o2"), ("out_o1", "E_o1"), ("out_o2", "E_o2"),
+        ("E_o1", "E_total"), ("E_o2", "E_total"),
+    }  # fmt: skip
+    assert tab.is_visible("#curve")
+    tab.fill("#epoch", "0")
+    assert float(tab.inner_text("#epoch-loss").rsplit(" ", 1)[1]) == pytest.approx(0.298371109, abs=5e-10)
+    tab.fill("#epoch", "3")
+    assert tab.inner_text("#epoch-loss").startswith("epoch 3")
+    assert float(tab.inner_text("#epoch-loss").rsplit(" ", 1)[1]) < 0.29  # the loss falls
+    tab.close()

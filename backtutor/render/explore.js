@@ -205,7 +205,50 @@ function select(n) {
   box.innerHTML = html;
   box.querySelectorAll("button[data-go]").forEach(b => b.addEventListener("click", () => go(+b.dataset.go)));
 }
+function pathOptions() {
+  const box = document.getElementById("path"), seen = new Set();
+  info.forEach(m => {
+    const [kind, node, , to] = m.at;
+    if (kind !== "g" || to !== P.loss || seen.has(node)) return;
+    seen.add(node);
+    box.add(new Option(`∂${P.loss}/∂${node}`, node));
+  });
+  box.addEventListener("change", () => {
+    document.querySelectorAll(".path").forEach(e => e.classList.remove("path"));
+    if (!box.value) return;
+    const down = reach(box.value, outs), up = reach(P.loss, ins), on = n => down.has(n) && up.has(n);
+    P.edges.forEach(([a, b]) => { if (on(a) && on(b)) edgeEl.get(a + ">" + b).classList.add("path"); });
+    nodeEl.forEach((g, n) => { if (on(n)) g.classList.add("path"); });
+  });
+}
+function curve() {  // runs of several epochs: the loss per epoch, a slider through them
+  const h = S.history, box = document.getElementById("run");
+  if (h.length < 3) return;
+  box.hidden = false;
+  const loss = h.map(e => e.loss), ok = loss.filter(Number.isFinite);
+  const lo = Math.min(...ok), hi = Math.max(...ok), log = lo > 0 && hi / lo > 100;
+  const y = v => { const t = log ? Math.log(v / lo) / Math.log(hi / lo) : (v - lo) / (hi - lo || 1); return 110 - 100 * t; };
+  const x = k => 10 + 280 * k / (h.length - 1);
+  const pts = h.map((e, k) => Number.isFinite(e.loss) ? `${x(k).toFixed(1)},${y(e.loss).toFixed(1)}` : "").join(" ");
+  const svg = document.getElementById("curve");
+  svg.innerHTML = `<polyline points="${pts}" fill="none" stroke="#1f4fd1" stroke-width="1.5"/>` +
+    `<circle id="mark" r="4" fill="#d62728"/>`;
+  const slider = document.getElementById("epoch");
+  slider.max = String(h.length - 1);
+  const show = () => {
+    const k = +slider.value, e = h[k], mark = document.getElementById("mark");
+    mark.setAttribute("cx", x(k)); mark.setAttribute("cy", Number.isFinite(e.loss) ? y(e.loss) : 110);
+    document.getElementById("epoch-loss").textContent =
+      `epoch ${e.epoch}${log ? " (log scale)" : ""}: loss ${fmt(e.loss, prec)}`;
+    document.getElementById("epoch-params").innerHTML = Object.entries(e.parameters)
+      .map(([n, v]) => `<dt>${esc(n)}</dt><dd>${fmt(v, prec)}</dd>`).join("");
+  };
+  slider.addEventListener("input", show);
+  show();
+}
 drawGraph();
+pathOptions();
+curve();
 document.getElementById("prev").addEventListener("click", () => go(cur - 1));
 document.getElementById("next").addEventListener("click", () => go(cur + 1));
 document.getElementById("practice").addEventListener("click", ev => {
@@ -220,5 +263,6 @@ document.addEventListener("keydown", ev => {
   const to = {ArrowRight: cur + 1, ArrowLeft: cur - 1, Home: 0, End: steps.length - 1}[ev.key];
   if (to !== undefined) { ev.preventDefault(); go(to); }
 });
-go(0);
+if (steps.length) go(0);
+else document.getElementById("working").textContent = "No working was kept: write the page with --steps.";
 document.body.dataset.ready = "1";

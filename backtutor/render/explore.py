@@ -136,6 +136,7 @@ def render(sol: Solution, precision: int = 9) -> str:
 <button id="next" type="button" aria-label="Next step (right arrow)">→</button>
 <button id="practice" type="button" aria-pressed="false">Practice</button>
 <span id="score" aria-live="polite"></span>
+<label>Paths of <select id="path"><option value="">none</option></select></label>
 </nav></header>
 <main>
 <section id="graph" aria-label="Computational graph"></section>
@@ -143,6 +144,10 @@ def render(sol: Solution, precision: int = 9) -> str:
 <div id="working" aria-live="polite"></div>
 <div id="details" aria-live="polite"><p class="hint">Click a node (or Tab to it and press Enter)
 to see its value, gradient and working. ← / → step through the working.</p></div>
+<div id="run" hidden><h2>Training</h2>
+<label>Epoch <input type="range" id="epoch" min="0" max="0" value="0"></label>
+<svg id="curve" viewBox="0 0 300 120" role="img" aria-label="Loss per epoch"></svg>
+<p id="epoch-loss" aria-live="polite"></p><dl id="epoch-params"></dl></div>
 </section>
 </main>
 <script type="application/json" id="solution">{_embed(to_dict(sol, precision))}</script>
