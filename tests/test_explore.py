@@ -256,3 +256,13 @@ def test_the_path_toggle_and_the_epoch_slider(browser, tmp_path):
     assert tab.inner_text("#epoch-loss").startswith("epoch 3")
     assert float(tab.inner_text("#epoch-loss").rsplit(" ", 1)[1]) < 0.29  # the loss falls
     tab.close()
+
+
+def test_an_online_run_shows_each_updates_own_example(browser, tmp_path):
+    page = explore(PROBLEMS / "relu_regression.yaml", tmp_path / "r.html")
+    tab = open_page(browser, page)
+    label = "n => document.querySelector(`.node[data-id='${n}'] .val`).textContent"
+    assert (tab.evaluate(label, "x1"), tab.evaluate(label, "x2")) == ("= 2", "= 2")  # the file's data
+    tab.keyboard.press("End")
+    assert tab.evaluate(label, "x1") == "= 3" and tab.evaluate(label, "x2") == "= 4"
+    tab.close()

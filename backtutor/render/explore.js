@@ -89,8 +89,8 @@ function valueOf(n, update, example) {
   const i = stepOf("v", n, update, example);
   if (hidden(i)) return "?";
   if (i !== undefined) return steps[i].value;
-  const u = stepOf("u", n, update - 1, null);  // a parameter: as the previous update left it
-  return u !== undefined ? steps[u].value : byId.get(n).given;
+  const given = P.given[update + "|" + example] || P.given[update + "|null"] || {};
+  return given[n];
 }
 function gradOf(n, update, example) {
   const i = stepOf("g", n, update, example);

@@ -80,8 +80,6 @@ def page_data(sol: Solution, precision: int = 9) -> dict[str, Any]:
     """What the page's script reads besides the Solution: the graph, its layout and the working."""
     g = sol.graph
     columns = layers(g, sol.problem.inputs)
-    worked = sol.worked[0] if sol.worked else None
-    given = sol.values(worked.update, worked.example) if worked else {}
     nodes = [
         {
             "id": n,
@@ -89,7 +87,6 @@ def page_data(sol: Solution, precision: int = 9) -> dict[str, Any]:
             "col": c,
             "row": r,
             "expr": _math(g.nodes[n].expr, precision),
-            "given": float(given[n]) if g.nodes[n].expr is None and n in given else None,
         }
         for c, column in enumerate(columns)
         for r, n in enumerate(column)
@@ -105,7 +102,27 @@ def page_data(sol: Solution, precision: int = 9) -> dict[str, Any]:
         for s in sol.steps
     ]
     edges = [[i, node.name] for node in g.nodes.values() for i in node.inputs]
-    return {"nodes": nodes, "edges": edges, "steps": steps, "loss": g.loss, "precision": precision}
+    return {
+        "nodes": nodes,
+        "edges": edges,
+        "steps": steps,
+        "given": given(sol),
+        "loss": g.loss,
+        "precision": precision,
+    }
+
+
+def given(sol: Solution) -> dict[str, dict[str, float]]:
+    """The given leaves (inputs, targets, parameters as they stand) of each worked example, keyed
+    "update|example" as the script looks them up ("t|null": an update's batch-level steps, which
+    show its first example's)."""
+    leaves = [n.name for n in sol.graph.nodes.values() if n.expr is None]
+    out: dict[str, dict[str, float]] = {}
+    for w in sol.worked:
+        numbers = {n: float(w.values[n]) for n in leaves if n in w.values}
+        out[f"{w.update}|{'null' if w.example is None else w.example}"] = numbers
+        out.setdefault(f"{w.update}|null", numbers)
+    return out
 
 
 def _asset(name: str) -> str:
