@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from .cli_check import CheckFormat, report_error
 from .outputs import check_output, write_atomic
 
 if TYPE_CHECKING:
-    from .check import Checker, Report
     from .solution import Plan, Solution, Step
 
 app = typer.Typer(
@@ -43,15 +43,8 @@ class Format(StrEnum):
     html = "html"
 
 
-def _report(message: str) -> None:
-    """One error line on stderr."""
-    from rich.console import Console
-
-    Console(stderr=True, highlight=False, soft_wrap=True).print(f"error: {message}", markup=False)
-
-
 def _fail(message: str) -> typer.Exit:
-    _report(message)
+    report_error(message)
     return typer.Exit(2)
 
 
@@ -352,13 +345,6 @@ def template(
         raise _fail(str(e)) from None
 
 
-class CheckFormat(StrEnum):
-    terminal = "terminal"
-    json = "json"
-    markdown = "markdown"
-    html = "html"
-
-
 @app.command()
 def check(
     file: Annotated[Path, typer.Argument(help="Problem file (YAML).")],
@@ -381,107 +367,33 @@ def check(
 
     Exit code 0 when every answer is right, 1 when one is not, 2 when a file cannot be read."""
     from .check import Checker
+    from .cli_check import emit_reports, grade_all, sheet_paths
     from .errors import InputError
     from .problem.load import load
     from .solution import solve as run
 
     try:
-        paths = _sheet_paths(sheets)
-        _refuse_overwrite([file, *paths], csv, output)
+        paths = sheet_paths(sheets)
+        for out in (csv, output):
+            check_output(out, (file, *paths))
         if output and format is CheckFormat.terminal:
             raise InputError("--output writes a file: use it with -f json, markdown or html")
         sol = run(load(file))
     except (InputError, ValueError, OSError) as e:
         raise _fail(str(e)) from None
-    reports, broken = _grade_all(Checker(sol, rtol, atol), paths)
+    reports, broken = grade_all(Checker(sol, rtol, atol), paths)
     try:
         if csv:
             from .check import reports_csv
 
             write_atomic(csv, reports_csv(reports, [s.id for s in sol.steps]))
-        _emit_reports(reports, sol, broken, format, output)
+        emit_reports(reports, sol, broken, format, output)
     except OSError as e:
         raise _fail(str(e)) from None
     if broken:
         raise typer.Exit(2)
     if any(v.status != "right" for r in reports for v in r.verdicts):
         raise typer.Exit(1)
-
-
-def _refuse_overwrite(read: list[Path], *outputs: Path | None) -> None:
-    """No output may replace the problem file or a sheet being read."""
-    from .errors import InputError
-
-    inputs = {p.resolve(): p for p in read}
-    for out in outputs:
-        if out is not None and out.resolve() in inputs:
-            raise InputError(f"refusing to overwrite {inputs[out.resolve()]}, which is being read")
-
-
-def _grade_all(checker: Checker, paths: list[Path]) -> tuple[list[Report], int]:
-    """Every sheet's report; a sheet that cannot be read or graded is reported and skipped."""
-    from rich.console import Console
-
-    from .check.batch import grade_all
-
-    reports, broken = [], 0
-    err = Console(stderr=True, highlight=False, soft_wrap=True)
-    for outcome in grade_all(checker, paths):
-        if isinstance(outcome, str):
-            broken += 1
-            err.print(f"error: {outcome}", markup=False)
-        else:
-            reports.append(outcome)
-    return reports, broken
-
-
-def _emit_reports(
-    reports: list[Report], sol: Solution, broken: int, format: CheckFormat, output: Path | None
-) -> None:
-    if format is CheckFormat.terminal and output is None:
-        from rich.console import Console
-
-        from .render.terminal_report import render_class, render_report
-
-        out = Console(highlight=False)
-        for report in reports if len(reports) <= 5 else []:
-            out.print(render_report(report))
-        if len(reports) > 1:
-            out.print(render_class(reports, broken))
-        return
-    if format is CheckFormat.json:
-        from .render.json_report import render_reports
-
-        text = render_reports(reports)
-    elif format is CheckFormat.html:
-        from .render.report_html import render_reports_html
-
-        text = render_reports_html(reports, sol, broken)
-    else:
-        from .render.report_markdown import render_reports_markdown
-
-        text = render_reports_markdown(reports, sol, broken)
-    _emit(text, output)
-
-
-def _sheet_paths(sheets: list[Path]) -> list[Path]:
-    from .errors import InputError
-
-    paths: list[Path] = []
-    for p in sheets:
-        if p.is_dir():
-            found = sorted(q for q in p.iterdir() if q.suffix in (".yaml", ".yml"))
-            for q in found:
-                if not q.is_file():  # a pipe or a device would hang or never end: report, skip
-                    _report(f"{q}: not a regular file; skipped")
-            paths += [q for q in found if q.is_file()]
-        elif p.exists():
-            paths.append(p)
-        else:
-            raise InputError(f"{p}: no such file or folder")
-    if not paths:
-        raise InputError("no answer sheets found")
-    return paths
 
 
 def main() -> None:

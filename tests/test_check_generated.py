@@ -98,8 +98,8 @@ def sign(s: Step, env: Env) -> list[float]:
 
 
 def plus_update(s: Step, env: Env) -> list[float]:
-    if s.phase != "update":
-        return []
+    if s.phase != "update" or not (isinstance(s.formula, Call) and s.formula.op == "sub"):
+        return []  # the parameter's own step, not an optimizer's buffer
     w, rest = s.formula.args
     return [_value(w, env) + _value(rest, env)]
 

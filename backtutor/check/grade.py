@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from typing import cast
 
@@ -42,7 +43,7 @@ class Checker:
         self.formulas = FormulaJudge(sol)
         self.expected = {s.id: format_number(s.value) for s in sol.steps}
         self.right: dict[tuple[str, str], Verdict] = {}  # verdicts are values: a class shares them
-        self._alike_cache: dict[str, list[Step]] = {}
+        self._by_value: dict[tuple[int, int | None, str, str], tuple[list[float], list[Step]]] = {}
         self.siblings: dict[tuple[int, int | None, str, str], list[Step]] = {}
         for s in sol.steps:
             self.siblings.setdefault((s.update, s.example, s.phase, _kind(s.target)), []).append(s)
@@ -143,12 +144,22 @@ class Checker:
                 stack.extend(self.index[d].depends_on)
         return min(sources, key=lambda i: self.order.get(i, -1), default="")
 
-    def alike(self, step: Step) -> list[Step]:
-        """The quantities a student could have written here instead (worked out once per step)."""
-        if step.id not in self._alike_cache:
-            group = self.siblings[(step.update, step.example, step.phase, _kind(step.target))]
-            self._alike_cache[step.id] = [o for o in group if self._alike(step, o)]
-        return self._alike_cache[step.id]
+    def swapped_in(self, a: Answer, step: Step) -> Step | None:
+        """The first quantity of the step's kind (in working order) that the student's number is,
+        when it could be swapped in here. Found by bisection in the group sorted by value, so a big
+        sheet does not compare every wrong answer with every sibling."""
+        assert a.value is not None
+        if not math.isfinite(a.value):
+            return None
+        key = (step.update, step.example, step.phase, _kind(step.target))
+        if key not in self._by_value:
+            members = sorted(self.siblings[key], key=lambda o: o.value)
+            self._by_value[key] = ([o.value for o in members], members)
+        values, members = self._by_value[key]
+        reach = self.tolerance.reach(a)
+        lo, hi = bisect_left(values, a.value - reach), bisect_right(values, a.value + reach)
+        found = [o for o in members[lo:hi] if self._alike(step, o) and self.tolerance.close(a, o.value)]
+        return min(found, key=lambda o: self.order[o.id], default=None)
 
     def _alike(self, step: Step, other: Step) -> bool:
         """Another quantity of the same kind with another value: one a student could swap in."""
@@ -161,11 +172,11 @@ class Checker:
         self, a: Answer, step: Step, state: State, slack: float, plain: float, inputs_right: bool
     ) -> Verdict:
         """The slip behind a wrong number: a rule that changes this working and reproduces it."""
-        for other in self.alike(step):
-            if self.tolerance.close(a, other.value):
-                return self.verdict(
-                    a, "wrong", f"this is the value of {other.id}: two units' weights swapped?", "swapped"
-                )
+        other = self.swapped_in(a, step)
+        if other is not None:
+            return self.verdict(
+                a, "wrong", f"this is the value of {other.id}: two units' weights swapped?", "swapped"
+            )
         margin = 0.5 * a.unit + slack
         chain: list[Step] | None = None  # the skipped steps a deep rule reworks
         for h in hypotheses(self.slips, step):

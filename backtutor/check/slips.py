@@ -103,10 +103,11 @@ def early_rounding(decimals: int) -> Hypothesis:
 # ---- the ways each slip can happen ------------------------------------------------------------------
 def _plus_update(ctx: Context, step: Step) -> Iterator[Alteration]:
     def plus(s: Step) -> Expr:
-        assert isinstance(s.formula, Call)  # w − η·∂E/∂w
+        assert isinstance(s.formula, Call)  # w − η·∂E/∂w (or an optimizer's w − step)
         return Call("add", s.formula.args)
 
-    if step.phase == "update":
+    # only the step of a parameter itself: an optimizer's buffers are no subtraction
+    if step.phase == "update" and isinstance(step.formula, Call) and step.formula.op == "sub":
         yield Alteration(formula=plus)
 
 

@@ -30,6 +30,16 @@ class Tolerance:
             return abs(a.value - value) <= atol + rtol * abs(value) + slack
         return abs(a.value - value) <= 0.5 * a.unit * (1 + 1e-9) + slack
 
+    def reach(self, a: Answer) -> float:
+        """How far from `a` a value can be and still be close to it (no slack): a bound for searching."""
+        assert a.value is not None
+        if not self.bounds:
+            return 0.5 * a.unit * (1 + 1e-9)
+        rtol, atol = self.bounds
+        if rtol >= 1:
+            return math.inf
+        return atol + rtol * (abs(a.value) + atol) / (1 - rtol) * (1 + 1e-9)
+
     def decimals(self, a: Answer) -> int | None:
         """How many decimals `a` was written to, when rounding (not rtol/atol) decides."""
         if self.bounds or not 0 < a.unit < math.inf:

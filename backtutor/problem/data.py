@@ -3,13 +3,16 @@ batch size and epoch count the data set can hold."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
 
 from ..engine.expr import Expr
+from ..engine.notation import format_number
+from ..engine.optimizers import ADAMW_WEIGHT_DECAY, OPTIMIZERS, Settings
 from .checker import Checker
 from .limits import MAX_SIZE, graph_size, too_long, too_much_working
 from .records import Training
-from .schema import MAX_EXAMPLES
+from .schema import MAX_EXAMPLES, TrainingFile
 
 
 def examples(c: Checker, targets: tuple[str, ...]) -> tuple[dict[str, Fraction], ...]:
@@ -70,4 +73,43 @@ def training(c: Checker, n_examples: int, size: int) -> Training | None:
         )
     if why := too_long(t.epochs, n_examples, size):
         raise c.fail(("training", "epochs"), why)
-    return Training(t.learning_rate, t.mode, batch, t.epochs)
+    return Training(t.learning_rate, t.mode, batch, t.epochs, optimizer(c, t))
+
+
+# each constant's range: a test and how the message states it
+_RANGES: dict[str, tuple[Callable[[Fraction], bool], str]] = {
+    "momentum": (lambda v: v >= 0, "≥ 0"),
+    "alpha": (lambda v: 0 <= v <= 1, "in [0, 1]"),
+    "beta1": (lambda v: 0 <= v < 1, "in [0, 1)"),
+    "beta2": (lambda v: 0 <= v < 1, "in [0, 1)"),
+    "eps": (lambda v: v > 0, "> 0 (it keeps the division defined when the gradients are 0)"),
+}
+
+
+def optimizer(c: Checker, t: TrainingFile) -> Settings:
+    """The optimizer and its constants (PyTorch's defaults for those not given), each in range."""
+    spec = t.optimizer
+    where: tuple[str, ...] = ("training", "optimizer")
+    form = spec.form or "pytorch"
+    if form == "textbook" and spec.kind != "momentum":
+        raise c.fail((*where, "form"), "form 'textbook' goes with kind 'momentum' (v ← μ·v − η·g, w ← w + v)")
+    known = OPTIMIZERS[(spec.kind, form)].constants
+    constants = dict(known)
+    for key in _RANGES:
+        value = getattr(spec, key)
+        if value is None:
+            continue
+        if key not in known:
+            has = f"its constants: {', '.join(known)}" if known else "it has no constants"
+            raise c.fail((*where, key), f"'{key}' is not a constant of {spec.kind} ({has})")
+        within, meaning = _RANGES[key]
+        if not within(value):
+            raise c.fail((*where, key), f"{key} must be {meaning}, got {format_number(value)}")
+        constants[key] = value
+    if spec.kind == "nesterov" and constants["momentum"] == 0:
+        raise c.fail((*where, "momentum"), "Nesterov momentum needs momentum > 0")
+    default = ADAMW_WEIGHT_DECAY if spec.kind == "adamw" else Fraction(0)
+    decay = t.weight_decay if t.weight_decay is not None else default
+    if decay < 0:
+        raise c.fail(("training", "weight_decay"), f"weight_decay must be ≥ 0, got {format_number(decay)}")
+    return Settings(spec.kind, constants, decay, form)

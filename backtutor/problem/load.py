@@ -21,7 +21,7 @@ from ..cnn.schema import LayerError
 from ..cnn.shapes import compute as compute_shapes
 from ..cnn.table import ShapeTable
 from ..engine.losses import LOSSES
-from . import data, yamlfile
+from . import data, penalty, yamlfile
 from .checker import BuiltModel, Checker
 from .convolution import architecture_of, convolution_model
 from .expressions import expressions_model
@@ -158,10 +158,12 @@ def _model(c: Checker) -> tuple[ProblemFile, BuiltModel]:
 def _problem(c: NameChecks, built: BuiltModel, architecture: ShapeTable | None) -> Problem:
     s = c.spec
     named = c.named(built)
-    size = data.check_size(c, named.model, len(s.inputs) + len(named.targets) + len(s.parameters))
+    model = penalty.penalised(c, named.model, named.loss)
+    size = data.check_size(c, model, len(s.inputs) + len(named.targets) + len(s.parameters))
     examples = data.examples(c, tuple(named.targets))
     reduction = s.loss.reduction or LOSSES[s.loss.kind].over_examples
     training = data.training(c, len(examples), size)
+    penalty.check_batch(c, training, reduction)
     return Problem(
         path=c.path,
         title=s.title,
@@ -170,7 +172,7 @@ def _problem(c: NameChecks, built: BuiltModel, architecture: ShapeTable | None) 
         targets=tuple(named.targets),
         parameters=dict(s.parameters),
         frozen=frozenset(s.frozen),
-        model=tuple(named.model),
+        model=tuple(model),
         loss=named.loss,
         loss_kind=s.loss.kind,
         reduction=reduction,

@@ -7,6 +7,7 @@ from fractions import Fraction
 
 from ..cnn.table import ShapeTable
 from ..engine.expr import Expr
+from ..engine.optimizers import Settings
 
 
 @dataclass(frozen=True)
@@ -15,6 +16,7 @@ class Training:
     mode: str
     batch_size: int
     epochs: int
+    optimizer: Settings = field(default_factory=Settings)  # plain SGD unless the file chose another
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from ..engine.losses import DEFAULT_LOSS, LossKind
 from ..engine.ops import ActivationName
 from ..engine.parse import valid_name
 
+OptimizerKind = Literal["sgd", "momentum", "nesterov", "rmsprop", "adagrad", "adam", "adamw"]
 MAX_NODES = 5_000
 MAX_EXAMPLES = 10_000
 _NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d{1,3})?")
@@ -77,11 +78,42 @@ class NamingFile(_Strict):
     out: str = "out_{unit}"
 
 
+class PenaltyFile(_Strict):
+    """A penalty on the parameters added to each example's loss: λ·Σw² (`half`: ½λ·Σw²) or λ·Σ|w|."""
+
+    l2: Number | None = None
+    l1: Number | None = None
+    half: bool = False
+    parameters: list[Name] | None = None  # None: every parameter that is not frozen
+
+
 class LossFile(_Strict):
     kind: LossKind = DEFAULT_LOSS
     name: Name = "E"
     expr: str | None = None
     reduction: Literal["sum", "mean"] | None = None
+    penalty: PenaltyFile | None = None
+
+
+class OptimizerFile(_Strict):
+    """An optimizer with its constants; which constants go with which kind is checked in data.py."""
+
+    kind: OptimizerKind
+    momentum: Number | None = None
+    alpha: Number | None = None
+    beta1: Number | None = None
+    beta2: Number | None = None
+    eps: Number | None = None
+    form: Literal["pytorch", "textbook"] | None = None
+
+
+def _kind_alone(v: Any) -> Any:
+    """`optimizer: adam` is short for `optimizer: {kind: adam}`."""
+    if isinstance(v, str):
+        return {"kind": v}
+    if not isinstance(v, dict):
+        raise ValueError(f"expected an optimizer's name or a mapping {{kind: …, its constants}}, got {v!r}")
+    return v
 
 
 class TrainingFile(_Strict):
@@ -89,6 +121,8 @@ class TrainingFile(_Strict):
     mode: Literal["online", "batch", "minibatch"] = "online"
     batch_size: PositiveInt | None = None
     epochs: PositiveInt = 1
+    optimizer: Annotated[OptimizerFile, BeforeValidator(_kind_alone)] = OptimizerFile(kind="sgd")
+    weight_decay: Number | None = None
 
 
 class ToleranceFile(_Strict):

@@ -101,11 +101,21 @@ def closed_forms(sol: Solution) -> list[tuple[Expr, Expr]]:
     return list(seen.values())
 
 
+def _update_title(sol: Solution) -> str:
+    """ "Updates (SGD)", or the optimizer's name and its weight decay."""
+    training = sol.problem.training
+    if training is None or training.optimizer.plain:
+        return PHASES["update"]
+    settings = training.optimizer
+    decay = f", weight decay {format_number(settings.weight_decay)}" if settings.weight_decay else ""
+    return f"Updates ({settings.optimizer.title}{decay})"
+
+
 def _part(sol: Solution, t: int, steps: list[Step], precision: int) -> Part:
     sections = []
     batch = len({s.example for s in steps}) > 1
     for (k, phase), group in groupby(steps, key=lambda s: (s.example, s.phase)):
-        title = PHASES[phase]
+        title = _update_title(sol) if phase == "update" else PHASES[phase]
         if k is not None:
             title += f", example {k}"
             index = _index(sol, t, k)

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from ..problem.load import Problem
 from .context import Context
 from .diagnose import during, failure
+from .optimize import Optimizing
 from .records import Epoch, Solution, Step, Value, Worked
 from .updates import batch_steps, reduce, update_steps
 from .working import Example
@@ -36,7 +37,14 @@ class _Run:
         self.params = [float(ctx.problem.parameters[n]) for n in g.params]  # what the numbers use
         self.shown_params: dict[str, Value] = dict(ctx.problem.parameters)  # what the working prints
         self.train = [g.params.index(n) for n in g.trainable]
-        self.lr = float(ctx.problem.training.learning_rate) if ctx.problem.training else 0.0
+        training = ctx.problem.training
+        self.lr = float(training.learning_rate) if training else 0.0
+        # any rule but plain SGD: its state and its working (plain SGD keeps the code below)
+        self.optimizing = (
+            Optimizing(ctx, training.optimizer, training.learning_rate)
+            if training and not training.optimizer.plain
+            else None
+        )
         self.steps: list[Step] = []
         self.worked: list[Worked] = []
         self.parameters_during: dict[int, dict[str, Value]] = {}
@@ -89,13 +97,17 @@ class _Run:
         if len(batch) > 1:
             self.steps += batch_steps(ctx, t, [example.loss for example in examples], grads)
         if ctx.problem.training:
-            new = update_steps(
-                ctx, t, ctx.problem.training.learning_rate, self.params, self.shown_params, grads
-            )
-            self.steps += new
-            for i, step in zip(self.train, new, strict=True):
-                self.params[i] = step.value
-                self.shown_params[ctx.graph.params[i]] = step.value
+            if self.optimizing:
+                steps, new = self.optimizing.worked_steps(t, self.shown_params, grads)
+            else:
+                steps = update_steps(
+                    ctx, t, ctx.problem.training.learning_rate, self.params, self.shown_params, grads
+                )
+                new = [step.value for step in steps]
+            self.steps += steps
+            for i, value in zip(self.train, new, strict=True):
+                self.params[i] = value
+                self.shown_params[ctx.graph.params[i]] = value
 
     def _fast_update(self, t: int, batch: tuple[int, ...]) -> None:
         """Update t by the compiled code alone: the batch's gradient sum, then one SGD step."""
@@ -109,9 +121,13 @@ class _Run:
             if not math.isfinite(loss + sum(gr)):  # inf or nan as soon as one of them is
                 raise failure(ctx, during(ctx, t), index, self.params, t=t)
             total = [a + b for a, b in zip(total, gr, strict=True)]
-        scale = self.lr / len(batch) if ctx.mean else self.lr
-        for i, gi in zip(self.train, total, strict=True):
-            self.params[i] -= scale * gi
+        if self.optimizing:
+            grads = [gi / len(batch) for gi in total] if ctx.mean else total
+            self.optimizing.fast(t, self.params, self.train, grads)
+        else:
+            scale = self.lr / len(batch) if ctx.mean else self.lr
+            for i, gi in zip(self.train, total, strict=True):
+                self.params[i] -= scale * gi
         self.stale = True
 
     def _sync(self) -> None:

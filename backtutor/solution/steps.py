@@ -27,7 +27,7 @@ def make_step(
     )
     collapse = phase == "backward"  # derivatives show σ(…) by its value
     substitution = None if isinstance(formula, Num) else substitute(formula, value_of, collapse)
-    leaves = tuple((leaf, ids.leaf(leaf, t, k), _known(value_of, leaf)) for leaf in _leaves(formula))
+    leaves = tuple((leaf, ids.leaf(leaf, t, k), _known(value_of, leaf)) for leaf in formula_leaves(formula))
     return Step(
         ids(quantity(target), t, k),
         phase,
@@ -47,7 +47,7 @@ def make_step(
 def substitute(e: Expr, value_of: ValueOf, collapse: bool) -> Expr:
     """The formula with numbers for names (and for derivative factors). With `collapse`, a function
     call is replaced by its value too: σ(net_o1)·(1 − σ(net_o1)) → 0.751 × (1 − 0.751)."""
-    v = value_of(e) if isinstance(e, Sym | Deriv) or (collapse and isinstance(e, Call)) else None
+    v = value_of(e) if isinstance(e, Sym | Deriv | Updated) or (collapse and isinstance(e, Call)) else None
     if v is not None:
         return Num(v)
     if isinstance(e, Call):
@@ -65,8 +65,8 @@ def _known(value_of: ValueOf, leaf: Expr) -> Value:
     return v
 
 
-def _leaves(e: Expr) -> list[Expr]:
+def formula_leaves(e: Expr) -> list[Expr]:
     """Distinct leaves of a formula (names and derivative factors), in order of appearance."""
     if isinstance(e, Call):
-        return list(dict.fromkeys(leaf for a in e.args for leaf in _leaves(a)))
+        return list(dict.fromkeys(leaf for a in e.args for leaf in formula_leaves(a)))
     return [] if isinstance(e, Num) else [e]
