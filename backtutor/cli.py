@@ -286,6 +286,35 @@ def graph(
         raise _fail(str(e)) from None
 
 
+@app.command()
+def explore(
+    file: Annotated[Path, typer.Argument(help="Problem file (YAML).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The page to write, e.g. page.html.")],
+    precision: Annotated[int, typer.Option(min=1, max=17, help="Significant digits of computed values.")] = 9,
+    epochs: Annotated[
+        int | None, typer.Option(min=1, help="Train for this many epochs (overrides the file).")
+    ] = None,
+    steps: Annotated[
+        str | None, typer.Option(help="Updates whose working to show (as solve; longer runs: 1,last).")
+    ] = None,
+) -> None:
+    """Write one offline web page that steps through the forward and backward pass on the graph."""
+    from .errors import InputError
+    from .problem.load import load
+    from .render.explore import render
+    from .solution import Plan
+    from .solution import solve as run
+
+    try:
+        check_output(output, (file,))
+        problem = load(file)
+        plan = Plan.of(problem, epochs)
+        shown = _shown(steps or (None if plan.default_shown else "1,last"), plan)
+        write_atomic(output, render(run(problem, epochs=epochs, shown=shown), precision), (file,))
+    except (InputError, ValueError, OSError) as e:
+        raise _fail(str(e)) from None
+
+
 class ShapesFormat(StrEnum):
     terminal = "terminal"
     json = "json"

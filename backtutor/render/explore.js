@@ -1,0 +1,268 @@
+// backtutor explore: the page's inline script (render/explore.py puts it in the page). It reads two
+// embedded JSON blocks: #solution (exactly `solve -f json`, the source of every computed number shown)
+// and #page (the graph's layout, each step's place on it, the working in MathML).
+
+"use strict";
+const S = JSON.parse(document.getElementById("solution").textContent);
+const P = JSON.parse(document.getElementById("page").textContent);
+const steps = S.steps, info = P.steps, prec = P.precision;
+const strip = s => s.includes(".") ? s.replace(/0+$/, "").replace(/\.$/, "") : s;
+function fmt(v, p) {  // Python's format_number: integers in full, else %.{p}g
+  if (v === null || v === undefined) return "—";
+  if (v === "?") return "?";
+  if (Number.isInteger(v) && Math.abs(v) < 1e15) return String(v);
+  const [m, e] = v.toExponential(p - 1).split("e"), x = +e;
+  if (x < -4 || x >= p) return strip(m) + "e" + (x < 0 ? "-" : "+") + String(Math.abs(x)).padStart(2, "0");
+  return strip(v.toFixed(Math.max(0, p - 1 - x)));
+}
+const esc = s => s.replace(/[&<>"]/g, c => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}[c]));
+const math = inner => "<div><math displaystyle=\"true\"><mrow>" + inner + "</mrow></math></div>";
+const NS = "http://www.w3.org/2000/svg", W = 132, H = 56, GX = 40, GY = 14;
+const outs = new Map(), ins = new Map(), nodeEl = new Map(), edgeEl = new Map(), byId = new Map();
+P.nodes.forEach(n => { byId.set(n.id, n); outs.set(n.id, []); ins.set(n.id, []); });
+P.edges.forEach(([a, b]) => { outs.get(a).push(b); ins.get(b).push(a); });
+const index = new Map();  // "kind|node|update|example" → the step's position
+info.forEach((m, i) => {
+  const s = steps[i], f = m.at;
+  if (f[0] === "g" && f[3] !== P.loss) return;
+  const key = f[0] + "|" + f[1] + "|" + s.update + "|" + s.example;
+  if (!index.has(key)) index.set(key, i);
+});
+let cur = 0, ctx = "", selected = null, practice = false;
+const answered = new Map();  // practice: step position → right on the first try
+function written(w) {  // check's rule: (the value, one unit in the last digit written), else null
+  w = w.trim().replace(/−/g, "-").replace("×10^", "e").replace("*10^", "e");
+  const m = /^[-+]?(\d+)?(?:\.(\d*))?(?:[eE]([-+]?\d+))?$/.exec(w);
+  if (!m || !(m[1] || m[2])) return null;
+  const decimals = (m[2] || "").length, power = +(m[3] || "0");
+  return [parseFloat(w), w.includes(".") || m[3] !== undefined ? 10 ** (power - decimals) : 1];
+}
+const rounded = (a, v) => Number.isFinite(v) && Math.abs(a[0] - v) <= 0.5 * a[1] * (1 + 1e-9);
+const hidden = i => practice && i !== undefined && !answered.has(i);
+
+function el(tag, attrs, parent) {
+  const e = document.createElementNS(NS, tag);
+  for (const k in attrs) e.setAttribute(k, attrs[k]);
+  if (parent) parent.appendChild(e);
+  return e;
+}
+function drawGraph() {
+  const cols = [];
+  P.nodes.forEach(n => { cols[n.col] = Math.max(cols[n.col] || 0, n.row + 1); });
+  const most = Math.max(...cols), vw = cols.length * (W + GX) + GX, vh = most * (H + GY) + GY;
+  const svg = el("svg", {viewBox: `0 0 ${vw} ${vh}`, role: "group", "aria-label": "Computational graph"});
+  const pos = new Map();
+  P.nodes.forEach(n => pos.set(n.id, [GX / 2 + n.col * (W + GX), GY + (n.row + (most - cols[n.col]) / 2) * (H + GY)]));
+  const eg = el("g", {}, svg);
+  P.edges.forEach(([a, b]) => {
+    const [x1, y1] = pos.get(a), [x2, y2] = pos.get(b), sx = x1 + W, sy = y1 + H / 2, ty = y2 + H / 2, mx = (sx + x2) / 2;
+    edgeEl.set(a + ">" + b, el("path", {class: "edge", d: `M${sx},${sy} C${mx},${sy} ${mx},${ty} ${x2},${ty}`,
+      "data-from": a, "data-to": b}, eg));
+  });
+  P.nodes.forEach(n => {
+    const [x, y] = pos.get(n.id);
+    const g = el("g", {class: "node k-" + n.kind, "data-id": n.id, tabindex: "0", role: "button",
+      transform: `translate(${x},${y})`}, svg);
+    el("rect", {width: W, height: H}, g);
+    const name = el("text", {x: 8, y: 17, class: "name"}, g);
+    name.textContent = n.id.length > 15 ? n.id.slice(0, 14) + "…" : n.id;
+    el("text", {x: 8, y: 34, class: "val"}, g);
+    el("text", {x: 8, y: 50, class: "grad"}, g);
+    g.addEventListener("click", () => select(n.id));
+    g.addEventListener("keydown", ev => { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); select(n.id); } });
+    nodeEl.set(n.id, g);
+  });
+  document.getElementById("graph").appendChild(svg);
+  const fit = () => {
+    const room = document.getElementById("graph").clientWidth;
+    svg.style.width = Math.round(Math.min(vw, Math.max(room - 2, vw * 0.7))) + "px";
+  };
+  fit();
+  window.addEventListener("resize", fit);
+}
+function stepOf(kind, node, update, example) {
+  const k = kind + "|" + node + "|" + update + "|";
+  const i = index.get(k + example);
+  return i !== undefined ? i : index.get(k + "null");
+}
+function valueOf(n, update, example) {
+  const i = stepOf("v", n, update, example);
+  if (hidden(i)) return "?";
+  if (i !== undefined) return steps[i].value;
+  const given = P.given[update + "|" + example] || P.given[update + "|null"] || {};
+  return given[n];
+}
+function gradOf(n, update, example) {
+  const i = stepOf("g", n, update, example);
+  return i === undefined ? null : hidden(i) ? "?" : steps[i].value;
+}
+function label(update, example) {
+  const key = update + "|" + example + "|" + practice + "|" + answered.size;
+  if (key === ctx) return;
+  ctx = key;
+  nodeEl.forEach((g, n) => {
+    const v = valueOf(n, update, example), d = gradOf(n, update, example);
+    g.querySelector(".val").textContent = v === null || v === undefined ? "" : "= " + fmt(v, 4);
+    g.querySelector(".grad").textContent = d === null ? "" : "∂ " + fmt(d, 4);
+    g.setAttribute("aria-label", `${n}${v == null ? "" : ", value " + fmt(v, prec)}${d === null ? "" : ", gradient " + fmt(d, prec)}`);
+  });
+}
+function reach(start, next) {
+  const seen = new Set([start]), todo = [start];
+  while (todo.length) for (const m of next.get(todo.pop()) || []) if (!seen.has(m)) { seen.add(m); todo.push(m); }
+  return seen;
+}
+function highlight(f) {
+  document.querySelectorAll(".edge.hl").forEach(e => e.classList.remove("hl"));
+  document.querySelectorAll(".node.cur, .node.on").forEach(e => e.classList.remove("cur", "on"));
+  const [kind, node, from, to] = f;
+  let on = [];
+  if (kind === "v" && ins.has(to)) on = ins.get(to).map(a => [a, to]);
+  if (kind === "g" && outs.has(from) && ins.has(to)) {
+    const down = reach(from, outs), up = reach(to, ins);
+    on = P.edges.filter(([a, b]) => down.has(a) && up.has(a) && down.has(b) && up.has(b));
+  }
+  on.forEach(([a, b]) => {
+    edgeEl.get(a + ">" + b).classList.add("hl");
+    nodeEl.get(a).classList.add("on"); nodeEl.get(b).classList.add("on");
+  });
+  const g = nodeEl.get(node);
+  if (g) { g.classList.add("cur"); g.scrollIntoView({block: "nearest", inline: "nearest"}); }
+}
+function line(i) {
+  const s = steps[i], m = info[i], eq = "<mo>=</mo>";
+  const head = `<div class="id" id="step-id">${esc(s.id)}</div>`;
+  if (hidden(i)) {
+    return head + math(m.target + eq + "<mi>?</mi>") +
+      `<label>Your value: <input id="answer" inputmode="decimal" autocomplete="off"></label>` +
+      ` <button type="button" id="hint-button">Hint</button>` +
+      `<div id="hint" hidden>${math(m.target + eq + m.formula)}</div><p id="verdict" aria-live="polite"></p>`;
+  }
+  return head + math(m.target + eq + m.formula) + (m.substitution ? math(eq + m.substitution) : "") +
+    `<div>= <span class="value" id="value">${fmt(s.value, prec)}</span></div>` +
+    (practice ? `<p id="verdict">${answered.get(i) ? "✓ right" : "✗ answered after a miss"}</p>` : "") +
+    (s.note ? `<p class="hint">${esc(s.note)}</p>` : "");
+}
+const misses = new Set();
+function answer(text) {
+  const a = written(text), v = steps[cur].value, verdict = document.getElementById("verdict");
+  if (a === null) { verdict.textContent = "Write a number, e.g. 0.593 or 5.93e-1."; return; }
+  if (!rounded(a, v)) {
+    misses.add(cur);
+    verdict.textContent = `✗ ${text.trim()} is not the value at the precision you wrote; see the hint.`;
+    document.getElementById("hint").hidden = false;
+    return;
+  }
+  answered.set(cur, !misses.has(cur));
+  score();
+  go(cur + 1 < steps.length && !answered.has(cur + 1) ? cur + 1 : cur);
+}
+function score() {
+  const right = [...answered.values()].filter(x => x).length;
+  const done = answered.size === steps.length ? "Done: " : "";
+  document.getElementById("score").textContent = practice
+    ? `${done}${right} of ${answered.size} right on the first try (${steps.length} steps)` : "";
+}
+function go(i) {
+  cur = Math.max(0, Math.min(steps.length - 1, i));
+  const s = steps[cur];
+  label(s.update, s.example);
+  highlight(info[cur].at);
+  const where = [s.phase];
+  if (S.updates > 1) where.push("update " + s.update);
+  if (s.example !== null) where.push("example " + s.example);
+  document.getElementById("counter").textContent = `Step ${cur + 1} of ${steps.length} · ${where.join(" · ")}`;
+  document.getElementById("working").innerHTML = line(cur);
+  const box = document.getElementById("answer");
+  if (box) {
+    box.addEventListener("keydown", ev => { if (ev.key === "Enter") answer(box.value); });
+    document.getElementById("hint-button").addEventListener("click", () => {
+      document.getElementById("hint").hidden = false;
+    });
+    box.focus({preventScroll: true});
+  }
+  if (selected) select(selected);
+}
+function select(n) {
+  if (selected) nodeEl.get(selected).classList.remove("sel");
+  selected = n;
+  nodeEl.get(n).classList.add("sel");
+  const s = steps[cur], node = byId.get(n);
+  const v = valueOf(n, s.update, s.example), d = gradOf(n, s.update, s.example);
+  const vi = stepOf("v", n, s.update, s.example), gi = stepOf("g", n, s.update, s.example);
+  let html = `<h2 class="id" id="detail-id">${esc(n)} <small>(${node.kind})</small></h2><dl>` +
+    `<dt>value</dt><dd class="value" id="detail-value">${v == null ? "—" : fmt(v, prec)}</dd>` +
+    `<dt>gradient</dt><dd class="value" id="detail-grad">${d === null ? "—" : fmt(d, prec)}</dd>`;
+  if (node.expr) html += `<dt>defined as</dt><dd>${math(node.expr)}</dd>`;
+  if (gi !== undefined && info[gi].closed) html += `<dt>closed form</dt><dd>${math(info[gi].closed)}</dd>`;
+  html += "</dl>";
+  for (const [what, i] of [["value", vi], ["gradient", gi]]) {
+    if (i === undefined) continue;
+    html += `<div>${math(info[i].target + "<mo>=</mo>" + info[i].formula)}</div>` +
+      `<button type="button" data-go="${i}">Go to the ${what} step</button> `;
+  }
+  const box = document.getElementById("details");
+  box.innerHTML = html;
+  box.querySelectorAll("button[data-go]").forEach(b => b.addEventListener("click", () => go(+b.dataset.go)));
+}
+function pathOptions() {
+  const box = document.getElementById("path"), seen = new Set();
+  info.forEach(m => {
+    const [kind, node, , to] = m.at;
+    if (kind !== "g" || to !== P.loss || seen.has(node)) return;
+    seen.add(node);
+    box.add(new Option(`∂${P.loss}/∂${node}`, node));
+  });
+  box.addEventListener("change", () => {
+    document.querySelectorAll(".path").forEach(e => e.classList.remove("path"));
+    if (!box.value) return;
+    const down = reach(box.value, outs), up = reach(P.loss, ins), on = n => down.has(n) && up.has(n);
+    P.edges.forEach(([a, b]) => { if (on(a) && on(b)) edgeEl.get(a + ">" + b).classList.add("path"); });
+    nodeEl.forEach((g, n) => { if (on(n)) g.classList.add("path"); });
+  });
+}
+function curve() {  // runs of several epochs: the loss per epoch, a slider through them
+  const h = S.history, box = document.getElementById("run");
+  if (h.length < 3) return;
+  box.hidden = false;
+  const loss = h.map(e => e.loss), ok = loss.filter(Number.isFinite);
+  const lo = Math.min(...ok), hi = Math.max(...ok), log = lo > 0 && hi / lo > 100;
+  const y = v => { const t = log ? Math.log(v / lo) / Math.log(hi / lo) : (v - lo) / (hi - lo || 1); return 110 - 100 * t; };
+  const x = k => 10 + 280 * k / (h.length - 1);
+  const pts = h.map((e, k) => Number.isFinite(e.loss) ? `${x(k).toFixed(1)},${y(e.loss).toFixed(1)}` : "").join(" ");
+  const svg = document.getElementById("curve");
+  svg.innerHTML = `<polyline points="${pts}" fill="none" stroke="#1f4fd1" stroke-width="1.5"/>` +
+    `<circle id="mark" r="4" fill="#d62728"/>`;
+  const slider = document.getElementById("epoch");
+  slider.max = String(h.length - 1);
+  const show = () => {
+    const k = +slider.value, e = h[k], mark = document.getElementById("mark");
+    mark.setAttribute("cx", x(k)); mark.setAttribute("cy", Number.isFinite(e.loss) ? y(e.loss) : 110);
+    document.getElementById("epoch-loss").textContent =
+      `epoch ${e.epoch}${log ? " (log scale)" : ""}: loss ${fmt(e.loss, prec)}`;
+    document.getElementById("epoch-params").innerHTML = Object.entries(e.parameters)
+      .map(([n, v]) => `<dt>${esc(n)}</dt><dd>${fmt(v, prec)}</dd>`).join("");
+  };
+  slider.addEventListener("input", show);
+  show();
+}
+drawGraph();
+pathOptions();
+curve();
+document.getElementById("prev").addEventListener("click", () => go(cur - 1));
+document.getElementById("next").addEventListener("click", () => go(cur + 1));
+document.getElementById("practice").addEventListener("click", ev => {
+  practice = !practice;
+  ev.currentTarget.setAttribute("aria-pressed", String(practice));
+  document.body.classList.toggle("practice", practice);
+  score();
+  go(practice ? [...steps.keys()].find(i => !answered.has(i)) ?? cur : cur);
+});
+document.addEventListener("keydown", ev => {
+  if (ev.target instanceof HTMLInputElement || ev.altKey || ev.ctrlKey || ev.metaKey) return;
+  const to = {ArrowRight: cur + 1, ArrowLeft: cur - 1, Home: 0, End: steps.length - 1}[ev.key];
+  if (to !== undefined) { ev.preventDefault(); go(to); }
+});
+if (steps.length) go(0);
+else document.getElementById("working").textContent = "No working was kept: write the page with --steps.";
+document.body.dataset.ready = "1";

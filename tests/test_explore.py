@@ -1,0 +1,276 @@
+"""`backtutor explore`: the offline page, opened from disk in a real headless Chromium (Debian's
+/usr/bin/chromium driven by Playwright's Python package; one browser for the module). The shown
+numbers are checked against published ones (Mazur's q4) and against the forward pass recomputed
+here; the embedded JSON against `solve -f json`."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from backtutor.cli import app
+
+from .conftest import PROBLEMS
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+runner = CliRunner()
+
+
+def explore(problem: Path, out: Path) -> Path:
+    result = runner.invoke(app, ["explore", str(problem), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def embedded(page: Path, block: str) -> Any:
+    found = re.search(f'<script type="application/json" id="{block}">(.*?)</script>', page.read_text("utf-8"))
+    assert found
+    return json.loads(found.group(1))
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("explore")
+    return {
+        name: explore(PROBLEMS / f"{name}.yaml", folder / f"{name}.html") for name in ("q4", "tanh_network")
+    }
+
+
+def open_page(browser: Any, page: Path, width: int = 1280, height: int = 800) -> Any:
+    tab = browser.new_page(viewport={"width": width, "height": height})
+    errors: list[str] = []
+    tab.on("pageerror", lambda e: errors.append(str(e)))
+    tab.goto(page.as_uri())
+    tab.wait_for_selector("body[data-ready]")
+    assert not errors
+    return tab
+
+
+STATE = """() => [
+  [...document.querySelectorAll(".node.cur")].map(e => e.dataset.id),
+  document.getElementById("step-id").textContent,
+  document.getElementById("value").textContent,
+  [...document.querySelectorAll(".edge.hl")].map(e => [e.dataset.from, e.dataset.to]),
+]"""
+
+
+def state(tab: Any) -> tuple[str, str, float, set[tuple[str, str]]]:
+    """The highlighted node, the shown step id and value, and the highlighted edges (one call)."""
+    node, sid, value, edges = tab.evaluate(STATE)
+    assert len(node) == 1
+    return node[0], sid, float(value), {tuple(e) for e in edges}
+
+
+def test_the_page_embeds_exactly_what_solve_prints_as_json(pages):
+    for name, page in pages.items():
+        printed = runner.invoke(app, ["solve", str(PROBLEMS / f"{name}.yaml"), "-f", "json"])
+        assert embedded(page, "solution") == json.loads(printed.output)
+
+
+def test_the_q4_page_is_self_contained_and_small(pages):
+    text = pages["q4"].read_text("utf-8")
+    assert len(text.encode()) < 300_000
+    assert not re.search(r"<(script|link|img)[^>]*\b(src|href)=", text)  # nothing fetched: all inline
+    assert embedded(pages["q4"], "page")["steps"][0]["formula"].startswith("<mrow>")  # MathML
+
+
+def test_the_inputs_sit_first_in_their_declared_order(pages):
+    nodes = embedded(pages["q4"], "page")["nodes"]
+    first = sorted((n for n in nodes if n["col"] == 0), key=lambda n: n["row"])
+    assert [n["id"] for n in first][:2] == ["i1", "i2"]
+
+
+def test_keys_step_through_q4_with_mazurs_numbers(browser, pages):
+    tab = open_page(browser, pages["q4"])
+    node, sid, value, edges = state(tab)
+    assert (node, sid) == ("net_h1", "net_h1")
+    assert value == pytest.approx(0.3775, abs=1e-12)
+    assert edges == {("w1", "net_h1"), ("i1", "net_h1"), ("w2", "net_h1"), ("i2", "net_h1"), ("b1", "net_h1")}
+    for _ in range(10):
+        tab.keyboard.press("ArrowRight")
+    assert state(tab)[:2] == ("E_total", "E_total")
+    assert state(tab)[2] == pytest.approx(0.298371109, abs=5e-10)  # Mazur's published E_total
+    while state(tab)[1] != "dE_total/dw5":
+        tab.keyboard.press("ArrowRight")
+    node, _, value, edges = state(tab)
+    assert node == "w5"
+    assert value == pytest.approx(0.082167041, abs=5e-10)  # Mazur's ∂E_total/∂w5
+    assert edges == {("w5", "net_o1"), ("net_o1", "out_o1"), ("out_o1", "E_o1"), ("E_o1", "E_total")}
+    tab.keyboard.press("End")
+    assert state(tab)[:2] == ("w8", "w8+")
+    assert state(tab)[2] == pytest.approx(0.56137012, abs=5e-9)  # Mazur's updated w8
+    tab.keyboard.press("ArrowLeft")
+    assert state(tab)[1] == "w7+"
+    tab.click("#prev")
+    assert state(tab)[1] == "w6+"
+    tab.close()
+
+
+def test_clicking_or_entering_a_node_shows_its_value_and_gradient(browser, pages):
+    tab = open_page(browser, pages["q4"])
+    tab.click(".node[data-id='out_h1']")
+    assert tab.inner_text("#detail-id").startswith("out_h1")
+    assert float(tab.inner_text("#detail-value")) == pytest.approx(0.593269992, abs=5e-10)
+    assert float(tab.inner_text("#detail-grad")) == pytest.approx(0.036350306, abs=5e-10)  # Mazur's
+    tab.focus(".node[data-id='w5']")  # keyboard only: Tab reaches the nodes, Enter opens one
+    tab.keyboard.press("Enter")
+    assert tab.inner_text("#detail-id").startswith("w5")
+    assert float(tab.inner_text("#detail-grad")) == pytest.approx(0.082167041, abs=5e-10)
+    assert "closed form" in tab.inner_text("#details")
+    tab.close()
+
+
+def test_the_tanh_page_shows_the_forward_pass_recomputed_here(browser, pages):
+    tab = open_page(browser, pages["tanh_network"])
+    h1 = math.tanh(0.1 * 1 + 0.2 * 0.5 + 0.1)
+    h2 = math.tanh(0.3 * 1 + 0.4 * 0.5 + 0.2)
+    o1 = math.tanh(0.5 * h1 - 0.6 * h2 + 0.1)
+    seen: dict[str, float] = {}
+    for _ in range(len(embedded(pages["tanh_network"], "solution")["steps"])):
+        _, sid, value, _ = state(tab)
+        seen.setdefault(sid, value)
+        tab.keyboard.press("ArrowRight")
+    assert seen["out_h1"] == pytest.approx(h1, rel=1e-8)
+    assert seen["out_h2"] == pytest.approx(h2, rel=1e-8)
+    assert seen["out_o1"] == pytest.approx(o1, rel=1e-8)
+    assert seen["E"] == pytest.approx(0.5 * (0.5 - o1) ** 2, rel=1e-8)
+    tab.close()
+
+
+def test_a_screenshot_is_not_blank_and_a_phone_width_does_not_scroll_sideways(browser, pages):
+    from matplotlib.image import imread
+
+    tab = open_page(browser, pages["q4"], width=390)
+    assert tab.evaluate("document.documentElement.scrollWidth") <= 390
+    pixels = imread(io.BytesIO(tab.screenshot()), format="png")
+    colours = {tuple(p) for p in pixels.reshape(-1, pixels.shape[-1])[::37].tolist()}
+    assert len(colours) > 20
+    tab.close()
+
+
+def network_yaml(layers: int, width: int) -> str:
+    """A sigmoid network of `layers` layers of `width` units on `width` inputs, one example."""
+    inputs = [f"x{k}" for k in range(1, width + 1)]
+    lines = ["title: generated network", f"inputs: [{', '.join(inputs)}]", "network:"]
+    params, previous = [], inputs
+    for li in range(1, layers + 1):
+        lines += ["  - activation: sigmoid", "    units:"]
+        for j in range(1, width + 1):
+            weights = [f"w{li}_{j}_{k}" for k in range(1, len(previous) + 1)]
+            lines.append(f"      u{li}_{j}: {{weights: [{', '.join(weights)}], bias: b{li}}}")
+            params += weights
+        params.append(f"b{li}")
+        previous = [f"u{li}_{j}" for j in range(1, width + 1)]
+    lines.append("parameters:")
+    lines += [f"  {p}: {((k * 37) % 100 - 50) / 100}" for k, p in enumerate(params)]
+    example = [f"{x}: 0.5" for x in inputs] + [f"target_{u}: 0.25" for u in previous]
+    lines += [f"data:\n  - {{{', '.join(example)}}}", "loss: {kind: half_sse, name: E}"]
+    lines.append("training: {learning_rate: 0.5, mode: online, epochs: 1}")
+    return "\n".join(lines) + "\n"
+
+
+def test_a_six_by_eight_network_loads_in_under_two_seconds(browser, write_problem, tmp_path):
+    page = explore(write_problem(network_yaml(6, 8)), tmp_path / "big.html")
+    tab = browser.new_page(viewport={"width": 1280, "height": 800})
+    start = time.perf_counter()
+    tab.goto(page.as_uri())
+    tab.wait_for_selector("body[data-ready]")
+    assert time.perf_counter() - start < 2
+    tab.keyboard.press("End")
+    assert state(tab)[1] == embedded(page, "solution")["steps"][-1]["id"] == "b6+"
+    tab.close()
+
+
+def test_practice_hides_the_numbers_and_judges_at_the_precision_written(browser, pages):
+    tab = open_page(browser, pages["q4"])
+    tab.click("#practice")
+    assert tab.inner_text("#step-id") == "net_h1"
+    assert tab.eval_on_selector(".node[data-id='net_h1'] .val", "e => e.textContent") == "= ?"
+    assert tab.is_hidden("#hint")
+    tab.fill("#answer", "0.37")  # net_h1 = 0.3775 (Mazur): 0.37 is wrong at two decimals
+    tab.press("#answer", "Enter")
+    assert tab.inner_text("#verdict").startswith("✗")
+    assert tab.is_visible("#hint")  # the formula, as a hint
+    assert "net" in tab.inner_text("#hint")
+    tab.fill("#answer", "0.3775")  # right: the next step comes
+    tab.press("#answer", "Enter")
+    assert tab.inner_text("#step-id") == "net_h2"
+    tab.fill("#answer", "0.39")  # net_h2 = 0.3925 rounds to 0.39
+    tab.press("#answer", "Enter")
+    assert tab.inner_text("#step-id") == "out_h1"
+    assert tab.inner_text("#score").startswith("1 of 2 right")
+    assert tab.eval_on_selector(".node[data-id='net_h1'] .val", "e => e.textContent") == "= 0.3775"
+    tab.close()
+
+
+def test_the_path_toggle_and_the_epoch_slider(browser, tmp_path):
+    result = runner.invoke(
+        app, ["explore", str(PROBLEMS / "q4.yaml"), "--epochs", "3", "-o", str(tmp_path / "p.html")]
+    )
+    assert result.exit_code == 0, result.output
+    page = tmp_path / "p.html"
+    printed = runner.invoke(
+        app, ["solve", str(PROBLEMS / "q4.yaml"), "--epochs", "3", "-f", "json", "--steps", "1,last"]
+    )
+    assert embedded(page, "solution") == json.loads(printed.output)  # a longer run: updates 1 and last
+    tab = open_page(browser, page)
+    tab.select_option("#path", "w1")
+    edges = tab.eval_on_selector_all(".edge.path", "els => els.map(e => [e.dataset.from, e.dataset.to])")
+    assert {tuple(e) for e in edges} == {  # every path w1 → E_total, by hand from Mazur's network
+        ("w1", "net_h1"), ("net_h1", "out_h1"), ("out_h1", "net_o1"), ("out_h1", "net_o2"),
+        ("net_o1", "out_o1"), ("net_o2", "out_o2"), ("out_o1", "E_o1"), ("out_o2", "E_o2"),
+        ("E_o1", "E_total"), ("E_o2", "E_total"),
+    }  # fmt: skip
+    assert tab.is_visible("#curve")
+    tab.fill("#epoch", "0")
+    assert float(tab.inner_text("#epoch-loss").rsplit(" ", 1)[1]) == pytest.approx(0.298371109, abs=5e-10)
+    tab.fill("#epoch", "3")
+    assert tab.inner_text("#epoch-loss").startswith("epoch 3")
+    assert float(tab.inner_text("#epoch-loss").rsplit(" ", 1)[1]) < 0.29  # the loss falls
+    tab.close()
+
+
+def test_an_online_run_shows_each_updates_own_example(browser, tmp_path):
+    page = explore(PROBLEMS / "relu_regression.yaml", tmp_path / "r.html")
+    tab = open_page(browser, page)
+    label = "n => document.querySelector(`.node[data-id='${n}'] .val`).textContent"
+    assert (tab.evaluate(label, "x1"), tab.evaluate(label, "x2")) == ("= 2", "= 2")  # the file's data
+    tab.keyboard.press("End")
+    assert tab.evaluate(label, "x1") == "= 3" and tab.evaluate(label, "x2") == "= 4"
+    tab.close()
+
+
+def test_explore_refuses_to_write_over_its_input(tmp_path):
+    problem = tmp_path / "q4.yaml"
+    problem.write_text((PROBLEMS / "q4.yaml").read_text("utf-8"), "utf-8")
+    result = runner.invoke(app, ["explore", str(problem), "-o", str(problem)])
+    assert result.exit_code == 2
+    assert problem.read_text("utf-8") == (PROBLEMS / "q4.yaml").read_text("utf-8")
