@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+from ..engine.compile import Formula, compile_formula
 from ..engine.expr import Call, Expr
 from ..engine.ops import evaluate
 from ..solution import Step
@@ -50,6 +51,7 @@ class Recompute:
         self.index = {s.id: s for s in steps}
         self._positions: dict[str, dict[int, int]] = {}
         self._alters: dict[tuple[str, str, str], bool] = {}
+        self._compiled: dict[str, Formula | None] = {}
 
     def state(self, student: Mapping[str, float]) -> State:
         return State(self, student)
@@ -80,6 +82,16 @@ class Recompute:
                 elif e in place:
                     found[id(e)] = place[e]
         return found
+
+    def compiled(self, s: Step) -> Formula | None:
+        """The step's own formula compiled (it is worked for every sheet); None when it cannot be,
+        and `evaluate` then reports why on each call as before."""
+        if s.id not in self._compiled:
+            try:
+                self._compiled[s.id] = compile_formula(s.formula, self.positions(s))
+            except (KeyError, OverflowError):
+                self._compiled[s.id] = None
+        return self._compiled[s.id]
 
     def rounding_slack(self, step: Step, state: State, numbers: Mapping[str, Answer], base: float) -> float:
         """How far the step moves when each given number it rests on moves by half its last digit.
@@ -169,7 +181,10 @@ class State:
         formula = s.formula if h.formula is as_written else h.formula(s)
         self.touched |= formula is not s.formula and formula != s.formula
         place = self.recompute.positions(s)
+        compiled = self.recompute.compiled(s) if formula is s.formula else None
         try:
+            if compiled is not None:
+                return compiled(values)
             return evaluate(formula, lambda e: values[place[id(e)]])
         except (ArithmeticError, ValueError, OverflowError):
             return math.nan
