@@ -171,13 +171,17 @@ class State:
         return self._evaluate(step, self.h), self.touched
 
     def _evaluate(self, s: Step, h: Hypothesis) -> float:
-        values: list[float] = []
-        for leaf, lid, v in s.leaves:
-            # a leaf from an update that was not worked (not in the steps) keeps the Solution's number
-            before = self.value(lid) if lid and (lid in self.index or lid in self.student) else float(v)
-            after = before if h.leaf is as_known else h.leaf(s, leaf, before)
-            values.append(after)
-            self.touched |= after != before and not (math.isnan(before) and math.isnan(after))
+        index, student, value = self.index, self.student, self.value
+        # a leaf from an update that was not worked (not in the steps) keeps the Solution's number
+        values = [
+            value(lid) if lid and (lid in index or lid in student) else float(v) for _, lid, v in s.leaves
+        ]
+        if h.leaf is not as_known:
+            altered = [h.leaf(s, leaf, b) for (leaf, _, _), b in zip(s.leaves, values, strict=True)]
+            self.touched |= any(
+                a != b and not (math.isnan(a) and math.isnan(b)) for a, b in zip(altered, values, strict=True)
+            )
+            values = altered
         formula = s.formula if h.formula is as_written else h.formula(s)
         self.touched |= formula is not s.formula and formula != s.formula
         place = self.recompute.positions(s)
