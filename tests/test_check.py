@@ -260,6 +260,19 @@ def test_a_class_at_once_with_csv_and_a_broken_sheet(tmp_path):
     assert rows[2]["first_error_slip"] == "plus_update"
 
 
+def test_a_line_read_before_reads_the_same_again(tmp_path, q4):
+    """Sheet lines are matched once per process (a class writes the same lines): a line seen before,
+    simple or one left to the YAML reader, must give what it gave the first time."""
+    simple = write(tmp_path, "a.yaml", '"net_h1": 0.3775\nw5+: 0.3589  # updated\n\n# done\n')
+    flow = write(tmp_path, "b.yaml", '{"net_h1": 0.3775, "w5+": ~}\n')
+    for _ in range(2):
+        assert [(a.id, a.written) for a in read_sheet(simple, q4)] == [
+            ("net_h1", "0.3775"),
+            ("w5+", "0.3589"),
+        ]
+        assert [(a.id, a.written) for a in read_sheet(flow, q4)] == [("net_h1", "0.3775")]
+
+
 def test_template_lists_every_id_in_working_order_and_round_trips(tmp_path, q4):
     result = runner.invoke(app, ["template", str(Q4)])
     assert result.exit_code == 0

@@ -10,6 +10,7 @@ from fractions import Fraction
 import pytest
 import sympy
 
+from backtutor.engine.compile import compile_formula
 from backtutor.engine.expr import Call, Num, Sym
 from backtutor.engine.formula import latex, text
 from backtutor.engine.notation import latex_name
@@ -57,6 +58,34 @@ def test_binary_ops_match_sympy(formula):
     for name, symbol in zip("abc", (A, B, C), strict=True):
         want = float(sympy.diff(BINARY[formula], symbol).subs(at))
         assert evaluate(diff(e, name), env) == pytest.approx(want, rel=1e-12)
+
+
+def _sympy(e):
+    if isinstance(e, Num):
+        return sympy.Rational(e.value)
+    if isinstance(e, Sym):
+        return sympy.Symbol(e.name)
+    return OPS[e.op].sympy([_sympy(a) for a in e.args], e.param)
+
+
+def test_a_compiled_formula_matches_sympy_and_gives_evaluates_bits():
+    """The check command works each step's formula compiled; every op, its param, constants, a
+    long sum (fsum) and a shared subexpression must give exactly evaluate's float."""
+    a, b, c = Sym("a"), Sym("b"), Sym("c")
+    shared = Call("sigmoid", (Call("sub", (a, b)),))
+    slope = Call("leaky_relu", (Call("neg", (c,)),), Fraction(1, 10))
+    parts = [Call(op.name, (a, b, c) if op.arity is None else (a, b)[: op.arity]) for op in OPS.values()]
+    parts = [p if not OPS[p.op].param else Call(p.op, p.args, 1) for p in parts]
+    e = Call("add", (*parts, shared, Call("mul", (shared, Num(Fraction(1, 3)), slope)), Num(0.1)))
+    env = {"a": 1.7, "b": 0.6, "c": 2.3}
+    place = {id(leaf): i for i, leaf in enumerate((a, b, c))}
+    compiled = compile_formula(e, place)
+    got = compiled(list(env.values()))
+    assert got == pytest.approx(float(_sympy(e).subs({A: 1.7, B: 0.6, C: 2.3})), rel=1e-12)
+    assert got == evaluate(e, env)
+    assert compile_formula(a, place)([3.5, 0.0, 0.0]) == 3.5
+    with pytest.raises(OverflowError):
+        compile_formula(Call("add", (a, Num(Fraction(10) ** 400))), place)
 
 
 def test_softmax_partials_are_softmax_times_kronecker_minus_softmax():

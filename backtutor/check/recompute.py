@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+from ..engine.compile import Formula, compile_formula
 from ..engine.expr import Call, Expr
 from ..engine.ops import evaluate
 from ..solution import Step
@@ -50,6 +51,7 @@ class Recompute:
         self.index = {s.id: s for s in steps}
         self._positions: dict[str, dict[int, int]] = {}
         self._alters: dict[tuple[str, str, str], bool] = {}
+        self._compiled: dict[str, Formula | None] = {}
 
     def state(self, student: Mapping[str, float]) -> State:
         return State(self, student)
@@ -80,6 +82,16 @@ class Recompute:
                 elif e in place:
                     found[id(e)] = place[e]
         return found
+
+    def compiled(self, s: Step) -> Formula | None:
+        """The step's own formula compiled (it is worked for every sheet); None when it cannot be,
+        and `evaluate` then reports why on each call as before."""
+        if s.id not in self._compiled:
+            try:
+                self._compiled[s.id] = compile_formula(s.formula, self.positions(s))
+            except (KeyError, OverflowError):
+                self._compiled[s.id] = None
+        return self._compiled[s.id]
 
     def rounding_slack(self, step: Step, state: State, numbers: Mapping[str, Answer], base: float) -> float:
         """How far the step moves when each given number it rests on moves by half its last digit.
@@ -159,17 +171,24 @@ class State:
         return self._evaluate(step, self.h), self.touched
 
     def _evaluate(self, s: Step, h: Hypothesis) -> float:
-        values: list[float] = []
-        for leaf, lid, v in s.leaves:
-            # a leaf from an update that was not worked (not in the steps) keeps the Solution's number
-            before = self.value(lid) if lid and (lid in self.index or lid in self.student) else float(v)
-            after = before if h.leaf is as_known else h.leaf(s, leaf, before)
-            values.append(after)
-            self.touched |= after != before and not (math.isnan(before) and math.isnan(after))
+        index, student, value = self.index, self.student, self.value
+        # a leaf from an update that was not worked (not in the steps) keeps the Solution's number
+        values = [
+            value(lid) if lid and (lid in index or lid in student) else float(v) for _, lid, v in s.leaves
+        ]
+        if h.leaf is not as_known:
+            altered = [h.leaf(s, leaf, b) for (leaf, _, _), b in zip(s.leaves, values, strict=True)]
+            self.touched |= any(
+                a != b and not (math.isnan(a) and math.isnan(b)) for a, b in zip(altered, values, strict=True)
+            )
+            values = altered
         formula = s.formula if h.formula is as_written else h.formula(s)
         self.touched |= formula is not s.formula and formula != s.formula
         place = self.recompute.positions(s)
+        compiled = self.recompute.compiled(s) if formula is s.formula else None
         try:
+            if compiled is not None:
+                return compiled(values)
             return evaluate(formula, lambda e: values[place[id(e)]])
         except (ArithmeticError, ValueError, OverflowError):
             return math.nan

@@ -36,7 +36,7 @@ class SheetError(FileError):
 
 
 # a sheet as `template` writes it and students fill it in: one `"id": number` (or `id: number`) a line,
-# blanks and comments; anything else is read by the full YAML reader. One match per line, or none.
+# blanks and comments; anything else is read by the full YAML reader. Matched one line at a time.
 _SHEET_LINE = re.compile(
     r'^(?:"([^"\\\n]*)"|([A-Za-z∂][^\s:"\'#,\[\]{}]*)):'
     r"(?: +([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|~|null))? *(?: #[^\n]*)?$"
@@ -46,6 +46,7 @@ _SHEET_LINE = re.compile(
 
 
 Row = tuple[int | None, str, object]  # (line, id as written, answer as written; None when blank)
+_LINES: dict[str, tuple[str, ...]] = {}  # a line ↦ its (quoted id, plain id, value); () when not simple
 
 
 def _simple_rows(path: str | Path) -> list[Row] | None:
@@ -57,17 +58,27 @@ def _simple_rows(path: str | Path) -> list[Row] | None:
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None
-    found = _SHEET_LINE.findall(text)
-    if len(found) != text.count("\n") + 1 or "\r" in text:
-        return None  # a line that is not that simple
-    rows: list[Row] = [
-        (n, quoted or plain, None if value in ("", "~", "null") else value)
-        for n, (quoted, plain, value) in enumerate(found, 1)
-        if quoted or plain
-    ]
-    if not rows or len({key for _, key, _ in rows}) != len(rows):
-        return None  # empty, or an id twice: the YAML reader says what it makes of it
-    return rows
+    if "\r" in text:
+        return None
+    rows: list[Row] = []
+    keys: set[str] = set()
+    for n, line in enumerate(text.split("\n"), 1):
+        found = _LINES.get(line)  # a class writes many of the same lines
+        if found is None:
+            m = _SHEET_LINE.fullmatch(line)
+            found = m.groups("") if m else ()
+            if len(_LINES) < 100_000:
+                _LINES[line] = found
+        if not found:
+            return None  # a line that is not that simple
+        quoted, plain, value = found
+        key = quoted or plain
+        if key:
+            if key in keys:
+                return None  # an id twice: the YAML reader says what it makes of it
+            keys.add(key)
+            rows.append((n, key, None if value in ("", "~", "null") else value))
+    return rows or None  # empty: the YAML reader says what it makes of it
 
 
 class _Known:

@@ -6,8 +6,10 @@ from __future__ import annotations
 import functools
 from collections import Counter
 from dataclasses import dataclass
+from operator import attrgetter
 
 STATUSES = ("right", "carried", "wrong", "undecided")
+_STATUS = attrgetter("status")
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +32,7 @@ class Report:
 
     @functools.cached_property
     def _counts(self) -> Counter[str]:
-        return Counter(v.status for v in self.verdicts)
+        return Counter(map(_STATUS, self.verdicts))  # a class's verdicts run into the millions
 
     def count(self, status: str) -> int:
         return self._counts[status]
@@ -54,7 +56,9 @@ class Report:
     @property
     def misconceptions(self) -> int:
         """Own errors, a slip made again counted once."""
-        return sum(v.status == "wrong" and not v.again for v in self.verdicts)
+        if not self.own_errors:
+            return 0
+        return len([v for v in self.verdicts if v.status == "wrong" and not v.again])
 
     @property
     def score(self) -> str:

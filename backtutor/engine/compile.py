@@ -9,7 +9,7 @@ overhead, and it is what long training runs loop over.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import cast
@@ -21,6 +21,7 @@ from .ops import OPS
 Full = Callable[..., tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...]]]
 Fast = Callable[..., tuple[float, list[float]]]
 Loss = Callable[..., float]
+Formula = Callable[[Sequence[float]], float]
 
 _INFIX = {"add": " + ", "sub": " - ", "mul": " * ", "div": " / "}
 _MAX_INFIX = 32  # more operands than this are summed (multiplied) by a loop, in the same order
@@ -141,3 +142,43 @@ def compile_graph(graph: Graph) -> Program:
         cast(Fast, namespace["fast"]),
         cast(Loss, namespace["loss"]),
     )
+
+
+def compile_formula(formula: Expr, place: Mapping[int, int]) -> Formula:
+    """`formula` as one straight-line function of its leaves' values `v` (leaf ↦ `v[place[id(leaf)]]`),
+    for a formula worked again for every sheet. It makes exactly the calls `ops.evaluate` makes
+    (the same forward rules, params and constants, in the same order), so the numbers are the same
+    to the bit. Generated names only: slots, `k` constants and `f` forward rules from the op table.
+    Raises KeyError for a leaf missing from `place` and OverflowError for a constant too large for a
+    float: where `evaluate` would fail on every call, this fails once, here."""
+    namespace: dict[str, object] = {}
+    slot: dict[int, str] = {}
+    lines: list[str] = []
+    todo: list[tuple[Expr, bool]] = [(formula, False)]  # children first, without recursion
+    while todo:
+        e, ready = todo.pop()
+        if id(e) in slot:
+            continue
+        if isinstance(e, Call) and not ready:
+            todo.append((e, True))
+            todo.extend((a, False) for a in reversed(e.args))
+            continue
+        if isinstance(e, Num):
+            name = slot[id(e)] = f"k{len(namespace)}"
+            namespace[name] = float(e.value)
+        elif isinstance(e, Call):
+            op = OPS[e.op]
+            rule = f"f{len(namespace)}"
+            namespace[rule] = op.forward
+            args = [slot[id(a)] for a in e.args]
+            if op.param:
+                param = f"k{len(namespace)}"
+                namespace[param] = e.param
+                args.insert(0, param)
+            name = slot[id(e)] = f"t{len(lines)}"
+            lines.append(f"    {name} = {rule}({', '.join(args)})")
+        else:
+            slot[id(e)] = f"v[{place[id(e)]}]"
+    source = "\n".join(["def formula(v):", *lines, f"    return {slot[id(formula)]}"])
+    exec(compile(source, "<backtutor formula>", "exec"), namespace)  # numbered slots only
+    return cast(Formula, namespace["formula"])
