@@ -5,11 +5,8 @@ Heavy modules are imported inside the commands so `backtutor --help` starts fast
 
 from __future__ import annotations
 
-import difflib
 import os
-import re
 import sys
-from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -17,10 +14,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from .cli_check import CheckFormat, report_error
+from .cli_solve import Format, View
 from .outputs import check_output, write_atomic
 
 if TYPE_CHECKING:
-    from .solution import Plan, Solution, Step
+    pass
 
 app = typer.Typer(
     add_completion=False,
@@ -35,43 +33,9 @@ def _main() -> None:
     """Work backpropagation problems step by step, exactly as a TA would write them."""
 
 
-class Format(StrEnum):
-    terminal = "terminal"
-    json = "json"
-    markdown = "markdown"
-    latex = "latex"
-    html = "html"
-
-
-class View(StrEnum):
-    scalar = "scalar"
-    matrix = "matrix"
-
-
 def _fail(message: str) -> typer.Exit:
     report_error(message)
     return typer.Exit(2)
-
-
-def parse_steps(spec: str, total: int) -> set[int]:
-    """'1,3,5-7', 'last' or 'all' → update numbers, each one of the run's `total` (a range is
-    checked before it is expanded, so 1-999999999 costs nothing)."""
-    out: set[int] = set()
-    for part in spec.replace(" ", "").split(","):
-        if part == "all":
-            out.update(range(1, total + 1))
-        elif part == "last":
-            out.add(total)
-        elif re.fullmatch(r"\d{1,18}(-\d{1,18})?", part):
-            first, _, last = part.partition("-")
-            a, b = int(first), int(last or first)
-            bad = next((t for t in (a, b) if not 1 <= t <= total), None)
-            if bad is not None:
-                raise ValueError(f"--steps: update {bad} does not exist (this run has {total})")
-            out.update(range(a, b + 1))
-        else:
-            raise ValueError(f"--steps: cannot read {part[:40]!r}; use e.g. 1,3,5-7, last or all")
-    return out
 
 
 @app.command()
@@ -100,6 +64,7 @@ def solve(
     ] = View.scalar,
 ) -> None:
     """Work a problem: forward pass, chain rule for every parameter, closed forms and SGD updates."""
+    from .cli_solve import check_plot, only_steps, progress_bar, render, render_matrix, shown_updates
     from .errors import InputError
     from .problem.load import load
     from .solution import Plan
@@ -113,101 +78,23 @@ def solve(
         problem = load(file)
         plan = Plan.of(problem, epochs)
         if plot:
-            _check_plot(plot, plan.epochs)
-        shown = _shown(steps, plan)
-        progress, done = _progress(plan.updates > 5000 and output is None and format is Format.terminal)
+            check_plot(plot, plan.epochs)
+        shown = shown_updates(steps, plan)
+        progress, done = progress_bar(plan.updates > 5000 and output is None and format is Format.terminal)
         try:
             sol = run(problem, epochs=epochs, shown=shown, progress=progress)
         finally:
             done()
         if view is View.matrix:
-            _emit(_render_matrix(sol, format, precision, only, blank), output)
+            _emit(render_matrix(sol, format, precision, only, blank), output)
         else:
-            _emit(_render(sol, format, precision, _only(sol, only), blank), output)
+            _emit(render(sol, format, precision, only_steps(sol, only), blank), output)
         if plot:
             from .render.plot import loss_curve
 
             write_atomic(plot, loss_curve(sol, plot.suffix.lstrip(".").lower()))
     except (InputError, ValueError, OSError) as e:
         raise _fail(str(e)) from None
-
-
-def _shown(spec: str | None, plan: Plan) -> set[int] | None:
-    """--steps as update numbers, each one of the run's (None: the plan's default)."""
-    from .errors import InputError
-
-    if not spec:
-        return None
-    shown = parse_steps(spec, plan.updates)
-    bad = sorted(t for t in shown if not 1 <= t <= plan.updates)
-    if bad:
-        raise InputError(f"--steps: update {bad[0]} does not exist (this run has {plan.updates})")
-    return shown
-
-
-def _only(sol: Solution, only: str | None) -> list[Step] | None:
-    """The working that leads to the --only step id (None: all of it)."""
-    from .errors import InputError
-
-    if not only:
-        return None
-    ids = [s.id for s in sol.steps]
-    if only not in ids:
-        close = difflib.get_close_matches(only[:200], ids, n=3)
-        hint = f"; closest: {', '.join(close)}" if close else ""
-        shown = only if len(only) <= 60 else only[:60] + "…"
-        raise InputError(f"--only: no step with id {shown!r}{hint}")
-    return sol.working_for(only)
-
-
-def _render(sol: Solution, format: Format, precision: int, chosen: list[Step] | None, blank: bool) -> object:
-    """The solution in the chosen format: JSON text, rich renderables, or a document's text."""
-    if format is Format.json:
-        from .render.json import render as render_json
-
-        return render_json(sol, precision, chosen)
-    if format is Format.terminal:
-        from .render.terminal import render as render_terminal
-
-        return render_terminal(sol, precision, chosen)
-    from importlib import import_module  # a document: markdown, latex or html, each a module of render/
-
-    document = import_module(f"{__package__}.render.{format.value}")
-    rendered: object = document.render(sol, precision, chosen, blank=blank)
-    return rendered
-
-
-def _render_matrix(sol: Solution, format: Format, precision: int, only: str | None, blank: bool) -> str:
-    """--view matrix: the vectorised working (solution/matrix_view.py) in the chosen format."""
-    from .errors import InputError
-    from .render import matrix, matrix_documents
-    from .solution.matrix_view import matrix_view
-
-    if only or blank:
-        raise InputError("--view matrix shows the whole working: without --only or --blank")
-    steps = matrix_view(sol)
-    if format is Format.json:
-        return matrix.render_json(sol, steps)
-    if format is Format.terminal:
-        return matrix.render_text(sol, steps, precision)
-    document = getattr(matrix_documents, f"render_{format.value}")
-    text: str = document(sol, steps, precision)
-    return text
-
-
-def _check_plot(plot: Path, epochs: int) -> None:
-    """Refuse --plot early, before a long run: one epoch, a format we cannot write, no matplotlib."""
-    from importlib.util import find_spec
-
-    from .errors import InputError
-
-    if epochs < 2:
-        raise InputError("--plot draws the loss per epoch: it needs a run of several epochs (--epochs N)")
-    if plot.suffix.lower() not in (".png", ".svg", ".pdf"):
-        what = plot.suffix or "a file without a suffix"
-        raise InputError(f"--plot: cannot write {what}; use .png, .svg or .pdf")
-    if find_spec("matplotlib") is None:
-        raise InputError("--plot needs matplotlib, which is not installed: pip install 'backtutor[plot]'")
 
 
 def _emit(content: object, output: Path | None) -> None:
@@ -225,24 +112,6 @@ def _emit(content: object, output: Path | None) -> None:
         sys.stdout.write(content)
     else:
         write_atomic(output, content)
-
-
-def _progress(enabled: bool) -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
-    """A progress bar on stderr for long runs: the solver's callback (epochs done, epochs in all)
-    and the function that removes the bar."""
-    if not enabled or not sys.stderr.isatty():
-        return None, lambda: None
-    from rich.progress import Progress
-
-    bar = Progress(transient=True, console=None)
-    bar.start()
-    task = bar.add_task("training", total=None)
-
-    def update(epoch: int, total: int) -> None:
-        if epoch % 100 == 0 or epoch == total:
-            bar.update(task, completed=epoch, total=total)
-
-    return update, bar.stop
 
 
 @app.command()
@@ -299,6 +168,7 @@ def explore(
     ] = None,
 ) -> None:
     """Write one offline web page that steps through the forward and backward pass on the graph."""
+    from .cli_solve import shown_updates
     from .errors import InputError
     from .problem.load import load
     from .render.explore import render
@@ -309,7 +179,7 @@ def explore(
         check_output(output, (file,))
         problem = load(file)
         plan = Plan.of(problem, epochs)
-        shown = _shown(steps or (None if plan.default_shown else "1,last"), plan)
+        shown = shown_updates(steps or (None if plan.default_shown else "1,last"), plan)
         write_atomic(output, render(run(problem, epochs=epochs, shown=shown), precision), (file,))
     except (InputError, ValueError, OSError) as e:
         raise _fail(str(e)) from None
