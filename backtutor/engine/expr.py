@@ -35,11 +35,14 @@ class Call:
 
 @dataclass(frozen=True, slots=True)
 class Deriv:
-    """∂of/∂wrt; `example` marks a per-example quantity inside a batch sum."""
+    """∂of/∂wrt; `example` marks a per-example quantity inside a batch sum. `direct`: the local
+    derivative of the loss itself with respect to a name it uses directly (the others held fixed),
+    which is not the gradient ∂loss/∂wrt when that name also reaches the loss another way."""
 
     of: str
     wrt: str
     example: int | None = None
+    direct: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -69,6 +69,10 @@ class Printer:
     def deriv(self, of: str, wrt: str) -> str:
         return f"∂{of}/∂{wrt}"
 
+    def direct(self, deriv: str) -> str:
+        """A direct local derivative of the loss: the others held fixed."""
+        return f"({deriv})|direct"
+
     def updated(self, name: str) -> str:
         return f"{text_name(name)}⁺"
 
@@ -98,7 +102,8 @@ class Printer:
         if isinstance(e, Sym):
             return self.name(e.name, e.example), ATOM
         if isinstance(e, Deriv):
-            return self.deriv(self.name(e.of, e.example), self.name(e.wrt)), ATOM
+            d = self.deriv(self.name(e.of, e.example), self.name(e.wrt))
+            return (self.direct(d) if e.direct else d), ATOM
         if isinstance(e, Updated):
             return self.updated(e.name), ATOM
         if not OPS[e.op].infix:
@@ -192,6 +197,9 @@ class LatexPrinter(Printer):
     def deriv(self, of: str, wrt: str) -> str:
         return rf"\frac{{\partial {of}}}{{\partial {wrt}}}"
 
+    def direct(self, deriv: str) -> str:
+        return rf"\left.{deriv}\right|_{{\mathrm{{direct}}}}"
+
     def updated(self, name: str) -> str:
         return f"{self.name(name)}^{{+}}"
 
@@ -236,6 +244,9 @@ class MathMLPrinter(Printer):
     def deriv(self, of: str, wrt: str) -> str:
         d = '<mi mathvariant="normal">∂</mi>'
         return f"<mfrac><mrow>{d}{of}</mrow><mrow>{d}{wrt}</mrow></mfrac>"
+
+    def direct(self, deriv: str) -> str:
+        return f"<msub><mrow>{deriv}<mo>|</mo></mrow><mtext>direct</mtext></msub>"
 
     def updated(self, name: str) -> str:
         return f"<msup>{self.name(name)}<mo>+</mo></msup>"

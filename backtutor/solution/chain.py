@@ -47,11 +47,18 @@ def _factors(graph: Graph, n: str, consumers: list[str], chain: dict[str, list[E
 def _formula(graph: Graph, n: str, consumers: list[str], chain: dict[str, list[Expr]]) -> Expr:
     """∂loss/∂n: the chain along a single consumer, or the sum of ∂loss/∂c · ∂c/∂n over a fork."""
     if len(consumers) == 1:
-        return _product([*chain[consumers[0]], Deriv(consumers[0], n)])
+        return _product([*chain[consumers[0]], local(graph, consumers[0], n)])
     terms = [
-        _product(([] if graph.is_unit(c) else [Deriv(graph.loss, c)]) + [Deriv(c, n)]) for c in consumers
+        _product(([] if graph.is_unit(c) else [Deriv(graph.loss, c)]) + [local(graph, c, n)])
+        for c in consumers
     ]
     return Call("add", tuple(terms))
+
+
+def local(graph: Graph, c: str, n: str) -> Deriv:
+    """∂c/∂n along one edge; an edge into the loss itself is its direct derivative, so that it is
+    never mistaken for the gradient ∂loss/∂n (a penalty written into the loss: J = … + λ·w²)."""
+    return Deriv(c, n, direct=c == graph.loss)
 
 
 def _product(factors: Sequence[Expr]) -> Expr:

@@ -11,7 +11,7 @@ from .plan import Plan
 def quantity(target: Expr) -> str:
     """The id of a quantity before `[k]` and `@t`: net_h1, dE_total/dw5, w5+."""
     if isinstance(target, Deriv):
-        return f"d{target.of}/d{target.wrt}"
+        return f"d{target.of}/d{target.wrt}" + ("(direct)" if target.direct else "")
     if isinstance(target, Updated):
         return f"{target.name}+"
     if isinstance(target, Sym):

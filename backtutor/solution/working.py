@@ -4,6 +4,7 @@ code, its Steps from the graph's formulas, following the graph's one reverse swe
 from __future__ import annotations
 
 from ..engine.expr import Deriv, Expr, Sym
+from .chain import local
 from .context import Context
 from .diagnose import all_finite, during, failure
 from .records import Step, Value, Worked
@@ -43,7 +44,8 @@ class Example:
         if isinstance(e, Sym):
             return self.val[e.name]
         if isinstance(e, Deriv):
-            return self.grad[e.wrt] if e.of == self.ctx.graph.loss else self.loc[(e.of, e.wrt)]
+            gradient = e.of == self.ctx.graph.loss and not e.direct
+            return self.grad[e.wrt] if gradient else self.loc[(e.of, e.wrt)]
         known = self.ctx.known
         return self.val[known[e]] if e in known else None
 
@@ -67,7 +69,7 @@ class Example:
             for edge in gr.edges:
                 if edge[0] != gr.direct:
                     out.append(
-                        self.step(Deriv(*edge), g.local[edge], self.loc[edge], note=notes.note(edge[0]))
+                        self.step(local(g, *edge), g.local[edge], self.loc[edge], note=notes.note(edge[0]))
                     )
             note = notes.note(gr.direct) if gr.direct else ""
             closed = self.ctx.closed.get(n) if n in wrt else None
