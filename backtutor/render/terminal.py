@@ -97,18 +97,22 @@ class _Steps:
 
     def _step(self, shown: Shown, width: int) -> Iterator[Segment]:
         s = shown.step
-        body = words(_body(shown))
-        indent = 2 + self.label + 2
-        if max(wide for _, wide in body) <= width - indent:
-            lines = wrap_words(body, width - indent)
-            yield from segments([[(s.id.ljust(self.label + 2), _ID), *lines[0]]], 2)
-            yield from segments(lines[1:], indent)
-        else:  # a word too wide for the column: the step goes below its id, at full width
-            indent = 4
-            yield from segments(wrapped([(s.id, _ID)], width - 2), 2)
-            yield from segments(wrap_words(body, width - indent), indent)
+        lines, indent = labelled(s.id, self.label, _body(shown), width)
+        yield from lines
         if s.note:
             yield from segments(wrapped([(f"rule: {s.note}", _NOTE)], width - indent - 2), indent + 2)
+
+
+def labelled(label: str, column: int, runs: list[Run], width: int) -> tuple[list[Segment], int]:
+    """A dim label in a column `column` cells wide, the runs wrapped beside it; when a word is too
+    wide for that, the runs go below the label at full width. Also the indent of the runs' lines."""
+    body = words(runs)
+    indent = 2 + column + 2
+    if max(wide for _, wide in body) <= width - indent:
+        lines = wrap_words(body, width - indent)
+        first = segments([[(label.ljust(column + 2), _ID), *lines[0]]], 2)
+        return [*first, *segments(lines[1:], indent)], indent
+    return [*segments(wrapped([(label, _ID)], width - 2), 2), *segments(wrap_words(body, width - 4), 4)], 4
 
 
 def _body(shown: Shown) -> list[Run]:

@@ -18,10 +18,9 @@ from rich.text import Text
 
 from ..check import Report, Verdict
 from .report import MARKS, class_counts, totals
-from .terminal import Run, segments, words, wrap_words, wrapped
+from .terminal import Run, labelled, segments, wrapped
 
 _STYLE = {"right": "green", "carried": "yellow", "wrong": "red", "undecided": "magenta"}
-_ID = Style(dim=True)
 _ANSWER = Style(bold=True)
 
 
@@ -38,15 +37,7 @@ class _Verdicts:
             yield from self._verdict(v, width)
 
     def _verdict(self, v: Verdict, width: int) -> Iterator[Segment]:
-        body = words(_runs(v))
-        indent = 2 + self.label + 2
-        if max(wide for _, wide in body) <= width - indent:
-            lines = wrap_words(body, width - indent)
-            yield from segments([[(v.id.ljust(self.label + 2), _ID), *lines[0]]], 2)
-            yield from segments(lines[1:], indent)
-        else:  # a word too wide for the column: the answer goes below its id, at full width
-            yield from segments(wrapped([(v.id, _ID)], width - 2), 2)
-            yield from segments(wrap_words(body, width - 4), 4)
+        yield from labelled(v.id, self.label, _runs(v), width)[0]
 
 
 def _runs(v: Verdict) -> list[Run]:
