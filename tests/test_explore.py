@@ -274,3 +274,105 @@ def test_explore_refuses_to_write_over_its_input(tmp_path):
     result = runner.invoke(app, ["explore", str(problem), "-o", str(problem)])
     assert result.exit_code == 2
     assert problem.read_text("utf-8") == (PROBLEMS / "q4.yaml").read_text("utf-8")
+
+
+def relu_regression_online(eta: float = 0.01) -> list[tuple[float, dict[str, float]]]:
+    """The bundled two-ReLU regression, online SGD written out here: (loss over the data set,
+    parameters) before training and after each update."""
+    p = {"W1": 0.5, "W2": 1.0, "b1": 0.5, "W": 1.5, "b2": 0.5}
+    data = [(2.0, 2.0, 20.0), (3.0, 4.0, 28.0)]
+
+    def forward(x1: float, x2: float) -> tuple[float, float]:
+        h = max(0.0, p["W1"] * x1 + p["W2"] * x2 + p["b1"])
+        return h, max(0.0, p["W"] * h + p["b2"])
+
+    def loss() -> float:
+        return sum((y - forward(x1, x2)[1]) ** 2 for x1, x2, y in data)
+
+    out = [(loss(), dict(p))]
+    for x1, x2, y in data:  # both ReLUs stay active on this data: their derivative is 1
+        h, y_hat = forward(x1, x2)
+        d_out = -2 * (y - y_hat)
+        d_h = d_out * p["W"]
+        grads = {"W": d_out * h, "b2": d_out, "W1": d_h * x1, "W2": d_h * x2, "b1": d_h}
+        for name, g in grads.items():
+            p[name] -= eta * g
+        out.append((loss(), dict(p)))
+    return out
+
+
+def test_the_slider_moves_through_every_update_of_an_online_run(browser, tmp_path):
+    page = explore(PROBLEMS / "relu_regression.yaml", tmp_path / "r.html")
+    expected = relu_regression_online()
+    tab = open_page(browser, page)
+    assert tab.inner_text("#run-unit") == "Update"
+    assert tab.get_attribute("#epoch", "max") == "2"  # before training, after update 1, after update 2
+    for k, (loss, params) in enumerate(expected):
+        tab.fill("#epoch", str(k))
+        shown = tab.inner_text("#epoch-loss")
+        assert shown.startswith("before training" if k == 0 else f"after update {k}")
+        assert float(shown.rsplit(" ", 1)[1]) == pytest.approx(loss, rel=1e-8)
+        names = tab.eval_on_selector_all("#epoch-params dt", "els => els.map(e => e.textContent)")
+        numbers = tab.eval_on_selector_all("#epoch-params dd", "els => els.map(e => +e.textContent)")
+        assert dict(zip(names, numbers, strict=True)) == pytest.approx(params, rel=1e-8)
+    tab.fill("#epoch", "1")  # the working jumps to the update that uses these parameters
+    assert tab.inner_text("#counter").endswith("update 2")
+    tab.close()
+
+
+def test_batch_level_steps_show_each_examples_values(browser, write_problem, tmp_path):
+    text = (PROBLEMS / "relu_regression.yaml").read_text("utf-8").replace("mode: online", "mode: batch")
+    page = explore(write_problem(text), tmp_path / "b.html")
+    tab = open_page(browser, page)
+    while state(tab)[1] != "dE/dW1":  # the batch's sum: a step of no one example
+        tab.keyboard.press("ArrowRight")
+    label = "n => document.querySelector(`.node[data-id='${n}'] .val`).textContent"
+    # h = ReLU(0.5·x1 + 1·x2 + 0.5): 3.5 on (2, 2), 6 on (3, 4); the parameters are one number
+    assert [tab.evaluate(label, n) for n in ("x1", "h", "W1")] == ["= [2, 3]", "= [3.5, 6]", "= 0.5"]
+    tab.click(".node[data-id='h']")
+    assert tab.inner_text("#detail-value") == "example 1: 3.5; example 2: 6"
+    tab.close()
+
+
+def test_practice_judges_with_the_files_tolerance_when_it_sets_one(browser, write_problem, tmp_path):
+    text = (PROBLEMS / "q4.yaml").read_text("utf-8") + "tolerance: {rtol: 0.01, atol: 0}\n"
+    page = explore(write_problem(text), tmp_path / "t.html")
+    tab = open_page(browser, page)
+    tab.click("#practice")
+    tab.fill("#answer", "0.37")  # net_h1 = 0.3775 (Mazur): 2% off, outside rtol 0.01
+    tab.press("#answer", "Enter")
+    assert "rtol 0.01" in tab.inner_text("#verdict")
+    tab.fill("#answer", "0.379")  # wrong at three decimals, but within 1%: right here, as in check
+    tab.press("#answer", "Enter")
+    assert tab.inner_text("#step-id") == "net_h2"
+    tab.close()
+
+
+def test_graphviz_places_the_nodes_keeping_each_column_in_file_order(pages):
+    page = embedded(pages["q4"], "page")
+    assert page["layout"] == "graphviz"
+    by_column: dict[int, list[dict[str, Any]]] = {}
+    for n in page["nodes"]:
+        by_column.setdefault(n["col"], []).append(n)
+    xs = [{n["x"] for n in column} for _, column in sorted(by_column.items())]
+    assert all(len(x) == 1 for x in xs)  # one x per column
+    firsts = [min(x) for x in xs]
+    assert firsts == sorted(firsts) and len(set(firsts)) == len(firsts)  # the columns left to right
+    for column in by_column.values():
+        ordered = sorted(column, key=lambda n: n["row"])
+        assert [n["y"] for n in ordered] == sorted(n["y"] for n in ordered)  # top to bottom in file order
+    names = [n["id"] for n in sorted(by_column[1], key=lambda n: n["y"])]
+    assert names == ["net_h1", "net_h2"]
+
+
+def test_without_graphviz_the_built_in_layout_draws_the_page(browser, tmp_path, monkeypatch):
+    import shutil
+
+    monkeypatch.setattr(shutil, "which", lambda _name: None)
+    page = explore(PROBLEMS / "q4.yaml", tmp_path / "plain.html")
+    data = embedded(page, "page")
+    assert data["layout"] == "built-in" and "x" not in data["nodes"][0]
+    tab = open_page(browser, page)
+    boxes = tab.eval_on_selector_all(".node", "els => els.map(e => e.getAttribute('transform'))")
+    assert len(set(boxes)) == len(data["nodes"])  # every node in a place of its own
+    tab.close()

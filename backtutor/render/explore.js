@@ -28,6 +28,13 @@ info.forEach((m, i) => {
   const key = f[0] + "|" + f[1] + "|" + s.update + "|" + s.example;
   if (!index.has(key)) index.set(key, i);
 });
+const examples = new Map();  // update → the examples worked in it (a batch's), in order
+steps.forEach(s => {
+  if (s.example === null) return;
+  if (!examples.has(s.update)) examples.set(s.update, []);
+  const ks = examples.get(s.update);
+  if (!ks.includes(s.example)) ks.push(s.example);
+});
 let cur = 0, ctx = "", selected = null, practice = false;
 const answered = new Map();  // practice: step position → right on the first try
 function written(w) {  // check's rule: (the value, one unit in the last digit written), else null
@@ -37,7 +44,9 @@ function written(w) {  // check's rule: (the value, one unit in the last digit w
   const decimals = (m[2] || "").length, power = +(m[3] || "0");
   return [parseFloat(w), w.includes(".") || m[3] !== undefined ? 10 ** (power - decimals) : 1];
 }
-const rounded = (a, v) => Number.isFinite(v) && Math.abs(a[0] - v) <= 0.5 * a[1] * (1 + 1e-9);
+const tol = P.tolerance;  // the file's (rtol, atol): then a value within them is right, as in `check`
+const rounded = (a, v) => Number.isFinite(v) &&
+  Math.abs(a[0] - v) <= (tol ? tol[1] + tol[0] * Math.abs(v) : 0.5 * a[1] * (1 + 1e-9));
 const hidden = i => practice && i !== undefined && !answered.has(i);
 
 function el(tag, attrs, parent) {
@@ -47,12 +56,14 @@ function el(tag, attrs, parent) {
   return e;
 }
 function drawGraph() {
-  const cols = [];
+  const cols = [], pos = new Map();
   P.nodes.forEach(n => { cols[n.col] = Math.max(cols[n.col] || 0, n.row + 1); });
-  const most = Math.max(...cols), vw = cols.length * (W + GX) + GX, vh = most * (H + GY) + GY;
+  const most = Math.max(...cols);
+  if (P.layout === "graphviz") P.nodes.forEach(n => pos.set(n.id, [GX / 2 + n.x - W / 2, GY + n.y - H / 2]));
+  else P.nodes.forEach(n => pos.set(n.id, [GX / 2 + n.col * (W + GX), GY + (n.row + (most - cols[n.col]) / 2) * (H + GY)]));
+  const corners = [...pos.values()];
+  const vw = Math.max(...corners.map(p => p[0])) + W + GX / 2, vh = Math.max(...corners.map(p => p[1])) + H + GY;
   const svg = el("svg", {viewBox: `0 0 ${vw} ${vh}`, role: "group", "aria-label": "Computational graph"});
-  const pos = new Map();
-  P.nodes.forEach(n => pos.set(n.id, [GX / 2 + n.col * (W + GX), GY + (n.row + (most - cols[n.col]) / 2) * (H + GY)]));
   const eg = el("g", {}, svg);
   P.edges.forEach(([a, b]) => {
     const [x1, y1] = pos.get(a), [x2, y2] = pos.get(b), sx = x1 + W, sy = y1 + H / 2, ty = y2 + H / 2, mx = (sx + x2) / 2;
@@ -85,16 +96,34 @@ function stepOf(kind, node, update, example) {
   const i = index.get(k + example);
   return i !== undefined ? i : index.get(k + "null");
 }
-function valueOf(n, update, example) {
+function perExample(one, n, update, example) {  // a batch-level step: the node's value in each example
+  const i = stepOf(one === oneValue ? "v" : "g", n, update, example);
+  if (example !== null || i !== undefined || !examples.has(update)) return one(n, update, example);
+  const vs = examples.get(update).map(k => one(n, update, k));
+  return vs.every(v => v === vs[0]) ? vs[0] : vs;
+}
+function oneValue(n, update, example) {
   const i = stepOf("v", n, update, example);
   if (hidden(i)) return "?";
   if (i !== undefined) return steps[i].value;
   const given = P.given[update + "|" + example] || P.given[update + "|null"] || {};
   return given[n];
 }
-function gradOf(n, update, example) {
+function oneGrad(n, update, example) {
   const i = stepOf("g", n, update, example);
   return i === undefined ? null : hidden(i) ? "?" : steps[i].value;
+}
+const valueOf = (n, update, example) => perExample(oneValue, n, update, example);
+const gradOf = (n, update, example) => perExample(oneGrad, n, update, example);
+function brief(v) {  // a node's box: one number, or a batch's numbers (example 1, 2, …)
+  if (!Array.isArray(v)) return fmt(v, 4);
+  const shown = v.length > 3 ? v.slice(0, 2).map(x => fmt(x, 3)).concat("…") : v.map(x => fmt(x, 3));
+  return "[" + shown.join(", ") + "]";
+}
+function full(v, update) {  // the details and screen readers: every number at the page's precision
+  if (!Array.isArray(v)) return fmt(v, prec);
+  const ks = examples.get(update);
+  return v.map((x, j) => `example ${ks[j]}: ${fmt(x, prec)}`).join("; ");
 }
 function label(update, example) {
   const key = update + "|" + example + "|" + practice + "|" + answered.size;
@@ -102,9 +131,9 @@ function label(update, example) {
   ctx = key;
   nodeEl.forEach((g, n) => {
     const v = valueOf(n, update, example), d = gradOf(n, update, example);
-    g.querySelector(".val").textContent = v === null || v === undefined ? "" : "= " + fmt(v, 4);
-    g.querySelector(".grad").textContent = d === null ? "" : "∂ " + fmt(d, 4);
-    g.setAttribute("aria-label", `${n}${v == null ? "" : ", value " + fmt(v, prec)}${d === null ? "" : ", gradient " + fmt(d, prec)}`);
+    g.querySelector(".val").textContent = v === null || v === undefined ? "" : "= " + brief(v);
+    g.querySelector(".grad").textContent = d === null ? "" : "∂ " + brief(d);
+    g.setAttribute("aria-label", `${n}${v == null ? "" : ", value " + full(v, update)}${d === null ? "" : ", gradient " + full(d, update)}`);
   });
 }
 function reach(start, next) {
@@ -149,7 +178,8 @@ function answer(text) {
   if (a === null) { verdict.textContent = "Write a number, e.g. 0.593 or 5.93e-1."; return; }
   if (!rounded(a, v)) {
     misses.add(cur);
-    verdict.textContent = `✗ ${text.trim()} is not the value at the precision you wrote; see the hint.`;
+    const how = tol ? `within rtol ${tol[0]}, atol ${tol[1]}` : "at the precision you wrote";
+    verdict.textContent = `✗ ${text.trim()} is not the value ${how}; see the hint.`;
     document.getElementById("hint").hidden = false;
     return;
   }
@@ -191,8 +221,8 @@ function select(n) {
   const v = valueOf(n, s.update, s.example), d = gradOf(n, s.update, s.example);
   const vi = stepOf("v", n, s.update, s.example), gi = stepOf("g", n, s.update, s.example);
   let html = `<h2 class="id" id="detail-id">${esc(n)} <small>(${node.kind})</small></h2><dl>` +
-    `<dt>value</dt><dd class="value" id="detail-value">${v == null ? "—" : fmt(v, prec)}</dd>` +
-    `<dt>gradient</dt><dd class="value" id="detail-grad">${d === null ? "—" : fmt(d, prec)}</dd>`;
+    `<dt>value</dt><dd class="value" id="detail-value">${v == null ? "—" : full(v, s.update)}</dd>` +
+    `<dt>gradient</dt><dd class="value" id="detail-grad">${d === null ? "—" : full(d, s.update)}</dd>`;
   if (node.expr) html += `<dt>defined as</dt><dd>${math(node.expr)}</dd>`;
   if (gi !== undefined && info[gi].closed) html += `<dt>closed form</dt><dd>${math(info[gi].closed)}</dd>`;
   html += "</dl>";
@@ -221,29 +251,38 @@ function pathOptions() {
     nodeEl.forEach((g, n) => { if (on(n)) g.classList.add("path"); });
   });
 }
-function curve() {  // runs of several epochs: the loss per epoch, a slider through them
-  const h = S.history, box = document.getElementById("run");
+function curve() {  // runs of several updates: the loss after each (or each epoch), a slider through them
+  const perUpdate = S.update_history.length > 0, h = perUpdate ? S.update_history : S.history;
+  const box = document.getElementById("run");
   if (h.length < 3) return;
   box.hidden = false;
+  document.getElementById("run-unit").textContent = perUpdate ? "Update" : "Epoch";
   const loss = h.map(e => e.loss), ok = loss.filter(Number.isFinite);
   const lo = Math.min(...ok), hi = Math.max(...ok), log = lo > 0 && hi / lo > 100;
   const y = v => { const t = log ? Math.log(v / lo) / Math.log(hi / lo) : (v - lo) / (hi - lo || 1); return 110 - 100 * t; };
   const x = k => 10 + 280 * k / (h.length - 1);
   const pts = h.map((e, k) => Number.isFinite(e.loss) ? `${x(k).toFixed(1)},${y(e.loss).toFixed(1)}` : "").join(" ");
   const svg = document.getElementById("curve");
+  svg.setAttribute("aria-label", perUpdate ? "Loss after each update" : "Loss per epoch");
   svg.innerHTML = `<polyline points="${pts}" fill="none" stroke="#1f4fd1" stroke-width="1.5"/>` +
     `<circle id="mark" r="4" fill="#d62728"/>`;
   const slider = document.getElementById("epoch");
   slider.max = String(h.length - 1);
+  const when = e => !perUpdate ? `epoch ${e.epoch}` : e.update === 0 ? "before training"
+    : `after update ${e.update} (${e.epoch} epoch${e.epoch === 1 ? "" : "s"} done)`;
   const show = () => {
     const k = +slider.value, e = h[k], mark = document.getElementById("mark");
     mark.setAttribute("cx", x(k)); mark.setAttribute("cy", Number.isFinite(e.loss) ? y(e.loss) : 110);
     document.getElementById("epoch-loss").textContent =
-      `epoch ${e.epoch}${log ? " (log scale)" : ""}: loss ${fmt(e.loss, prec)}`;
+      `${when(e)}${log ? " (log scale)" : ""}: loss ${fmt(e.loss, prec)}`;
     document.getElementById("epoch-params").innerHTML = Object.entries(e.parameters)
       .map(([n, v]) => `<dt>${esc(n)}</dt><dd>${fmt(v, prec)}</dd>`).join("");
   };
-  slider.addEventListener("input", show);
+  slider.addEventListener("input", () => {
+    show();
+    const e = h[+slider.value], first = steps.findIndex(s => s.update === e.update + 1);
+    if (perUpdate && first >= 0) go(first);  // the working of the update that comes next, when kept
+  });
   show();
 }
 drawGraph();

@@ -8,13 +8,17 @@ The style and the script are package data (explore.css, explore.js), written inl
 from __future__ import annotations
 
 import json
+import shlex
+import shutil
 from importlib.resources import files
 from typing import Any
 
 from ..engine.expr import Deriv, Expr, Sym, Updated
 from ..engine.formula import mathml
 from ..engine.graph import Graph
+from ..errors import InputError
 from ..solution import Solution, Step
+from .dot import convert
 from .json import to_dict
 
 
@@ -47,6 +51,37 @@ def layers(g: Graph, inputs: tuple[str, ...]) -> list[list[str]]:
     return columns
 
 
+GRAPHVIZ_MOST = 2_000  # nodes Graphviz lays out for the page; a larger graph takes the built-in layout
+BOX = (132, 56)  # a node's box on the page, in pixels (explore.js draws it)
+
+
+def graphviz_layout(columns: list[list[str]], g: Graph) -> dict[str, tuple[float, float]] | None:
+    """Each node's centre in page pixels as Graphviz's dot places the graph left to right, or None
+    without Graphviz, when it fails or the graph is too large (the built-in layout serves then).
+    The columns and their order are the built-in ones (`layers`: a layer's units in file order,
+    as textbooks draw them); dot chooses the coordinates, each node level with its neighbours."""
+    if shutil.which("dot") is None or len(g.nodes) > GRAPHVIZ_MOST:
+        return None
+    q = json.dumps  # a JSON string is a DOT quoted string
+    lines = [
+        "digraph { rankdir=LR; nodesep=0.2; ranksep=0.55;",
+        f"node [shape=box, fixedsize=true, width={BOX[0] / 72}, height={BOX[1] / 72}];",
+        *(f"{q(i)} -> {q(node.name)};" for node in g.nodes.values() for i in node.inputs),
+        *(f"{{ rank=same; {' -> '.join(map(q, c))} [style=invis]; }}" for c in columns if len(c) > 1),
+    ]
+    try:
+        plain = convert("\n".join(lines) + "}", "plain").decode()
+    except InputError:
+        return None
+    height = float(plain.split(maxsplit=4)[3])
+    centres = {}
+    for line in plain.splitlines():
+        if line.startswith("node "):
+            _, name, x, y, *_ = shlex.split(line)
+            centres[name] = (round(float(x) * 72, 1), round((height - float(y)) * 72, 1))
+    return centres if centres.keys() == g.nodes.keys() else None
+
+
 def _ordered(g: Graph, row: dict[str, float], column: list[str]) -> list[str]:
     """A column by the mean row of each node's placed inputs, ties in graph order."""
     first = {n: k for k, n in enumerate(column)}
@@ -76,10 +111,12 @@ def _math(e: Expr | None, precision: int) -> str:
     return "" if e is None else mathml(e, precision)
 
 
-def page_data(sol: Solution, precision: int = 9) -> dict[str, Any]:
-    """What the page's script reads besides the Solution: the graph, its layout and the working."""
+def page_data(sol: Solution, precision: int = 9, graphviz: bool = True) -> dict[str, Any]:
+    """What the page's script reads besides the Solution: the graph, its layout (Graphviz's when
+    installed, else the built-in columns) and the working."""
     g = sol.graph
     columns = layers(g, sol.problem.inputs)
+    at = graphviz_layout(columns, g) if graphviz else None
     nodes = [
         {
             "id": n,
@@ -87,6 +124,7 @@ def page_data(sol: Solution, precision: int = 9) -> dict[str, Any]:
             "col": c,
             "row": r,
             "expr": _math(g.nodes[n].expr, precision),
+            **({"x": at[n][0], "y": at[n][1]} if at else {}),
         }
         for c, column in enumerate(columns)
         for r, n in enumerate(column)
@@ -108,7 +146,9 @@ def page_data(sol: Solution, precision: int = 9) -> dict[str, Any]:
         "steps": steps,
         "given": given(sol),
         "loss": g.loss,
+        "layout": "graphviz" if at else "built-in",
         "precision": precision,
+        "tolerance": sol.problem.tolerance,  # the file's (rtol, atol): practice judges as check does
     }
 
 
@@ -162,7 +202,7 @@ def render(sol: Solution, precision: int = 9) -> str:
 <div id="details" aria-live="polite"><p class="hint">Click a node (or Tab to it and press Enter)
 to see its value, gradient and working. ← / → step through the working.</p></div>
 <div id="run" hidden><h2>Training</h2>
-<label>Epoch <input type="range" id="epoch" min="0" max="0" value="0"></label>
+<label><span id="run-unit">Epoch</span> <input type="range" id="epoch" min="0" max="0" value="0"></label>
 <svg id="curve" viewBox="0 0 300 120" role="img" aria-label="Loss per epoch"></svg>
 <p id="epoch-loss" aria-live="polite"></p><dl id="epoch-params"></dl></div>
 </section>

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..engine.expr import Expr
 from ..engine.formula import latex, text
-from ..solution import Solution, Step
+from ..solution import Epoch, Solution, Step
 
 
 def _number(v: float) -> float | None:
@@ -35,6 +35,15 @@ def step_dict(s: Step, precision: int) -> dict[str, Any]:
     }
 
 
+def _epoch(e: Epoch, params: tuple[str, ...]) -> dict[str, Any]:
+    return {
+        "epoch": e.epoch,
+        "update": e.update,
+        "loss": _number(e.loss),
+        "parameters": dict(zip(params, map(_number, e.params), strict=True)),
+    }
+
+
 def to_dict(sol: Solution, precision: int = 9, steps: list[Step] | None = None) -> dict[str, Any]:
     p, g = sol.problem, sol.graph
     return {
@@ -45,14 +54,8 @@ def to_dict(sol: Solution, precision: int = 9, steps: list[Step] | None = None) 
         "updates": sol.updates,
         "shown_updates": list(sol.shown),
         "steps": [step_dict(s, precision) for s in (sol.steps if steps is None else steps)],
-        "history": [
-            {
-                "epoch": e.epoch,
-                "loss": _number(e.loss),
-                "parameters": dict(zip(g.params, map(_number, e.params), strict=True)),
-            }
-            for e in sol.history
-        ],
+        "history": [_epoch(e, g.params) for e in sol.history],
+        "update_history": [_epoch(e, g.params) for e in sol.update_history],
         "parameters": {k: _number(v) for k, v in sol.final.items()},
     }
 

@@ -16,6 +16,7 @@ from ..problem.load import Problem
 DEFAULT_SHOWN = 50  # a one-epoch run shows the working of up to this many updates
 MAX_HISTORY = 10_000  # epochs recorded in Solution.history at most (evenly spaced, plus the last)
 MAX_HISTORY_NUMBERS = 1_000_000  # parameter values the history holds at most (fewer epochs for big models)
+MAX_TRACKED = 50_000  # example losses spent recording the loss after every update (update_history)
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,13 @@ class Plan:
         if wanted is not None and (why := too_much_working(len(shown) * self.batch_size, self.size, what)):
             raise InputError(why)
         return shown
+
+    @property
+    def tracks_updates(self) -> bool:
+        """Record the loss and parameters after every update, not only each epoch: when an epoch
+        has several updates and the run is short enough that a loss per update costs little."""
+        examples = sum(len(b) for b in self.batches)
+        return self.training and len(self.batches) > 1 and self.updates * examples <= MAX_TRACKED
 
     @property
     def history_stride(self) -> int:

@@ -40,6 +40,7 @@ class Epoch:
     epoch: int  # 0: before training
     loss: float  # loss over the whole data set, reduced as the problem says
     params: tuple[float, ...]  # graph.params order
+    update: int = 0  # updates done when it was recorded
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +71,8 @@ class Solution:
     worked: tuple[Worked, ...] = ()  # per worked update and example, in working order
     # update t ↦ every parameter's value during update t (before it), for each worked update
     parameters_during: dict[int, dict[str, Value]] = field(default_factory=dict)
+    # before training, then after every update, when an epoch has several (Plan.tracks_updates)
+    update_history: tuple[Epoch, ...] = ()
 
     @property
     def updates(self) -> int:

@@ -54,6 +54,7 @@ class _Run:
         ctx, plan = self.ctx, self.ctx.plan
         shown = set(self.shown)
         history = [Epoch(0, self._safe_loss(0), tuple(self.params))]
+        tracked = [history[0]] if plan.tracks_updates else []
         t = 0
         for epoch in range(1, plan.epochs + 1):
             for batch in plan.batches:
@@ -62,8 +63,11 @@ class _Run:
                     self._worked_update(t, batch)
                 else:
                     self._fast_update(t, batch)
+                if tracked:  # epochs completed, the loss and the parameters after update t
+                    done = t // plan.updates_per_epoch
+                    tracked.append(Epoch(done, self._loss(), tuple(self.params), t))
             if epoch % plan.history_stride == 0 or epoch == plan.epochs:
-                history.append(Epoch(epoch, self._safe_loss(epoch), tuple(self.params)))
+                history.append(Epoch(epoch, self._safe_loss(epoch), tuple(self.params), t))
             if progress:
                 progress(epoch, plan.epochs)
         if not plan.training:
@@ -79,6 +83,7 @@ class _Run:
             tuple(ctx.notes.conventions),
             tuple(self.worked),
             self.parameters_during,
+            tuple(tracked),
         )
 
     def _worked_update(self, t: int, batch: tuple[int, ...]) -> None:
@@ -136,6 +141,15 @@ class _Run:
             for i in self.train:
                 self.shown_params[self.ctx.graph.params[i]] = self.params[i]
             self.stale = False
+
+    def _loss(self) -> float:
+        """The loss over the whole data set now, NaN where it cannot be computed: recording the
+        loss after every update must never stop a run that the per-epoch losses let finish."""
+        ctx = self.ctx
+        try:
+            return reduce([ctx.program.loss(x, self.params) for x in ctx.examples], ctx.mean)
+        except (ArithmeticError, ValueError):
+            return math.nan
 
     def _safe_loss(self, epoch: int) -> float:
         """The loss over the whole data set after `epoch` epochs; a run that diverges stops here."""
