@@ -5,7 +5,8 @@ dropout: a kept unit is scaled by 1/(1 − p) during training). The mask is thus
 the graph: the forward pass shows the dropped values as 0, the chain rule shows the mask factor in
 ∂drop_h1/∂out_h1, and the sweep, the compiled code, `template` and `check` need nothing of their own.
 
-A seed draws the mask as `numpy.random.default_rng(seed).random((examples, units)) >= p` (1: kept).
+A seed draws the mask as `numpy.random.default_rng(seed).random((examples, units)) >= p` (1: kept);
+the note beside the working says so without the name (a `_` there would be set as a subscript).
 """
 
 from __future__ import annotations
@@ -115,7 +116,8 @@ def _note(li: int, units: list[str], d: DropoutFile, masks: tuple[tuple[int, ...
         shown = "masks " + ", ".join(f"example {i} {m}" for i, m in enumerate(listed, 1))
         shown += f", … ({len(masks)} examples)" if len(masks) > MAX_LISTED else ""
     if d.seed is not None:
-        shown += f" (drawn: numpy.random.default_rng({d.seed}).random(({len(masks)}, {len(units)})) ≥ {p})"
+        drawn = f"random(({len(masks)}, {len(units)})) ≥ {p}"
+        shown += f" (drawn from seed {d.seed} by NumPy's default generator: 1 where {drawn})"
     return (
         f"dropout on layer {li + 1} ({', '.join(units)}): {shown}; a kept unit's output is scaled by "
         f"1/(1 − {p}) = {scale}, a dropped one's is 0 and so is its gradient"
