@@ -235,3 +235,13 @@ def test_template_lists_the_dropout_ids_and_a_correct_sheet_is_all_right(sol, tm
     assert report.right == len(sol.steps) and report.first_error is None
     checked = runner.invoke(app, ["check", str(DROPOUT), str(sheet)])
     assert checked.exit_code == 0, checked.output
+
+
+def test_a_seed_cannot_ask_for_more_mask_values_than_the_limit(write_problem, monkeypatch):
+    monkeypatch.setattr("backtutor.problem.dropout.MAX_MASK_VALUES", 5)
+    path = write_problem(BATCH.format(rate=0.5, masks="seed: 1"))
+    result = runner.invoke(app, ["solve", str(path)])
+    assert result.exit_code == 2
+    assert "network[0].dropout: too many mask values: 2 examples × the units with dropout make 6" in (
+        result.output
+    ), result.output

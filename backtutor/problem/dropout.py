@@ -21,6 +21,8 @@ from .network import dropout_names
 from .schema import DropoutFile, ProblemFile, number
 
 MAX_LISTED = 8  # examples whose mask the note lists
+MAX_MASK_VALUES = 200_000  # examples × units with dropout: a seed could otherwise ask for any number
+_BITS = (Fraction(0), Fraction(1))
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,13 @@ def dropout_of(c: Checker, li: int, units: list[str]) -> Dropout | None:
         raise c.fail((*where, "rate"), f"rate must be in [0, 1), got {format_number(d.rate)}")
     if not s.data:
         raise c.fail(("data",), "the data set is empty; dropout's mask is per example, so give the examples")
+    values = len(s.data) * sum(len(layer.units) for layer in s.network if layer.dropout)
+    if values > MAX_MASK_VALUES:
+        raise c.fail(
+            where,
+            f"too many mask values: {len(s.data):,} examples × the units with dropout make {values:,} "
+            f"(at most {MAX_MASK_VALUES:,})",
+        )
     if d.mask is not None and d.seed is not None:
         raise c.fail((*where, "seed"), "give the mask or a seed to draw it, not both")
     if d.mask is None and d.seed is None:
@@ -135,7 +144,7 @@ def masked(spec: ProblemFile, layers: list[tuple[list[str], Dropout | None]]) ->
             mask, _ = dropout_names(unit)
             names.append(mask)
             for ex, m in zip(data, d.masks, strict=True):
-                ex[mask] = Fraction(m[k])
+                ex[mask] = _BITS[m[k]]
     if not names:
         return spec
     return spec.model_copy(update={"inputs": [*spec.inputs, *names], "data": data})
