@@ -1,15 +1,17 @@
-"""A model given as a `network` of layers of units: check the naming templates, the inputs and each
-unit's weight count, then build the named expressions (network.py)."""
+"""A model given as a `network` of layers of units: check the naming templates, the inputs, each
+unit's weight count and each layer's dropout, then build the named expressions (network.py)."""
 
 from __future__ import annotations
 
 from ..engine.parse import valid_name
 from .checker import BuiltModel, Checker
-from .network import UnitSpec, network_model, unit_names
-from .schema import MAX_NODES, LayerFile
+from .dropout import Dropout, dropout_of, masked
+from .network import UnitSpec, dropout_names, network_model, unit_names
+from .schema import MAX_NODES, LayerFile, ProblemFile
 
 
-def network_of(c: Checker) -> BuiltModel:
+def network_of(c: Checker) -> tuple[ProblemFile, BuiltModel]:
+    """The model, and the spec the checks after it read (with the dropout masks as inputs and data)."""
     s = c.spec
     assert s.network is not None
     _check_naming(c)
@@ -20,14 +22,21 @@ def network_of(c: Checker) -> BuiltModel:
         raise c.fail(("network",), f"network too large ({units:,} units; at most {MAX_NODES // 2:,})")
     previous = list(s.inputs)
     specs: list[list[UnitSpec]] = []
+    drops: list[Dropout | None] = []
     for li, layer in enumerate(s.network):
         specs.append(_units(c, li, layer, previous))
+        drops.append(dropout_of(c, li, [u.name for u in specs[-1]]))
         previous = [unit_names(u.name, s.naming.net, s.naming.out)[1] for u in specs[-1]]
-    model, outputs = network_model(s.inputs, specs, s.naming.net, s.naming.out)
+    rates = [d.rate if d else None for d in drops]
+    model, outputs = network_model(s.inputs, specs, s.naming.net, s.naming.out, rates)
     layers = tuple(
         tuple(n for u in units for n in unit_names(u.name, s.naming.net, s.naming.out)) for units in specs
     )
-    return BuiltModel(model, outputs, [u.name for u in specs[-1]], layers)
+    notes = {
+        dropout_names(u.name)[1]: d.note for units, d in zip(specs, drops, strict=True) if d for u in units
+    }
+    spec = masked(s, [([u.name for u in units], d) for units, d in zip(specs, drops, strict=True)])
+    return spec, BuiltModel(model, outputs, [u.name for u in specs[-1]], layers, notes)
 
 
 def _check_naming(c: Checker) -> None:

@@ -151,8 +151,7 @@ def _model(c: Checker) -> tuple[ProblemFile, BuiltModel]:
     if c.spec.layers is not None:
         return convolution_model(c)
     if c.spec.network is not None:
-        spec = matrices.expand(c)
-        return spec, network_of(Checker(c.path, c.lines, spec))
+        return network_of(Checker(c.path, c.lines, matrices.expand(c)))
     return c.spec, expressions_model(c)
 
 

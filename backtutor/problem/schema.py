@@ -80,12 +80,21 @@ class UnitFile(_Strict):
     activation: Activation | None = None
 
 
+class DropoutFile(_Strict):
+    """Dropout on a layer's outputs (problem/dropout.py): the rate and either the mask or a seed."""
+
+    rate: Number
+    mask: list[Any] | None = None  # one 0/1 per unit, or one such list per example
+    seed: Annotated[int, Field(ge=0)] | None = None
+
+
 class LayerFile(_Strict):
     activation: Activation = "sigmoid"
     slope: Number = Fraction(1, 100)
     units: dict[Name, UnitFile] = Field(default_factory=dict, min_length=1)
     W: list[list[Number]] | None = None  # instead of `units`: one row per unit (problem/matrices.py)
     b: list[Number] | None = None
+    dropout: DropoutFile | None = None
 
 
 class NamingFile(_Strict):
