@@ -223,6 +223,14 @@ def test_dropout_on_the_output_layer_is_refused(tmp_path):
     assert "network[1].dropout: dropout goes on a hidden layer" in result.output, result.output
 
 
+def test_a_mask_written_into_the_data_is_refused_not_overwritten(tmp_path):
+    row = "  - {x1: 1.0, x2: 0.5, target_o: 1}"
+    path = _edited(tmp_path, row, row.replace("}", ", mask_h2: 1}"))
+    result = runner.invoke(app, ["solve", str(path)])
+    assert result.exit_code == 2
+    assert f"{path}:33: data[0].mask_h2: mask_h2 is the name dropout gives unit h2's mask" in result.output
+
+
 def test_template_lists_the_dropout_ids_and_a_correct_sheet_is_all_right(sol, tmp_path):
     result = runner.invoke(app, ["template", str(DROPOUT)])
     assert result.exit_code == 0, result.output

@@ -50,6 +50,7 @@ def dropout_of(c: Checker, li: int, units: list[str]) -> Dropout | None:
         raise c.fail((*where, "rate"), f"rate must be in [0, 1), got {format_number(d.rate)}")
     if not s.data:
         raise c.fail(("data",), "the data set is empty; dropout's mask is per example, so give the examples")
+    _names_free(c, units)
     values = len(s.data) * sum(len(layer.units) for layer in s.network if layer.dropout)
     if values > MAX_MASK_VALUES:
         raise c.fail(
@@ -63,6 +64,26 @@ def dropout_of(c: Checker, li: int, units: list[str]) -> Dropout | None:
         raise c.fail(where, "give the mask (one 0 or 1 per unit, e.g. mask: [1, 0]) or a seed to draw it")
     masks = _drawn(d, len(s.data), len(units)) if d.seed is not None else _given(c, li, d, units)
     return Dropout(d.rate, masks, _note(li, units, d, masks))
+
+
+def _names_free(c: Checker, units: list[str]) -> None:
+    """The names dropout gives its nodes must be new: a `mask_h1` the file writes itself would
+    otherwise be silently replaced by the layer's mask."""
+    s = c.spec
+    used: dict[str, tuple[Any, ...]] = {}  # each name the file uses ↦ where it first does
+    for i, ex in reversed(list(enumerate(s.data))):
+        used.update({n: ("data", i, n) for n in ex})
+    used.update({n: ("parameters", n) for n in s.parameters})
+    used.update({n: ("inputs",) for n in s.inputs})
+    for unit in units:
+        mask, dropped = dropout_names(unit)
+        for name, what in ((mask, "mask"), (dropped, "output after dropout")):
+            if name in used:
+                raise c.fail(
+                    used[name],
+                    f"{name} is the name dropout gives unit {unit}'s {what}; give the mask in the "
+                    "layer's dropout option and rename this one",
+                )
 
 
 def _drawn(d: DropoutFile, examples: int, units: int) -> tuple[tuple[int, ...], ...]:
