@@ -17,7 +17,7 @@ from ..engine.formula import text
 from ..engine.ops import OPS
 from ..engine.parse import ParseError, parse
 from ..errors import InputError
-from .limits import graph_size
+from .limits import graph_size, too_much_working
 from .records import Problem
 
 OUTPUT = "f"  # the formula's own name, unless the formula already uses it
@@ -50,6 +50,9 @@ def formula_problem(
         _check_point(at, variables)
     point = dict(at) if at is not None else trial(variables, attempt)
     model = intermediates(expr)
+    size = graph_size(model, len(variables))
+    if why := too_much_working(1, size, "the formula"):
+        raise InputError(f"FORMULA: {why}")
     inputs = tuple(v for v in variables if v not in chosen)
     return Problem(
         path="FORMULA",
@@ -67,7 +70,7 @@ def formula_problem(
         training=None,
         input_gradients=(),
         notes=_derivations(model),
-        size=graph_size(model, len(variables)),
+        size=size,
     )
 
 
