@@ -116,13 +116,18 @@ def _emit(content: object, output: Path | None) -> None:
 
 @app.command()
 def diff(
-    formula: Annotated[str, typer.Argument(help='One formula, e.g. "w3*sigmoid(w2*sigmoid(w1*x))".')],
+    formula: Annotated[
+        str, typer.Argument(metavar="FORMULA", help='One formula, e.g. "w3*sigmoid(w2*sigmoid(w1*x))".')
+    ],
     wrt: Annotated[
-        list[str] | None, typer.Option(help="Variable(s) to differentiate by: w1, or w1,w2, or repeated.")
+        list[str] | None,
+        typer.Option(metavar="VAR[,VAR…]", help="Variable(s) to differentiate by: w1, w1,w2, or repeated."),
     ] = None,
     at: Annotated[
         list[str] | None,
-        typer.Option(help="The point, every variable's value: w1=0.5,w2=-1,x=1 (else no numbers)."),
+        typer.Option(
+            metavar="NAME=VALUE[,…]", help="The point, every variable's value: w1=0.5,x=1 (else no numbers)."
+        ),
     ] = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.terminal,
     precision: Annotated[int, typer.Option(min=1, max=17, help="Significant digits of computed values.")] = 9,

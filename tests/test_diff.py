@@ -26,7 +26,8 @@ from backtutor.engine.sympy_form import to_sympy
 from backtutor.solution.derive import derive
 
 from .conftest import ROOT
-from .oracle import finite_difference
+from .oracle import finite_difference, value_at
+from .oracle import to_sympy as oracle_sympy
 from .test_documents import _pdflatex
 from .test_fuzz import FORMULAS, FUZZ, _invoke
 
@@ -174,6 +175,29 @@ def test_errors_name_the_argument(args, message):
     assert out.exit_code == 2, out.output
     assert f"error: {message}" in out.output
     assert "Traceback" not in out.output and out.output.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "formula",
+    [
+        "exp(-w*x)/(1 + exp(-w*x))",  # a part used twice: one intermediate, a fork
+        "tanh(w*x + b)^2 - sqrt(w^2 + x^2)",
+        "max(w*x, b) * log(1 + w^2) / (b - 3)",
+        "sigmoid(w*sigmoid(b*x))*sigmoid(b*x) + abs(w - b)",
+    ],
+)
+def test_every_gradient_is_sympy_diff_of_the_whole_formula(formula):
+    """The formula as one SymPy expression (the oracle's own op definitions), differentiated."""
+    point = {"w": Fraction(7, 10), "x": Fraction(13, 10), "b": Fraction(-2, 5)}
+    symbols = {v: sp.Symbol(v) for v in point}
+    whole = oracle_sympy(parse(formula), symbols.__getitem__)
+    used = [v for v in point if sp.Symbol(v) in whole.free_symbols]
+    sol = derive(formula, used, {v: point[v] for v in used})
+    at = {symbols[v]: sp.Rational(point[v].numerator, point[v].denominator) for v in used}
+    assert sol.step(sol.graph.loss).value == pytest.approx(value_at(whole, at), rel=1e-12)
+    for v in used:
+        expected = value_at(sp.diff(whole, symbols[v]), at)
+        assert sol.step(f"df/d{v}").value == pytest.approx(expected, rel=1e-10, abs=1e-14), v
 
 
 def test_a_single_variable_and_a_name_the_formula_already_uses():
