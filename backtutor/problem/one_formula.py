@@ -90,7 +90,7 @@ def intermediates(expr: Expr) -> list[tuple[str, Expr]]:
             if name not in taken:
                 return name
 
-    def name_of(e: Expr, last: bool) -> Expr:  # post-order without recursion limits: depth ≤ MAX_DEPTH
+    def name_of(e: Expr, last: bool) -> Expr:  # recursive: the parser bounds the depth (MAX_DEPTH)
         if not isinstance(e, Call) or constant(e) is not None or not names(e):
             return e
         inner = Call(e.op, tuple(name_of(a, False) for a in e.args), e.param)
