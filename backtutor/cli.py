@@ -115,6 +115,36 @@ def _emit(content: object, output: Path | None) -> None:
 
 
 @app.command()
+def diff(
+    formula: Annotated[
+        str, typer.Argument(metavar="FORMULA", help='One formula, e.g. "w3*sigmoid(w2*sigmoid(w1*x))".')
+    ],
+    wrt: Annotated[
+        list[str] | None,
+        typer.Option(metavar="VAR[,VAR…]", help="Variable(s) to differentiate by: w1, w1,w2, or repeated."),
+    ] = None,
+    at: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="NAME=VALUE[,…]", help="The point, every variable's value: w1=0.5,x=1 (else no numbers)."
+        ),
+    ] = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.terminal,
+    precision: Annotated[int, typer.Option(min=1, max=17, help="Significant digits of computed values.")] = 9,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead.")] = None,
+) -> None:
+    """Differentiate one formula: the chain rule step by step, each intermediate named, the closed form."""
+    from .cli_diff import derivation
+    from .errors import InputError
+
+    try:
+        check_output(output, ())
+        _emit(derivation(formula, wrt or [], at or [], format, precision), output)
+    except (InputError, ValueError, OSError) as e:
+        raise _fail(str(e)) from None
+
+
+@app.command()
 def graph(
     file: Annotated[Path, typer.Argument(help="Problem file (YAML).")],
     output: Annotated[

@@ -8,6 +8,7 @@ Pure functions of a Solution, no I/O, no rich.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from itertools import groupby
@@ -159,7 +160,8 @@ def example_label(sol: Solution, index: int) -> str:
 def shown_step(s: Step, precision: int) -> Shown:
     parts: list[tuple[Expr, int]] = [(s.formula, precision)]
     texts = [text(s.target, precision), text(s.formula, precision)]
-    candidates: list[tuple[Expr, int]] = [(Num(s.value), precision)]
+    # a step without numbers (`diff` without a point: value NaN) shows its formula alone
+    candidates: list[tuple[Expr, int]] = [] if math.isnan(s.value) else [(Num(s.value), precision)]
     if s.substitution is not None:
         digits = agreeing_digits(s.substitution, s.value, precision)
         candidates.insert(0, (s.substitution, digits))
