@@ -145,17 +145,17 @@ class Checker:
         """The given step the answer follows from as one factor of the chain (δ in ∂E/∂w = δ·a), or ""."""
         assert a.value is not None
         for sid, rest in self.recompute.shortcuts(step):
-            if sid not in verdicts:
+            if sid not in verdicts or sid not in state.student:  # not graded yet, or a formula
                 continue
-            factors = [numbers[sid].value] + [state.value(lid) if lid else float(v) for _, lid, v in
-                                             (step.leaves[i] for i in rest)]  # fmt: skip
-            ids = [sid] + [step.leaves[i][1] for i in rest]
-            value = math.prod(f for f in factors if f is not None)
+            leaves = [step.leaves[i] for i in rest]
+            ids = [sid, *(lid for _, lid, _ in leaves)]
+            factors = [state.value(sid), *(state.value(lid) if lid else float(v) for _, lid, v in leaves)]
+            value = math.prod(factors)
             slack = 0.0
             for k, i in enumerate(ids):
                 given = numbers.get(i or "")
                 if given is not None and 0 < given.unit < math.inf:
-                    others = math.prod(abs(f) for j, f in enumerate(factors) if j != k and f is not None)
+                    others = math.prod(abs(f) for j, f in enumerate(factors) if j != k)
                     slack += 0.5 * given.unit * others
             if self.tolerance.close(a, value, slack):
                 return sid
