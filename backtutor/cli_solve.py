@@ -70,6 +70,18 @@ def only_steps(sol: Solution, only: str | None) -> list[Step] | None:
         return None
     ids = [s.id for s in sol.steps]
     if only not in ids:
+        from .check import canonical_id
+        from .check.names import NameMap
+
+        names, loss = NameMap(sol.graph.nodes), sol.graph.loss
+        written, only = only, canonical_id(only, set(ids), loss, names, loss_aliases=False) or only  # W1[1,2]
+        name = names.resolve(written)
+        if only not in ids and name is not None:  # W1[1,2] is W1_12, a parameter: say which steps it has
+            shown = written if len(written) <= 60 else written[:60] + "…"
+            steps = [i for i in ids if i.startswith((f"{name}+", f"{name}@", f"d{loss}/d{name}"))][:3]
+            hint = f"; its steps: {', '.join(steps)}" if steps else ""
+            raise InputError(f"--only: {shown!r} is {name}, which is not a step{hint}")
+    if only not in ids:
         close = difflib.get_close_matches(only[:200], ids, n=3)
         hint = f"; closest: {', '.join(close)}" if close else ""
         shown = only if len(only) <= 60 else only[:60] + "…"

@@ -42,7 +42,7 @@ class Checker:
         self.slips = Context(sol)
         self.formulas = FormulaJudge(sol)
         self.expected = {s.id: format_number(s.value) for s in sol.steps}
-        self.right: dict[tuple[str, str], Verdict] = {}  # verdicts are values: a class shares them
+        self.right: dict[tuple[str, str, str], Verdict] = {}  # verdicts are values: a class shares them
         self._by_value: dict[tuple[int, int | None, str, str], tuple[list[float], list[Step]]] = {}
         self.siblings: dict[tuple[int, int | None, str, str], list[Step]] = {}
         for s in sol.steps:
@@ -50,7 +50,9 @@ class Checker:
 
     def grade(self, answers: Iterable[Answer], sheet: str = "") -> Report:
         given = sorted(answers, key=lambda a: self.order[a.id])
-        known = [self.right.get((a.id, a.written)) for a in given]  # a class writes the same numbers
+        known = [
+            self.right.get((a.id, a.written, a.element)) for a in given
+        ]  # a class writes the same numbers
         if all(known):
             return Report(sheet, cast(tuple[Verdict, ...], tuple(known)), None)
         numbers = {a.id: a for a in given if a.value is not None}
@@ -78,7 +80,8 @@ class Checker:
     ) -> Verdict:
         step = self.index[a.id]
         if a.formula is not None:
-            return self.formulas.grade(a, step)
+            v = self.formulas.grade(a, step)
+            return dataclasses.replace(v, element=a.element) if a.element else v
         if a.value is None or not math.isfinite(a.value):
             return self.verdict(a, "wrong", "not a finite number: write the value as a decimal number")
         return self.grade_number(a, step, state, verdicts, numbers)
@@ -86,7 +89,9 @@ class Checker:
     def verdict(
         self, a: Answer, status: str, explanation: str = "", slip: str = "", source: str = ""
     ) -> Verdict:
-        return Verdict(a.id, a.written, self.expected[a.id], status, explanation, slip, source)
+        return Verdict(
+            a.id, a.written, self.expected[a.id], status, explanation, slip, source, element=a.element
+        )
 
     def grade_number(
         self,
@@ -98,9 +103,9 @@ class Checker:
     ) -> Verdict:
         """Right, right from the student's own numbers, carried forward, or wrong (diagnosed)."""
         if self.tolerance.close(a, step.value):
-            v = self.right.get((a.id, a.written))
+            v = self.right.get((a.id, a.written, a.element))
             if v is None:
-                v = self.right[(a.id, a.written)] = self.verdict(a, "right")
+                v = self.right[(a.id, a.written, a.element)] = self.verdict(a, "right")
             return v
         from_yours, _ = state.work(step)
         slack = 0.0  # how far their rounding of the inputs moves the step: only worked out when needed
@@ -108,7 +113,9 @@ class Checker:
         if not consistent:
             slack = self.recompute.rounding_slack(step, state, numbers, from_yours)
             consistent = self.tolerance.close(a, from_yours, slack) or self._rounded_early(a, step, state)
-        source = self.source(step, state, verdicts)
+        via = "" if consistent else self._through(a, step, state, verdicts, numbers)
+        source = self.source(step, state, verdicts, self._inputs(step, via))
+        consistent = consistent or bool(via)
         if consistent and not source:
             return self.verdict(a, "right", "right from your own rounded values")
         if consistent:
@@ -127,11 +134,48 @@ class Checker:
             a, State(self.recompute, state.student, early_rounding(decimals)).work(step)[0]
         )
 
-    def source(self, step: Step, state: State, verdicts: Mapping[str, Verdict]) -> str:
-        """The earliest wrong answer this step rests on, directly or through skipped steps."""
+    def _through(
+        self,
+        a: Answer,
+        step: Step,
+        state: State,
+        verdicts: Mapping[str, Verdict],
+        numbers: Mapping[str, Answer],
+    ) -> str:
+        """The given step the answer follows from as one factor of the chain (δ in ∂E/∂w = δ·a), or ""."""
+        assert a.value is not None
+        for sid, rest in self.recompute.shortcuts(step):
+            if sid not in verdicts or sid not in state.student:  # not graded yet, or a formula
+                continue
+            leaves = [step.leaves[i] for i in rest]
+            ids = [sid, *(lid for _, lid, _ in leaves)]
+            factors = [state.value(sid), *(state.value(lid) if lid else float(v) for _, lid, v in leaves)]
+            value = math.prod(factors)
+            slack = 0.0
+            for k, i in enumerate(ids):
+                given = numbers.get(i or "")
+                if given is not None and 0 < given.unit < math.inf:
+                    others = math.prod(abs(f) for j, f in enumerate(factors) if j != k)
+                    slack += 0.5 * given.unit * others
+            if self.tolerance.close(a, value, slack):
+                return sid
+        return ""
+
+    def _inputs(self, step: Step, via: str) -> tuple[str, ...]:
+        """What the step rests on: its inputs, or the given product it was worked from and the rest."""
+        if not via:
+            return step.depends_on
+        rest = next(r for sid, r in self.recompute.shortcuts(step) if sid == via)
+        return (via, *(i for i in (step.leaves[k][1] for k in rest) if i))
+
+    def source(
+        self, step: Step, state: State, verdicts: Mapping[str, Verdict], inputs: Iterable[str] | None = None
+    ) -> str:
+        """The earliest wrong answer this step rests on (its inputs unless given), directly or through
+        skipped steps."""
         sources: set[str] = set()
         seen: set[str] = set()
-        stack = list(step.depends_on)
+        stack = list(step.depends_on if inputs is None else inputs)
         while stack:
             d = stack.pop()
             if d in seen:

@@ -52,6 +52,8 @@ class Recompute:
         self._positions: dict[str, dict[int, int]] = {}
         self._alters: dict[tuple[str, str, str], bool] = {}
         self._compiled: dict[str, Formula | None] = {}
+        self._products: dict[tuple[str, ...], str] | None = None  # a chain product's factors ↦ its step
+        self._shortcuts: dict[str, list[tuple[str, tuple[int, ...]]]] = {}
 
     def state(self, student: Mapping[str, float]) -> State:
         return State(self, student)
@@ -81,6 +83,28 @@ class Recompute:
                     stack.extend(e.args)
                 elif e in place:
                     found[id(e)] = place[e]
+        return found
+
+    def shortcuts(self, s: Step) -> list[tuple[str, tuple[int, ...]]]:
+        """The chain products inside the step that are steps of their own: ∂E/∂w5 = ∂E/∂out_o1 ·
+        ∂out_o1/∂net_o1 · ∂net_o1/∂w5 is also ∂E/∂net_o1 (δ) · ∂net_o1/∂w5, the way the matrix form
+        ∂E/∂W = δ·aᵀ works it. Each: (that step's id, the places in `s.leaves` of the other factors)."""
+        found = self._shortcuts.get(s.id)
+        if found is None:
+            if self._products is None:
+                self._products = {}
+                for other in self.index.values():
+                    ids = _chain(other, self.positions(other))
+                    if ids is not None:
+                        self._products.setdefault(tuple(i for i, _ in ids), other.id)
+            ids = _chain(s, self.positions(s))
+            found = []
+            for k in range(len(ids or ()) - 1, 1, -1):  # the longest product first
+                assert ids is not None
+                sid = self._products.get(tuple(i for i, _ in ids[:k]))
+                if sid is not None and sid != s.id:
+                    found.append((sid, tuple(p for _, p in ids[k:])))
+            self._shortcuts[s.id] = found
         return found
 
     def compiled(self, s: Step) -> Formula | None:
@@ -116,6 +140,21 @@ class Recompute:
             nudged.known = {k: v for k, v in state.known.items() if k not in moved}
             slack += abs(nudged.work(step)[0] - base)
         return slack if math.isfinite(slack) else 0.0
+
+
+def _chain(s: Step, place: Mapping[int, int]) -> list[tuple[str, int]] | None:
+    """A backward step that is a product of steps (their ids and places in the leaves), else None."""
+    f = s.formula
+    if s.phase != "backward" or not (isinstance(f, Call) and f.op == "mul") or len(f.args) < 2:
+        return None
+    out = []
+    for a in f.args:
+        i = place.get(id(a))
+        sid = s.leaves[i][1] if i is not None else None
+        if i is None or sid is None:
+            return None
+        out.append((sid, i))
+    return out
 
 
 class State:

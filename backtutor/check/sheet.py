@@ -6,7 +6,7 @@ import difflib
 import functools
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..engine.expr import Expr, names
@@ -14,6 +14,7 @@ from ..engine.parse import ParseError, parse
 from ..problem import yamlfile
 from ..problem.yamlfile import FileError
 from ..solution import Solution
+from .matrix_answers import MatrixIds, elements, label, shape_text, written_shape
 from .names import NameMap
 
 _NUMBER = re.compile(r"[-+]?(\d+)?(?:\.(\d*))?(?:[eE]([-+]?\d+))?")
@@ -29,6 +30,7 @@ class Answer:
     value: float | None = None  # a number answer
     unit: float = 0.0  # one unit in the last digit written
     formula: Expr | None = None  # a formula answer
+    element: str = ""  # an element of a matrix answer, as the student wrote it: dE/dW1[1,2]
 
 
 class SheetError(FileError):
@@ -88,6 +90,7 @@ class _Known:
         self.sol = sol
         self.ids = {s.id for s in sol.steps}
         self._names: NameMap | None = None
+        self._matrices: MatrixIds | None = None
         self.numbers: dict[tuple[str, str], Answer] = {}  # (id, number) as written → its Answer
 
     @property
@@ -95,6 +98,12 @@ class _Known:
         if self._names is None:
             self._names = NameMap(self.sol.graph.nodes)
         return self._names
+
+    @property
+    def matrices(self) -> MatrixIds:
+        if self._matrices is None:
+            self._matrices = MatrixIds(self.sol, self.ids)
+        return self._matrices
 
 
 _KNOWN: dict[int, _Known] = {}
@@ -112,6 +121,7 @@ def read_sheet(path: str | Path, sol: Solution) -> list[Answer]:
     """Answers in a sheet, keyed by canonical step id; blanks (`~`) are left out."""
     name = str(path)
     rows = _simple_rows(path)
+    lines: yamlfile.Lines = {}
     if rows is None:
         data, lines = yamlfile.read(path, raw=True)
         if data is None:
@@ -128,6 +138,14 @@ def read_sheet(path: str | Path, sol: Solution) -> list[Answer]:
         cached = numbers.get((key, written)) if isinstance(written, str) else None
         if cached is not None:
             answers.append(cached)
+            continue
+        if isinstance(written, list):
+            elements = matrix_answer(name, key, written, ids, lines)
+            twice = next((a for a in elements if a.id in {b.id for b in answers}), None)
+            if twice is not None:
+                message = f"{twice.element} is {twice.id}, which the sheet answers already"
+                raise SheetError(name, message, yamlfile.line_of(lines, (key,)), key)
+            answers += elements
             continue
         step_id = key if key in known else canonical_id(str(key), known, sol.graph.loss, ids.names)
         if step_id is None:
@@ -148,9 +166,45 @@ def read_sheet(path: str | Path, sol: Solution) -> list[Answer]:
     return answers
 
 
-def canonical_id(key: str, known: set[str], loss: str, names: NameMap | None = None) -> str | None:
+def matrix_answer(
+    name: str, key: str, written: list[object], known: _Known, lines: yamlfile.Lines
+) -> list[Answer]:
+    """A matrix or vector answer, one Answer per element (its scalar step), blanks left out."""
+    ids, sol = known.matrices, known.sol
+    found = canonical_id(key, set(ids.grids), sol.graph.loss, ids.names)
+    line = yamlfile.line_of(lines, (key,))
+    if found is None:
+        listed = ", ".join(list(ids.grids)[:8])
+        what = f"the matrix quantities are {listed}…" if listed else "this problem has no matrix quantities"
+        raise SheetError(
+            name, f"a list answers a matrix or vector quantity; {key!r} is none ({what})", line, key
+        )
+    grid, matrix = ids.grids[found]
+    cells = elements(written, grid, matrix)
+    if cells is None:
+        expected = shape_text(grid, matrix)
+        raise SheetError(name, f"{found} is {expected}, the answer is {written_shape(written)}", line, key)
+    answers = []
+    for i, j, x in cells:
+        where = yamlfile.line_of(lines, (key, i, j) if matrix else (key, i))
+        element = label(found, i, j, matrix)
+        if x is None or x == "" or grid[i][j] is None:
+            continue
+        if not isinstance(x, str):
+            raise SheetError(name, f"{element}: expected a number or a formula", where, key)
+        try:
+            answers.append(replace(parse_answer(str(grid[i][j]), x, sol), element=element))
+        except ParseError as e:
+            raise SheetError(name, f"{element}: {e}", where, key) from None
+    return answers
+
+
+def canonical_id(
+    key: str, known: set[str], loss: str, names: NameMap | None = None, loss_aliases: bool = True
+) -> str | None:
     """The step id a student meant: w5_new, w5' → w5+; dEtotal/dw5, ∂E/∂w5 → dE_total/dw5; with the
-    problem's names, W1[1]⁺ → W1_1+ and ∂L/∂ŷ@2 → dL/dout_y_hat@2."""
+    problem's names, W1[1]⁺ → W1_1+ and ∂L/∂ŷ@2 → dL/dout_y_hat@2. Without `loss_aliases` the loss
+    must be named as the problem names it (--only: dE/dw5 is not q4's dE_total/dw5)."""
     k = key.strip().replace(" ", "").replace("∂", "d").replace("⁺", "+").replace("′", "'")
     if k in known:
         return k
@@ -159,19 +213,19 @@ def canonical_id(key: str, known: set[str], loss: str, names: NameMap | None = N
     at = k.rfind("@")
     splits += [(k[:at], k[at:])] if at > 0 else []
     for base, suffix in [*splits, (k, "")]:
-        for candidate in _meant(base, loss, names):
+        for candidate in _meant(base, loss, names, loss_aliases):
             if candidate + suffix in known:
                 return candidate + suffix
     return None
 
 
-def _meant(base: str, loss: str, names: NameMap | None) -> list[str]:
+def _meant(base: str, loss: str, names: NameMap | None, loss_aliases: bool = True) -> list[str]:
     """What a base id (no [k], no @t) may stand for, most literal first."""
     plus = _UPDATED.search(base) is not None
     base = _UPDATED.sub("", base)
     g = _GRADIENT.fullmatch(base)
     if g:
-        of = loss if g.group(1) in _loss_aliases(loss) else g.group(1)
+        of = loss if loss_aliases and g.group(1) in _loss_aliases(loss) else g.group(1)
         parts = [of, g.group(2)]
     else:
         parts = [base]

@@ -8,6 +8,11 @@ about a rule and live in grade.py: another unit's value written here ("swapped",
 right inputs with a wrong result ("arithmetic"), and inputs rounded too early (`early_rounding`,
 below; tried last, because rounding explains a little of almost anything). Nothing fits: "wrong — no
 single slip explains it".
+
+The optimizers' slips (`OPTIMIZER_SLIPS`: Adam's bias correction forgotten, β and 1 − β swapped, ε
+inside the root, g for g² and back, momentum's two forms mixed up, …) are tried after the table, each
+only in problems trained with an optimizer it belongs to; they are deep, so a slip in a quantity the
+student skipped (m̂ left blank) is named in the step that uses it.
 """
 
 from __future__ import annotations
@@ -21,6 +26,16 @@ from ..engine.graph import Node
 from ..engine.losses import LOSSES
 from ..engine.ops import OPS
 from ..solution import ETA, Solution, Step
+from .optimizer_rewrite import (
+    bias_without_power,
+    epsilon_inside_root,
+    no_bias_correction,
+    no_root,
+    plain_gradient,
+    squared_gradient,
+    swapped_average,
+)
+from .optimizer_slips import OptimizerFacts, form_text, no_learning_rate
 from .recompute import FormulaRule, Hypothesis, LeafRule, as_known, as_written
 from .rewrite import Path, drop_one_minus_sigma, factors, replace
 
@@ -37,6 +52,7 @@ class Context:
             if s.phase == "update" and isinstance(s.target, Updated):
                 self.updated.setdefault(s.update, {})[s.target.name] = s.value
         self.partners = _partners(sol.graph.computed, set(sol.graph.params))
+        self.optimizer = OptimizerFacts(sol)
 
     def params(self, step: Step) -> list[Sym]:
         """The parameters among the step's leaves."""
@@ -85,7 +101,7 @@ class Slip:
 
 def hypotheses(ctx: Context, step: Step) -> Iterator[Hypothesis]:
     """Every slip that could have happened in this step, in table order."""
-    for slip in SLIPS:
+    for slip in (*SLIPS, *OPTIMIZER_SLIPS):
         for alt in slip.alterations(ctx, step):
             yield Hypothesis(
                 slip.name, slip.explanation.format(**alt.fields), alt.formula, alt.leaf, alt.deep
@@ -234,6 +250,91 @@ def _other_parameters(ctx: Context, step: Step) -> Iterator[Alteration]:
                 yield Alteration(leaf=substitute, fields={"other": other, "p": p.name})
 
 
+# ---- the optimizer's slips: deep, so a slip in a buffer the student skipped shows in the step after ----
+def _optimizer(*kinds: str, make: Callable[[OptimizerFacts], Alteration]) -> Alterations:
+    """One deep alteration in every step of a problem trained with one of `kinds`."""
+
+    def alterations(ctx: Context, step: Step) -> Iterator[Alteration]:
+        if ctx.optimizer.has(*kinds):
+            yield make(ctx.optimizer)
+
+    return alterations
+
+
+_ADAM = ("adam", "adamw")
+_AVERAGES = ("rmsprop", *_ADAM)  # β·old + (1 − β)·new
+_ROOTS = ("rmsprop", "adagrad", *_ADAM)  # step = η·…/(√… + ε)
+_BUFFERS = ("momentum", "nesterov", *_ROOTS)
+
+
+def _other_forms(ctx: Context, step: Step) -> Iterator[Alteration]:
+    this = form_text(ctx.optimizer.settings.optimizer)
+    for other in ctx.optimizer.other_forms:
+        fields = {"other": form_text(other), "this": this}
+        yield Alteration(formula=ctx.optimizer.other_form(other), deep=True, fields=fields)
+
+
+def _restarted(ctx: Context, step: Step) -> Iterator[Alteration]:
+    if ctx.optimizer.has(*_BUFFERS) and step.update > 1:
+        yield Alteration(leaf=ctx.optimizer.restarted(), deep=True)
+
+
+def _deep(formula: FormulaRule = as_written, leaf: LeafRule = as_known) -> Alteration:
+    return Alteration(formula, leaf, deep=True)
+
+
+OPTIMIZER_SLIPS: tuple[Slip, ...] = (
+    Slip(
+        "bias_correction",
+        "forgot Adam's bias correction: m̂ = m/(1 − β1ᵗ) and v̂ = v/(1 − β2ᵗ), not m and v themselves",
+        _optimizer(*_ADAM, make=lambda o: _deep(o.in_updates(no_bias_correction))),
+    ),
+    Slip(
+        "bias_correction",
+        "bias correction with β instead of βᵗ: m̂ = m/(1 − β1ᵗ), v̂ = v/(1 − β2ᵗ), t the update's number",
+        _optimizer(*_ADAM, make=lambda o: _deep(o.in_updates(bias_without_power))),
+    ),
+    Slip(
+        "beta_swapped",
+        "β and 1 − β swapped in the moving average: it is β·(the old average) + (1 − β)·(the new value)",
+        _optimizer(*_AVERAGES, make=lambda o: _deep(o.in_updates(swapped_average))),
+    ),
+    Slip(
+        "squared_gradient",
+        "fed g² where g belongs: m (and a velocity) average the gradient itself, only v and G its square",
+        _optimizer(
+            *_BUFFERS,
+            make=lambda o: _deep(o.in_buffers(lambda e: squared_gradient(e, o.gradients))),
+        ),
+    ),
+    Slip(
+        "squared_gradient",
+        "fed g where g² belongs: v (and Adagrad's G) accumulate the squared gradient g²",
+        _optimizer(*_ROOTS, make=lambda o: _deep(o.in_updates(plain_gradient(o.gradients)))),
+    ),
+    Slip(
+        "epsilon_inside_root",
+        "ε inside the square root: the step divides by √v̂ + ε, not √(v̂ + ε)",
+        _optimizer(*_ROOTS, make=lambda o: _deep(o.in_updates(epsilon_inside_root))),
+    ),
+    Slip(
+        "missing_root",
+        "forgot the square root: the step divides by √v̂ + ε, not v̂ + ε",
+        _optimizer(*_ROOTS, make=lambda o: _deep(o.in_updates(no_root))),
+    ),
+    Slip(
+        "momentum_form",
+        "mixed up the two forms of momentum: worked {other} where this problem uses {this}",
+        _other_forms,
+    ),
+    Slip(
+        "state_restarted",
+        "started the optimizer's buffers from 0 again: m, v and the velocity carry over from the "
+        "update before",
+        _restarted,
+    ),
+)
+
 SLIPS: tuple[Slip, ...] = (
     Slip(
         "plus_update",
@@ -248,6 +349,11 @@ SLIPS: tuple[Slip, ...] = (
     ),
     Slip("sigma_for_derivative", "used σ instead of its derivative σ′ = σ·(1 − σ)", _sigma_for_derivative),
     Slip("missing_factor", "left out the factor {factor}", _missing_factors),
+    Slip(
+        "missing_factor",
+        "left out the factor η (the learning rate)",
+        _optimizer(*_BUFFERS, "sgd", make=lambda o: _deep(leaf=no_learning_rate)),
+    ),
     Slip("factor_two", "a factor 2 too many (the ½ of the squared loss?)", _times(2, _squared_loss_gradient)),
     Slip(
         "factor_two",

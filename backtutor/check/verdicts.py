@@ -22,6 +22,12 @@ class Verdict:
     slip: str = ""  # a name from slips.SLIPS, or swapped, early_rounding, arithmetic
     source: str = ""  # for "carried": the first error it comes from
     again: str = ""  # for a repeated slip: the answer where the same misconception first showed
+    element: str = ""  # for an element of a matrix answer: as the student wrote it, dE/dW1[1,2]
+
+    @property
+    def label(self) -> str:
+        """The answer's name in a report: its id, and the matrix element it was written as."""
+        return f"{self.element} = {self.id}" if self.element else self.id
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ _ANSWER = Style(bold=True)
 class _Verdicts:
     def __init__(self, report: Report) -> None:
         self.report = report
-        self.label = max((cell_len(v.id) for v in report.verdicts), default=0)
+        self.label = max((cell_len(v.label) for v in report.verdicts), default=0)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = options.max_width
@@ -37,7 +37,7 @@ class _Verdicts:
             yield from self._verdict(v, width)
 
     def _verdict(self, v: Verdict, width: int) -> Iterator[Segment]:
-        yield from labelled(v.id, self.label, _runs(v), width)[0]
+        yield from labelled(v.label, self.label, _runs(v), width)[0]
 
 
 def _runs(v: Verdict) -> list[Run]:

@@ -25,6 +25,21 @@ DECAY = Sym("lambda")
 Leaf = tuple[str | None, Value]  # the id of the step that computes a leaf (None: given), its value
 
 
+def state_expr(n: str, name: str) -> Expr:
+    """The Expr of a name in the optimizer table's formulas, for parameter `name` (check's slips
+    rebuild a step under another rule with it)."""
+    fixed: dict[str, Expr] = {"w": Sym(name), "g": Sym(f"g_{name}"), "eta": ETA, "lambda": DECAY}
+    if n in fixed:
+        return fixed[n]
+    if n == "w+":
+        return Updated(name)
+    if n in SYMBOLS.values():
+        return Sym(n)
+    if n.endswith("+"):
+        return Updated(f"{n[:-1]}_{name}")
+    return Sym(f"{n}_{name}")
+
+
 class Optimizing:
     def __init__(self, ctx: Context, settings: Settings, learning_rate: Fraction) -> None:
         self.ctx, self.settings, self.rule = ctx, settings, settings.optimizer
@@ -107,25 +122,15 @@ class Optimizing:
         if self.settings.coupled:
             used = Call("add", (used, Call("mul", (DECAY, Sym(name)))))
         made: list[tuple[str, Expr, Expr, float]] = [(ids(f"g_{name}", t), g, used, grads[1])]
-        formulas = self.rule.formulas(t, lambda n: self._name(n, name, g))
+        formulas = self.rule.formulas(t, lambda n: state_expr(n, name))
         for q, v in zip((*self.rule.quantities, "w+"), values, strict=True):
-            target = self._name(q + "+" if q in self.rule.buffers else q, name, g)
+            target = state_expr(q + "+" if q in self.rule.buffers else q, name)
             made.append((ids(quantity(target), t), target, formulas[q], v))
         out = []
         for sid, target, formula, value in made:
             leaves[target] = (sid, value)
             out.append(self._step(sid, target, formula, value, t, leaves))
         return out
-
-    def _name(self, n: str, name: str, g: Expr) -> Expr:
-        """The Expr of a name in the table's formulas, for parameter `name`."""
-        if n in ("w", "g", "eta", "lambda", "w+"):
-            return {"w": Sym(name), "g": g, "eta": ETA, "lambda": DECAY, "w+": Updated(name)}[n]
-        if n in SYMBOLS.values():
-            return Sym(n)
-        if n.endswith("+"):
-            return Updated(f"{n[:-1]}_{name}")
-        return Sym(f"{n}_{name}")
 
     def _step(
         self, sid: str, target: Expr, formula: Expr, value: float, t: int, leaves: dict[Expr, Leaf]

@@ -1,0 +1,104 @@
+"""Matrix and vector answers: `dE/dW1: [[…], […]]`, `delta2: […]`, `W1+: [[…]]` in a sheet, for the
+quantities of the matrix view (solution/matrix_view.py), each element graded as the scalar step it
+is (dE/dW1[1,2] is dE/dW1_12 in the problem's naming), so tolerance, carried-forward and slips are
+the scalars' own.
+
+The quantities, per layer n of a layered network: z{n}, a{n}, d{loss}/da{n}, delta{n} (∂loss/∂z),
+d{loss}/dW{n}, d{loss}/db{n}, and after an update W{n}+ and b{n}+; each with the scalar ids' `[k]`
+and `@t` suffixes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+
+from ..solution import Solution
+from ..solution.layers import network_layers
+from .names import NameMap
+
+Grid = tuple[tuple[str | None, ...], ...]  # element ids (None: no such step), one row per unit
+_SUFFIX = re.compile(r"(\[\d+\])?(@\d+)?$")
+
+
+class MatrixIds:
+    """A Solution's matrix quantities and the scalar step of each element."""
+
+    def __init__(self, sol: Solution, known: set[str]) -> None:
+        self.grids: dict[str, tuple[Grid, bool]] = {}  # id with suffix ↦ (elements, is a matrix)
+        layers = network_layers(sol.problem)
+        if layers is None:
+            return
+        loss = sol.graph.loss
+        suffixes = sorted({m.group(0) for i in known if (m := _SUFFIX.search(i))})
+        for n, layer in enumerate(layers, 1):
+            columns: dict[str, Sequence[str | None]] = {
+                f"z{n}": layer.nets,
+                f"a{n}": layer.outs,
+                f"d{loss}/da{n}": [f"d{loss}/d{o}" for o in layer.outs],
+                f"delta{n}": [f"d{loss}/d{z}" for z in layer.nets],
+                f"d{loss}/db{n}": [f"d{loss}/d{b}" if b else None for b in layer.biases],
+                f"b{n}+": [f"{b}+" if b else None for b in layer.biases],
+            }
+            matrices = {
+                f"d{loss}/dW{n}": [[f"d{loss}/d{w}" for w in row] for row in layer.weights],
+                f"W{n}+": [[f"{w}+" for w in row] for row in layer.weights],
+            }
+            for s in suffixes:
+                for base, column in columns.items():
+                    self._add(base + s, [[_id(e, s, known)] for e in column], False)
+                for base, rows in matrices.items():
+                    self._add(base + s, [[_id(e, s, known) for e in row] for row in rows], True)
+        self.names = NameMap({p for i in self.grids for p in _parts(i)})
+
+    def _add(self, key: str, grid: list[list[str | None]], matrix: bool) -> None:
+        if any(e for row in grid for e in row):
+            self.grids[key] = (tuple(tuple(row) for row in grid), matrix)
+
+
+def _id(element: str | None, suffix: str, known: set[str]) -> str | None:
+    return element + suffix if element is not None and element + suffix in known else None
+
+
+def _parts(key: str) -> Iterator[str]:
+    """The names in a matrix id (W1 and the loss in dE/dW1@2), for resolving a student's spelling."""
+    base = _SUFFIX.sub("", key).removesuffix("+")
+    yield from (p[1:] for p in base.split("/")) if "/" in base else (base,)
+
+
+def shape_text(grid: Grid, matrix: bool) -> str:
+    rows, cols = len(grid), len(grid[0])
+    return f"a {rows}×{cols} matrix" if matrix else f"a vector of {rows}"
+
+
+def label(key: str, i: int, j: int, matrix: bool) -> str:
+    """An element as a student writes it: dE/dW1[2,1], delta2[1] (1-based)."""
+    base = _SUFFIX.sub("", key)
+    suffix = key[len(base) :]
+    plus = "+" if base.endswith("+") else ""
+    base = base.removesuffix("+")
+    index = f"[{i + 1},{j + 1}]" if matrix else f"[{i + 1}]"
+    return f"{base}{index}{plus}{suffix}"
+
+
+def elements(written: list[object], grid: Grid, matrix: bool) -> Iterator[tuple[int, int, object]] | None:
+    """(row, column, element as written) of an answer of the grid's shape, or None when its shape is
+    another. A vector may be written flat ([1, 2]) or as a column ([[1], [2]])."""
+    rows, cols = len(grid), len(grid[0])
+    if len(written) != rows:
+        return None
+    if not matrix and not any(isinstance(x, list) for x in written):
+        return ((i, 0, x) for i, x in enumerate(written))
+    if not all(isinstance(row, list) and len(row) == cols for row in written):
+        return None
+    return ((i, j, x) for i, row in enumerate(written) if isinstance(row, list) for j, x in enumerate(row))
+
+
+def written_shape(written: list[object]) -> str:
+    """What a student wrote, as a shape: a vector of 3, a 2×2 matrix, rows of 2 and 3 numbers."""
+    if not any(isinstance(x, list) for x in written):
+        return f"a vector of {len(written)}"
+    lengths = [len(x) if isinstance(x, list) else 1 for x in written]
+    if len(set(lengths)) == 1:
+        return f"a {len(written)}×{lengths[0]} matrix"
+    return "rows of " + ", ".join(map(str, lengths)) + " numbers"
