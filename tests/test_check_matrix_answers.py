@@ -8,6 +8,7 @@ written out in NumPy here, not from backtutor.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -206,3 +207,21 @@ def test_superscript_naming_maps_too(tmp_path):
     assert report.right == 4 and report.verdicts[2].id == "dE/dW⁽¹⁾₂₁"
     sheet.write_text(f'"dE/dW1[2,1]": {NP["dE/dW1"][1, 0]:.6e}\n', encoding="utf-8")
     assert Checker(sol).grade(read_sheet(sheet, sol)).verdicts[0].id == "dE/dW⁽¹⁾₂₁"
+
+
+def test_every_report_format_names_the_element_as_written(tmp_path):
+    delta2 = NP["delta2"].copy()
+    delta2[0] *= -1
+    sheet = tmp_path / "sheet.yaml"
+    sheet.write_text(f'"delta2": {flow(delta2)}\n', encoding="utf-8")
+    printed = {
+        f: runner.invoke(app, ["check", str(SCHIENDORFER), str(sheet), "-f", f])
+        for f in ("json", "markdown", "html")
+    }
+    verdicts = json.loads(printed["json"].output)["verdicts"]
+    assert [(v["element"], v["id"], v["status"]) for v in verdicts] == [
+        ("delta2[1]", "dE/dz_2_1", "wrong"),
+        ("delta2[2]", "dE/dz_2_2", "right"),
+    ]
+    assert "`delta2[1] = dE/dz_2_1`" in printed["markdown"].output
+    assert "<code>delta2[1] = dE/dz_2_1</code>" in printed["html"].output

@@ -25,6 +25,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         "verdicts": [
             {
                 "id": v.id,
+                "element": v.element or None,  # a matrix answer's element as written, dE/dW1[1,2]
                 "answer": v.answer,
                 "expected": v.expected,
                 "status": v.status,

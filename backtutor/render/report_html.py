@@ -26,12 +26,12 @@ def sheet_html(report: Report, sol: Solution) -> list[str]:
     out.append(_row(["id", "your answer", "expected", "verdict", "explanation"], "th"))
     for v in report.verdicts:
         mark = f'<span class="{v.status}">{escape(MARKS[v.status])}</span>'
-        out.append(_row([f"<code>{escape(v.id)}</code>", escape(v.answer), escape(v.expected), mark,
+        out.append(_row([f"<code>{escape(v.label)}</code>", escape(v.answer), escape(v.expected), mark,
                          escape(v.explanation)]))  # fmt: skip
     out.append("</table>")
     for w in first_errors(report, sol):
         v = w.verdict
-        out.append(f"<h3><code>{escape(v.id)}</code>: {escape(v.explanation)}</h3>")
+        out.append(f"<h3><code>{escape(v.label)}</code>: {escape(v.explanation)}</h3>")
         out.append(f"<p>Your number: <strong>{escape(v.answer)}</strong>. The working:</p>")
         out.append("<pre>" + escape("\n".join(w.lines)) + "</pre>")
     return out

@@ -16,11 +16,17 @@ def sheet_markdown(report: Report, sol: Solution) -> list[str]:
     lines = [f"## {report.sheet or 'Answer sheet'}", "", f"**Score:** {report.summary}.", ""]
     lines += ["| id | your answer | expected | verdict | explanation |", "|---|---|---|---|---|"]
     for v in report.verdicts:
-        cells = (f"`{v.id}`", v.answer, v.expected, MARKS[v.status], v.explanation)
+        cells = (f"`{v.label}`", v.answer, v.expected, MARKS[v.status], v.explanation)
         lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     for w in first_errors(report, sol):
         v = w.verdict
-        lines += ["", f"### `{v.id}`: {v.explanation}", "", f"Your number: **{v.answer}**. The working:", ""]
+        lines += [
+            "",
+            f"### `{v.label}`: {v.explanation}",
+            "",
+            f"Your number: **{v.answer}**. The working:",
+            "",
+        ]
         lines += ["```", *w.lines, "```"]
     return lines
 
