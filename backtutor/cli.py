@@ -295,5 +295,31 @@ def check(
         raise typer.Exit(1)
 
 
+@app.command()
+def variants(
+    file: Annotated[Path, typer.Argument(help="Problem file (YAML) with a variants: section.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write (one folder per student).")],
+    roster: Annotated[Path | None, typer.Option(help="Class roster (CSV with an id column).")] = None,
+    count: Annotated[
+        int | None, typer.Option(min=1, max=100_000, help="Or: this many numbered variants.")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed (else the file's variants.seed).")] = None,
+    pdf: Annotated[
+        bool, typer.Option("--pdf/--no-pdf", help="PDF documents (Markdown without pdflatex).")
+    ] = True,
+    precision: Annotated[int, typer.Option(min=1, max=17, help="Significant digits in the keys.")] = 9,
+) -> None:
+    """One problem per student (the same network, other numbers): problem file, answer sheet,
+    worksheet and answer key each, the same every time for the same seed and student id."""
+    from .cli_variants import students_of, write_variants
+    from .errors import InputError
+
+    try:
+        written = write_variants(file, students_of(roster, count), seed, output, pdf, precision)
+    except (InputError, ValueError, OSError) as e:
+        raise _fail(str(e)) from None
+    print(f"wrote {written.count} variants to {output} ({written.documents} documents; index: variants.csv)")
+
+
 def main() -> None:
     app()
