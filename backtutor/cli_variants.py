@@ -23,7 +23,6 @@ from .outputs import write_atomic
 
 if TYPE_CHECKING:
     from .problem.roster import Student
-    from .problem.variants import Base
     from .solution.constraints import Variant
 
 STUDENT_LINE = "# student: "  # the answer sheet's first line; `check --roster` reads the id from it
@@ -44,26 +43,16 @@ def students_of(roster: Path | None, count: int | None) -> tuple[Student, ...]:
     return read_roster(roster) if roster is not None else numbered(count or 0)
 
 
-def seed_of(base: Base, seed: int | None) -> int:
-    if seed is not None:
-        return seed
-    if base.spec.seed is None:
-        raise InputError(
-            f"{base.path}: give --seed S (or variants.seed in the file) so the variants can be made again"
-        )
-    return base.spec.seed
-
-
 def write_variants(
     file: Path, students: tuple[Student, ...], seed: int | None, out: Path, pdf: bool, precision: int
 ) -> Written:
     """Every student's files under `out` (made if missing); the PDFs compiled on every core."""
-    from .problem.variants import drawn, read_base
+    from .problem.variants import drawn, read_base, seed_for
     from .render.pdf import have_pdflatex
     from .solution.constraints import variant_for
 
     base = read_base(file)
-    chosen = seed_of(base, seed)
+    chosen = seed_for(base, seed)
     if out.exists() and not out.is_dir():
         raise InputError(f"-o {out}: not a folder")
     out.mkdir(exist_ok=True)

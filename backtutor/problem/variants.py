@@ -88,6 +88,17 @@ def read_base(path: str | Path) -> Base:
     return Base(name, data, lines, spec, tuple(vary))
 
 
+def seed_for(base: Base, seed: int | None) -> int:
+    """--seed, else the file's variants.seed; the same seed must make and grade the variants."""
+    if seed is not None:
+        return seed
+    if base.spec.seed is None:
+        raise FileError(
+            base.path, "give --seed S (or variants.seed in the file): variants are made from a seed"
+        )
+    return base.spec.seed
+
+
 def rng_for(seed: int, student_id: str) -> np.random.Generator:
     """The student's own random numbers: the same seed and id give the same draws, on any machine."""
     import numpy as np
