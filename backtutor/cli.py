@@ -322,7 +322,8 @@ def variants(
     from .errors import InputError
 
     try:
-        written = write_variants(file, students_of(roster, count), seed, output, pdf, precision)
+        inputs = (file, *([roster] if roster else []))
+        written = write_variants(inputs, students_of(roster, count), seed, output, pdf, precision)
     except (InputError, ValueError, OSError) as e:
         raise _fail(str(e)) from None
     print(f"wrote {written.count} variants to {output} ({written.documents} documents; index: variants.csv)")

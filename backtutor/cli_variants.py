@@ -44,14 +44,20 @@ def students_of(roster: Path | None, count: int | None) -> tuple[Student, ...]:
 
 
 def write_variants(
-    file: Path, students: tuple[Student, ...], seed: int | None, out: Path, pdf: bool, precision: int
+    inputs: tuple[Path, ...],
+    students: tuple[Student, ...],
+    seed: int | None,
+    out: Path,
+    pdf: bool,
+    precision: int,
 ) -> Written:
-    """Every student's files under `out` (made if missing); the PDFs compiled on every core."""
+    """Every student's files under `out` (made if missing), never over one of the `inputs` (the
+    problem file first, then the roster); the PDFs compiled on every core."""
     from .problem.variants import drawn, read_base, seed_for
     from .render.pdf import have_pdflatex
     from .solution.constraints import variant_for
 
-    base = read_base(file)
+    base = read_base(inputs[0])
     chosen = seed_for(base, seed)
     if out.exists() and not out.is_dir():
         raise InputError(f"-o {out}: not a folder")
@@ -65,17 +71,17 @@ def write_variants(
         folder = out / student.file_name
         folder.mkdir(exist_ok=True)
         variant = variant_for(base, student, chosen, str(folder / "problem.yaml"))
-        jobs += _write_student(file, folder, variant, chosen, pdf, precision)
+        jobs += _write_student(inputs, folder, variant, chosen, pdf, precision)
         table.writerow(
             [student.id, student.name, student.file_name, variant.tries, *drawn(base, variant.raw).values()]
         )
-    _compile_all(jobs)
-    write_atomic(out / "variants.csv", index.getvalue(), (file,))
+    _compile_all(jobs, inputs)
+    write_atomic(out / "variants.csv", index.getvalue(), inputs)
     return Written(len(students), "PDF" if pdf else "Markdown")
 
 
 def _write_student(
-    file: Path, folder: Path, variant: Variant, seed: int, pdf: bool, precision: int
+    inputs: tuple[Path, ...], folder: Path, variant: Variant, seed: int, pdf: bool, precision: int
 ) -> list[tuple[Path, str]]:
     """The student's problem and answer sheet, and their documents (Markdown now; LaTeX to compile)."""
     from importlib import import_module
@@ -84,9 +90,9 @@ def _write_student(
     from .render.sheet import blank_sheet
 
     sid, sol = variant.student.id, variant.solution
-    header = f"Problem for student {sid}: a variant of {file.name} (backtutor variants, seed {seed})"
-    write_atomic(folder / "problem.yaml", variant_text(variant.raw, header), (file,))
-    write_atomic(folder / "answers.yaml", f"{STUDENT_LINE}{sid}\n{blank_sheet(sol)}", (file,))
+    header = f"Problem for student {sid}: a variant of {inputs[0].name} (backtutor variants, seed {seed})"
+    write_atomic(folder / "problem.yaml", variant_text(variant.raw, header), inputs)
+    write_atomic(folder / "answers.yaml", f"{STUDENT_LINE}{sid}\n{blank_sheet(sol)}", inputs)
     document = import_module(f"{__package__}.render.{'latex' if pdf else 'markdown'}")
     jobs = []
     for name, blank in (("worksheet", True), ("key", False)):
@@ -94,16 +100,16 @@ def _write_student(
         if pdf:
             jobs.append((folder / f"{name}.pdf", text))
         else:
-            write_atomic(folder / f"{name}.md", text, (file,))
+            write_atomic(folder / f"{name}.md", text, inputs)
     return jobs
 
 
-def _compile_all(jobs: list[tuple[Path, str]]) -> None:
+def _compile_all(jobs: list[tuple[Path, str]], inputs: tuple[Path, ...]) -> None:
     """Each LaTeX document to its PDF, pdflatex running on every core."""
     from .render.pdf import compile_pdf
 
     def one(job: tuple[Path, str]) -> None:
-        write_atomic(job[0], compile_pdf(job[1]))
+        write_atomic(job[0], compile_pdf(job[1]), inputs)
 
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         list(pool.map(one, jobs))

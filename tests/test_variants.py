@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import math
+import shutil
 import time
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from typer.testing import CliRunner
 from backtutor.cli import app
 
 from .conftest import PROBLEMS
+from .under_ci import under_ci
 
 runner = CliRunner()
 
@@ -256,3 +258,16 @@ def test_check_with_a_roster_grades_each_sheet_against_its_own_variant(tmp_path)
         result.exit_code == 2
         and "student 'eve' (its '# student:' line) is not on the roster" in result.output
     )
+
+
+def test_worksheet_and_key_are_pdfs_with_pdflatex_and_markdown_without(tmp_path, monkeypatch):
+    path = problem(tmp_path, "relu_regression.yaml", RELU_VARIANTS)
+    assert shutil.which("pdflatex") or not under_ci(), "the PDF worksheets need pdflatex (texlive-latex-base)"
+    if shutil.which("pdflatex"):
+        assert run("variants", path, "--count", 1, "-o", tmp_path / "pdf").exit_code == 0
+        for name in ("worksheet.pdf", "key.pdf"):
+            assert (tmp_path / "pdf" / "1" / name).read_bytes().startswith(b"%PDF")
+    monkeypatch.setattr("backtutor.render.pdf.shutil.which", lambda name: None)
+    result = run("variants", path, "--count", 1, "-o", tmp_path / "md")
+    assert result.exit_code == 0 and "Markdown documents" in result.output
+    assert (tmp_path / "md" / "1" / "key.md").exists() and not (tmp_path / "md" / "1" / "key.pdf").exists()
