@@ -161,8 +161,15 @@ def test_the_autograder_zip_grades_a_submission(tmp_path):
 
 
 def test_the_autograder_says_when_nothing_was_handed_in(tmp_path):
+    """The command run_autograder runs, in this process: an empty submission gets 0 and a reason."""
     assert run("export", "gradescope", Q4, "-o", tmp_path / "autograder.zip").exit_code == 0
-    data = _autograder(tmp_path, tmp_path / "autograder.zip", "")
+    root = tmp_path / "autograder"
+    with zipfile.ZipFile(tmp_path / "autograder.zip") as z:
+        z.extractall(root / "source")
+    (root / "submission").mkdir()
+    assert run("autograde", root).exit_code == 0
+    data = json.loads((root / "results" / "results.json").read_text())
+    jsonschema.validate(data, RESULTS)
     assert data["score"] == 0 and "no answer sheet" in data["output"]
 
 
