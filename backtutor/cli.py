@@ -271,19 +271,14 @@ def check(
     """Check answer sheets: right, carried forward, or wrong with the likely slip.
 
     Exit code 0 when every answer is right, 1 when one is not, 2 when a file cannot be read."""
-    from .cli_check import emit_reports, grade_sheets, sheet_paths
+    from .cli_check import check_format, emit_reports, grade_sheets, sheet_paths
     from .errors import InputError
 
     try:
         paths = sheet_paths(sheets)
         for out in (csv, output):
             check_output(out, (file, *paths, *([roster] if roster else [])))
-        if output and format is CheckFormat.terminal:
-            raise InputError("--output writes a file: use it with -f json, markdown, html or gradescope")
-        if format is CheckFormat.gradescope and len(paths) != 1:
-            raise InputError("-f gradescope writes one submission's results.json: give one sheet")
-        if roster and format in (CheckFormat.markdown, CheckFormat.html):
-            raise InputError("with --roster, use -f terminal, json or gradescope (and --csv)")
+        check_format(format, output is not None, len(paths), roster is not None)
         graded = grade_sheets(file, paths, roster, seed, (rtol, atol))
     except (InputError, ValueError, OSError) as e:
         raise _fail(str(e)) from None

@@ -32,6 +32,18 @@ class CheckFormat(StrEnum):
     gradescope = "gradescope"
 
 
+def check_format(format: CheckFormat, output: bool, sheets: int, roster: bool) -> None:
+    """Refuse, before any grading, a report format that cannot serve these options."""
+    from .errors import InputError
+
+    if output and format is CheckFormat.terminal:
+        raise InputError("--output writes a file: use it with -f json, markdown, html or gradescope")
+    if format is CheckFormat.gradescope and sheets != 1:
+        raise InputError("-f gradescope writes one submission's results.json: give one sheet")
+    if roster and format in (CheckFormat.markdown, CheckFormat.html):
+        raise InputError("with --roster, use -f terminal, json or gradescope (and --csv)")
+
+
 @dataclass
 class Graded:
     """A batch's reports, each with the Solution it was graded against and (with a roster) whose it is."""
