@@ -63,9 +63,16 @@ def autograder_zip(file: Path, roster: Path | None, seed: int | None) -> bytes:
         read_roster(roster)
         config.update(roster="roster.csv", seed=seed_for(read_base(file), seed))
     else:
+        from .problem import yamlfile
         from .problem.load import load
 
         load(file)
+        raw, _ = yamlfile.read(file)
+        if isinstance(raw, dict) and "variants" in raw:
+            raise InputError(
+                f"{file} has variants: give --roster (and --seed) so that each submission is graded "
+                "against its own student's variant"
+            )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
         _add(z, "setup.sh", SETUP.encode(), executable=True)

@@ -180,6 +180,8 @@ def test_the_autograder_grades_against_the_students_variant(tmp_path):
         run("variants", path, "--roster", tmp_path / "roster.csv", "-o", tmp_path / "o", "--no-pdf").exit_code
         == 0
     )
+    result = run("export", "gradescope", path, "-o", tmp_path / "ag.zip")
+    assert result.exit_code == 2 and "give --roster" in result.output
     result = run("export", "gradescope", path, "--roster", tmp_path / "roster.csv", "-o", tmp_path / "ag.zip")
     assert result.exit_code == 0, result.output
     bob = yaml.safe_load((tmp_path / "o" / "102" / "problem.yaml").read_text())
