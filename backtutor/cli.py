@@ -291,38 +291,112 @@ def check(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the report to this file instead.")
     ] = None,
+    roster: Annotated[
+        Path | None, typer.Option(help="Class roster: grade each sheet against its student's variant.")
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option(help="With --roster: the seed the variants were made with.")
+    ] = None,
 ) -> None:
     """Check answer sheets: right, carried forward, or wrong with the likely slip.
 
     Exit code 0 when every answer is right, 1 when one is not, 2 when a file cannot be read."""
-    from .check import Checker
-    from .cli_check import emit_reports, grade_all, sheet_paths
+    from .cli_check import check_format, emit_reports, grade_sheets, sheet_paths
     from .errors import InputError
-    from .problem.load import load
-    from .solution import solve as run
 
     try:
         paths = sheet_paths(sheets)
         for out in (csv, output):
-            check_output(out, (file, *paths))
-        if output and format is CheckFormat.terminal:
-            raise InputError("--output writes a file: use it with -f json, markdown or html")
-        sol = run(load(file))
+            check_output(out, (file, *paths, *([roster] if roster else [])))
+        check_format(format, output is not None, len(paths), roster is not None)
+        graded = grade_sheets(file, paths, roster, seed, (rtol, atol))
     except (InputError, ValueError, OSError) as e:
         raise _fail(str(e)) from None
-    reports, broken = grade_all(Checker(sol, rtol, atol), paths)
     try:
         if csv:
             from .check import reports_csv
 
-            write_atomic(csv, reports_csv(reports, [s.id for s in sol.steps]))
-        emit_reports(reports, sol, broken, format, output)
-    except OSError as e:
+            ids = [s.id for s in graded.sols[0].steps] if graded.sols else []
+            write_atomic(csv, reports_csv(graded.reports, ids, graded.students if roster else None))
+        emit_reports(graded, format, output)
+    except (InputError, OSError) as e:
         raise _fail(str(e)) from None
-    if broken:
+    if graded.broken:
         raise typer.Exit(2)
-    if any(v.status != "right" for r in reports for v in r.verdicts):
+    if any(v.status != "right" for r in graded.reports for v in r.verdicts):
         raise typer.Exit(1)
+
+
+@app.command()
+def variants(
+    file: Annotated[Path, typer.Argument(help="Problem file (YAML) with a variants: section.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write (one folder per student).")],
+    roster: Annotated[Path | None, typer.Option(help="Class roster (CSV with an id column).")] = None,
+    count: Annotated[
+        int | None, typer.Option(min=1, max=100_000, help="Or: this many numbered variants.")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed (else the file's variants.seed).")] = None,
+    pdf: Annotated[
+        bool, typer.Option("--pdf/--no-pdf", help="PDF documents (Markdown without pdflatex).")
+    ] = True,
+    precision: Annotated[int, typer.Option(min=1, max=17, help="Significant digits in the keys.")] = 9,
+) -> None:
+    """One problem per student (the same network, other numbers): problem file, answer sheet,
+    worksheet and answer key each, the same every time for the same seed and student id."""
+    from .cli_variants import students_of, write_variants
+    from .errors import InputError
+
+    try:
+        inputs = (file, *([roster] if roster else []))
+        written = write_variants(inputs, students_of(roster, count), seed, output, pdf, precision)
+    except (InputError, ValueError, OSError) as e:
+        raise _fail(str(e)) from None
+    print(f"wrote {written.count} variants to {output} ({written.documents} documents; index: variants.csv)")
+
+
+export_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Export to other tools.")
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("gradescope")
+def export_gradescope(
+    file: Annotated[Path, typer.Argument(help="Problem file (YAML).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The zip to write, e.g. autograder.zip.")],
+    roster: Annotated[
+        Path | None, typer.Option(help="Class roster: grade each submission against its student's variant.")
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option(help="With --roster: the seed the variants were made with.")
+    ] = None,
+) -> None:
+    """Build a Gradescope autograder zip that grades a submitted answer sheet with `check`."""
+    from .cli_gradescope import autograder_zip
+    from .errors import InputError
+
+    try:
+        check_output(output, (file, *([roster] if roster else [])))
+        write_atomic(output, autograder_zip(file, roster, seed))
+    except (InputError, ValueError, OSError) as e:
+        raise _fail(str(e)) from None
+    print(f"wrote {output}: upload it as the assignment's autograder (README, For instructors)")
+
+
+@app.command(hidden=True)
+def autograde(
+    root: Annotated[Path, typer.Argument(help="The autograder folder.")] = Path("/autograder"),
+) -> None:
+    """Run by the zip's run_autograder: grade root/submission, write root/results/results.json."""
+    from .cli_gradescope import autograde as grade
+    from .errors import InputError
+    from .render.gradescope import render_results
+
+    text = render_results(grade(root))
+    try:
+        (root / "results").mkdir(parents=True, exist_ok=True)
+        write_atomic(root / "results" / "results.json", text)
+    except (InputError, OSError) as e:
+        raise _fail(str(e)) from None
+    print(text, end="")
 
 
 def main() -> None:

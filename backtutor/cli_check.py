@@ -4,6 +4,7 @@ read is reported and skipped), and writing the reports in the chosen format."""
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,6 +13,7 @@ from .outputs import write_atomic
 
 if TYPE_CHECKING:
     from .check import Checker, Report
+    from .check.batch import RosterChecker
     from .solution import Solution
 
 
@@ -27,25 +29,70 @@ class CheckFormat(StrEnum):
     json = "json"
     markdown = "markdown"
     html = "html"
+    gradescope = "gradescope"
 
 
-def grade_all(checker: Checker, paths: list[Path]) -> tuple[list[Report], int]:
+def check_format(format: CheckFormat, output: bool, sheets: int, roster: bool) -> None:
+    """Refuse, before any grading, a report format that cannot serve these options."""
+    from .errors import InputError
+
+    if output and format is CheckFormat.terminal:
+        raise InputError("--output writes a file: use it with -f json, markdown, html or gradescope")
+    if format is CheckFormat.gradescope and sheets != 1:
+        raise InputError("-f gradescope writes one submission's results.json: give one sheet")
+    if roster and format in (CheckFormat.markdown, CheckFormat.html):
+        raise InputError("with --roster, use -f terminal, json or gradescope (and --csv)")
+
+
+@dataclass
+class Graded:
+    """A batch's reports, each with the Solution it was graded against and (with a roster) whose it is."""
+
+    reports: list[Report] = field(default_factory=list)
+    sols: list[Solution] = field(default_factory=list)
+    students: list[str] = field(default_factory=list)
+    broken: list[str] = field(default_factory=list)  # why each unreadable sheet was skipped
+    base: Solution | None = None  # the one problem's Solution (None with a roster: one per student)
+
+    def add(self, outcome: Report | str, sol: Solution | None, student: str = "") -> None:
+        if isinstance(outcome, str) or sol is None:
+            self.broken.append(str(outcome))
+            report_error(str(outcome))
+        else:
+            self.reports.append(outcome)
+            self.sols.append(sol)
+            self.students.append(student)
+
+
+def grade_all(checker: Checker, paths: list[Path]) -> Graded:
     """Every sheet's report; a sheet that cannot be read or graded is reported and skipped."""
     from .check.batch import grade_all as outcomes
 
-    reports, broken = [], 0
+    graded = Graded(base=checker.sol)
     for outcome in outcomes(checker, paths):
-        if isinstance(outcome, str):
-            broken += 1
-            report_error(outcome)
-        else:
-            reports.append(outcome)
-    return reports, broken
+        graded.add(outcome, checker.sol)
+    return graded
 
 
-def emit_reports(
-    reports: list[Report], sol: Solution, broken: int, format: CheckFormat, output: Path | None
-) -> None:
+def grade_roster(roster: RosterChecker, paths: list[Path]) -> Graded:
+    """Every sheet graded against its own student's variant (`check --roster`)."""
+    graded = Graded()
+    for path in paths:
+        outcome, student, checker = roster.grade(path)
+        graded.add(outcome, checker.sol if checker else None, student.id if student else "")
+    return graded
+
+
+def emit_reports(graded: Graded, format: CheckFormat, output: Path | None) -> None:
+    reports, broken, sol = graded.reports, len(graded.broken), graded.base
+    if format is CheckFormat.gradescope:
+        from .render.gradescope import failed, render_results, results
+
+        data = (
+            results(reports[0], graded.sols[0], graded.students[0]) if reports else failed(graded.broken[0])
+        )
+        _write(render_results(data), output)
+        return
     if format is CheckFormat.terminal and output is None:
         from rich.console import Console
 
@@ -57,7 +104,7 @@ def emit_reports(
         if len(reports) > 1:
             out.print(render_class(reports, broken))
         return
-    if format is CheckFormat.json:
+    if format is CheckFormat.json or sol is None:
         from .render.json_report import render_reports
 
         text = render_reports(reports)
@@ -69,10 +116,35 @@ def emit_reports(
         from .render.report_markdown import render_reports_markdown
 
         text = render_reports_markdown(reports, sol, broken)
+    _write(text, output)
+
+
+def _write(text: str, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text)
     else:
         write_atomic(output, text)
+
+
+def grade_sheets(
+    file: Path,
+    paths: list[Path],
+    roster: Path | None,
+    seed: int | None,
+    tolerance: tuple[float | None, float | None],
+) -> Graded:
+    """Grade against the problem, or with a roster each sheet against its own student's variant."""
+    from .check import Checker
+    from .check.batch import RosterChecker
+    from .problem.load import load
+    from .problem.roster import read_roster
+    from .problem.variants import read_base, seed_for
+    from .solution import solve
+
+    if roster is None:
+        return grade_all(Checker(solve(load(file)), *tolerance), paths)
+    base = read_base(file)
+    return grade_roster(RosterChecker(base, seed_for(base, seed), read_roster(roster), *tolerance), paths)
 
 
 def sheet_paths(sheets: list[Path]) -> list[Path]:

@@ -1,15 +1,20 @@
 """A class's sheets at once: each sheet graded on its own (one broken sheet never stops the batch),
-on every core for a big class, the reports in the sheets' order."""
+on every core for a big class, the reports in the sheets' order; or, with a roster, each sheet
+against its own student's variant."""
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from ..errors import InputError
+from ..problem.roster import Student
+from ..problem.variants import Base
+from ..solution.constraints import variant_for
 from .grade import Checker
 from .sheet import read_sheet
 from .verdicts import Report
@@ -51,3 +56,60 @@ def grade_all(checker: Checker, paths: Sequence[Path]) -> Iterator[Outcome]:
                 yield from outcomes
     finally:
         _checker = None
+
+
+# ---- a class with a variant each (`check --roster`) --------------------------------------------------
+_STUDENT = re.compile(r"^#\s*student:\s*(\S.*?)\s*$", re.MULTILINE)
+
+
+def sheet_student(path: Path, students: Sequence[Student]) -> Student | str:
+    """Whose sheet it is: its `# student: ID` line (answers.yaml from `variants` starts with it), else
+    its file name (ID.yaml), else its folder's name (ID/answers.yaml); why not, when none says."""
+    by_key = {s.file_name: s for s in students} | {s.id: s for s in students}
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4096).decode("utf-8", "replace")
+    except OSError as e:
+        return f"{path}: cannot read the sheet ({e.strerror or e})"
+    m = _STUDENT.search(head)
+    if m:
+        found = by_key.get(m.group(1))
+        return found or f"{path}: student {m.group(1)!r} (its '# student:' line) is not on the roster"
+    for key in (path.stem, path.parent.name):
+        if key in by_key:
+            return by_key[key]
+    return (
+        f"{path}: whose sheet is this? Keep its first line '# student: ID', name it ID.yaml, "
+        "or put it in a folder named ID"
+    )
+
+
+class RosterChecker:
+    """Grades each sheet against its own student's variant (each variant solved once)."""
+
+    def __init__(
+        self, base: Base, seed: int, students: Sequence[Student], rtol: float | None, atol: float | None
+    ):
+        self.base, self.seed, self.students = base, seed, students
+        self.rtol, self.atol = rtol, atol
+        self._checkers: dict[str, Checker] = {}
+
+    def checker(self, student: Student) -> Checker:
+        if student.id not in self._checkers:
+            variant = variant_for(self.base, student, self.seed, f"{self.base.path} [student {student.id}]")
+            self._checkers[student.id] = Checker(variant.solution, self.rtol, self.atol)
+        return self._checkers[student.id]
+
+    def grade(
+        self, path: Path, student: Student | None = None
+    ) -> tuple[Outcome, Student | None, Checker | None]:
+        """The sheet's outcome, its student (given, else found by `sheet_student`) and the checker
+        that graded it (None: not graded)."""
+        who = student or sheet_student(path, self.students)
+        if isinstance(who, str):
+            return who, None, None
+        try:
+            checker = self.checker(who)
+        except InputError as e:
+            return str(e), who, None
+        return grade_one(checker, path), who, checker

@@ -12,21 +12,30 @@ from .verdicts import Report
 _ID, _ID_STATUS = attrgetter("id"), attrgetter("id", "status")
 
 
-def reports_csv(reports: list[Report], ids: list[str]) -> str:
+def reports_csv(reports: list[Report], ids: list[str], students: list[str] | None = None) -> str:
     """One row per sheet: the counts a teacher marks by, the first error, and the verdict of every
-    step id anyone answered."""
+    step id anyone answered; with `students` (check --roster), whose sheet it is after its name."""
     answered: set[str] = set()
     for r in reports:  # map and attrgetter: a class's verdicts run into the millions
         answered.update(map(_ID, r.verdicts))
     columns = [i for i in ids if i in answered]
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    head = ["sheet", "right", "own_errors", "misconceptions", "carried", "undecided", "answered"]
+    who = ["student"] if students is not None else []
+    head = ["sheet", *who, "right", "own_errors", "misconceptions", "carried", "undecided", "answered"]
     writer.writerow([*head, "first_error", "first_error_slip", *columns])
-    for r in reports:
+    for n, r in enumerate(reports):
         status = dict(map(_ID_STATUS, r.verdicts))
         first = r.first_error
         counts = [r.right, r.own_errors, r.misconceptions, r.carried, r.undecided, len(r.verdicts)]
         where = [first.id, first.slip] if first else ["", ""]
-        writer.writerow([r.sheet, *counts, *where, *map(status.get, columns, repeat(""))])
+        writer.writerow(
+            [
+                r.sheet,
+                *([students[n]] if students is not None else []),
+                *counts,
+                *where,
+                *map(status.get, columns, repeat("")),
+            ]
+        )
     return buffer.getvalue()

@@ -31,12 +31,18 @@ from .records import Problem, Training
 from .schema import ProblemFile
 from .yamlfile import FileError, Lines
 
-__all__ = ["FileError", "Problem", "Training", "load", "load_shapes"]
+__all__ = ["FileError", "Problem", "Training", "load", "load_data", "load_shapes"]
 
 
 def load(path: str | Path) -> Problem:
     """Read and validate a problem file; raises FileError with file, field and line."""
-    c = Checker(*_read(path))
+    return load_data(*_read_raw(path))
+
+
+def load_data(name: str, raw: Any, lines: Lines) -> Problem:
+    """Validate a problem file's data as read by yamlfile.read (a variant is the file's data with
+    some numbers changed: its errors name the file and the lines of the numbers it changes)."""
+    c = Checker(name, lines, _validated(name, raw, lines))
     architecture = _architecture(c)
     _one_model(c)
     spec, built = _model(c)
@@ -64,15 +70,23 @@ def load_shapes(path: str | Path) -> ShapeTable:
 
 
 def _read(path: str | Path) -> tuple[str, Lines, ProblemFile]:
+    name, raw, lines = _read_raw(path)
+    return name, lines, _validated(name, raw, lines)
+
+
+def _read_raw(path: str | Path) -> tuple[str, Any, Lines]:
     raw, lines = yamlfile.read(path)
-    name = str(path)
+    return str(path), raw, lines
+
+
+def _validated(name: str, raw: Any, lines: Lines) -> ProblemFile:
     if not isinstance(raw, dict):
         raise FileError(name, "expected a mapping of fields (title, inputs, network, …) at the top level", 1)
     try:
         spec = ProblemFile.model_validate(raw)
     except ValidationError as e:
         raise _schema_error(name, lines, e) from None
-    return name, lines, spec
+    return spec
 
 
 def _schema_error(path: str, lines: Lines, e: ValidationError) -> FileError:

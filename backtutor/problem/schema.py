@@ -18,6 +18,7 @@ from ..cnn.schema import ArchitectureFile
 from ..engine.losses import DEFAULT_LOSS, LossKind
 from ..engine.ops import ActivationName
 from ..engine.parse import valid_name
+from .variants_schema import VariantsFile
 
 OptimizerKind = Literal["sgd", "momentum", "nesterov", "rmsprop", "adagrad", "adam", "adamw"]
 MAX_NODES = 5_000
@@ -174,3 +175,4 @@ class ProblemFile(_Strict):
     loss: LossFile = LossFile()
     training: TrainingFile | None = None
     tolerance: ToleranceFile | None = None  # for `check`: overrides the from-what-was-written rule
+    variants: VariantsFile | None = None  # for `variants`: the numbers each student's copy may change

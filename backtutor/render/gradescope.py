@@ -1,0 +1,66 @@
+"""A checked sheet as Gradescope's autograder results.json (gradescope-autograders.readthedocs.io,
+"Autograder Specifications", Output format).
+
+One test per step of the problem, in working order, worth one point: right, or carried forward
+from an earlier error of the student's own (not counted again, as `check` marks), scores it;
+wrong, undecided or not answered does not. A test's output is the verdict, the answer and the
+explanation, as `check` gives them. The top-level score is the sum, the top-level output the
+sheet's summary and its first error.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..check import Report, Verdict
+from ..solution import Solution
+from .report import MARKS
+
+CREDIT = ("right", "carried")
+
+
+def results(report: Report, sol: Solution, student: str = "") -> dict[str, Any]:
+    """The results.json object for one sheet graded against `sol`."""
+    given = {v.id: v for v in report.verdicts}
+    tests = [_test(n, s.id, s.phase, given.get(s.id)) for n, s in enumerate(sol.steps, 1)]
+    first = report.first_error
+    lines = [f"{report.summary} (of {len(tests)} steps: {len(given)} answered)."]
+    if first:
+        lines.append(f"First error of your own: {first.id}: {first.explanation}")
+    if student:
+        lines.append(f"Graded against the problem of student {student}.")
+    return {
+        "score": float(sum(t["score"] for t in tests)),
+        "output": "\n".join(lines),
+        "output_format": "text",
+        "tests": tests,
+    }
+
+
+def failed(message: str) -> dict[str, Any]:
+    """results.json for a sheet that could not be read: no points, and why."""
+    return {"score": 0.0, "output": f"Your answer sheet could not be graded: {message}", "tests": []}
+
+
+def render_results(data: dict[str, Any]) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _test(number: int, step_id: str, phase: str, v: Verdict | None) -> dict[str, Any]:
+    score = 1.0 if v is not None and v.status in CREDIT else 0.0
+    if v is None:
+        output = "not answered"
+    else:
+        output = f"{MARKS[v.status]}: your answer {v.answer}" + (
+            f". {v.explanation}" if v.explanation else ""
+        )
+    return {
+        "name": step_id,
+        "number": str(number),
+        "score": score,
+        "max_score": 1.0,
+        "status": "passed" if score else "failed",
+        "output": output,
+        "tags": [phase],
+    }
