@@ -271,3 +271,14 @@ def test_worksheet_and_key_are_pdfs_with_pdflatex_and_markdown_without(tmp_path,
     result = run("variants", path, "--count", 1, "-o", tmp_path / "md")
     assert result.exit_code == 0 and "Markdown documents" in result.output
     assert (tmp_path / "md" / "1" / "key.md").exists() and not (tmp_path / "md" / "1" / "key.pdf").exists()
+
+
+def test_the_bundled_class_problem_makes_variants_that_meet_its_constraints(tmp_path):
+    path = PROBLEMS / "relu_class.yaml"
+    assert run("variants", path, "--count", 5, "-o", tmp_path / "class", "--no-pdf").exit_code == 0
+    for sid in (f"{i}" for i in range(1, 6)):
+        p = yaml.safe_load((tmp_path / "class" / sid / "problem.yaml").read_text())
+        pre, grads = relu_run(p)
+        assert all(e["z_h"] > 0 and e["z_y_hat"] > 0 for e in pre)  # no_dead_relu
+        assert all(abs(g) >= 1e-3 for e in grads for g in e.values())  # min_gradient 1e-3
+        assert p["training"]["learning_rate"] in (0.01, 0.02)
