@@ -10,9 +10,9 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from .expr import Call, Expr, Num, Sym
+from .expr import Expr, Sym
 from .graph import Graph
-from .ops import OPS
+from .ops import as_sympy
 
 MAX_SIZE = 400  # larger expansions are left to the random-point comparison
 
@@ -21,17 +21,16 @@ def to_sympy(e: Expr, graph: Graph, memo: dict[str, Any] | None = None) -> Any:
     """SymPy form of `e`, named nodes of `graph` replaced by their definitions (memoised by name)."""
     sympy = importlib.import_module("sympy")  # untyped, and heavy: loaded on first use only
     memo = {} if memo is None else memo
-    if isinstance(e, Num):
-        return sympy.Rational(e.value) if not isinstance(e.value, float) else sympy.Float(e.value)
-    if isinstance(e, Sym):
-        node = graph.nodes.get(e.name)
+
+    def leaf(s: Sym) -> Any:
+        node = graph.nodes.get(s.name)
         if node is None or node.expr is None:
-            return sympy.Symbol(e.name)
-        if e.name not in memo:
-            memo[e.name] = to_sympy(node.expr, graph, memo)
-        return memo[e.name]
-    assert isinstance(e, Call), f"no SymPy form for {e!r}"
-    return OPS[e.op].sympy([to_sympy(x, graph, memo) for x in e.args], e.param)
+            return sympy.Symbol(s.name)
+        if s.name not in memo:
+            memo[s.name] = to_sympy(node.expr, graph, memo)
+        return memo[s.name]
+
+    return as_sympy(e, leaf)
 
 
 def equal(a: Expr, b: Expr, graph: Graph) -> bool:
