@@ -65,9 +65,7 @@ ARITHMETIC = [
         "div",
         2,
         lambda a, b: a / b,
-        lambda c, i: (
-            quotient(ONE, c.args[1]) if i == 0 else neg(quotient(c.args[0], power(c.args[1], TWO)))
-        ),
+        lambda c, i: quotient(ONE, c.args[1]) if i == 0 else neg(quotient(c.args[0], power(c.args[1], TWO))),
         "/",
         r"\frac",
         infix=True,
@@ -78,7 +76,9 @@ ARITHMETIC = [
         2,
         floats.power,
         lambda c, i: (
-            mul(c.args[1], power(c.args[0], sub(c.args[1], ONE))) if i == 0 else mul(c, call("log", c.args[0]))
+            mul(c.args[1], power(c.args[0], sub(c.args[1], ONE)))
+            if i == 0
+            else mul(c, call("log", c.args[0]))
         ),
         "^",
         "^",
@@ -86,7 +86,9 @@ ARITHMETIC = [
         rule="d/dx xⁿ = n·xⁿ⁻¹",
         sympy=lambda a, p: a[0] ** a[1],
     ),
-    Op("neg", 1, lambda a: -a, lambda c, i: Num(Fraction(-1)), "−", "-", infix=True, sympy=lambda a, p: -a[0]),
+    Op(
+        "neg", 1, lambda a: -a, lambda c, i: Num(Fraction(-1)), "−", "-", infix=True, sympy=lambda a, p: -a[0]
+    ),
 ]
 
 CALLABLE = [

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from ..engine.expr import Call, Expr, Sym
+from ..engine.expr import Call, Expr, Function, Sym
 from ..engine.ops import OPS
 
 
@@ -22,6 +22,7 @@ class UnitSpec:
     bias: str | None
     activation: str
     slope: Fraction | None = None  # leaky_relu
+    function: Function | None = None  # an activation written as a formula (activation "formula")
 
 
 def unit_names(unit: str, net: str, out: str) -> tuple[str, str]:
@@ -52,7 +53,7 @@ def network_model(
             if OPS[u.activation].arity is None:
                 expr: Expr = Call(u.activation, tuple(Sym(n) for n in nets), k)
             else:
-                expr = Call(u.activation, (Sym(net_name),), u.slope)
+                expr = Call(u.activation, (Sym(net_name),), u.function or u.slope)
             model.append((out_name, expr))
             outs.append(out_name)
         previous = outs
