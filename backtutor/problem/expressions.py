@@ -1,5 +1,6 @@
-"""A model given as named `expressions`: parse each (calls to the file's `functions` included), check that every name it uses is defined, and
-order them so each comes after what it uses (or name the cycle that makes that impossible)."""
+"""A model given as named `expressions`: parse each (calls to the file's `functions` included), check
+that every name it uses is defined, and order them so each comes after what it uses (or name the
+cycle that makes that impossible)."""
 
 from __future__ import annotations
 
