@@ -208,3 +208,23 @@ def test_a_formula_function_is_one_table_entry_whatever_its_order():
 
     for z in (-1.2, 0.6):
         assert evaluate(diff(c, "z"), {"z": z}) == pytest.approx(float(d2.subs(X, z)), rel=1e-12)
+
+
+FUNCTION_ERRORS = {
+    "uses another name": ({"f": "x + y"}, "functions.f", "may use only its variable x, not 'y'"),
+    "a table function's name": ({"tanh": "x"}, "functions", "not a function name"),
+    "unknown function": ({"f": "gelu(x)"}, "functions.f", "unknown function 'gelu'"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FUNCTION_ERRORS))
+def test_bad_functions_section_names_the_field(case, write_problem):
+    functions, field, expected = FUNCTION_ERRORS[case]
+    lines = "".join(f"  {name}: {formula!r}\n" for name, formula in functions.items())
+    path = write_problem(
+        f"inputs: [z]\nfunctions:\n{lines}expressions:\n  y: z\ndata: [{{z: 1}}]\nloss: {{kind: output}}\n"
+    )
+    result = runner.invoke(app, ["solve", str(path)])
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.output.split())
+    assert message.startswith(f"error: {path}:3: {field}") and expected in message, message

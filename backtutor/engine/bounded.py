@@ -1,11 +1,13 @@
 """Work that may run away (SymPy on a user's formula) in one worker process under a time and memory
 limit. SymPy cannot be interrupted from inside, so the work runs in a child process whose address
 space is capped; a call not answered within its time limit gets `Exceeded` and the worker is
-replaced. The functions called must be module-level (they are sent by reference).
+replaced. The worker loads SymPy before its first call, so the time limit counts the work only.
+The functions called must be module-level (they are sent by reference).
 """
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -14,6 +16,7 @@ from typing import Any, TypeVar, cast
 
 T = TypeVar("T")
 MEMORY_LIMIT = 300 * 2**20  # bytes the worker may grow by
+STARTUP_LIMIT = 60.0  # seconds to start the worker and load SymPy in it
 
 _worker: tuple[Any, multiprocessing.connection.Connection] | None = None
 
@@ -23,8 +26,8 @@ class Exceeded(Exception):
 
 
 def run(fn: Callable[..., T], *args: Any, timeout: float) -> T:
-    """fn(*args) in the worker; raises Exceeded past `timeout` seconds or the memory limit, and
-    re-raises what fn raised."""
+    """fn(*args) in the worker; raises Exceeded past `timeout` seconds or the memory limit, or when
+    fn failed (SymPy fails in many ways on odd input)."""
     global _worker
     try:
         if _worker is None:
@@ -37,7 +40,7 @@ def run(fn: Callable[..., T], *args: Any, timeout: float) -> T:
         ok, value = conn.recv()
     except (OSError, EOFError) as e:
         _stop()
-        raise Exceeded("stopped (out of memory?)") from e
+        raise Exceeded(str(e) or "stopped (out of memory?)") from e
     if not ok:
         raise value
     return cast(T, value)
@@ -54,6 +57,8 @@ def _serve(conn: multiprocessing.connection.Connection) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     except (ImportError, OSError, ValueError):
         pass  # no /proc or no rlimit (not Linux): the time limit still holds
+    importlib.import_module("sympy")
+    conn.send("ready")
     try:
         while True:
             fn, args = conn.recv()
@@ -75,6 +80,9 @@ def _start() -> tuple[Any, multiprocessing.connection.Connection]:
     process = ctx.Process(target=_serve, args=(child,), daemon=True)
     process.start()
     child.close()
+    if not parent.poll(STARTUP_LIMIT) or parent.recv() != "ready":
+        process.kill()
+        raise OSError("the SymPy worker did not start")
     return process, parent
 
 

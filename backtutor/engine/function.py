@@ -13,7 +13,6 @@ import importlib
 import math
 from functools import lru_cache
 
-from . import bounded
 from .expr import Expr, Function, names, size
 from .formula import text
 from .ops import X, as_sympy, diff, evaluate
@@ -64,6 +63,8 @@ def disagreement(f: Function) -> str | None:
 
 def derivation(f: Function) -> str:
     """name′(x) = d/dx (body) = derived form [= SymPy's simplified form], for the notes."""
+    from . import bounded  # multiprocessing: only files with a formula function need it
+
     assert f.derivative is not None
     lhs = f"{f.name}′(x) = d/dx ({text(f.body)}) = {text(f.derivative)}"
     try:
