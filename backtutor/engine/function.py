@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import importlib
 import math
+from fractions import Fraction
 from functools import lru_cache
 
-from .expr import Expr, Function, names, size
+from .expr import Call, Expr, Function, Num, names, size
 from .formula import text
-from .ops import X, as_sympy, diff, evaluate
+from .ops import X, as_sympy, diff, evaluate, ops_in
 
 TIME_LIMIT = 5.0  # seconds of SymPy work per function
-MAX_OPS = 200  # larger forms are not given to SymPy, or not shown from it
+MAX_OPS = 200  # larger forms are not given to SymPy
+SIMPLIFY_OPS = 10  # sympy.simplify (slow: it tries everything) only on forms up to this size
 POINTS = (-2.35, -1.1, -0.45, 0.35, 0.9, 1.7, 3.05)  # where the derivative is checked
 RTOL, ATOL = 1e-5, 1e-7
+PIECEWISE = {"step", "where", "max", "min", "abs", "relu", "leaky_relu"}
 
 
 def derive(name: str, body: Expr) -> Function:
@@ -74,18 +77,15 @@ def derivation(f: Function) -> str:
     if isinstance(simple, str):
         return f"{lhs} ({simple})"
     shown = text(simple)
-    if (
-        shown == text(f.derivative)
-        or size(simple) > 2 * size(f.derivative)
-        or not _same(simple, f.derivative)
-    ):
+    if shown == text(f.derivative) or not _readable(simple, f.derivative) or not _same(simple, f.derivative):
         return lhs
     return f"{lhs} = {shown}"
 
 
 def simplified(e: Expr) -> Expr | str:
-    """SymPy's simplification of a formula of x, read back as an Expr; a reason when there is none.
-    Runs in the bounded worker."""
+    """SymPy's simplest form of a formula of x (by its operation count, among the form SymPy builds
+    itself, factor_terms, together, cancel and, for small forms, simplify), read back as an Expr; a
+    reason when there is none. Runs in the bounded worker."""
     from .sympy_form import Unreadable, from_sympy
 
     sympy = importlib.import_module("sympy")
@@ -93,13 +93,33 @@ def simplified(e: Expr) -> Expr | str:
     form = as_sympy(e, lambda s: x)
     if sympy.count_ops(form) > MAX_OPS:
         return f"not simplified: larger than {MAX_OPS} operations"
-    simple = sympy.simplify(form)
-    if sympy.count_ops(simple) > MAX_OPS:
-        return "not simplified: SymPy's form is larger"
+    forms = [form, sympy.factor_terms(form), sympy.together(form), sympy.cancel(form)]
+    if sympy.count_ops(form) <= SIMPLIFY_OPS:
+        forms.append(sympy.simplify(form))
     try:
-        return from_sympy(simple)
+        return from_sympy(min(forms, key=sympy.count_ops))
     except Unreadable:
         return e  # SymPy wrote it with a function the op table does not have: keep the derived form
+
+
+def _readable(simple: Expr, derived: Expr) -> bool:
+    """SymPy's form is worth showing: hardly longer than the derived one, no piecewise op (SymPy
+    writes those worse than the rules do), and no fraction with long digits (a decimal such as
+    1.0507009873554805 becomes one in SymPy's exact arithmetic)."""
+    if size(simple) > size(derived) + 2 or PIECEWISE & {*ops_in(simple), *ops_in(derived)}:
+        return False
+    todo = [simple]
+    while todo:
+        e = todo.pop()
+        if (
+            isinstance(e, Num)
+            and isinstance(e.value, Fraction)
+            and max(abs(e.value.numerator), e.value.denominator) > 1000
+        ):
+            return False
+        if isinstance(e, Call):
+            todo.extend(e.args)
+    return True
 
 
 def _same(a: Expr, b: Expr) -> bool:

@@ -68,6 +68,9 @@ def from_sympy(s: Any) -> Expr:
     symbols and functions of the op table (anything else raises Unreadable): written as a person
     writes it, a quotient as one fraction bar and a − b for a + (−b)."""
     sympy = importlib.import_module("sympy")
+    if s.is_Add:  # a positive term first where there is one: 1 − tanh(x)², not −tanh(x)² + 1
+        terms = sorted(s.as_ordered_terms(), key=lambda t: bool(t.could_extract_minus_sign()))
+        return Call("add", tuple(from_sympy(t) for t in terms))
     if s.could_extract_minus_sign():
         return Call("neg", (from_sympy(-s),))
     top, bottom = sympy.fraction(s)
@@ -83,9 +86,6 @@ def from_sympy(s: Any) -> Expr:
         return Num(float(s))
     if s.is_Symbol:
         return Sym(str(s.name))
-    if s.is_Add:
-        terms = [from_sympy(t) for t in s.as_ordered_terms()]
-        return Call("add", tuple(terms))
     if s.is_Mul:
         return Call("mul", tuple(from_sympy(f) for f in s.as_ordered_factors()))
     if s.is_Pow:
@@ -96,4 +96,11 @@ def from_sympy(s: Any) -> Expr:
     name = type(s).__name__
     if name in _FUNCTIONS:
         return Call(_FUNCTIONS[name], tuple(from_sympy(a) for a in s.args))
+    if name == "Heaviside" and s.args[1:] == (0,):  # H(0) = 0: the step 1[x > 0]
+        return Call("step", (from_sympy(s.args[0]),))
+    if name == "Piecewise" and len(s.args) == 2 and s.args[1].cond == sympy.true:
+        (then, cond), (otherwise, _) = s.args
+        if isinstance(cond, sympy.StrictGreaterThan):
+            positive = cond.lhs - cond.rhs
+            return Call("where", (from_sympy(positive), from_sympy(then), from_sympy(otherwise)))
     raise Unreadable(f"no op for SymPy's {name}")
