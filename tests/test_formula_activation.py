@@ -228,3 +228,19 @@ def test_bad_functions_section_names_the_field(case, write_problem):
     assert result.exit_code == 2, result.output
     message = " ".join(result.output.split())
     assert message.startswith(f"error: {path}:3: {field}") and expected in message, message
+
+
+def test_a_unit_may_have_its_own_formula_activation(write_problem):
+    path = write_problem(
+        "inputs: [x]\nnetwork:\n  - activation: tanh\n    units:\n      h1: {weights: [w1]}\n"
+        '      h2: {weights: [w2], activation: {name: softsign, formula: "x / (1 + abs(x))"}}\n'
+        "  - activation: identity\n    units:\n      o: {weights: [v1, v2]}\n"
+        "parameters: {w1: 0.3, w2: -0.2, v1: 0.7, v2: 1.5}\ndata: [{x: 1, target_o: 0.5}]\n"
+    )
+    fu = FirstUpdate(solve(load(path), epochs=1, shown=[1]))
+    w1, w2 = sp.symbols("w1 w2", real=True)
+    out = sp.Rational(7, 10) * sp.tanh(w1) + sp.Rational(3, 2) * w2 / (1 + sp.Abs(w2))
+    loss = (sp.Rational(1, 2) - out) ** 2 / 2
+    at = {w1: sp.Rational(3, 10), w2: sp.Rational(-1, 5)}
+    for name, s in (("w1", w1), ("w2", w2)):
+        assert fu.steps[fu.grad_id(name)].value == pytest.approx(float(sp.diff(loss, s).subs(at)), rel=1e-12)

@@ -20,7 +20,20 @@ from .op import Op, sympy
 from .ops_activations import ACTIVATION_OPS
 from .ops_elementary import ARITHMETIC, CALLABLE
 
-__all__ = ["ACTIVATIONS", "FUNCTIONS", "OPS", "Op", "as_sympy", "diff", "diff_all", "evaluate", "ops_in"]
+__all__ = [
+    "ACTIVATIONS",
+    "FUNCTIONS",
+    "OPS",
+    "Op",
+    "X",
+    "as_sympy",
+    "derivative_of",
+    "diff",
+    "diff_all",
+    "evaluate",
+    "functions_in",
+    "ops_in",
+]
 
 X = "x"  # the variable of a formula function
 

@@ -1,8 +1,10 @@
-"""Expressions as SymPy, for deciding whether a student's formula equals the expected one.
+"""Expressions as SymPy, for deciding whether a student's formula equals the expected one, and
+SymPy's results read back as expressions (`from_sympy`, for a formula function's derivation).
 
-Imported only when a formula answer has already agreed numerically, so SymPy never slows down
-solving. Named intermediate nodes are expanded into what defines them, so `out_o1·(1 − out_o1)`
-and `σ(net_o1)·(1 − σ(net_o1))` compare equal. Each op's SymPy form is its entry's in `ops.OPS`.
+Imported only when a formula answer has already agreed numerically, or for a file with a formula
+function, so SymPy never slows down solving other files. Named intermediate nodes are expanded into
+what defines them, so `out_o1·(1 − out_o1)` and `σ(net_o1)·(1 − σ(net_o1))` compare equal. Each
+op's SymPy form is its entry's in `ops.OPS`; the way back knows only the op table's functions.
 """
 
 from __future__ import annotations
