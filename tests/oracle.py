@@ -23,7 +23,7 @@ from typing import Any
 import sympy as sp
 
 from backtutor.engine.compile import compile_graph
-from backtutor.engine.expr import Call, Expr, Num, Sym
+from backtutor.engine.expr import Call, Expr, Function, Num, Sym
 from backtutor.engine.ops import evaluate
 from backtutor.solution import Solution, Step
 
@@ -58,9 +58,28 @@ def _max(c: Call, args: list[sp.Expr]) -> Pieces:
     return [*pieces, (args[-1], sp.true)]
 
 
+def _min(c: Call, args: list[sp.Expr]) -> Pieces:
+    """A tie goes to the first of the smallest inputs, as for max."""
+    pieces: Pieces = [
+        (a, sp.And(*(a <= b for j, b in enumerate(args) if j != i))) for i, a in enumerate(args[:-1])
+    ]
+    return [*pieces, (args[-1], sp.true)]
+
+
 def _max_gap(values: list[float]) -> float:
     top, second = sorted(values, reverse=True)[:2]
     return top - second
+
+
+def _min_gap(values: list[float]) -> float:
+    low, second = sorted(values)[:2]
+    return second - low
+
+
+def _formula(c: Call, a: list[sp.Expr]) -> sp.Expr:
+    """A function written as a formula of x: its body written out, x being the argument."""
+    assert isinstance(c.param, Function)
+    return to_sympy(c.param.body, lambda name: a[0])
 
 
 # smooth op name → its definition, given the Call (for its parameter) and the converted arguments
@@ -80,6 +99,11 @@ SMOOTH: dict[str, Callable[[Call, list[sp.Expr]], sp.Expr]] = {
     "identity": lambda c, a: a[0],
     "sqrt": lambda c, a: sp.sqrt(a[0]),
     "softmax": _softmax,
+    "erf": lambda c, a: sp.erf(a[0]),
+    "asinh": lambda c, a: sp.asinh(a[0]),
+    "sin": lambda c, a: sp.sin(a[0]),
+    "cos": lambda c, a: sp.cos(a[0]),
+    "formula": _formula,
 }
 # op name → its pieces (value, condition) in order: the first piece whose condition holds applies.
 # The conditions encode backtutor's documented conventions at the kinks: ReLU′(0) = 0,
@@ -90,6 +114,8 @@ PIECEWISE: dict[str, Callable[[Call, list[sp.Expr]], Pieces]] = {
     "leaky_relu": lambda c, a: [(a[0], a[0] > 0), (_param(c) * a[0], sp.true)],
     "leaky_step": lambda c, a: [(sp.Integer(1), a[0] > 0), (_param(c), sp.true)],
     "max": _max,
+    "min": _min,
+    "where": lambda c, a: [(a[1], a[0] > 0), (a[2], sp.true)],
     "abs": lambda c, a: [(a[0], a[0] > 0), (sp.Integer(0), sp.Eq(a[0], 0)), (-a[0], sp.true)],
 }
 DEFINED = set(SMOOTH) | set(PIECEWISE)  # every op the oracle knows
@@ -133,6 +159,8 @@ KINKS: dict[str, Callable[[list[float]], float]] = {
     "leaky_relu": lambda a: a[0],
     "leaky_step": lambda a: a[0],
     "max": _max_gap,  # a tie between the largest inputs
+    "min": _min_gap,
+    "where": lambda a: a[0],
     "abs": lambda a: a[0],
 }
 

@@ -138,7 +138,7 @@ PIECE_POINTS = {  # points on each side of every kink, and on it (ties of max in
 def test_the_piece_at_a_point_has_the_derivative_of_the_whole_piecewise(op):
     """SymPyModel writes a piecewise op as its piece that holds at the point; sympy.diff of the whole
     Piecewise (every piece, the conditions kept) gives the same value and derivatives there."""
-    points = PIECE_POINTS["max" if op == "max" else "unary"]
+    points = PIECE_POINTS["unary" if OPS[op].arity == 1 else "max"]  # max's points serve min and where
     args = sp.symbols(f"a0:{len(points[0])}")
     call = Call(op, tuple(Sym(str(a)) for a in args), Fraction(1, 10) if op.startswith("leaky") else None)
     whole = piecewise(call, list(args))

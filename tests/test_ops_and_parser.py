@@ -11,7 +11,7 @@ import pytest
 import sympy
 
 from backtutor.engine.compile import compile_formula
-from backtutor.engine.expr import Call, Num, Sym
+from backtutor.engine.expr import Call, Function, Num, Sym
 from backtutor.engine.formula import latex, text
 from backtutor.engine.notation import latex_name
 from backtutor.engine.ops import OPS, diff, evaluate
@@ -68,14 +68,18 @@ def _sympy(e):
     return OPS[e.op].sympy([_sympy(a) for a in e.args], e.param)
 
 
+PARAMS = {"slope": lambda f: Fraction(1, 10), "component": lambda f: 1, "function": lambda f: f}
+
+
 def test_a_compiled_formula_matches_sympy_and_gives_evaluates_bits():
     """The check command works each step's formula compiled; every op, its param, constants, a
     long sum (fsum) and a shared subexpression must give exactly evaluate's float."""
     a, b, c = Sym("a"), Sym("b"), Sym("c")
     shared = Call("sigmoid", (Call("sub", (a, b)),))
     slope = Call("leaky_relu", (Call("neg", (c,)),), Fraction(1, 10))
-    parts = [Call(op.name, (a, b, c) if op.arity is None else (a, b)[: op.arity]) for op in OPS.values()]
-    parts = [p if not OPS[p.op].param else Call(p.op, p.args, 1) for p in parts]
+    parts = [Call(op.name, (a, b, c)[: op.arity or 3]) for op in OPS.values()]
+    scaled = Function("scaled_asinh", parse("asinh(x)/5 + 1/2"))
+    parts = [p if not OPS[p.op].param else Call(p.op, p.args, PARAMS[OPS[p.op].param](scaled)) for p in parts]
     e = Call("add", (*parts, shared, Call("mul", (shared, Num(Fraction(1, 3)), slope)), Num(0.1)))
     env = {"a": 1.7, "b": 0.6, "c": 2.3}
     place = {id(leaf): i for i, leaf in enumerate((a, b, c))}

@@ -15,10 +15,11 @@ from fractions import Fraction
 import pytest
 import sympy
 
-from backtutor.engine.expr import Call, Sym
+from backtutor.engine.expr import Call, Function, Param, Sym
 from backtutor.engine.graph import Graph, Node
 from backtutor.engine.losses import LOSSES, loss_model, loss_term
 from backtutor.engine.ops import ACTIVATIONS, OPS, Op, diff, evaluate
+from backtutor.engine.parse import parse
 from tests.oracle import definition
 
 # Points for 1, 2 or 3 inputs (their leading coordinates). No coordinate is 0 and no two are equal,
@@ -26,18 +27,36 @@ from tests.oracle import definition
 # for max); the largest input varies, so max routes its gradient to each position in turn. A point
 # outside an op's domain (log of a negative number, a negative base to a fractional power) is skipped.
 POINTS = [(-1.3, 0.7, 2.1), (0.4, -0.9, 0.15), (2.2, 1.1, -0.6), (0.8, 1.9, 1.3)]
-SLOPE = Fraction(1, 10)  # the parameter of an op whose parameter is not the softmax component
+SLOPE = Fraction(1, 10)  # the parameter of an op whose parameter is a number (leaky_relu's slope)
 H = 1e-6
 
 
-def cases() -> list[tuple[str, int, Fraction | int | None]]:
+def _function(name: str, body: str, derived: bool = True) -> Function:
+    """A formula function as a problem file gives it; `derived`: with its derivative already derived
+    (as loading does), else left to the table's rule (as for a second derivative)."""
+    e = parse(body)
+    return Function(name, e, diff(e, "x") if derived else None)
+
+
+# the parameter of a `formula` call: functions written as formulas, their derivative derived or not
+FUNCTIONS = [
+    _function("scaled_asinh", "asinh(x)/5 + 1/2"),
+    _function("gelu", "x/2*(1 + erf(x/sqrt(2)))"),
+    _function("mish", "x*tanh(softplus(x))", derived=False),
+    _function("waves", "sin(x)*cos(2*x) + where(x, x, exp(x) - 1) + min(x, 0)"),
+]
+
+
+def cases() -> list[tuple[str, int, Param]]:
     """(op, number of inputs, parameter) for every entry: 2 and 3 inputs for an op of any number,
-    each component for softmax."""
-    out: list[tuple[str, int, Fraction | int | None]] = []
+    each component for softmax, each function of FUNCTIONS for a formula."""
+    out: list[tuple[str, int, Param]] = []
     for op in OPS.values():
         for n in (op.arity,) if op.arity else (2, 3):
             if op.param == "component":
                 out.extend((op.name, n, k) for k in range(n))
+            elif op.param == "function":
+                out.extend((op.name, n, f) for f in FUNCTIONS)
             else:
                 out.append((op.name, n, SLOPE if op.param else None))
     return out
@@ -46,7 +65,7 @@ def cases() -> list[tuple[str, int, Fraction | int | None]]:
 SYMBOLS = sympy.symbols("x0:3")
 
 
-def sympy_form(name: str, n: int, param: Fraction | int | None) -> tuple[sympy.Expr, tuple[sympy.Expr, ...]]:
+def sympy_form(name: str, n: int, param: Param) -> tuple[sympy.Expr, tuple[sympy.Expr, ...]]:
     """The entry's SymPy form and its derivative with respect to each input, built once per case and
     evaluated at every point (sympy.diff is the slow part)."""
     form = OPS[name].sympy(SYMBOLS[:n], param)
@@ -59,11 +78,11 @@ def at(form: sympy.Expr, point: tuple[float, ...]) -> float:
     return value.real
 
 
-def forward(op: Op, param: Fraction | int | None, point: Sequence[float]) -> float:
+def forward(op: Op, param: Param, point: Sequence[float]) -> float:
     return op.forward(param, *point) if op.param else op.forward(*point)
 
 
-def in_domain(op: Op, param: Fraction | int | None, point: Sequence[float]) -> bool:
+def in_domain(op: Op, param: Param, point: Sequence[float]) -> bool:
     try:
         return math.isfinite(forward(op, param, point))
     except (ValueError, ZeroDivisionError):
@@ -80,7 +99,11 @@ def test_cases_cover_every_entry():
     assert {name for name, _, _ in cases()} == set(OPS)
 
 
-@pytest.mark.parametrize(("name", "n", "param"), cases(), ids=lambda v: str(v))
+def _id(v: object) -> str:
+    return v.name if isinstance(v, Function) else str(v)
+
+
+@pytest.mark.parametrize(("name", "n", "param"), cases(), ids=_id)
 def test_local_derivatives_match_sympy_and_finite_differences(name, n, param):
     op = OPS[name]
     form, derivatives = sympy_form(name, n, param)

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import cast
 
-from .expr import Call, Expr, Num, Sym
+from .expr import Call, Expr, Function, Num, Sym
 from .graph import Graph
-from .ops import OPS
+from .ops import OPS, X
 
 Full = Callable[..., tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...]]]
 Fast = Callable[..., tuple[float, list[float]]]
@@ -81,6 +81,8 @@ class _Emitter:
         if isinstance(e, Sym):
             return self.var[e.name]
         assert isinstance(e, Call)
+        if isinstance(e.param, Function):  # a formula function: its body, inline, x bound to the argument
+            return f"({self(_bind(e.param.body, e.args[0]))})"
         args = [self(a) for a in e.args]
         if e.op in _INFIX and len(args) > _MAX_INFIX:  # a long sum (a big pooling window) as one call,
             return f"_{e.op}({', '.join(args)})"  # not a chain Python's compiler must recurse through
@@ -92,6 +94,15 @@ class _Emitter:
             assert e.param is not None, f"{e.op} needs its {OPS[e.op].param}"
             args.insert(0, repr(e.param if isinstance(e.param, int) else float(e.param)))
         return f"{e.op}({', '.join(args)})"
+
+
+def _bind(body: Expr, arg: Expr) -> Expr:
+    """A formula function's body with its variable x replaced by `arg`."""
+    if isinstance(body, Sym):
+        return arg if body.name == X else body
+    if isinstance(body, Call):
+        return Call(body.op, tuple(_bind(a, arg) for a in body.args), body.param)
+    return body
 
 
 def compile_graph(graph: Graph) -> Program:

@@ -9,6 +9,7 @@ written.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -27,10 +28,26 @@ class Sym:
 
 
 @dataclass(frozen=True, slots=True)
+class Function:
+    """A function of one variable written as a formula in a problem file (`asinh(x)/5 + 1/2`), called
+    by its name through the op table's `formula` entry. `order` counts the derivatives taken:
+    scaled_asinh′ is the same name with order 1 and the derivative as its body."""
+
+    name: str
+    body: Expr  # a formula of Sym("x") made of the op table's functions
+    derivative: Expr | None = None  # the body's derivative, derived once when the file is loaded
+    order: int = 0
+    derivation: str = ""  # how the derivative was derived, shown once beside the working
+
+
+Param = Fraction | int | Function | None  # a Call's constant: leaky_relu slope, softmax component, a formula
+
+
+@dataclass(frozen=True, slots=True)
 class Call:
     op: str
     args: tuple[Expr, ...]
-    param: Fraction | int | None = None  # leaky_relu slope, softmax component
+    param: Param = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +74,7 @@ Expr = Num | Sym | Call | Deriv | Updated
 ZERO = Num(Fraction(0))
 ONE = Num(Fraction(1))
 HALF = Num(Fraction(1, 2), "1/2")
+PI = Num(math.pi, "π")  # written π; SymPy forms read it as sympy.pi (ops.as_sympy)
 
 
 def num(value: Fraction | float | int) -> Num:
@@ -192,7 +210,7 @@ def power(a: Expr, b: Expr) -> Expr:
     return Call("pow", (a, b))
 
 
-def call(op: str, *args: Expr, param: Fraction | int | None = None) -> Call:
+def call(op: str, *args: Expr, param: Param = None) -> Call:
     return Call(op, tuple(args), param)
 
 

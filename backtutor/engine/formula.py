@@ -9,7 +9,7 @@ as typed, computed values with `precision` significant digits. With `blank`, com
 
 from __future__ import annotations
 
-from .expr import Call, Deriv, Expr, Num, Sym, Updated
+from .expr import Call, Deriv, Expr, Function, Num, Sym, Updated
 from .notation import (
     format_number,
     latex_name,
@@ -79,6 +79,10 @@ class Printer:
     def function(self, e: Call, args: list[str], param: str) -> str:
         return OPS[e.op].text.format(*args, args=", ".join(args), p=param)
 
+    def function_name(self, f: Function) -> str:
+        """A formula function's name, primed once per derivative: scaled_asinh′."""
+        return f.name + "′" * f.order
+
     def div(self, e: Call) -> str:
         return f"{self.wrap(e.args[0], 3)}/{self.wrap(e.args[1], 4)}"
 
@@ -118,7 +122,9 @@ class Printer:
     def call(self, e: Call) -> str:
         op = OPS[e.op]
         param = ""
-        if op.param and e.param is not None:  # the softmax component counts from 1 for readers
+        if isinstance(e.param, Function):
+            param = self.function_name(e.param)
+        elif op.param and e.param is not None:  # the softmax component counts from 1 for readers
             param = str(int(e.param) + 1) if op.param == "component" else self.number(Num(e.param))
         return self.function(e, [self.show(a)[0] for a in e.args], param)
 
@@ -189,7 +195,7 @@ class LatexPrinter(Printer):
         if "e" in text and not text.startswith(("inf", "-inf")):
             mant, _, exp = text.partition("e")
             return rf"{mant} \times 10^{{{int(exp)}}}"
-        return text.replace("inf", r"\infty")
+        return text.replace("inf", r"\infty").replace("π", r"\pi")
 
     def name(self, name: str, example: int | None = None) -> str:
         return latex_name(name) + (f"^{{({example})}}" if example is not None else "")
@@ -205,6 +211,10 @@ class LatexPrinter(Printer):
 
     def function(self, e: Call, args: list[str], param: str) -> str:
         return OPS[e.op].latex.format(*args, args=", ".join(args), p=param)
+
+    def function_name(self, f: Function) -> str:
+        name = f.name.replace("_", r"\_")
+        return rf"\operatorname{{{name}}}" + "'" * f.order
 
     def div(self, e: Call) -> str:
         return rf"\frac{{{self.show(e.args[0])[0]}}}{{{self.show(e.args[1])[0]}}}"
@@ -235,7 +245,7 @@ class MathMLPrinter(Printer):
         return '<mtext class="blank">\u2003\u2003\u2003\u2003</mtext>'
 
     def written(self, text: str, typed: bool) -> str:
-        return mathml_number(text)
+        return "<mi>π</mi>" if text == "π" else mathml_number(text)
 
     def name(self, name: str, example: int | None = None) -> str:
         base = mathml_name(name)
@@ -250,6 +260,10 @@ class MathMLPrinter(Printer):
 
     def updated(self, name: str) -> str:
         return f"<msup>{self.name(name)}<mo>+</mo></msup>"
+
+    def function_name(self, f: Function) -> str:
+        name = f"<mi>{f.name}</mi>"
+        return f"<msup>{name}<mo>{'′' * f.order}</mo></msup>" if f.order else name
 
     def function(self, e: Call, args: list[str], param: str) -> str:
         op = OPS[e.op]

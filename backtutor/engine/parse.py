@@ -1,18 +1,22 @@
 """A safe parser for formulas in problem and answer files.
 
-Only numbers, names, + − * / ^ ** (and the · × − ² ³ a student may paste), parentheses and calls
-to the functions of the op table are accepted. Nothing here ever reaches `eval`, `sympify` or
+Only numbers, names, the constant pi (π), + − * / ^ ** (and the · × − ² ³ a student may paste),
+parentheses and calls to the functions of the op table (or to functions a problem file defines as
+formulas, passed in as `functions`) are accepted. Nothing here ever reaches `eval`, `sympify` or
 `parse_expr`; a name must look like `w1`, `out_h1` or `x_hat` (no leading underscore, no dots).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from fractions import Fraction
 
 from ..errors import InputError
-from .expr import Call, Expr, Num, Sym
+from .expr import PI, Call, Expr, Function, Num, Sym
 from .ops import FUNCTIONS, OPS
+
+CONSTANTS: dict[str, Num] = {"pi": PI, "π": PI}
 
 # a name as students write it: a letter (Latin or Greek), then letters, digits, _, subscript digits, a hat
 # (ŷ), a layer mark in superscript parentheses (W⁽¹⁾), and an index from 1 at the end (W1[1], W[1,2]);
@@ -49,7 +53,7 @@ class ParseError(InputError):
 
 
 def valid_name(name: str) -> bool:
-    return len(name) <= 64 and bool(NAME.match(name)) and name not in FUNCTIONS
+    return len(name) <= 64 and bool(NAME.match(name)) and name not in FUNCTIONS and name not in CONSTANTS
 
 
 def _tokens(text: str) -> list[tuple[str, str, int]]:
@@ -69,8 +73,9 @@ def _tokens(text: str) -> list[tuple[str, str, int]]:
 
 
 class _Parser:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, functions: Mapping[str, Function]) -> None:
         self.text = text
+        self.functions = functions
         self.toks = _tokens(text)
         self.i = 0
         self.depth = 0
@@ -159,7 +164,9 @@ class _Parser:
             self.take()
             if self.peek()[1] == "(" and self.peek()[0] == "op":
                 return self.call(value, col)
-            if value in FUNCTIONS:
+            if value in CONSTANTS:
+                return CONSTANTS[value]
+            if value in FUNCTIONS or value in self.functions:
                 raise ParseError(f"{value!r} is a function; call it as {value}(…)", self.text, col)
             if not valid_name(value):
                 raise ParseError(
@@ -171,16 +178,20 @@ class _Parser:
         raise self.fail("expected a number, a name or '('")
 
     def call(self, name: str, col: int) -> Expr:
-        if name not in FUNCTIONS:
-            known = ", ".join(sorted(FUNCTIONS))
+        if name not in FUNCTIONS and name not in self.functions:
+            known = ", ".join(sorted([*FUNCTIONS, *self.functions]))
             raise ParseError(f"unknown function {name!r} (known: {known})", self.text, col)
-        op = OPS[FUNCTIONS[name]]
         self.expect("(")
         args = [self.expression()]
         while self.peek()[1] == "," and self.peek()[0] == "op":
             self.take()
             args.append(self.expression())
         self.expect(")")
+        if name in self.functions:  # a function the file defines as a formula of x
+            if len(args) != 1:
+                raise ParseError(f"{name} takes 1 input, got {len(args)}", self.text, col)
+            return Call("formula", (args[0],), self.functions[name])
+        op = OPS[FUNCTIONS[name]]
         param = None
         if op.param:
             last = args.pop()
@@ -194,13 +205,14 @@ class _Parser:
         return Call(op.name, tuple(args), param)
 
 
-def parse(text: str) -> Expr:
-    """Parse a formula; raises ParseError with the column of the first problem."""
+def parse(text: str, functions: Mapping[str, Function] | None = None) -> Expr:
+    """Parse a formula; raises ParseError with the column of the first problem. `functions`: the
+    formula functions a problem file defines, callable by name."""
     if not isinstance(text, str):
         raise ParseError("expected a formula as text", str(text), 1)
     if len(text) > MAX_LENGTH:
         raise ParseError(f"formula longer than {MAX_LENGTH} characters", text[:40] + "…", MAX_LENGTH)
-    p = _Parser(text)
+    p = _Parser(text, functions or {})
     if p.peek()[0] == "end":
         raise ParseError("empty formula", text, 1)
     e = p.expression()

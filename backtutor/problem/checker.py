@@ -4,10 +4,11 @@ file, the field and its line."""
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..engine.expr import Expr
+from ..engine.expr import Expr, Function
 from ..engine.parse import ParseError, parse
 from . import yamlfile
 from .schema import ProblemFile
@@ -34,9 +35,9 @@ class Checker:
     def fail(self, loc: tuple[Any, ...], message: str) -> FileError:
         return FileError(self.path, message, yamlfile.line_of(self.lines, loc), yamlfile.field_name(loc))
 
-    def parse(self, loc: tuple[Any, ...], text: Any) -> Expr:
+    def parse(self, loc: tuple[Any, ...], text: Any, functions: Mapping[str, Function] | None = None) -> Expr:
         try:
-            return parse(text)
+            return parse(text, functions)
         except ParseError as e:
             raise self.fail(loc, str(e)) from None
 

@@ -1,5 +1,6 @@
-"""A model given as named `expressions`: parse each, check that every name it uses is defined, and
-order them so each comes after what it uses (or name the cycle that makes that impossible)."""
+"""A model given as named `expressions`: parse each (calls to the file's `functions` included), check
+that every name it uses is defined, and order them so each comes after what it uses (or name the
+cycle that makes that impossible)."""
 
 from __future__ import annotations
 
@@ -8,15 +9,17 @@ from typing import Any
 
 from ..engine.expr import Expr, names
 from .checker import BuiltModel, Checker
+from .functions import file_functions
 from .yamlfile import FileError
 
 
 def expressions_model(c: Checker) -> BuiltModel:
     s = c.spec
     assert s.expressions is not None
+    functions = file_functions(c)
     parsed: dict[str, Expr] = {}
     for name, text in s.expressions.items():
-        parsed[name] = c.parse(("expressions", name), text)
+        parsed[name] = c.parse(("expressions", name), text, functions)
     known = set(s.inputs) | set(s.parameters) | set(parsed)
     for name, e in parsed.items():
         for n in names(e):

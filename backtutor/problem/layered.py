@@ -6,8 +6,9 @@ from __future__ import annotations
 from ..engine.parse import valid_name
 from .checker import BuiltModel, Checker
 from .dropout import Dropout, dropout_of, masked
+from .functions import formula_function
 from .network import UnitSpec, dropout_names, network_model, unit_names
-from .schema import MAX_NODES, LayerFile, ProblemFile
+from .schema import MAX_NODES, FormulaActivation, LayerFile, ProblemFile
 
 
 def network_of(c: Checker) -> tuple[ProblemFile, BuiltModel]:
@@ -15,6 +16,10 @@ def network_of(c: Checker) -> tuple[ProblemFile, BuiltModel]:
     s = c.spec
     assert s.network is not None
     _check_naming(c)
+    if s.functions:
+        raise c.fail(
+            ("functions",), 'expressions call functions; a layer takes activation: {name: …, formula: "…"}'
+        )
     if not s.inputs:
         raise c.fail(("inputs",), "a network needs its inputs listed, e.g. inputs: [i1, i2]")
     units = sum(len(layer.units) for layer in s.network)
@@ -55,6 +60,10 @@ def _units(c: Checker, li: int, layer: LayerFile, previous: list[str]) -> list[U
     for uname, unit in layer.units.items():
         loc = ("network", li, "units", uname)
         act = unit.activation or layer.activation
+        function = None
+        if isinstance(act, FormulaActivation):
+            where = (*loc, "activation") if unit.activation else ("network", li, "activation")
+            function = formula_function(c, (*where, "formula"), act.name, act.formula)
         if len(unit.weights) != len(previous):
             what = "inputs" if li == 0 else f"units in layer {li}"
             raise c.fail(
@@ -64,7 +73,7 @@ def _units(c: Checker, li: int, layer: LayerFile, previous: list[str]) -> list[U
             )
         if unit.activation == "softmax" or (act == "softmax" and len(layer.units) < 2):
             raise c.fail(loc, "softmax is a whole-layer activation over two or more units")
-        units.append(
-            UnitSpec(uname, tuple(unit.weights), unit.bias, act, layer.slope if act == "leaky_relu" else None)
-        )
+        name = "formula" if function else str(act)
+        slope = layer.slope if act == "leaky_relu" else None
+        units.append(UnitSpec(uname, tuple(unit.weights), unit.bias, name, slope, function))
     return units

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from ..engine.expr import ONE, Call, Expr, Num, Sym
+from ..engine.expr import ONE, Call, Expr, Function, Num, Sym
 from ..engine.ops import OPS
 
 
@@ -23,6 +23,7 @@ class UnitSpec:
     bias: str | None
     activation: str
     slope: Fraction | None = None  # leaky_relu
+    function: Function | None = None  # an activation written as a formula (activation "formula")
 
 
 def unit_names(unit: str, net: str, out: str) -> tuple[str, str]:
@@ -63,7 +64,7 @@ def network_model(
             if OPS[u.activation].arity is None:
                 expr: Expr = Call(u.activation, tuple(Sym(n) for n in nets), k)
             else:
-                expr = Call(u.activation, (Sym(net_name),), u.slope)
+                expr = Call(u.activation, (Sym(net_name),), u.function or u.slope)
             model.append((out_name, expr))
             outs.append(out_name)
         rate = rates[li] if li < len(rates) else None

@@ -12,11 +12,11 @@ import re
 from fractions import Fraction
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PositiveInt
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PositiveInt, ValidationError
 
 from ..cnn.schema import ArchitectureFile
 from ..engine.losses import DEFAULT_LOSS, LossKind
-from ..engine.ops import ActivationName
+from ..engine.ops import ACTIVATIONS, ActivationName
 from ..engine.parse import valid_name
 from .variants_schema import VariantsFile
 
@@ -68,11 +68,37 @@ def flat_vectors(v: Any) -> Any:
 
 Number = Annotated[Fraction, BeforeValidator(number)]
 Name = Annotated[str, BeforeValidator(_name)]
-Activation = ActivationName
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, frozen=True)
+
+
+class FormulaActivation(_Strict):
+    """An activation written as a formula of x (problem/functions.py), e.g.
+    {name: scaled_asinh, formula: "asinh(x)/5 + 1/2"}."""
+
+    name: Name
+    formula: str
+
+
+def _activation(v: Any) -> Any:
+    """An activation's name from the op table, or a mapping {name, formula}: one message for either."""
+    if isinstance(v, dict):
+        try:
+            return FormulaActivation.model_validate(v)
+        except ValidationError as e:
+            err = e.errors()[0]
+            raise ValueError(f"{'.'.join(map(str, err['loc']))}: {err['msg']}") from None
+    if v not in ACTIVATIONS:
+        raise ValueError(
+            f"unknown activation {v!r}; use one of {', '.join(ACTIVATIONS)}, or write one as a formula "
+            '{name: …, formula: "…"} of x'
+        )
+    return v
+
+
+Activation = Annotated[ActivationName | FormulaActivation, BeforeValidator(_activation)]
 
 
 class UnitFile(_Strict):
@@ -163,6 +189,7 @@ class ProblemFile(_Strict):
     network: list[LayerFile] | None = None
     naming: NamingFile = NamingFile()
     expressions: dict[Name, str] | None = None
+    functions: dict[Name, str] = {}  # functions of x the expressions call by name (problem/functions.py)
     image: dict[Name, list[Any]] | None = None  # with `layers`: convolution on numbers (convolution.py)
     layers: list[Any] | None = None
     architecture: ArchitectureFile | None = None  # a CNN in textbook terms, for `shapes` (cnn/shapes.py)

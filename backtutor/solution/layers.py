@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from ..engine.expr import Call, Expr, Sym
+from ..engine.expr import Call, Expr, Function, Sym
 from ..problem.records import Problem
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "softplus", "swish", "identity", "softmax")
@@ -69,7 +69,7 @@ def _row(expr: Expr, previous: tuple[str, ...]) -> tuple[tuple[str, ...], str | 
 
 
 def _activation(expr: Expr, net: str, nets: tuple[str, ...]) -> tuple[str, Fraction | int | None] | None:
-    if not isinstance(expr, Call) or expr.op not in ACTIVATIONS:
+    if not isinstance(expr, Call) or expr.op not in ACTIVATIONS or isinstance(expr.param, Function):
         return None
     args = tuple(a.name for a in expr.args if isinstance(a, Sym))
     if args != ((net,) if expr.op != "softmax" else nets):

@@ -7,7 +7,7 @@ from fractions import Fraction
 
 from ..engine.graph import Graph
 from ..engine.losses import LOSSES
-from ..engine.ops import OPS, ops_in
+from ..engine.ops import OPS, functions_in, ops_in
 from ..problem.load import Problem
 
 
@@ -33,6 +33,12 @@ class Notes:
                 if op not in self.shown:
                     self.shown.add(op)
                     notes.append(rule)
+        expr = self.graph.nodes[node].expr
+        for f in functions_in(expr) if expr is not None else []:  # a formula function's derivation
+            self.conventions.setdefault(f.derivation)
+            if f.derivation not in self.shown:
+                self.shown.add(f.derivation)
+                notes.append(f.derivation)
         return "; ".join(notes)
 
     def _ops(self, node: str) -> list[str]:
