@@ -112,7 +112,7 @@ def test_derived_derivative_matches_sympy_diff_and_finite_differences(name):
 
 
 def test_bundled_problem_shows_the_derivation_once(tmp_path):
-    result = runner.invoke(app, ["solve", str(Path("problems/user_formula_activation.yaml"))])
+    result = runner.invoke(app, ["solve", str(Path("problems/formula_activation.yaml"))])
     assert result.exit_code == 0, result.output
     out = " ".join(result.output.split())
     derivation = "scaled_asinh′(x) = d/dx (asinh(x)/5 + 1/2) ="
@@ -122,7 +122,7 @@ def test_bundled_problem_shows_the_derivation_once(tmp_path):
     assert 1 / (5 * math.sqrt(1 + 0.3775**2)) == pytest.approx(0.187111596, rel=1e-9)
     for kind in ("markdown", "latex", "html", "json"):
         doc = runner.invoke(
-            app, ["solve", "problems/user_formula_activation.yaml", "-f", kind, "-o", str(tmp_path / kind)]
+            app, ["solve", "problems/formula_activation.yaml", "-f", kind, "-o", str(tmp_path / kind)]
         )
         assert doc.exit_code == 0, doc.output
 
