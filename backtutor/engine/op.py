@@ -46,6 +46,7 @@ class Op:
     latex: str
     infix: bool = False
     rule: str = ""  # the derivative rule, shown the first time it is used
+    derivation: str = ""  # the algebra from the definition to the rule (`diff` shows it after the rule)
     param: str = ""  # name of the op's constant parameter, if it has one
     callable_as: tuple[str, ...] = ()  # names a user may call it by in a formula
     mathml: str = ""  # MathML template ({parens}: the arguments in brackets), when name(args) won't do

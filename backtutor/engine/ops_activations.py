@@ -33,6 +33,10 @@ ACTIVATION_OPS = [
         "σ({0})",
         r"\sigma\left({0}\right)",
         rule="σ′(x) = σ(x)·(1 − σ(x)), since σ(x) = 1/(1 + e^(−x)) gives σ′ = e^(−x)/(1 + e^(−x))²",
+        derivation=(
+            "σ′ in its two forms: e^(−x)/(1 + e^(−x))² = 1/(1 + e^(−x)) · e^(−x)/(1 + e^(−x)) "
+            "= σ(x)·(1 − σ(x)), as e^(−x)/(1 + e^(−x)) = 1 − 1/(1 + e^(−x)) = 1 − σ(x)"
+        ),
         callable_as=("sigmoid", "sigma", "σ"),
         sympy=lambda a, p: 1 / (1 + sympy().exp(-a[0])),
         activation=True,
@@ -45,6 +49,10 @@ ACTIVATION_OPS = [
         "tanh({0})",
         r"\tanh\left({0}\right)",
         rule="tanh′(x) = 1 − tanh²(x)",
+        derivation=(
+            "tanh′ in its two forms: (cosh²(x) − sinh²(x))/cosh²(x) = 1/cosh²(x) = 1 − tanh²(x), "
+            "as tanh(x) = sinh(x)/cosh(x)"
+        ),
         callable_as=("tanh",),
         sympy=lambda a, p: sympy().tanh(a[0]),
         activation=True,

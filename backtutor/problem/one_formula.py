@@ -21,17 +21,6 @@ from .limits import graph_size, too_much_working
 from .records import Problem
 
 OUTPUT = "f"  # the formula's own name, unless the formula already uses it
-# how the first use of an op's derivative is derived, said beside it (the rule alone says the result)
-DERIVATIONS: dict[str, str] = {
-    "sigmoid": (
-        "σ′ in its two forms: e^(−u)/(1 + e^(−u))² = 1/(1 + e^(−u)) · e^(−u)/(1 + e^(−u)) "
-        "= σ(u)·(1 − σ(u)), as e^(−u)/(1 + e^(−u)) = 1 − 1/(1 + e^(−u)) = 1 − σ(u)"
-    ),
-    "tanh": (
-        "tanh′ in its two forms: (cosh²(u) − sinh²(u))/cosh²(u) = 1/cosh²(u) = 1 − tanh²(u), "
-        "as tanh(u) = sinh(u)/cosh(u)"
-    ),
-}
 
 
 def formula_problem(
@@ -69,7 +58,7 @@ def formula_problem(
         data=({v: point[v] for v in inputs},),
         training=None,
         input_gradients=(),
-        notes=_derivations(model),
+        derivations=True,
         size=size,
     )
 
@@ -180,9 +169,3 @@ TRIAL_SHIFTS = (0, 2, -3)
 def trial(variables: list[str], attempt: int) -> dict[str, Fraction]:
     shift = TRIAL_SHIFTS[attempt]
     return {v: _TRIAL[i % len(_TRIAL)] + i // len(_TRIAL) + shift for i, v in enumerate(variables)}
-
-
-def _derivations(model: list[tuple[str, Expr]]) -> dict[str, str]:
-    """Each node of an op with a derivation ↦ that derivation (the working shows it once, beside the
-    first local derivative of such a node)."""
-    return {name: DERIVATIONS[e.op] for name, e in model if isinstance(e, Call) and e.op in DERIVATIONS}

@@ -42,4 +42,5 @@ class Problem:
     architecture: ShapeTable | None = None  # the file's `architecture`, worked (see cnn/shapes.py)
     # node ↦ how to read its working, shown with the first local derivative of such a node (conv, pooling)
     notes: dict[str, str] = field(default_factory=dict)
+    derivations: bool = False  # each rule's first use shows its derivation too (`diff`)
     size: int = 0  # leaves, nodes and formula sizes of the graph, what a run's cost grows with (limits.py)

@@ -32,7 +32,8 @@ class Notes:
                 self.conventions.setdefault(rule)
                 if op not in self.shown:
                     self.shown.add(op)
-                    notes.append(rule)
+                    derivation = OPS[op].derivation if self.problem.derivations else ""
+                    notes.append(f"{rule}; {derivation}" if derivation else rule)
         expr = self.graph.nodes[node].expr
         for f in functions_in(expr) if expr is not None else []:  # a formula function's derivation
             self.conventions.setdefault(f.derivation)
