@@ -48,6 +48,36 @@ def mtable(value: Array, precision: int) -> str:
     return f'<mrow><mo>[</mo><mtable columnalign="right">{rows}</mtable><mo>]</mo></mrow>'
 
 
+_TEX_OPS = {"·": r" \cdot ", "−": " - ", "⊙": r" \odot ", "(": r"\left(", ")": r"\right)", "+": " + "}
+
+
+def _tex_terms(s: MatrixStep, precision: int) -> str:
+    r"""The right-hand side with its numbers, then `=`: W \cdot a + b = (none without terms)."""
+    parts = [
+        "".join(_TEX_OPS.get(c, c) for c in t) if isinstance(t, str) else bmatrix(t, precision)
+        for t in s.terms
+    ]
+    return " = " + " ".join(parts) if parts else ""
+
+
+def _mathml_terms(s: MatrixStep, precision: int) -> str:
+    parts = []
+    for t in s.terms:
+        if isinstance(t, str):  # an operator, or a factor such as 0.5· or (1/2)
+            factor = t.rstrip("·")
+            number = any(c.isdigit() for c in factor)
+            ops = t[len(factor) :] if number else t
+            mn = f"<mn>{escape(factor)}</mn>" if number else ""
+            parts.append(mn + "".join(f"<mo>{c}</mo>" for c in ops))
+        else:
+            parts.append(mtable(t, precision))
+    return "<mo>=</mo>" + "".join(parts) if parts else ""
+
+
+def _tex_note(s: MatrixStep) -> str:
+    return f"\\noindent {tex_text(s.note)}\\par\\medskip\n" if s.note else ""
+
+
 def _sections(
     steps: tuple[MatrixStep, ...], heading: Callable[[str], str], item: Callable[[MatrixStep], str]
 ) -> str:
@@ -69,7 +99,10 @@ def render_markdown(sol: Solution, steps: tuple[MatrixStep, ...], precision: int
     body = _sections(
         steps,
         lambda where: f"\n## {where}\n\n",
-        lambda s: f"`{s.id}`\n\n$$ {s.latex} = {bmatrix(s.value, precision)} $$\n\n",
+        lambda s: (
+            f"`{s.id}`\n\n$$ {s.latex}{_tex_terms(s, precision)} = {bmatrix(s.value, precision)} $$\n\n"
+            + (f"*{s.note}*\n\n" if s.note else "")
+        ),
     )
     return f"# {title}\n{body}"
 
@@ -80,7 +113,8 @@ def render_latex(sol: Solution, steps: tuple[MatrixStep, ...], precision: int) -
         steps,
         lambda where: f"\\section*{{{where}}}\n",
         lambda s: (
-            f"\\noindent\\texttt{{{tex_text(s.id)}}}\n\\[ {s.latex} = {bmatrix(s.value, precision)} \\]\n"
+            f"\\noindent\\texttt{{{tex_text(s.id)}}}\n"
+            f"\\[ {s.latex}{_tex_terms(s, precision)} = {bmatrix(s.value, precision)} \\]\n{_tex_note(s)}"
         ),
     )
     return f"{_LATEX_HEAD}\\section*{{{title}}}\n{body}\\end{{document}}\n"
@@ -92,8 +126,11 @@ def render_html(sol: Solution, steps: tuple[MatrixStep, ...], precision: int) ->
         steps,
         lambda where: f"<h2>{escape(where)}</h2>\n",
         lambda s: (
-            f'<div class="step"><span class="id">{escape(s.id)}</span> {escape(s.equation)} = '
-            f'<math display="inline">{mtable(s.value, precision)}</math></div>\n'
+            f'<div class="step"><span class="id">{escape(s.id)}</span> {escape(s.equation)} '
+            f'<math display="inline">{_mathml_terms(s, precision)}'
+            f"<mo>=</mo>{mtable(s.value, precision)}</math>"
+            + (f'<div class="note">{escape(s.note)}</div>' if s.note else "")
+            + "</div>\n"
         ),
     )
     head = f'<!DOCTYPE html>\n<html lang="en">\n<head><meta charset="utf-8"><title>{title}</title></head>\n'
