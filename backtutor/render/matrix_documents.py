@@ -16,9 +16,14 @@ from .document import tex_text
 if TYPE_CHECKING:
     from ..solution.matrix_view import Array
 
-_LATEX_HEAD = r"""\documentclass[11pt]{article}
+LONG_VECTOR = 5  # a vector with more entries is written as a row, transposed
+
+_LATEX_HEAD = r"""\documentclass[10pt]{article}
 \usepackage{amsmath,amssymb}
-\usepackage[a4paper,margin=2cm]{geometry}
+\usepackage[a4paper,margin=1.8cm]{geometry}
+\AtBeginDocument{\setlength{\abovedisplayskip}{4pt}\setlength{\belowdisplayskip}{4pt}}
+\setlength{\parindent}{0pt}
+\setcounter{MaxMatrixCols}{64}
 \begin{document}
 """
 
@@ -29,7 +34,10 @@ def _rows(value: Array, precision: int) -> list[list[str]]:
 
 
 def bmatrix(value: Array, precision: int) -> str:
-    """A value as LaTeX: \\begin{bmatrix} 1 & 2 \\\\ 3 & 4 \\end{bmatrix}; 1.5e-05 as 1.5 \\times 10^{-5}."""
+    """A value as LaTeX: \\begin{bmatrix} 1 & 2 \\\\ 3 & 4 \\end{bmatrix}; 1.5e-05 as
+    1.5 \\times 10^{-5}. A long vector is written as a transposed row, not filling the page."""
+    if value.ndim == 1 and len(value) > LONG_VECTOR:
+        return bmatrix(value.reshape(1, -1), precision) + r"^{\top}"
     body = r" \\ ".join(" & ".join(_latex_number(c) for c in row) for row in _rows(value, precision))
     return rf"\begin{{bmatrix}} {body} \end{{bmatrix}}"
 
@@ -48,7 +56,15 @@ def mtable(value: Array, precision: int) -> str:
     return f'<mrow><mo>[</mo><mtable columnalign="right">{rows}</mtable><mo>]</mo></mrow>'
 
 
-_TEX_OPS = {"·": r" \cdot ", "−": " - ", "⊙": r" \odot ", "(": r"\left(", ")": r"\right)", "+": " + "}
+_TEX_OPS = {
+    "⋆": r" \star ",
+    "·": r" \cdot ",
+    "−": " - ",
+    "⊙": r" \odot ",
+    "(": r"\left(",
+    ")": r"\right)",
+    "+": " + ",
+}
 
 
 def _tex_terms(s: MatrixStep, precision: int) -> str:
@@ -72,6 +88,11 @@ def _mathml_terms(s: MatrixStep, precision: int) -> str:
         else:
             parts.append(mtable(t, precision))
     return "<mo>=</mo>" + "".join(parts) if parts else ""
+
+
+def _tex_lhs(s: MatrixStep) -> str:
+    """The step's equation in LaTeX; one written in words (convolution) as text with its symbols."""
+    return s.latex or rf"\text{{{tex_text(s.equation)}}}"
 
 
 def _tex_note(s: MatrixStep) -> str:
@@ -100,7 +121,7 @@ def render_markdown(sol: Solution, steps: tuple[MatrixStep, ...], precision: int
         steps,
         lambda where: f"\n## {where}\n\n",
         lambda s: (
-            f"`{s.id}`\n\n$$ {s.latex}{_tex_terms(s, precision)} = {bmatrix(s.value, precision)} $$\n\n"
+            f"`{s.id}`\n\n$$ {_tex_lhs(s)}{_tex_terms(s, precision)} = {bmatrix(s.value, precision)} $$\n\n"
             + (f"*{s.note}*\n\n" if s.note else "")
         ),
     )
@@ -113,8 +134,8 @@ def render_latex(sol: Solution, steps: tuple[MatrixStep, ...], precision: int) -
         steps,
         lambda where: f"\\section*{{{where}}}\n",
         lambda s: (
-            f"\\noindent\\texttt{{{tex_text(s.id)}}}\n"
-            f"\\[ {s.latex}{_tex_terms(s, precision)} = {bmatrix(s.value, precision)} \\]\n{_tex_note(s)}"
+            f"\\[ {_tex_lhs(s)}{_tex_terms(s, precision)} = {bmatrix(s.value, precision)} "
+            f"\\tag*{{\\texttt{{{tex_text(s.id)}}}}} \\]\n{_tex_note(s)}"
         ),
     )
     return f"{_LATEX_HEAD}\\section*{{{title}}}\n{body}\\end{{document}}\n"

@@ -22,7 +22,7 @@ def activation_names(activations: tuple[str, ...]) -> tuple[str, str]:
     if len(kinds) != 1:
         return "f", "f"
     (kind,) = kinds
-    return _TEXT[kind], _LATEX[kind]
+    return _TEXT.get(kind, kind), _LATEX.get(kind, rf"\mathrm{{{kind}}}")
 
 
 @dataclass(frozen=True)

@@ -83,3 +83,13 @@ LOSS_GRADIENT: dict[str, Gradient] = {  # ∇ₐE of each example (a column), fr
     "cross_entropy": lambda a, t: -t / a,
     "binary_cross_entropy": lambda a, t: -t / a + (1 - t) / (1 - a),
 }
+
+
+def apply(kind: str, z: float, p: float = 0.0) -> float:
+    """f(z) of one activation (leaky_relu's slope p)."""
+    return _ACTIVATION[kind](z, p)
+
+
+def slope(kind: str, z: float, a: float, p: float = 0.0) -> float:
+    """f′(z) of one activation, with a = f(z) at hand."""
+    return _SLOPE[kind](z, a, p)

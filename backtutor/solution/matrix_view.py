@@ -49,6 +49,10 @@ def matrix_view(sol: Solution) -> tuple[MatrixStep, ...]:
     from .matrix_updates import update_steps
 
     layers = network_layers(sol.problem)
+    if layers is None and sol.problem.layers:
+        from .matrix_conv import conv_view
+
+        return conv_view(sol)
     if layers is None:
         raise InputError("--view matrix needs a network of layers (`network`, units or W and b)")
     gradient = LOSS_GRADIENT.get(sol.problem.loss_kind)

@@ -1,0 +1,76 @@
+"""Convolution in the matrix view: every feature map, pooled map, ∂L/∂(map) and ∂L/∂kernel against
+the scalar view's numbers, cell by cell (found by the cells' names, c_f_i_j → map f, row i, column j),
+and the working of a 5×5 image with three 3×3 filters and 2×2 pooling on at most two pages."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from backtutor.cli import app
+from backtutor.problem.load import load
+from backtutor.solution import solve
+from backtutor.solution.matrix_view import matrix_view
+
+from .conftest import PROBLEMS
+from .test_documents import _pdflatex
+
+CONV = ["edge_filter", "conv_relu_pool_dense", "three_filters"]
+
+
+def expected(table: dict, base: str, label: str, shape: tuple[int, ...]) -> np.ndarray:
+    """The map `base(label)` (or the vector `base`) from the scalar view's named cells."""
+    lead = label.strip("()").replace(",", "_") + "_" if label else ""
+    if len(shape) == 1:
+        names = [base] if base in table else [f"{base}_{i}" for i in range(1, shape[0] + 1)]
+        return np.array([float(table[n]) for n in names])
+    rows, cols = shape
+    return np.array(
+        [[float(table[f"{base}_{lead}{i}_{j}"]) for j in range(1, cols + 1)] for i in range(1, rows + 1)]
+    )
+
+
+@pytest.mark.parametrize("name", CONV)
+def test_every_map_agrees_with_the_scalar_view(name):
+    sol = solve(load(PROBLEMS / f"{name}.yaml"))
+    w, prefix = sol.worked[0], f"d{sol.problem.loss}/d"
+    checked = set()
+    for s in matrix_view(sol):
+        grad = s.id.startswith(prefix)
+        base, label = re.fullmatch(r"(.+?)(\(\d+(?:,\d+)*\))?", s.id.removeprefix(prefix)).groups()
+        table = w.gradients if grad else w.values
+        want = expected(table, base, label or "", s.value.shape)
+        assert s.value == pytest.approx(want, rel=1e-9, abs=1e-15), s.id
+        checked.add(("d" if grad else "") + base)
+    assert {"x", "c", "p", "dc", "dk"} <= checked  # maps, their gradients and ∂L/∂kernel
+
+
+def test_the_kernel_gradient_is_the_correlation_of_the_input_with_the_upstream_gradient():
+    steps = {s.id: s for s in matrix_view(solve(load(PROBLEMS / "three_filters.yaml")))}
+    x = steps["x"].value
+    for f in (1, 2, 3):
+        g = steps[f"dE/dc({f})"].value  # written out here: a valid cross-correlation
+        corr = np.array([[np.sum(x[u : u + 3, v : v + 3] * g) for v in range(3)] for u in range(3)])
+        assert steps[f"dE/dk({f})"].value == pytest.approx(corr, rel=1e-12, abs=1e-15)
+        assert steps[f"dE/dk({f})"].equation == f"∂E/∂k({f}) = x ⋆ ∂E/∂c({f})"
+
+
+def test_the_three_filter_working_is_short_and_its_pdf_fits_on_two_pages(tmp_path):
+    runner = CliRunner()
+    path = str(PROBLEMS / "three_filters.yaml")
+    matrix = runner.invoke(app, ["solve", path, "--view", "matrix"]).output
+    scalar = runner.invoke(app, ["solve", path]).output
+    assert len(matrix.splitlines()) * 5 < len(scalar.splitlines())
+    tex = runner.invoke(app, ["solve", path, "--view", "matrix", "-f", "latex"]).output
+    (tmp_path / "m.tex").write_text(tex, encoding="utf-8")
+    done = subprocess.run(
+        [_pdflatex(), "-interaction=nonstopmode", "-halt-on-error", "m.tex"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:]
+    pages = re.search(r"Output written on m\.pdf \((\d+) page", done.stdout)
+    assert pages and int(pages.group(1)) <= 2
