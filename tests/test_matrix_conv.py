@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from backtutor.cli import app
+from backtutor.engine.expr import Updated
 from backtutor.problem.load import load
 from backtutor.solution import solve
 from backtutor.solution.matrix_view import matrix_view
@@ -39,7 +40,14 @@ def test_every_map_agrees_with_the_scalar_view(name):
     sol = solve(load(PROBLEMS / f"{name}.yaml"))
     w, prefix = sol.worked[0], f"d{sol.problem.loss}/d"
     checked = set()
+    updated = {s.target.name: s.value for s in sol.steps if isinstance(s.target, Updated)}
     for s in matrix_view(sol):
+        if s.phase == "update":  # k+, b+, w+ against the scalar view's updates, entry by entry
+            base, label = re.fullmatch(r"(.+?)(\(\d+(?:,\d+)*\))?\+", s.id).groups()
+            want = expected(updated, base, label or "", s.value.shape)
+            assert s.value == pytest.approx(want, rel=1e-9, abs=1e-15), s.id
+            checked.add(s.id)
+            continue
         grad = s.id.startswith(prefix)
         base, label = re.fullmatch(r"(.+?)(\(\d+(?:,\d+)*\))?", s.id.removeprefix(prefix)).groups()
         table = w.gradients if grad else w.values
@@ -47,6 +55,7 @@ def test_every_map_agrees_with_the_scalar_view(name):
         assert s.value == pytest.approx(want, rel=1e-9, abs=1e-15), s.id
         checked.add(("d" if grad else "") + base)
     assert {"x", "c", "p", "dc", "dk"} <= checked  # maps, their gradients and ∂L/∂kernel
+    assert sol.problem.training is None or {"k+", "w+"} <= checked or "k(1)+" in checked
 
 
 def test_the_kernel_gradient_is_the_correlation_of_the_input_with_the_upstream_gradient():

@@ -6,13 +6,15 @@ the map's name (`c`, `p`, `dE/dc`, `dE/dk`), with `(f)` for map f of several."""
 
 from __future__ import annotations
 
+from itertools import groupby
 from typing import TYPE_CHECKING, cast
 
 from ..engine.notation import format_number
 from ..errors import InputError
 from .matrix_equations import activation_names
 from .matrix_functions import LOSS_GRADIENT
-from .matrix_stages import Stage, base, network_stages, shaped
+from .matrix_stages import Stage, base, maps, network_stages, shaped
+from .matrix_updates import Parameter, update_steps
 from .records import Solution, Worked
 
 if TYPE_CHECKING:
@@ -29,10 +31,30 @@ def conv_view(sol: Solution) -> tuple[MatrixStep, ...]:
     if sol.problem.loss_kind != "output" and sol.problem.loss_kind not in LOSS_GRADIENT:
         raise InputError(f"--view matrix works the losses {', '.join(LOSS_GRADIENT)} and output")
     steps: list[MatrixStep] = []
-    for w in sol.worked:
-        at = f"@{w.update}" if sol.updates > 1 else ""
-        steps += _Pass(sol, stages, w, (f"[{w.example}]" if w.example is not None else "") + at).steps
+    for t, group in groupby(sol.worked, key=lambda w: w.update):
+        at = f"@{t}" if sol.updates > 1 else ""
+        for w in group:
+            steps += _Pass(sol, stages, w, (f"[{w.example}]" if w.example is not None else "") + at).steps
+        if sol.problem.training:
+            steps += update_steps(sol, _parameters(sol, stages), steps, t, at)
     return tuple(steps)
+
+
+def _parameters(sol: Solution, stages: tuple[Stage, ...]) -> list[Parameter]:
+    """Each linear stage's kernels (or weight vector) and its biases, for the updates."""
+    out = []
+    for stage in (s for s in stages if s.kind == "linear"):
+        k, d = base(stage.weights), f"d{sol.problem.loss}/d"
+        found = maps(stage.weights)
+        if found is None:
+            out.append(Parameter(k, tuple((w,) for w in stage.weights), d + k, vector=True))
+        for label, cells in found or []:
+            entries = tuple(tuple(stage.weights[p] for p in row) for row in cells)
+            out.append(Parameter(k + label, entries, d + k + label))
+        biases = tuple(dict.fromkeys(b for b in stage.biases if b))
+        if biases:
+            out.append(Parameter(base(biases), tuple((b,) for b in biases), d + base(biases), vector=True))
+    return out
 
 
 class _Pass:

@@ -46,7 +46,7 @@ class MatrixStep:
 
 def matrix_view(sol: Solution) -> tuple[MatrixStep, ...]:
     """Every worked update's matrix working; an error for a model that is not a layered network."""
-    from .matrix_updates import update_steps
+    from .matrix_updates import layer_parameters, update_steps
 
     layers = network_layers(sol.problem)
     if layers is None and sol.problem.layers:
@@ -71,7 +71,7 @@ def matrix_view(sol: Solution) -> tuple[MatrixStep, ...]:
                 suffix = (f"[{w.example}]" if w.example is not None else "") + at
                 steps += _Pass(sol, layers, [w], suffix, gradient, names).steps
         if sol.problem.training:
-            steps += update_steps(sol, layers, steps, t, at)
+            steps += update_steps(sol, layer_parameters(sol, layers), steps, t, at)
     return tuple(steps)
 
 
