@@ -13,12 +13,15 @@ from typer.testing import CliRunner
 
 from backtutor.cli import app
 from backtutor.engine.expr import Updated
+from backtutor.errors import InputError
 from backtutor.problem.load import load
 from backtutor.solution import solve
+from backtutor.solution.layers import network_layers
 from backtutor.solution.matrix_view import matrix_view
 
-from .conftest import PROBLEMS
+from .conftest import PROBLEMS, SOLVABLE
 from .test_documents import _pdflatex
+from .test_matrix_view import assert_views_agree
 
 CONV = ["edge_filter", "conv_relu_pool_dense", "three_filters"]
 
@@ -37,19 +40,40 @@ def expected(table: dict, base: str, label: str, shape: tuple[int, ...]) -> np.n
 
 @pytest.mark.parametrize("name", CONV)
 def test_every_map_agrees_with_the_scalar_view(name):
-    sol = solve(load(PROBLEMS / f"{name}.yaml"))
-    w, prefix = sol.worked[0], f"d{sol.problem.loss}/d"
-    checked = set()
-    updated = {s.target.name: s.value for s in sol.steps if isinstance(s.target, Updated)}
+    assert_maps_agree(solve(load(PROBLEMS / f"{name}.yaml")))
+
+
+def test_a_batch_of_images_agrees_example_by_example_and_in_its_update(write_problem):
+    text = (PROBLEMS / "conv_relu_pool_dense.yaml").read_text(encoding="utf-8")
+    text = text.replace("  - {y: 1}", "  - {y: 1}\n  - {y: 0}").replace(
+        "training: {learning_rate: 0.5}", "training: {learning_rate: 0.5, mode: batch}"
+    )
+    sol = solve(load(write_problem(text.replace("name: E}", "name: E, reduction: mean}"))))
+    assert len(sol.worked) == 2
+    assert_maps_agree(sol)
+    steps = {s.id: s for s in matrix_view(sol)}
+    assert "dE/dk[2]" in steps and "the mean of the 2 examples' gradients" in steps["k+"].note
+
+
+def assert_maps_agree(sol) -> None:
+    """Each example's maps and gradients, and each update, against the scalar view's numbers."""
+    prefix, checked = f"d{sol.problem.loss}/d", set()
     for s in matrix_view(sol):
         if s.phase == "update":  # k+, b+, w+ against the scalar view's updates, entry by entry
-            base, label = re.fullmatch(r"(.+?)(\(\d+(?:,\d+)*\))?\+", s.id).groups()
+            updated = {
+                u.target.name: u.value
+                for u in sol.steps
+                if isinstance(u.target, Updated) and u.update == s.update
+            }
+            base, label = re.fullmatch(r"(.+?)(\(\d+(?:,\d+)*\))?\+(@\d+)?", s.id).groups()[:2]
             want = expected(updated, base, label or "", s.value.shape)
             assert s.value == pytest.approx(want, rel=1e-9, abs=1e-15), s.id
             checked.add(s.id)
             continue
+        w = next(w for w in sol.worked if w.update == s.update and w.example == s.example)
         grad = s.id.startswith(prefix)
-        base, label = re.fullmatch(r"(.+?)(\(\d+(?:,\d+)*\))?", s.id.removeprefix(prefix)).groups()
+        bare = re.sub(r"(\[\d+\])?(@\d+)?$", "", s.id.removeprefix(prefix))
+        base, label = re.fullmatch(r"(.+?)(\(\d+(?:,\d+)*\))?", bare).groups()
         table = w.gradients if grad else w.values
         want = expected(table, base, label or "", s.value.shape)
         assert s.value == pytest.approx(want, rel=1e-9, abs=1e-15), s.id
@@ -83,3 +107,17 @@ def test_the_three_filter_working_is_short_and_its_pdf_fits_on_two_pages(tmp_pat
     assert done.returncode == 0, done.stdout[-3000:]
     pages = re.search(r"Output written on m\.pdf \((\d+) page", done.stdout)
     assert pages and int(pages.group(1)) <= 2
+
+
+@pytest.mark.parametrize("path", SOLVABLE, ids=lambda p: p.stem)
+def test_every_bundled_problem_has_a_matrix_view_or_a_clear_refusal(path):
+    """One graph, two views: each bundled problem's matrix view agrees with its scalar view, or
+    (expressions that are not layers) the view refuses in one sentence."""
+    sol = solve(load(path))
+    if network_layers(sol.problem) is not None:
+        assert_views_agree(sol)
+    elif sol.problem.layers and path.stem in CONV:
+        assert_maps_agree(sol)
+    else:
+        with pytest.raises(InputError, match="needs a network of layers"):
+            matrix_view(sol)

@@ -65,11 +65,14 @@ def update_steps(
                         if x is not None:
                             grads[x] += scale * float(g)
     counts = Counter(x for p in parameters for row in p.entries for x in row if x)
-    return [_update(sol, p, grads, t, at, counts) for p in parameters]
+    over = (
+        f"the {'mean' if scale != 1 else 'sum'} of the {examples} examples' gradients" if examples > 1 else ""
+    )
+    return [_update(sol, p, grads, t, at, counts, over) for p in parameters]
 
 
 def _update(
-    sol: Solution, p: Parameter, grads: dict[str, float], t: int, at: str, counts: Counter[str]
+    sol: Solution, p: Parameter, grads: dict[str, float], t: int, at: str, counts: Counter[str], over: str
 ) -> MatrixStep:
     """One parameter matrix's update (a vector's as a column)."""
     import numpy as np
@@ -93,7 +96,8 @@ def _update(
         note = describe(training.optimizer)
     if p.vector:  # a column vector
         value, terms = value.reshape(-1), tuple(x if isinstance(x, str) else x.reshape(-1) for x in terms)
-    note = "; ".join(filter(None, (note, _shared_or_frozen(sol, p.entries, counts))))
+    over = over and f"∂{sol.problem.loss}/∂{p.label}: {over}"
+    note = "; ".join(filter(None, (over, note, _shared_or_frozen(sol, p.entries, counts))))
     return MatrixStep(f"{p.label}+{at}", "update", text, latex, value, t, None, terms, note)
 
 
