@@ -82,3 +82,32 @@ def test_svg_through_graphviz(tmp_path):
 def test_graph_matrix_refuses_what_it_cannot_draw(args, words):
     result = runner.invoke(app, ["graph", str(PROBLEMS / args[0]), *args[1:], "--view", "matrix"])
     assert result.exit_code == 2 and words in result.output
+
+
+@pytest.mark.parametrize(
+    ("name", "nodes"),
+    [
+        ("edge_filter", ["x", "c", "∂p_1_1/∂c", "k", "p", "∂p_1_1/∂p"]),  # the loss is p_1_1 itself
+        (
+            "three_filters",
+            "x c ∂E/∂c k b a ∂E/∂a p ∂E/∂p z ∂E/∂z w b2 y_hat ∂E/∂y_hat t E".split(),
+        ),
+    ],
+)
+def test_a_convolution_has_one_node_per_map_quantity(name, nodes, tmp_path):
+    dot = graph(str(PROBLEMS / f"{name}.yaml"))
+    assert NODE.findall(dot) == nodes
+    out = tmp_path / "g.svg"
+    result = runner.invoke(app, ["graph", str(PROBLEMS / f"{name}.yaml"), "--view", "matrix", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8").count('class="node"') == len(nodes)
+
+
+def test_a_convolutions_maps_carry_the_scalar_views_numbers():
+    sol = solve(load(PROBLEMS / "edge_filter.yaml"))
+    dot = graph(str(PROBLEMS / "edge_filter.yaml"))
+    v, g = sol.values(), sol.gradients()
+    c = re.search(r'label="c  \(2×2\)\\n\[(\S+)  (\S+)\]\\n\[(\S+)  (\S+)\]"', dot)
+    assert c and [float(x) for x in c.groups()] == [v["c_1_1"], v["c_1_2"], v["c_2_1"], v["c_2_2"]]
+    dc = re.search(r'label="∂p_1_1/∂c  \(2×2\)\\n\[(\S+)  (\S+)\]', dot)
+    assert dc and [float(x) for x in dc.groups()] == [g["c_1_1"], g["c_1_2"]]

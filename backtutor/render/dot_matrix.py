@@ -13,11 +13,12 @@ from ..engine.formula import text
 from ..errors import InputError
 from ..solution import Solution
 from ..solution.layers import Layer, network_layers
+from ..solution.matrix_stages import base, network_stages, shaped
 
 if TYPE_CHECKING:
     from ..solution.matrix_view import Array
 
-SHOWN_ENTRIES = 12  # a quantity with at most this many numbers shows them; a larger one its shape
+SHOWN_ENTRIES = 9  # a quantity with at most this many numbers shows them; a larger one its shape
 _BACK = '[style=dashed, color="#4f46e5", constraint=false]'
 _STYLE = {
     "input": 'shape=ellipse, style=filled, fillcolor="#dbeafe"',
@@ -35,9 +36,9 @@ def render_matrix(sol: Solution, precision: int = 4, update: int | None = None) 
     from .dot import _quote
 
     layers = network_layers(sol.problem)
-    if layers is None:
-        raise InputError("graph --view matrix needs a network of layers (`network`, units or W and b)")
     t = update if update is not None else (sol.worked[0].update if sol.worked else 1)
+    if layers is None:
+        return render_stages(sol, precision, t)
     values = _values(sol, layers, t)
     batch = "X" in values
     x, z, a, d, target = ("X", "Z", "A", "Delta", "T") if batch else ("x", "z", "a", "delta", "t")
@@ -66,6 +67,61 @@ def render_matrix(sol: Solution, precision: int = 4, update: int | None = None) 
     out += [f"  {_quote(previous)} -> {_quote(loss)};", f"  {_quote(target)} -> {_quote(loss)};"]
     out += [f"  {_quote(loss)} -> {_quote(f'{d}{len(layers)}')} {_BACK};", "}"]
     return "\n".join(out) + "\n"
+
+
+def render_stages(sol: Solution, precision: int, t: int) -> str:
+    """A convolutional network with one node per map quantity: the image, each stage's output (all
+    its maps), its kernel or weights and bias, and ∂L/∂(each output), for update t's first example."""
+    import numpy as np
+
+    from .dot import _quote
+
+    stages = network_stages(sol.problem)
+    if stages is None:
+        raise InputError(
+            "graph --view matrix needs a network of layers (`network`, units or W and b; or conv layers)"
+        )
+    w, L = next(w for w in sol.worked if w.update == t), sol.problem.loss
+
+    def node(key: str, names: tuple[str, ...], kind: str, table: dict[str, float] | None = None) -> str:
+        values = np.array([float((table or w.values)[n]) for n in names])
+        label = _maps_label(key, shaped(names, values), precision)
+        style = _STYLE["loss" if names == (L,) and kind == "value" else kind]
+        return f"  {_quote(key)} [{style}, label={_quote(label)}];"
+
+    x = base(sol.problem.inputs)
+    out = [
+        "digraph backtutor {",
+        "  rankdir=LR;",
+        f"  label={_quote(_caption(sol, t, False))}; labelloc=t; fontname=Helvetica; fontsize=12;",
+    ]
+    out += ["  node [fontname=Helvetica, fontsize=11];", '  edge [color="#555555", arrowsize=0.7];']
+    out.append(node(x, sol.problem.inputs, "input"))
+    previous, upstream = x, ""  # upstream: the δ of the stage before, which each δ flows into
+    for stage in stages:
+        o, d = base(stage.outs), f"∂{L}/∂{base(stage.outs)}"
+        out += [node(o, stage.outs, "value"), node(d, stage.outs, "delta", w.gradients)]
+        out += [f"  {_quote(previous)} -> {_quote(o)};", f"  {{ rank=same; {_quote(o)}; {_quote(d)}; }}"]
+        for params in (stage.weights, tuple(dict.fromkeys(b for b in stage.biases if b))):
+            if stage.kind == "linear" and params:
+                out += [node(base(params), params, "param"), f"  {_quote(base(params))} -> {_quote(o)};"]
+                out.append(f"  {_quote(d)} -> {_quote(base(params))} {_BACK};")
+        if upstream:
+            out.append(f"  {_quote(d)} -> {_quote(upstream)} {_BACK};")
+        previous, upstream = o, d
+    if L not in stages[-1].outs:
+        targets = sol.problem.targets
+        out += [node("t", targets, "target"), node(L, (L,), "loss"), f"  {_quote('t')} -> {_quote(L)};"]
+        out += [f"  {_quote(previous)} -> {_quote(L)};", f"  {_quote(L)} -> {_quote(upstream)} {_BACK};"]
+    return "\n".join([*out, "}"]) + "\n"
+
+
+def _maps_label(name: str, maps: list[tuple[str, Array]], precision: int) -> str:
+    """A quantity of several maps: its name and their count and shape; of one: as _label."""
+    if len(maps) == 1:
+        return _label(name, maps[0][1], precision)
+    h, w = maps[0][1].shape
+    return f"{name}  ({len(maps)} maps {h}×{w})"
 
 
 def _values(sol: Solution, layers: tuple[Layer, ...], t: int) -> dict[str, Array]:
