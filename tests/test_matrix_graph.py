@@ -90,7 +90,25 @@ def test_graph_matrix_refuses_what_it_cannot_draw(args, words):
         ("edge_filter", ["x", "c", "∂p_1_1/∂c", "k", "p", "∂p_1_1/∂p"]),  # the loss is p_1_1 itself
         (
             "three_filters",
-            "x c ∂E/∂c k b a ∂E/∂a p ∂E/∂p z ∂E/∂z w b2 y_hat ∂E/∂y_hat t E".split(),
+            [
+                "x",
+                "c",
+                "∂E/∂c",
+                "k",
+                "b",
+                "a",
+                "∂E/∂a",
+                "p",
+                "∂E/∂p",
+                "z",
+                "∂E/∂z",
+                "w",
+                "b2",
+                "y_hat",
+                "∂E/∂y_hat",
+                "t",
+                "E",
+            ],
         ),
     ],
 )
