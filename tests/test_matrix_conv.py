@@ -1,6 +1,7 @@
 """Convolution in the matrix view: every feature map, pooled map, ∂L/∂(map) and ∂L/∂kernel against
 the scalar view's numbers, cell by cell (found by the cells' names, c_f_i_j → map f, row i, column j),
-and the working of a 5×5 image with three 3×3 filters and 2×2 pooling on at most two pages."""
+and the working of a 5×5 image with three 3×3 filters and 2×2 pooling on at most two pages, none of
+it wider than the page."""
 
 from __future__ import annotations
 
@@ -107,6 +108,7 @@ def test_the_three_filter_working_is_short_and_its_pdf_fits_on_two_pages(tmp_pat
     assert done.returncode == 0, done.stdout[-3000:]
     pages = re.search(r"Output written on m\.pdf \((\d+) page", done.stdout)
     assert pages and int(pages.group(1)) <= 2
+    assert "Overfull \\hbox" not in (tmp_path / "m.log").read_text(errors="replace")  # nothing off the page
 
 
 @pytest.mark.parametrize("path", SOLVABLE, ids=lambda p: p.stem)

@@ -10,19 +10,20 @@ from typing import TYPE_CHECKING
 
 from ..engine.notation import mathml_number, shown_number
 from ..solution import Solution
-from ..solution.matrix_view import MatrixStep
+from ..solution.matrix_view import MatrixStep, Term
 from .document import tex_text
 
 if TYPE_CHECKING:
     from ..solution.matrix_view import Array
 
-LONG_VECTOR = 5  # a vector with more entries is written as a row, transposed
+LINE = 100  # characters of numbers and names a displayed line holds (10pt type, A4 with 1.5 cm margins)
 
 _LATEX_HEAD = r"""\documentclass[10pt]{article}
 \usepackage{amsmath,amssymb}
-\usepackage[a4paper,margin=1.8cm]{geometry}
-\AtBeginDocument{\setlength{\abovedisplayskip}{4pt}\setlength{\belowdisplayskip}{4pt}}
+\usepackage[a4paper,margin=1.5cm]{geometry}
+\AtBeginDocument{\setlength{\abovedisplayskip}{2pt}\setlength{\belowdisplayskip}{2pt}}
 \setlength{\parindent}{0pt}
+\renewcommand{\arraystretch}{0.8}
 \setcounter{MaxMatrixCols}{64}
 \begin{document}
 """
@@ -34,10 +35,7 @@ def _rows(value: Array, precision: int) -> list[list[str]]:
 
 
 def bmatrix(value: Array, precision: int) -> str:
-    """A value as LaTeX: \\begin{bmatrix} 1 & 2 \\\\ 3 & 4 \\end{bmatrix}; 1.5e-05 as
-    1.5 \\times 10^{-5}. A long vector is written as a transposed row, not filling the page."""
-    if value.ndim == 1 and len(value) > LONG_VECTOR:
-        return bmatrix(value.reshape(1, -1), precision) + r"^{\top}"
+    """A value as LaTeX: \\begin{bmatrix} 1 & 2 \\\\ 3 & 4 \\end{bmatrix}; 1.5e-05 as 1.5 \\times 10^{-5}."""
     body = r" \\ ".join(" & ".join(_latex_number(c) for c in row) for row in _rows(value, precision))
     return rf"\begin{{bmatrix}} {body} \end{{bmatrix}}"
 
@@ -67,13 +65,35 @@ _TEX_OPS = {
 }
 
 
-def _tex_terms(s: MatrixStep, precision: int) -> str:
-    r"""The right-hand side with its numbers, then `=`: W \cdot a + b = (none without terms)."""
-    parts = [
-        "".join(_TEX_OPS.get(c, c) for c in t) if isinstance(t, str) else bmatrix(t, precision)
-        for t in s.terms
-    ]
-    return " = " + " ".join(parts) if parts else ""
+def tex_equation(s: MatrixStep, precision: int) -> str:
+    """The step as LaTeX math: its equation, the right-hand side with the numbers in, and its value,
+    on one line, or (too wide for the page) as centred lines each starting with `=`."""
+    lhs = s.latex or rf"\text{{{tex_text(s.equation)}}}"
+    parts = [(lhs, len(s.equation))]
+    if s.terms:
+        texts = [
+            "".join(_TEX_OPS.get(c, c) for c in t) if isinstance(t, str) else bmatrix(t, precision)
+            for t in s.terms
+        ]
+        parts.append((" ".join(texts), sum(_width(t, precision) for t in s.terms)))
+    parts.append((bmatrix(s.value, precision), _width(s.value, precision)))
+    lines, width = [parts[0][0]], parts[0][1]
+    for tex, w in parts[1:]:
+        if width + w + 3 <= LINE:
+            lines[-1] += f" = {tex}"
+            width += w + 3
+        else:
+            lines.append(f"= {tex}")
+            width = w + 2
+    return lines[0] if len(lines) == 1 else r"\begin{gathered} " + r" \\ ".join(lines) + r" \end{gathered}"
+
+
+def _width(term: Term, precision: int) -> int:
+    """About how many characters wide a term is set: a matrix, its widest cells plus spacing."""
+    if isinstance(term, str):
+        return len(term) + 2
+    rows = _rows(term, precision)
+    return sum(max(len(row[j]) for row in rows) + 2 for j in range(len(rows[0]))) + 2
 
 
 def _mathml_terms(s: MatrixStep, precision: int) -> str:
@@ -88,11 +108,6 @@ def _mathml_terms(s: MatrixStep, precision: int) -> str:
         else:
             parts.append(mtable(t, precision))
     return "<mo>=</mo>" + "".join(parts) if parts else ""
-
-
-def _tex_lhs(s: MatrixStep) -> str:
-    """The step's equation in LaTeX; one written in words (convolution) as text with its symbols."""
-    return s.latex or rf"\text{{{tex_text(s.equation)}}}"
 
 
 def _tex_note(s: MatrixStep) -> str:
@@ -121,8 +136,7 @@ def render_markdown(sol: Solution, steps: tuple[MatrixStep, ...], precision: int
         steps,
         lambda where: f"\n## {where}\n\n",
         lambda s: (
-            f"`{s.id}`\n\n$$ {_tex_lhs(s)}{_tex_terms(s, precision)} = {bmatrix(s.value, precision)} $$\n\n"
-            + (f"*{s.note}*\n\n" if s.note else "")
+            f"`{s.id}`\n\n$$ {tex_equation(s, precision)} $$\n\n" + (f"*{s.note}*\n\n" if s.note else "")
         ),
     )
     return f"# {title}\n{body}"
@@ -134,8 +148,7 @@ def render_latex(sol: Solution, steps: tuple[MatrixStep, ...], precision: int) -
         steps,
         lambda where: f"\\section*{{{where}}}\n",
         lambda s: (
-            f"\\[ {_tex_lhs(s)}{_tex_terms(s, precision)} = {bmatrix(s.value, precision)} "
-            f"\\tag*{{\\texttt{{{tex_text(s.id)}}}}} \\]\n{_tex_note(s)}"
+            f"\\[ {tex_equation(s, precision)} \\tag*{{\\texttt{{{tex_text(s.id)}}}}} \\]\n{_tex_note(s)}"
         ),
     )
     return f"{_LATEX_HEAD}\\section*{{{title}}}\n{body}\\end{{document}}\n"
