@@ -42,6 +42,9 @@ def render_json(sol: Solution, steps: tuple[MatrixStep, ...]) -> str:
     return json.dumps(to_dict(sol, steps), ensure_ascii=False) + "\n"
 
 
+WIDTH = 110  # a step's written-out line wider than this puts its value on lines of its own
+
+
 def render_text(sol: Solution, steps: tuple[MatrixStep, ...], precision: int) -> str:
     """Each step's equation, then its value as a bracketed column vector or matrix."""
     lines = [sol.problem.title or sol.problem.path, ""] if sol.problem.title or sol.problem.path else []
@@ -53,7 +56,10 @@ def render_text(sol: Solution, steps: tuple[MatrixStep, ...], precision: int) ->
             heading = where
         if s.terms:
             lines.append(f"{s.id}:  {s.equation}")
-            lines += ["    " + row for row in side_by_side(("=", *s.terms, "=", s.value), precision)]
+            rows = side_by_side(("=", *s.terms, "=", s.value), precision)
+            if max(len(row) for row in rows) > WIDTH:  # the value on lines of its own
+                rows = side_by_side(("=", *s.terms), precision) + side_by_side(("=", s.value), precision)
+            lines += ["    " + row for row in rows]
         else:
             lines.append(f"{s.id}:  {s.equation} =")
             lines += ["    " + row for row in bracketed(s.value, precision)]
