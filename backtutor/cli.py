@@ -158,11 +158,15 @@ def graph(
     update: Annotated[
         int, typer.Option(min=1, help="Show the values and gradients of this update step (default 1).")
     ] = 1,
+    view: Annotated[
+        View, typer.Option(help="scalar: a node per number; matrix: a node per layer quantity.")
+    ] = View.scalar,
 ) -> None:
     """Draw the computational graph: every node with its op, forward value and gradient."""
     from .errors import InputError
     from .problem.load import load
     from .render.dot import convert, render
+    from .render.dot_matrix import render_matrix
     from .solution import Plan
     from .solution import solve as run
 
@@ -176,7 +180,13 @@ def graph(
         if update > plan.updates:
             raise InputError(f"--update: update {update} does not exist (this run has {plan.updates})")
         sol = run(problem, epochs=-(-update // plan.updates_per_epoch), shown={update})
-        dot = render(sol, precision, path, update)
+        if view is View.matrix and path:
+            raise InputError("--path highlights scalar paths: use it without --view matrix")
+        dot = (
+            render_matrix(sol, precision, update)
+            if view is View.matrix
+            else render(sol, precision, path, update)
+        )
         if output and kind in ("svg", "png"):
             write_atomic(output, convert(dot, kind))
         else:

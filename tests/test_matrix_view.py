@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from backtutor.cli import app
+from backtutor.engine.expr import Updated
 from backtutor.problem.load import load
 from backtutor.solution import solve
 from backtutor.solution.layers import network_layers
@@ -54,32 +55,66 @@ def test_views_agree_in_a_batch_with_a_mean(write_problem):
 
 
 def assert_views_agree(sol) -> None:
+    """Every number of the matrix view against the scalar view's: an example's vectors, or its column
+    of a batch's matrices; the gradients (the batch's sum or mean) and every update."""
     layers = network_layers(sol.problem)
     assert layers is not None
     steps = {s.id: s.value for s in matrix_view(sol)}
     loss = sol.problem.loss
-    for w in sol.worked:
-        suffix = (f"[{w.example}]" if w.example is not None else "") + (
-            f"@{w.update}" if sol.updates > 1 else ""
-        )
+    for t, group in itertools.groupby(sol.worked, key=lambda w: w.update):
+        group = list(group)
+        at = f"@{t}" if sol.updates > 1 else ""
+        batch = len(group) > 1
         sums: dict[str, float] = defaultdict(float)  # a shared weight or bias: the sum of its places
-        for n, layer in enumerate(layers, 1):
-            assert steps[f"z{n}{suffix}"] == pytest.approx(
-                [float(w.values[x]) for x in layer.nets], rel=1e-12
-            )
-            assert steps[f"a{n}{suffix}"] == pytest.approx(
-                [float(w.values[x]) for x in layer.outs], rel=1e-12
-            )
-            assert steps[f"delta{n}{suffix}"] == pytest.approx([w.gradients[x] for x in layer.nets], rel=1e-9)
-            for i, row in enumerate(layer.weights):
-                for j, name in enumerate(row):
-                    sums[name] += steps[f"d{loss}/dW{n}{suffix}"][i, j]
-            for i, bias in enumerate(layer.biases):
-                if bias is not None:
-                    sums[bias] += steps[f"d{loss}/db{n}{suffix}"][i]
-        for name, total in sums.items():
-            if name in w.gradients:  # frozen parameters get no scalar gradient
-                assert total == pytest.approx(w.gradients[name], rel=1e-9, abs=1e-15)
+        scalar: dict[str, float] = defaultdict(float)  # the scalar view's gradient over the update
+        for k, w in enumerate(group):
+            suffix = at if batch else (f"[{w.example}]" if w.example is not None else "") + at
+
+            def column(name: str, n: int, k=k, suffix=suffix, batch=batch):
+                value = steps[(name.capitalize() if batch else name) + f"{n}{suffix}"]
+                return value[:, k] if batch else value
+
+            for n, layer in enumerate(layers, 1):
+                assert column("z", n) == pytest.approx([float(w.values[x]) for x in layer.nets], rel=1e-12)
+                assert column("a", n) == pytest.approx([float(w.values[x]) for x in layer.outs], rel=1e-12)
+                assert column("delta", n) == pytest.approx([w.gradients[x] for x in layer.nets], rel=1e-9)
+                if batch and k > 0:
+                    continue
+                for i, row in enumerate(layer.weights):
+                    for j, name in enumerate(row):
+                        sums[name] += steps[f"d{loss}/dW{n}{suffix}"][i, j]
+                for i, bias in enumerate(layer.biases):
+                    if bias is not None:
+                        sums[bias] += steps[f"d{loss}/db{n}{suffix}"][i]
+            for name, g in w.gradients.items():
+                scalar[name] += g / (len(group) if sol.problem.reduction == "mean" else 1)
+            if not batch:  # each example's own gradient
+                assert_gradients(sums, scalar)
+                sums, scalar = defaultdict(float), defaultdict(float)
+        assert_gradients(sums, scalar)
+        if sol.problem.training:
+            assert_updates(sol, layers, steps, t, at)
+
+
+def assert_gradients(sums: dict[str, float], scalar: dict[str, float]) -> None:
+    for name, total in sums.items():
+        if name in scalar:  # frozen parameters get no scalar gradient
+            assert total == pytest.approx(scalar[name], rel=1e-9, abs=1e-15)
+
+
+def assert_updates(sol, layers, steps, t: int, at: str) -> None:
+    """W1+ and b1+ entry by entry against the scalar view's w+ steps (a frozen entry: unchanged)."""
+    new = {s.target.name: s.value for s in sol.steps if s.update == t and isinstance(s.target, Updated)}
+    before = sol.parameters_during[t]
+    for n, layer in enumerate(layers, 1):
+        for i, row in enumerate(layer.weights):
+            for j, name in enumerate(row):
+                expected = new.get(name, float(before[name]))
+                assert steps[f"W{n}+{at}"][i, j] == pytest.approx(expected, rel=1e-9, abs=1e-15)
+        for i, bias in enumerate(layer.biases):
+            if bias is not None:
+                expected = new.get(bias, float(before[bias]))
+                assert steps[f"b{n}+{at}"][i] == pytest.approx(expected, rel=1e-9, abs=1e-15)
 
 
 # ---- random layered networks against the four equations, written out independently -----------

@@ -125,7 +125,8 @@ _TEX_SPECIAL = {
 _TEX_MATH = {
     "·": r"\cdot", "−": "-", "×": r"\times", "′": "'", "∂": r"\partial", "Σ": r"\Sigma", "→": r"\to",
     "≤": r"\leq", "≥": r"\geq", "≠": r"\neq", "≈": r"\approx", "∞": r"\infty", "±": r"\pm", "…": r"\ldots",
-    "√": r"\surd", "∈": r"\in", "∑": r"\sum", "∏": r"\prod", "⁺": "^{+}", "ˣ": "^{x}",
+    "√": r"\surd", "∈": r"\in", "∑": r"\sum", "∏": r"\prod", "⁺": "^{+}", "ˣ": "^{x}", "←": r"\leftarrow",
+    "⊙": r"\odot", "⋆": r"\star", "∇": r"\nabla", "÷": r"\div", "ᵀ": r"^{\top}",
 }  # fmt: skip
 _TEX_TEXT = {"–": "--", "—": "---", "“": "``", "”": "''", "‘": "`", "’": "'", "\u00a0": "~"}
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻ⁿⁱ", "0123456789-ni")

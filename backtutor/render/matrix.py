@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..engine.notation import shown_number
 from ..solution import Solution
-from ..solution.matrix_view import MatrixStep
+from ..solution.matrix_view import MatrixStep, Term
 
 if TYPE_CHECKING:
     from ..solution.matrix_view import Array
@@ -30,6 +30,8 @@ def to_dict(sol: Solution, steps: tuple[MatrixStep, ...]) -> dict[str, Any]:
                 "equation": s.equation,
                 "shape": list(s.value.shape),
                 "value": s.value.tolist(),
+                "terms": [t if isinstance(t, str) else t.tolist() for t in s.terms],
+                "note": s.note,
             }
             for s in steps
         ],
@@ -38,6 +40,9 @@ def to_dict(sol: Solution, steps: tuple[MatrixStep, ...]) -> dict[str, Any]:
 
 def render_json(sol: Solution, steps: tuple[MatrixStep, ...]) -> str:
     return json.dumps(to_dict(sol, steps), ensure_ascii=False) + "\n"
+
+
+WIDTH = 110  # a step's written-out line wider than this puts its value on lines of its own
 
 
 def render_text(sol: Solution, steps: tuple[MatrixStep, ...], precision: int) -> str:
@@ -49,9 +54,31 @@ def render_text(sol: Solution, steps: tuple[MatrixStep, ...], precision: int) ->
         if where != heading:
             lines += ([""] if heading else []) + [where, "─" * len(where)]
             heading = where
-        lines.append(f"{s.id}:  {s.equation} =")
-        lines += ["    " + row for row in bracketed(s.value, precision)]
+        if s.terms:
+            lines.append(f"{s.id}:  {s.equation}")
+            rows = side_by_side(("=", *s.terms, "=", s.value), precision)
+            if max(len(row) for row in rows) > WIDTH:  # the value on lines of its own
+                rows = side_by_side(("=", *s.terms), precision) + side_by_side(("=", s.value), precision)
+            lines += ["    " + row for row in rows]
+        else:
+            lines.append(f"{s.id}:  {s.equation} =")
+            lines += ["    " + row for row in bracketed(s.value, precision)]
+        if s.note:
+            lines.append(f"    ({s.note})")
     return "\n".join(lines) + "\n"
+
+
+def side_by_side(terms: tuple[Term, ...], precision: int) -> list[str]:
+    """Matrices and the operators between them in one row of blocks, each centred on the middle line."""
+    blocks = [[t] if isinstance(t, str) else bracketed(t, precision) for t in terms]
+    height = max(len(b) for b in blocks)
+    rows = [""] * height
+    for block in blocks:
+        width, top = max(len(line) for line in block), (height - len(block)) // 2
+        for r in range(height):
+            line = block[r - top] if 0 <= r - top < len(block) else ""
+            rows[r] += line.ljust(width) + " "
+    return [row.rstrip() for row in rows]
 
 
 def bracketed(value: Array, precision: int) -> list[str]:

@@ -10,15 +10,21 @@ from typing import TYPE_CHECKING
 
 from ..engine.notation import mathml_number, shown_number
 from ..solution import Solution
-from ..solution.matrix_view import MatrixStep
+from ..solution.matrix_view import MatrixStep, Term
 from .document import tex_text
 
 if TYPE_CHECKING:
     from ..solution.matrix_view import Array
 
-_LATEX_HEAD = r"""\documentclass[11pt]{article}
+LINE = 100  # characters of numbers and names a displayed line holds (10pt type, A4 with 1.5 cm margins)
+
+_LATEX_HEAD = r"""\documentclass[10pt]{article}
 \usepackage{amsmath,amssymb}
-\usepackage[a4paper,margin=2cm]{geometry}
+\usepackage[a4paper,margin=1.5cm]{geometry}
+\AtBeginDocument{\setlength{\abovedisplayskip}{2pt}\setlength{\belowdisplayskip}{2pt}}
+\setlength{\parindent}{0pt}
+\renewcommand{\arraystretch}{0.8}
+\setcounter{MaxMatrixCols}{64}
 \begin{document}
 """
 
@@ -48,6 +54,66 @@ def mtable(value: Array, precision: int) -> str:
     return f'<mrow><mo>[</mo><mtable columnalign="right">{rows}</mtable><mo>]</mo></mrow>'
 
 
+_TEX_OPS = {
+    "⋆": r" \star ",
+    "·": r" \cdot ",
+    "−": " - ",
+    "⊙": r" \odot ",
+    "(": r"\left(",
+    ")": r"\right)",
+    "+": " + ",
+}
+
+
+def tex_equation(s: MatrixStep, precision: int) -> str:
+    """The step as LaTeX math: its equation, the right-hand side with the numbers in, and its value,
+    on one line, or (too wide for the page) as centred lines each starting with `=`."""
+    lhs = s.latex or rf"\text{{{tex_text(s.equation)}}}"
+    parts = [(lhs, len(s.equation))]
+    if s.terms:
+        texts = [
+            "".join(_TEX_OPS.get(c, c) for c in t) if isinstance(t, str) else bmatrix(t, precision)
+            for t in s.terms
+        ]
+        parts.append((" ".join(texts), sum(_width(t, precision) for t in s.terms)))
+    parts.append((bmatrix(s.value, precision), _width(s.value, precision)))
+    lines, width = [parts[0][0]], parts[0][1]
+    for tex, w in parts[1:]:
+        if width + w + 3 <= LINE:
+            lines[-1] += f" = {tex}"
+            width += w + 3
+        else:
+            lines.append(f"= {tex}")
+            width = w + 2
+    return lines[0] if len(lines) == 1 else r"\begin{gathered} " + r" \\ ".join(lines) + r" \end{gathered}"
+
+
+def _width(term: Term, precision: int) -> int:
+    """About how many characters wide a term is set: a matrix, its widest cells plus spacing."""
+    if isinstance(term, str):
+        return len(term) + 2
+    rows = _rows(term, precision)
+    return sum(max(len(row[j]) for row in rows) + 2 for j in range(len(rows[0]))) + 2
+
+
+def _mathml_terms(s: MatrixStep, precision: int) -> str:
+    parts = []
+    for t in s.terms:
+        if isinstance(t, str):  # an operator, or a factor such as 0.5· or (1/2)
+            factor = t.rstrip("·")
+            number = any(c.isdigit() for c in factor)
+            ops = t[len(factor) :] if number else t
+            mn = f"<mn>{escape(factor)}</mn>" if number else ""
+            parts.append(mn + "".join(f"<mo>{c}</mo>" for c in ops))
+        else:
+            parts.append(mtable(t, precision))
+    return "<mo>=</mo>" + "".join(parts) if parts else ""
+
+
+def _tex_note(s: MatrixStep) -> str:
+    return f"\\noindent {tex_text(s.note)}\\par\\medskip\n" if s.note else ""
+
+
 def _sections(
     steps: tuple[MatrixStep, ...], heading: Callable[[str], str], item: Callable[[MatrixStep], str]
 ) -> str:
@@ -69,7 +135,9 @@ def render_markdown(sol: Solution, steps: tuple[MatrixStep, ...], precision: int
     body = _sections(
         steps,
         lambda where: f"\n## {where}\n\n",
-        lambda s: f"`{s.id}`\n\n$$ {s.latex} = {bmatrix(s.value, precision)} $$\n\n",
+        lambda s: (
+            f"`{s.id}`\n\n$$ {tex_equation(s, precision)} $$\n\n" + (f"*{s.note}*\n\n" if s.note else "")
+        ),
     )
     return f"# {title}\n{body}"
 
@@ -80,7 +148,7 @@ def render_latex(sol: Solution, steps: tuple[MatrixStep, ...], precision: int) -
         steps,
         lambda where: f"\\section*{{{where}}}\n",
         lambda s: (
-            f"\\noindent\\texttt{{{tex_text(s.id)}}}\n\\[ {s.latex} = {bmatrix(s.value, precision)} \\]\n"
+            f"\\[ {tex_equation(s, precision)} \\tag*{{\\texttt{{{tex_text(s.id)}}}}} \\]\n{_tex_note(s)}"
         ),
     )
     return f"{_LATEX_HEAD}\\section*{{{title}}}\n{body}\\end{{document}}\n"
@@ -92,8 +160,11 @@ def render_html(sol: Solution, steps: tuple[MatrixStep, ...], precision: int) ->
         steps,
         lambda where: f"<h2>{escape(where)}</h2>\n",
         lambda s: (
-            f'<div class="step"><span class="id">{escape(s.id)}</span> {escape(s.equation)} = '
-            f'<math display="inline">{mtable(s.value, precision)}</math></div>\n'
+            f'<div class="step"><span class="id">{escape(s.id)}</span> {escape(s.equation)} '
+            f'<math display="inline">{_mathml_terms(s, precision)}'
+            f"<mo>=</mo>{mtable(s.value, precision)}</math>"
+            + (f'<div class="note">{escape(s.note)}</div>' if s.note else "")
+            + "</div>\n"
         ),
     )
     head = f'<!DOCTYPE html>\n<html lang="en">\n<head><meta charset="utf-8"><title>{title}</title></head>\n'

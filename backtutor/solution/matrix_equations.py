@@ -1,7 +1,11 @@
-"""The matrix view's equations, as text and as LaTeX: one pair per kind of step (forward z and a, the
-loss gradient, the two δ equations, ∂E/∂W and ∂E/∂b), for layer n."""
+"""The matrix view's equations, as text and as LaTeX: one pair per kind of step (the inputs and
+targets of a batch, forward z and a, the loss gradient, the two δ equations, ∂E/∂W and ∂E/∂b, the
+update) for layer n. A batch writes its quantities as capitals, one column per example (Z, A, Δ), and
+its bias gradient as the row sums Δ·1 (times 1/m when the loss is the mean over the batch)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from ..engine.notation import latex_name
 
@@ -18,47 +22,94 @@ def activation_names(activations: tuple[str, ...]) -> tuple[str, str]:
     if len(kinds) != 1:
         return "f", "f"
     (kind,) = kinds
-    return _TEXT[kind], _LATEX[kind]
+    return _TEXT.get(kind, kind), _LATEX.get(kind, rf"\mathrm{{{kind}}}")
 
 
-def _v(letter: str, n: int) -> str:
-    r"""z, 1 → z^{(1)}; delta, 2 → \delta^{(2)}."""
-    return (r"\delta" if letter == "delta" else letter) + f"^{{({n})}}"
+@dataclass(frozen=True)
+class Names:
+    """How the view writes a layer's quantities: a, z, delta for one example; A, Z, Delta for a
+    batch of `batch` examples, whose gradients are the mean (mean=True) or the sum over it."""
+
+    batch: int = 1
+    mean: bool = False
+
+    def id(self, letter: str, n: int) -> str:
+        """The step id and text name: z1, delta2 (Z1, Delta2 for a batch)."""
+        return (letter.capitalize() if self.batch > 1 else letter) + str(n)
+
+    def tex(self, letter: str, n: int) -> str:
+        r"""z, 1 → z^{(1)}; delta, 2 → \delta^{(2)} (Z^{(1)}, \Delta^{(2)} for a batch)."""
+        name = letter.capitalize() if self.batch > 1 else letter
+        return (rf"\{name}" if letter == "delta" else name) + f"^{{({n})}}"
+
+    @property
+    def scale(self) -> tuple[str, str]:
+        """The factor of a batch's gradient: 1/m for a mean, nothing for a sum."""
+        m = self.batch
+        return (f"(1/{m})·", rf"\frac{{1}}{{{m}}}") if self.batch > 1 and self.mean else ("", "")
 
 
-def equation(kind: str, n: int, loss: str, f: tuple[str, str], bias: bool = False) -> tuple[str, str]:
-    """The text and LaTeX of a step of layer n: kind is z, a, grad, delta_out, delta, dW or db."""
-    E, (ft, fl) = latex_name(loss), f
+def equation(
+    kind: str, n: int, loss: str, f: tuple[str, str], bias: bool = False, names: Names = Names()
+) -> tuple[str, str]:
+    """The text and LaTeX of a step of layer n: kind is X, T, z, a, grad, delta_out, delta, dW, db,
+    update (W, b) or softmax_ce (δ = a − t)."""
+    E, (ft, fl), i, v = latex_name(loss), f, names.id, names.tex
+    one_t, one_l = ("·1", r" \mathbf{1}") if names.batch > 1 else ("", "")
+    (st, sl), (row_t, row_l) = names.scale, ("·1ᵀ", r" \mathbf{1}^{\top}") if names.batch > 1 else ("", "")
     pairs = {
+        "X": ("A0 = X, one column per example", r"A^{(0)} = X"),
+        "T": ("T, the targets, one column per example", "T"),
         "z": (
-            f"z{n} = W{n}·a{n - 1}" + (f" + b{n}" if bias else ""),
-            f"{_v('z', n)} = {_v('W', n)} {_v('a', n - 1)}" + (f" + {_v('b', n)}" if bias else ""),
+            f"{i('z', n)} = W{n}·{i('a', n - 1)}" + (f" + b{n}{row_t}" if bias else ""),
+            f"{v('z', n)} = {v('W', n)} {v('a', n - 1)}" + (f" + {v('b', n)}{row_l}" if bias else ""),
         ),
-        "a": (f"a{n} = {ft}(z{n})", f"{_v('a', n)} = {fl}({_v('z', n)})"),
-        "grad": (f"∇a{n} {loss}", rf"\nabla_{{{_v('a', n)}}} {E}"),
+        "a": (f"{i('a', n)} = {ft}({i('z', n)})", f"{v('a', n)} = {fl}({v('z', n)})"),
+        "grad": (f"∇{i('a', n)} {loss}", rf"\nabla_{{{v('a', n)}}} {E}"),
         "delta_out": (
-            f"delta{n} = ∇a{n} {loss} ⊙ {ft}′(z{n})",
-            rf"{_v('delta', n)} = \nabla_{{{_v('a', n)}}} {E} \odot {fl}'({_v('z', n)})",
+            f"{i('delta', n)} = ∇{i('a', n)} {loss} ⊙ {ft}′({i('z', n)})",
+            rf"{v('delta', n)} = \nabla_{{{v('a', n)}}} {E} \odot {fl}'({v('z', n)})",
         ),
         "delta": (
-            f"delta{n} = (W{n + 1}ᵀ·delta{n + 1}) ⊙ {ft}′(z{n})",
-            rf"{_v('delta', n)} = \left(({_v('W', n + 1)})^{{\top}} {_v('delta', n + 1)}\right) "
-            rf"\odot {fl}'({_v('z', n)})",
+            f"{i('delta', n)} = (W{n + 1}ᵀ·{i('delta', n + 1)}) ⊙ {ft}′({i('z', n)})",
+            rf"{v('delta', n)} = \left(({v('W', n + 1)})^{{\top}} {v('delta', n + 1)}\right) "
+            rf"\odot {fl}'({v('z', n)})",
         ),
         "dW": (
-            f"∂{loss}/∂W{n} = delta{n}·a{n - 1}ᵀ",
-            rf"\frac{{\partial {E}}}{{\partial {_v('W', n)}}} = {_v('delta', n)} ({_v('a', n - 1)})^{{\top}}",
+            f"∂{loss}/∂W{n} = {st}{i('delta', n)}·{i('a', n - 1)}ᵀ",
+            rf"\frac{{\partial {E}}}{{\partial {v('W', n)}}} = "
+            rf"{sl}{v('delta', n)} ({v('a', n - 1)})^{{\top}}",
         ),
         "db": (
-            f"∂{loss}/∂b{n} = delta{n}",
-            rf"\frac{{\partial {E}}}{{\partial {_v('b', n)}}} = {_v('delta', n)}",
+            f"∂{loss}/∂b{n} = {st}{i('delta', n)}{one_t}",
+            rf"\frac{{\partial {E}}}{{\partial {v('b', n)}}} = {sl}{v('delta', n)}{one_l}",
         ),
+        "W+": (f"W{n}+ = W{n} − η·∂{loss}/∂W{n}", _update_tex("W", n, E)),
+        "b+": (f"b{n}+ = b{n} − η·∂{loss}/∂b{n}", _update_tex("b", n, E)),
     }
     if kind == "delta_out" and ft == "softmax":  # f′ is the Jacobian, not elementwise
-        a = _v("a", n)
-        return (
-            f"delta{n} = (diag(a{n}) − a{n}·a{n}ᵀ)·∇a{n} {loss}",
-            rf"{_v('delta', n)} = \left(\operatorname{{diag}}({a}) - {a} ({a})^{{\top}}\right) "
-            rf"\nabla_{{{a}}} {E}",
-        )
+        return _softmax_delta(n, loss, E, names, ce=False)
+    if kind == "softmax_ce":
+        return _softmax_delta(n, loss, E, names, ce=True)
     return pairs[kind]
+
+
+def _update_tex(letter: str, n: int, E: str) -> str:
+    p = f"{letter}^{{({n})}}"
+    return rf"{p}_{{+}} = {p} - \eta \frac{{\partial {E}}}{{\partial {p}}}"
+
+
+def _softmax_delta(n: int, loss: str, E: str, names: Names, ce: bool) -> tuple[str, str]:
+    """δ = (diag(a) − a·aᵀ)·∇ₐE for softmax (per column in a batch); with cross-entropy and targets
+    that sum to 1 this is a − t."""
+    a, d, at, dt = names.id("a", n), names.id("delta", n), names.tex("a", n), names.tex("delta", n)
+    col = a if names.batch == 1 else "a"  # a batch: the Jacobian of each column a
+    text = f"{d} = (diag({col}) − {col}·{col}ᵀ)·∇{a} {loss}"
+    colt = at if names.batch == 1 else "a"
+    tex = rf"{dt} = \left(\operatorname{{diag}}({colt}) - {colt} ({colt})^{{\top}}\right) \nabla_{{{at}}} {E}"
+    if names.batch > 1:
+        text, tex = text + ", per column", tex + r"\text{, per column}"
+    if ce:
+        t = "T" if names.batch > 1 else "t"
+        text, tex = f"{text} = {a} − {t}", f"{tex} = {at} - {t}"
+    return text, tex

@@ -2,18 +2,24 @@
 scalar working: per layer z = W·a + b and a = f(z), then Nielsen's four equations,
 δᴸ = ∇ₐE ⊙ f′(zᴸ), δˡ = ((Wˡ⁺¹)ᵀ δˡ⁺¹) ⊙ f′(zˡ), ∂E/∂Wˡ = δˡ (aˡ⁻¹)ᵀ and ∂E/∂bˡ = δˡ, each a
 MatrixStep whose value is the vector or matrix (ids `z1`, `a1`, `delta2`, `dE/dW1`, `dE/db1`, with the
-scalar ids' `[k]` and `@t` suffixes). A softmax layer's f′ is its Jacobian: δᴸ = J ∇ₐE."""
+scalar ids' `[k]` and `@t` suffixes). A softmax layer's f′ is its Jacobian: δᴸ = J ∇ₐE, which with
+cross-entropy is a − t.
+
+An update of several examples (a batch) is worked once, as matrices with one column per example
+(`X`, `T`, `Z1`, `A1`, `Delta1`); its gradients are one product each, ∂E/∂Wˡ = Δˡ (Aˡ⁻¹)ᵀ and
+∂E/∂bˡ = Δˡ·1 (the row sums), times 1/m when the loss is the batch's mean. Then each update,
+`W1+` and `b1+` (matrix_updates.py)."""
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from itertools import groupby
+from typing import TYPE_CHECKING, Union
 
 from ..errors import InputError
 from .layers import Layer, network_layers
-from .matrix_equations import activation_names, equation
+from .matrix_equations import Names, activation_names, equation
+from .matrix_functions import LOSS_GRADIENT, Gradient, activate, back, slopes
 from .records import Solution, Worked
 
 if TYPE_CHECKING:
@@ -22,139 +28,153 @@ if TYPE_CHECKING:
 
     Array = NDArray[np.float64]
 
+Term = Union["Array", str]  # a matrix or vector with numbers, or an operator between them ("·", "−")
+
 
 @dataclass(frozen=True)
 class MatrixStep:
     id: str
-    phase: str  # "forward" or "backward"
+    phase: str  # "forward", "backward" or "update"
     equation: str  # the equation in the view's names: "delta1 = (W2ᵀ·delta2) ⊙ σ′(z1)"
     latex: str  # the same in LaTeX: \delta^{(1)} = ((W^{(2)})^{\top} \delta^{(2)}) \odot \sigma'(z^{(1)})
     value: Array  # a vector (1-D) or a matrix (2-D)
     update: int
     example: int | None
+    terms: tuple[Term, ...] = ()  # the right-hand side with the numbers in, when it has operands
+    note: str = ""  # how to read the step (an optimizer's rule, a shared weight)
 
 
 def matrix_view(sol: Solution) -> tuple[MatrixStep, ...]:
-    """Every worked example's matrix working; an error for a model that is not a layered network."""
+    """Every worked update's matrix working; an error for a model that is not a layered network."""
+    from .matrix_updates import layer_parameters, update_steps
+
     layers = network_layers(sol.problem)
+    if layers is None and sol.problem.layers:
+        from .matrix_conv import conv_view
+
+        return conv_view(sol)
     if layers is None:
         raise InputError("--view matrix needs a network of layers (`network`, units or W and b)")
-    gradient = _LOSS_GRADIENT.get(sol.problem.loss_kind)
+    gradient = LOSS_GRADIENT.get(sol.problem.loss_kind)
     if gradient is None:
-        kinds = ", ".join(_LOSS_GRADIENT)
+        kinds = ", ".join(LOSS_GRADIENT)
         raise InputError(f"--view matrix works the losses {kinds}; this problem's is {sol.problem.loss_kind}")
     steps: list[MatrixStep] = []
-    for worked in sol.worked:
-        suffix = (f"[{worked.example}]" if worked.example is not None else "") + (
-            f"@{worked.update}" if sol.updates > 1 else ""
-        )
-        steps += _worked(sol, layers, worked, suffix, gradient)
+    for t, group in groupby(sol.worked, key=lambda w: w.update):
+        worked = list(group)
+        at = f"@{t}" if sol.updates > 1 else ""
+        names = Names(len(worked), sol.problem.reduction == "mean")
+        if names.batch > 1:  # a batch: one working with a column per example
+            steps += _Pass(sol, layers, worked, at, gradient, names).steps
+        else:  # one example per update (online), or several examples of a batch of one
+            for w in worked:
+                suffix = (f"[{w.example}]" if w.example is not None else "") + at
+                steps += _Pass(sol, layers, [w], suffix, gradient, names).steps
+        if sol.problem.training:
+            steps += update_steps(sol, layer_parameters(sol, layers), steps, t, at)
     return tuple(steps)
 
 
-def _worked(
-    sol: Solution, layers: tuple[Layer, ...], w: Worked, suffix: str, gradient: _Gradient
-) -> list[MatrixStep]:
-    """The forward pass and the four equations for one example at one update."""
-    import numpy as np
+class _Pass:
+    """The forward pass and the four equations for the examples of one update, as column matrices."""
 
-    def vector(names: tuple[str | None, ...]) -> Array:
-        return np.array([float(w.values[n]) if n is not None else 0.0 for n in names], dtype=np.float64)
+    def __init__(
+        self,
+        sol: Solution,
+        layers: tuple[Layer, ...],
+        worked: list[Worked],
+        suffix: str,
+        gradient: Gradient,
+        names: Names,
+    ) -> None:
+        self.sol, self.layers, self.worked, self.suffix, self.names = sol, layers, worked, suffix, names
+        self.steps: list[MatrixStep] = []
+        self._run(gradient)
 
-    out: list[MatrixStep] = []
-    loss = sol.problem.loss
+    def columns(self, names: tuple[str | None, ...]) -> Array:
+        """One row per name, one column per example."""
+        import numpy as np
 
-    def step(id_: str, kind: str, n: int, value: Array, bias: bool = False) -> Array:
-        f = activation_names(layers[min(n, len(layers)) - 1].activations)
-        text, latex = equation(kind, n, loss, f, bias)
-        phase = "forward" if kind in ("z", "a") else "backward"
-        out.append(MatrixStep(id_ + suffix, phase, text, latex, value, w.update, w.example))
+        rows = [[float(w.values[n]) if n is not None else 0.0 for w in self.worked] for n in names]
+        return np.array(rows, dtype=np.float64).reshape(len(names), len(self.worked))
+
+    def step(self, id_: str, kind: str, n: int, value: Array, *terms: Term, bias: bool = False) -> Array:
+        """A step of layer n; its value is a column matrix, shown as a vector for one example."""
+        f = activation_names(self.layers[min(max(n, 1), len(self.layers)) - 1].activations)
+        text, latex = equation(kind, n, self.sol.problem.loss, f, bias, self.names)
+        phase = "forward" if kind in ("X", "T", "z", "a") else "backward"
+        w, one = self.worked[0], self.names.batch == 1
+        shown = value[:, 0] if (one and kind != "dW") or kind == "db" else value  # columns as vectors
+        example = w.example if one else None
+        self.steps.append(MatrixStep(id_ + self.suffix, phase, text, latex, shown, w.update, example, terms))
         return value
 
-    a = vector(layers[0].inputs)
-    inputs, zs, outs, weights = [a], [], [], []
-    for n, layer in enumerate(layers, 1):
-        W = np.array([[float(w.values[x]) for x in row] for row in layer.weights], dtype=np.float64)
-        biased = any(b is not None for b in layer.biases)
-        zs.append(step(f"z{n}", "z", n, W @ a + vector(layer.biases), biased))
-        a = step(f"a{n}", "a", n, _activate(layer, zs[-1]))
-        weights.append(W)
-        outs.append(a)
-        inputs.append(a)
-    L = len(layers)
-    targets = vector(tuple(_target(sol, out) for out in layers[-1].outs))
-    grad_a = step(f"d{loss}/da{L}", "grad", L, gradient(outs[-1], targets))
-    delta = step(f"delta{L}", "delta_out", L, _back(layers[-1], zs[-1], outs[-1], grad_a))
-    for n in range(L, 0, -1):
-        if n < L:
-            upstream = weights[n].T @ delta
-            delta = step(f"delta{n}", "delta", n, _back(layers[n - 1], zs[n - 1], outs[n - 1], upstream))
-        step(f"d{loss}/dW{n}", "dW", n, np.outer(delta, inputs[n - 1]))
-        if any(b is not None for b in layers[n - 1].biases):
-            step(f"d{loss}/db{n}", "db", n, delta.copy())
-    return out
+    def _run(self, gradient: Gradient) -> None:
+        import numpy as np
+
+        layers, i, batch = self.layers, self.names.id, self.names.batch > 1
+        a = self.columns(layers[0].inputs)
+        targets = self.columns(tuple(_target(self.sol, out) for out in layers[-1].outs))
+        if batch:
+            self.step("X", "X", 0, a)
+            self.step("T", "T", len(layers), targets)
+        inputs, zs, outs, weights = [a], [], [], []
+        for n, layer in enumerate(layers, 1):
+            W = np.array([[float(self.worked[0].values[x]) for x in row] for row in layer.weights])
+            b = self.columns(layer.biases)[:, :1]
+            biased = any(x is not None for x in layer.biases)
+            z = W @ a + b
+            zs.append(self.step(i("z", n), "z", n, z, W, "·", a, *(("+", b) if biased else ()), bias=biased))
+            a = self.step(i("a", n), "a", n, activate(layer, z))
+            weights.append(W)
+            outs.append(a)
+            inputs.append(a)
+        self._backward(gradient, inputs, zs, weights, targets)
+
+    def _backward(
+        self, gradient: Gradient, inputs: list[Array], zs: list[Array], weights: list[Array], targets: Array
+    ) -> None:
+        import numpy as np
+
+        layers, i, loss, L = self.layers, self.names.id, self.sol.problem.loss, len(self.layers)
+        grad = self.step(f"d{loss}/d{i('a', L)}", "grad", L, gradient(inputs[-1], targets))
+        delta = self._output_delta(zs[-1], inputs[-1], grad, targets)
+        m = self.names.batch
+        scale = 1 / m if self.names.mean else 1.0
+        factor = (self.names.scale[0].rstrip("·"), "·") if scale != 1 else ()
+        for n in range(L, 0, -1):
+            layer = layers[n - 1]
+            if n < L:
+                up = weights[n].T @ delta
+                if layer.activations[0] == "softmax":
+                    delta = self.step(i("delta", n), "delta", n, back(layer, zs[n - 1], inputs[n], up))
+                else:
+                    fprime = slopes(layer, zs[n - 1], inputs[n])
+                    terms = ("(", weights[n].T, "·", delta, ")", "⊙", fprime)
+                    delta = self.step(i("delta", n), "delta", n, up * fprime, *terms)
+            a_t = inputs[n - 1].T
+            dW = scale * (delta @ a_t)
+            self.step(f"d{loss}/dW{n}", "dW", n, dW, *factor, delta, "·", a_t)
+            if any(b is not None for b in layer.biases):
+                ones = np.ones((m, 1))
+                db = scale * (delta @ ones)
+                self.step(f"d{loss}/db{n}", "db", n, db, *((*factor, delta, "·", ones) if m > 1 else ()))
+
+    def _output_delta(self, z: Array, a: Array, grad: Array, targets: Array) -> Array:
+        """δᴸ: ∇ₐE ⊙ f′(zᴸ), the softmax Jacobian times ∇ₐE, or a − t for softmax with cross-entropy."""
+        import numpy as np
+
+        layer, L, i = self.layers[-1], len(self.layers), self.names.id
+        if layer.activations[0] != "softmax":
+            fprime = slopes(layer, z, a)
+            return self.step(i("delta", L), "delta_out", L, grad * fprime, grad, "⊙", fprime)
+        delta = back(layer, z, a, grad)
+        if self.sol.problem.loss_kind == "cross_entropy" and np.allclose(targets.sum(axis=0), 1):
+            return self.step(i("delta", L), "softmax_ce", L, delta, a, "−", targets)
+        return self.step(i("delta", L), "delta_out", L, delta)
 
 
 def _target(sol: Solution, out: str) -> str:
     """The target of output node `out` (the problem lists targets in the outputs' order)."""
     outs = sol.problem.layers[-1][1::2]
     return sol.problem.targets[outs.index(out)]
-
-
-def _activate(layer: Layer, z: Array) -> Array:
-    import numpy as np
-
-    if layer.activations[0] == "softmax":
-        e = np.exp(z - z.max())
-        return np.asarray(e / e.sum(), dtype=np.float64)
-    out = [
-        _ACTIVATION[f](float(zi), float(p or 0))
-        for f, zi, p in zip(layer.activations, z, layer.slopes, strict=True)
-    ]
-    return np.array(out, dtype=np.float64)
-
-
-def _back(layer: Layer, z: Array, a: Array, upstream: Array) -> Array:
-    """∂E/∂z from ∂E/∂a: ⊙ f′(z) elementwise, or the softmax Jacobian (diag(a) − a·aᵀ) times it."""
-    import numpy as np
-
-    if layer.activations[0] == "softmax":
-        return np.asarray((np.diag(a) - np.outer(a, a)) @ upstream, dtype=np.float64)
-    slopes = [
-        _SLOPE[f](float(zi), float(ai), float(p or 0))
-        for f, zi, ai, p in zip(layer.activations, z, a, layer.slopes, strict=True)
-    ]
-    return np.asarray(upstream * np.array(slopes), dtype=np.float64)
-
-
-def _sigmoid(x: float) -> float:
-    return 1 / (1 + math.exp(-x)) if x >= 0 else math.exp(x) / (1 + math.exp(x))
-
-
-_ACTIVATION: dict[str, Callable[[float, float], float]] = {
-    "sigmoid": lambda z, p: _sigmoid(z),
-    "tanh": lambda z, p: math.tanh(z),
-    "relu": lambda z, p: max(z, 0.0),
-    "leaky_relu": lambda z, p: z if z > 0 else p * z,
-    "softplus": lambda z, p: math.log1p(math.exp(-abs(z))) + max(z, 0.0),
-    "swish": lambda z, p: z * _sigmoid(z),
-    "identity": lambda z, p: z,
-}
-_SLOPE: dict[str, Callable[[float, float, float], float]] = {  # f′(z) with a = f(z) at hand
-    "sigmoid": lambda z, a, p: a * (1 - a),
-    "tanh": lambda z, a, p: 1 - a * a,
-    "relu": lambda z, a, p: 1.0 if z > 0 else 0.0,
-    "leaky_relu": lambda z, a, p: 1.0 if z > 0 else p,
-    "softplus": lambda z, a, p: _sigmoid(z),
-    "swish": lambda z, a, p: _sigmoid(z) * (1 + z * (1 - _sigmoid(z))),
-    "identity": lambda z, a, p: 1.0,
-}
-
-_Gradient = Callable[["Array", "Array"], "Array"]
-_LOSS_GRADIENT: dict[str, _Gradient] = {  # ∇ₐE of one example, from each loss's textbook definition
-    "half_sse": lambda a, t: a - t,
-    "sse": lambda a, t: 2 * (a - t),
-    "mse": lambda a, t: 2 * (a - t) / len(a),
-    "cross_entropy": lambda a, t: -t / a,
-    "binary_cross_entropy": lambda a, t: -t / a + (1 - t) / (1 - a),
-}
