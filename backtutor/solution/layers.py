@@ -5,12 +5,15 @@ network of units (expressions, convolution, …) has no such layers."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
 
-from ..engine.expr import Call, Expr, Function, Sym
+from ..engine.expr import Call, Expr, Param, Sym
+from ..engine.ops import OPS
 from ..problem.records import Problem
 
-ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "softplus", "swish", "identity", "softmax")
+
+def is_activation(op: str) -> bool:
+    """An op a layer applies to its nets: the op table's activations and formula functions."""
+    return OPS[op].activation or op == "formula"
 
 
 @dataclass(frozen=True)
@@ -23,7 +26,7 @@ class Layer:
     nets: tuple[str, ...]  # z
     outs: tuple[str, ...]  # a
     activations: tuple[str, ...]  # each unit's f
-    slopes: tuple[Fraction | int | None, ...]  # leaky_relu's slope
+    params: tuple[Param, ...]  # each f's constant: leaky_relu's slope, a formula's function
 
 
 def network_layers(problem: Problem) -> tuple[Layer, ...] | None:
@@ -68,8 +71,8 @@ def _row(expr: Expr, previous: tuple[str, ...]) -> tuple[tuple[str, ...], str | 
     return (tuple(weights), bias) if len(weights) == len(previous) else None
 
 
-def _activation(expr: Expr, net: str, nets: tuple[str, ...]) -> tuple[str, Fraction | int | None] | None:
-    if not isinstance(expr, Call) or expr.op not in ACTIVATIONS or isinstance(expr.param, Function):
+def _activation(expr: Expr, net: str, nets: tuple[str, ...]) -> tuple[str, Param] | None:
+    if not isinstance(expr, Call) or not is_activation(expr.op):
         return None
     args = tuple(a.name for a in expr.args if isinstance(a, Sym))
     if args != ((net,) if expr.op != "softmax" else nets):

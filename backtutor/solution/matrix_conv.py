@@ -9,10 +9,11 @@ from __future__ import annotations
 from itertools import groupby
 from typing import TYPE_CHECKING, cast
 
+from ..engine.losses import LOSSES
 from ..engine.notation import format_number
 from ..errors import InputError
 from .matrix_equations import activation_names
-from .matrix_functions import LOSS_GRADIENT
+from .matrix_functions import loss_gradient
 from .matrix_stages import Stage, base, maps, network_stages, shaped
 from .matrix_updates import Parameter, update_steps
 from .records import Solution, Worked
@@ -28,8 +29,9 @@ def conv_view(sol: Solution) -> tuple[MatrixStep, ...]:
         raise InputError(
             "--view matrix needs a network of layers (`network`, units or W and b; or conv layers)"
         )
-    if sol.problem.loss_kind != "output" and sol.problem.loss_kind not in LOSS_GRADIENT:
-        raise InputError(f"--view matrix works the losses {', '.join(LOSS_GRADIENT)} and output")
+    if sol.problem.loss_kind != "output" and loss_gradient(sol.problem.loss_kind) is None:
+        kinds = ", ".join(k for k, loss in LOSSES.items() if loss.term)
+        raise InputError(f"--view matrix works the losses {kinds} and output")
     steps: list[MatrixStep] = []
     for t, group in groupby(sol.worked, key=lambda w: w.update):
         at = f"@{t}" if sol.updates > 1 else ""
@@ -109,7 +111,7 @@ class _Pass:
                     f" + {base(tuple(biases))}" if biases else ""
                 )
             else:
-                text = f"{name} = {activation_names((stage.kind,))[0]}({src}{label})"
+                text = f"{name} = {activation_names((stage.kind,), (stage.param,))[0]}({src}{label})"
             self.step(name, "forward", text, m, *terms)
 
     def _backward(self, values: list[Array]) -> None:
@@ -147,7 +149,7 @@ class _Pass:
             return f"the full convolution of ∂{L}/∂{o} with the flipped {base(stage.weights)}"
         if stage.kind == "linear":
             return f"{base(stage.weights)}ᵀ·∂{L}/∂{o}"
-        return f"∂{L}/∂{o} ⊙ {activation_names((stage.kind,))[0]}′({src})"
+        return f"∂{L}/∂{o} ⊙ {activation_names((stage.kind,), (stage.param,))[0]}′({src})"
 
     def _gradients(self, names: tuple[str, ...], g: Array, how: str, terms: list[tuple[Term, ...]]) -> None:
         """∂L/∂(names), map by map."""
@@ -193,7 +195,9 @@ class _Pass:
         if problem.loss_kind == "output":
             return np.array([1.0 if o == problem.loss else 0.0 for o in outs])
         t = np.array([float(self.w.values[n]) for n in problem.targets])
-        return LOSS_GRADIENT[problem.loss_kind](y, t)
+        gradient = loss_gradient(problem.loss_kind)
+        assert gradient is not None, "conv_view checked the loss"
+        return gradient(y, t)
 
 
 def _bias(stage: Stage, i: int, maps: int) -> str | None:

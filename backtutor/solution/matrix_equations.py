@@ -7,22 +7,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..engine.expr import Call, Param, Sym
+from ..engine.formula import latex, text
 from ..engine.notation import latex_name
-
-_TEXT = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "LeakyReLU", "softplus": "softplus",
-         "swish": "swish", "identity": "id", "softmax": "softmax"}  # fmt: skip
-_LATEX = {"sigmoid": r"\sigma", "tanh": r"\tanh", "relu": r"\mathrm{ReLU}",
-          "leaky_relu": r"\mathrm{LeakyReLU}", "softplus": r"\mathrm{softplus}", "swish": r"\mathrm{swish}",
-          "identity": r"\mathrm{id}", "softmax": r"\mathrm{softmax}"}  # fmt: skip
+from ..engine.ops import OPS
 
 
-def activation_names(activations: tuple[str, ...]) -> tuple[str, str]:
-    """A layer's f as text and LaTeX: its activation when all units share one, else f."""
-    kinds = set(activations)
+def activation_names(activations: tuple[str, ...], params: tuple[Param, ...]) -> tuple[str, str]:
+    """A layer's f as text and LaTeX, as the op table writes it (σ, ReLU, a formula's own name) when
+    all units share one, else f."""
+    kinds = {(f, _own(f, p)) for f, p in zip(activations, params, strict=True)}
     if len(kinds) != 1:
         return "f", "f"
-    (kind,) = kinds
-    return _TEXT.get(kind, kind), _LATEX.get(kind, rf"\mathrm{{{kind}}}")
+    ((kind, param),) = kinds
+    if kind == "identity":
+        return "id", r"\mathrm{id}"
+    if kind not in OPS or OPS[kind].param == "component":  # softmax, over the whole layer
+        return kind, rf"\mathrm{{{kind}}}"
+    call = Call(kind, (Sym("z"),), param)
+    return text(call).split("(z")[0], latex(call).split(r"\left(z")[0]
+
+
+def _own(f: str, p: Param) -> Param:
+    """The constant that makes f another function (leaky_relu's slope); not softmax's component."""
+    return None if f in OPS and OPS[f].param == "component" else p
 
 
 @dataclass(frozen=True)

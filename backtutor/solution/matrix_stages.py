@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from ..engine.expr import Call, Expr, Num, Sym
+from ..engine.expr import Call, Expr, Num, Param, Sym
 from ..problem.records import Problem
-from .layers import ACTIVATIONS
+from .layers import is_activation
 from .matrix_functions import apply, slope
 
 if TYPE_CHECKING:
@@ -35,7 +34,7 @@ class Stage:
     rows: tuple[tuple[Term, ...], ...]  # per output: what it sums, pools or applies f to
     biases: tuple[str | None, ...] = ()
     divisor: int = 1  # avgpool: the window's F·F (padding counts as 0)
-    slope: Fraction | int | None = None  # leaky_relu's
+    param: Param = None  # the activation's constant: leaky_relu's slope, a formula's function
 
     @property
     def weights(self) -> tuple[str, ...]:
@@ -59,7 +58,7 @@ class Stage:
             return np.array([float(v.max()) for v in windows])
         if self.kind == "avgpool":
             return np.array([float(v.sum()) / self.divisor for v in windows])
-        return np.array([apply(self.kind, float(v[0]), float(self.slope or 0)) for v in windows])
+        return np.array([apply(self.kind, float(v[0]), self.param) for v in windows])
 
     def columns(self, x: Array) -> Array:
         """X_cols: row w, column i the input that output i multiplies by weight w (summed if several)."""
@@ -89,7 +88,7 @@ class Stage:
                     out[j] += g[i] / self.divisor
             else:
                 ((_, j),) = row
-                out[j] += g[i] * slope(self.kind, float(x[j]), float(y[i]), float(self.slope or 0))
+                out[j] += g[i] * slope(self.kind, float(x[j]), self.param)
         return out
 
 
@@ -120,7 +119,9 @@ def _stage(
         rows.append(row)
         biases.append(bias)
         divisor = d
-        if isinstance(e, Call) and e.op == "leaky_relu":
+        if isinstance(e, Call) and is_activation(e.op):
+            if param is not None and e.param != param:
+                return None  # one stage, one f: units with other slopes or formulas are not one map
             param = e.param
     if len(kinds) != 1:
         return None
@@ -134,7 +135,7 @@ def _row(
     if not isinstance(e, Call):
         return None
     syms = [a.name for a in e.args if isinstance(a, Sym)]
-    if e.op in ACTIVATIONS and e.op != "softmax" and len(syms) == len(e.args) == 1 and syms[0] in at:
+    if is_activation(e.op) and e.op != "softmax" and len(syms) == len(e.args) == 1 and syms[0] in at:
         return e.op, (("", at[syms[0]]),), None, 1
     if e.op == "max" and len(syms) == len(e.args) and all(s in at for s in syms):
         return "maxpool", tuple(("", at[s]) for s in syms), None, 1

@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import TYPE_CHECKING, Union
 
+from ..engine.losses import LOSSES
 from ..errors import InputError
 from .layers import Layer, network_layers
 from .matrix_equations import Names, activation_names, equation
-from .matrix_functions import LOSS_GRADIENT, Gradient, activate, back, slopes
+from .matrix_functions import Gradient, activate, back, loss_gradient, slopes
 from .records import Solution, Worked
 
 if TYPE_CHECKING:
@@ -55,9 +56,9 @@ def matrix_view(sol: Solution) -> tuple[MatrixStep, ...]:
         return conv_view(sol)
     if layers is None:
         raise InputError("--view matrix needs a network of layers (`network`, units or W and b)")
-    gradient = LOSS_GRADIENT.get(sol.problem.loss_kind)
+    gradient = loss_gradient(sol.problem.loss_kind)
     if gradient is None:
-        kinds = ", ".join(LOSS_GRADIENT)
+        kinds = ", ".join(k for k, loss in LOSSES.items() if loss.term)
         raise InputError(f"--view matrix works the losses {kinds}; this problem's is {sol.problem.loss_kind}")
     steps: list[MatrixStep] = []
     for t, group in groupby(sol.worked, key=lambda w: w.update):
@@ -100,7 +101,8 @@ class _Pass:
 
     def step(self, id_: str, kind: str, n: int, value: Array, *terms: Term, bias: bool = False) -> Array:
         """A step of layer n; its value is a column matrix, shown as a vector for one example."""
-        f = activation_names(self.layers[min(max(n, 1), len(self.layers)) - 1].activations)
+        layer = self.layers[min(max(n, 1), len(self.layers)) - 1]
+        f = activation_names(layer.activations, layer.params)
         text, latex = equation(kind, n, self.sol.problem.loss, f, bias, self.names)
         phase = "forward" if kind in ("X", "T", "z", "a") else "backward"
         w, one = self.worked[0], self.names.batch == 1
@@ -147,9 +149,9 @@ class _Pass:
             if n < L:
                 up = weights[n].T @ delta
                 if layer.activations[0] == "softmax":
-                    delta = self.step(i("delta", n), "delta", n, back(layer, zs[n - 1], inputs[n], up))
+                    delta = self.step(i("delta", n), "delta", n, back(layer, zs[n - 1], up))
                 else:
-                    fprime = slopes(layer, zs[n - 1], inputs[n])
+                    fprime = slopes(layer, zs[n - 1])
                     terms = ("(", weights[n].T, "·", delta, ")", "⊙", fprime)
                     delta = self.step(i("delta", n), "delta", n, up * fprime, *terms)
             a_t = inputs[n - 1].T
@@ -166,9 +168,9 @@ class _Pass:
 
         layer, L, i = self.layers[-1], len(self.layers), self.names.id
         if layer.activations[0] != "softmax":
-            fprime = slopes(layer, z, a)
+            fprime = slopes(layer, z)
             return self.step(i("delta", L), "delta_out", L, grad * fprime, grad, "⊙", fprime)
-        delta = back(layer, z, a, grad)
+        delta = back(layer, z, grad)
         if self.sol.problem.loss_kind == "cross_entropy" and np.allclose(targets.sum(axis=0), 1):
             return self.step(i("delta", L), "softmax_ce", L, delta, a, "−", targets)
         return self.step(i("delta", L), "delta_out", L, delta)
