@@ -131,7 +131,8 @@ def skip(quiz: Quiz, state: State) -> State:
 
 def stop(state: State) -> State:
     """Quit (or the input ended): a pending choice is settled as the student's own value."""
-    return dataclasses.replace(state, pending=None, stopped=True)
+    answered = _next(state) if state.pending is not None else state
+    return dataclasses.replace(answered, pending=None, stopped=True)
 
 
 def report(state: State, sheet: str = "") -> Report:
