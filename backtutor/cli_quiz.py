@@ -139,7 +139,7 @@ def ask(quiz: Quiz, state: State, step: Step, console: Console, read: Read) -> S
 def settle(quiz: Quiz, state: State, console: Console, read: Read) -> State:
     """After a wrong number: go on from the student's own value or from the correct one."""
     from .check.quiz import choose, stop
-    from .render.terminal_quiz import choice
+    from .render.terminal_quiz import choice, choice_help
 
     assert state.pending is not None
     try:
@@ -149,6 +149,7 @@ def settle(quiz: Quiz, state: State, console: Console, read: Read) -> State:
                 return choose(quiz, state, own=picked in ("", "o", "own"))
             if picked == "quit":
                 return stop(state)
+            console.print(choice_help())
     except (EOFError, KeyboardInterrupt):
         console.print()
         return stop(state)

@@ -71,9 +71,10 @@ def test_a_wrong_answer_then_own_value_carries_forward():
 def test_a_wrong_answer_then_the_correct_value():
     # going on from the correct out_o1: the published ∂E/∂out_o1 = 0.74136507 is right, and the
     # numbers substituted in the next hint are the correct out_o1 = 0.75136507
-    lines = [*FORWARD[:5], "0.76", "c", "hint", "hint", "0.7414"]
+    lines = [*FORWARD[:5], "0.76", "0.75", "c", "hint", "hint", "0.7414"]
     result = quiz("--only", "dE_total/dout_o1", lines=lines)
     out = result.output
+    assert "o (or Enter): go on from your value; c: from the correct one" in out  # 0.75 is no choice
     assert "hint: ∂E_total/∂out_o1 = −(target_o1 − out_o1)" in out
     assert "hint: = −(0.01 − 0.75136507)" in out
     assert "0.7414  ✓ right" in out and "carried" not in out.split("0.7414")[1]

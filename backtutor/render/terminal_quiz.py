@@ -60,6 +60,10 @@ def choice(v: Verdict) -> Text:
     )
 
 
+def choice_help() -> Text:
+    return Text("  o (or Enter): go on from your value; c: from the correct one; quit: stop", style="magenta")
+
+
 def unreadable(message: str) -> Text:
     names = ", ".join(COMMANDS)
     return Text(f"  cannot read that ({message}): type a number, a formula, or {names}", style="magenta")
