@@ -23,12 +23,8 @@ from .grade import Checker
 from .sheet import Answer, parse_answer
 from .verdicts import Report, Verdict
 
-COMMANDS = {
-    "hint": "show the formula of this step, then (again) the numbers substituted",
-    "skip": "leave this step blank (later steps are worked from your other answers)",
-    "quit": "stop here: the score so far (and the sheet, with --save)",
-}
-HINT_LEVELS = 2  # the formula, then the numbers substituted
+# typed instead of an answer: the next hint level; leave the step blank; stop with the score so far
+COMMANDS = ("hint", "skip", "quit")
 
 
 @dataclass(frozen=True)
@@ -56,7 +52,8 @@ def start(sol: Solution, steps: list[Step] | None = None, checker: Checker | Non
 
 
 def question(quiz: Quiz, state: State) -> Step | None:
-    """The step asked now; None when the quiz is over (every step asked, or stopped)."""
+    """The step asked now; None when the quiz is over (every step asked, or stopped) or waits for
+    the choice after a wrong number."""
     if state.stopped or state.pending is not None or state.position >= len(quiz.steps):
         return None
     return quiz.steps[state.position]
@@ -123,6 +120,7 @@ def choose(quiz: Quiz, state: State, own: bool) -> State:
 
 
 def skip(quiz: Quiz, state: State) -> State:
+    """Leave the current step blank: the grader works it from the student's other answers."""
     step = question(quiz, state)
     if step is None:
         return state
