@@ -7,6 +7,7 @@ the end of input and Ctrl-C stop the quiz with the score so far, never with a tr
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -60,16 +61,20 @@ def practise(quiz: Quiz, save: Path | None) -> int:
     title = quiz.sol.problem.title or str(quiz.sol.problem.path)
     console.print(intro(title, len(quiz.steps)))
     state = run(quiz, console, _reader(console))
-    saved = ""
-    if save is not None:
-        try:
-            write_atomic(save, answer_sheet(quiz.sol, list(quiz.steps), written(state)))
-            saved = str(save)
-        except OSError as e:
-            report_error(str(e))
-            return 2
-    result = report(state)
-    console.print(final(result, len(state.skipped), len(quiz.steps) - state.position, saved))
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the ending
+    try:
+        saved = ""
+        if save is not None:
+            try:
+                write_atomic(save, answer_sheet(quiz.sol, list(quiz.steps), written(state)))
+                saved = str(save)
+            except OSError as e:
+                report_error(str(e))
+                return 2
+        result = report(state)
+        console.print(final(result, len(state.skipped), len(quiz.steps) - state.position, saved))
+    finally:
+        signal.signal(signal.SIGINT, previous)
     return 0 if all(v.status == "right" for v in result.verdicts) else 1
 
 

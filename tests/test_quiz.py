@@ -162,8 +162,9 @@ def test_the_quiz_logic_without_a_terminal():
     }
 
 
-def _expect(fd: int, pattern: str, seen: list[str], timeout: float = 30) -> str:
-    """Read the terminal until `pattern` shows (escape codes removed)."""
+def _expect(fd: int, pattern: str, seen: list[str], timeout: float = 30, required: bool = True) -> str:
+    """Read the terminal until `pattern` shows (escape codes removed); "" when it does not and is
+    not required."""
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", "".join(seen))
@@ -175,6 +176,8 @@ def _expect(fd: int, pattern: str, seen: list[str], timeout: float = 30) -> str:
                 seen.append(os.read(fd, 4096).decode("utf-8", "replace"))
             except OSError:
                 break
+    if not required:
+        return ""
     raise AssertionError(f"{pattern!r} not shown; the terminal showed:\n{''.join(seen)}")
 
 
@@ -182,13 +185,14 @@ def test_in_a_real_pseudo_terminal():
     import pty
 
     pid, fd = pty.fork()
-    if pid == 0:  # the child: the quiz on the pseudo-terminal
-        os.chdir(ROOT)
-        os.environ.update(COLUMNS="200", TERM="xterm")
-        os.execv(
-            sys.executable,
-            [sys.executable, "-m", "backtutor", "quiz", "problems/q4.yaml", "--only", "net_o1"],
-        )
+    if pid == 0:  # the child: the quiz on the pseudo-terminal (never back into pytest)
+        try:
+            os.chdir(ROOT)
+            os.environ.update(COLUMNS="200", TERM="xterm")
+            command = ["-m", "backtutor", "quiz", "problems/q4.yaml", "--only", "net_o1"]
+            os.execv(sys.executable, [sys.executable, *command])
+        finally:
+            os._exit(127)
     seen: list[str] = []
     try:
         _expect(fd, "[1/5] net_h1 = ?", seen)
@@ -200,8 +204,14 @@ def test_in_a_real_pseudo_terminal():
         _expect(fd, "go on from your value 0.3952", seen)
         os.write(fd, b"c\n")
         _expect(fd, "[3/5] out_h1 = ?", seen)
-        os.write(fd, b"\x03")  # Ctrl-C
-        text = _expect(fd, "first error: net_h2", seen)
+        # Ctrl-C. CPython's input() notices a SIGINT that lands just before it blocks in the read
+        # only at the next key (a person presses Ctrl-C again): so does this test, after a while
+        time.sleep(0.2)
+        os.write(fd, b"\x03")
+        text = _expect(fd, "first error: net_h2", seen, timeout=5, required=False)
+        if not text:
+            os.write(fd, b"\x03")
+            text = _expect(fd, "first error: net_h2", seen)
     finally:
         done, status = os.waitpid(pid, os.WNOHANG)
         if not done:  # the quiz did not end: stop it (it was started here), then collect it
