@@ -268,18 +268,12 @@ def template(
     """Write a blank answer sheet: every step id in working order, with what it is."""
     from .errors import InputError
     from .problem.load import load
-    from .render.sheet import PHASES, blank_sheet
+    from .render.sheet import blank_sheet, parse_phases
     from .solution import solve as run
 
     try:
         check_output(output, (file,))
-        chosen = tuple(p.strip() for p in phases.split(",") if p.strip())
-        unknown = [p for p in chosen if p not in PHASES]
-        if unknown or not chosen:
-            raise InputError(
-                f"--phases: unknown phase {unknown[0] if unknown else ''!r}; use {', '.join(PHASES)}"
-            )
-        _emit(blank_sheet(run(load(file)), chosen), output)
+        _emit(blank_sheet(run(load(file)), parse_phases(phases)), output)
     except (InputError, ValueError, OSError) as e:
         raise _fail(str(e)) from None
 
@@ -407,6 +401,32 @@ def autograde(
     except (InputError, OSError) as e:
         raise _fail(str(e)) from None
     print(text, end="")
+
+
+@app.command()
+def quiz(
+    file: Annotated[Path, typer.Argument(help="Problem file (YAML).")],
+    phases: Annotated[
+        str, typer.Option(help="Phases to ask, comma-separated: forward, backward, update.")
+    ] = "forward,backward,update",
+    only: Annotated[str | None, typer.Option(help="Ask only the steps that lead to this step id.")] = None,
+    rtol: Annotated[float | None, typer.Option(min=0, help="Relative tolerance (as check).")] = None,
+    atol: Annotated[float | None, typer.Option(min=0, help="Absolute tolerance (as check).")] = None,
+    save: Annotated[Path | None, typer.Option(help="Write your answers to this sheet (for check).")] = None,
+) -> None:
+    """Practise: each step asked in working order, graded at once as check grades a sheet.
+
+    Type a number or a formula; or hint, skip, quit. Exit code 0 when every answer is right, 1 when
+    one is not, 2 when a file cannot be read or written."""
+    from .cli_quiz import practise, prepare
+    from .errors import InputError
+
+    try:
+        check_output(save, (file,))
+        chosen = prepare(file, phases, only, rtol, atol)
+    except (InputError, ValueError, OSError) as e:
+        raise _fail(str(e)) from None
+    raise typer.Exit(practise(chosen, save))
 
 
 def main() -> None:

@@ -37,10 +37,11 @@ class _Verdicts:
             yield from self._verdict(v, width)
 
     def _verdict(self, v: Verdict, width: int) -> Iterator[Segment]:
-        yield from labelled(v.label, self.label, _runs(v), width)[0]
+        yield from labelled(v.label, self.label, verdict_runs(v), width)[0]
 
 
-def _runs(v: Verdict) -> list[Run]:
+def verdict_runs(v: Verdict) -> list[Run]:
+    """The answer, its mark, the expected value when it is not right, the explanation."""
     runs: list[Run] = [(v.answer, _ANSWER), ("  ", None), (MARKS[v.status], Style.parse(_STYLE[v.status]))]
     if v.status != "right":
         runs.append((f" (expected {v.expected})", None))
@@ -50,12 +51,17 @@ def _runs(v: Verdict) -> list[Run]:
 
 
 def render_report(report: Report) -> RenderableType:
+    return Group(_Verdicts(report), score_line(report))
+
+
+def score_line(report: Report) -> Text:
+    """Score: the counts, and the first error of the student's own with its explanation."""
     summary = Text(f"Score: {report.summary}", style="bold")
     if report.first_error:
         summary.append(f"; first error: {report.first_error.id}", style="red")
         if report.first_error.explanation:
             summary.append(f" ({report.first_error.explanation})")
-    return Group(_Verdicts(report), summary)
+    return summary
 
 
 def render_class(reports: list[Report], broken: int) -> RenderableType:
