@@ -5,20 +5,16 @@ Heavy modules are imported inside the commands so `backtutor --help` starts fast
 
 from __future__ import annotations
 
-import os
-import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from .cli_check import CheckFormat, report_error
+from .cli_check import CheckFormat
+from .cli_common import EpochsOpt, OutputOpt, PrecisionOpt, ProblemArg, emit, failing
 from .cli_solve import Format, View
 from .outputs import check_output, write_atomic
-
-if TYPE_CHECKING:
-    pass
 
 app = typer.Typer(
     add_completion=False,
@@ -33,26 +29,19 @@ def _main() -> None:
     """Work backpropagation problems step by step, exactly as a TA would write them."""
 
 
-def _fail(message: str) -> typer.Exit:
-    report_error(message)
-    return typer.Exit(2)
-
-
 @app.command()
 def solve(
-    file: Annotated[Path, typer.Argument(help="Problem file (YAML).")],
+    file: ProblemArg,
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.terminal,
-    precision: Annotated[int, typer.Option(min=1, max=17, help="Significant digits of computed values.")] = 9,
+    precision: PrecisionOpt = 9,
     only: Annotated[
         str | None, typer.Option(help="Show only the working that leads to this step id.")
     ] = None,
-    epochs: Annotated[
-        int | None, typer.Option(min=1, help="Train for this many epochs (overrides the file).")
-    ] = None,
+    epochs: EpochsOpt = None,
     steps: Annotated[
         str | None, typer.Option(help="Update steps whose working to show: 1,3,5-7, last or all.")
     ] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead.")] = None,
+    output: OutputOpt = None,
     blank: Annotated[
         bool, typer.Option("--blank", help="Worksheet: leave computed numbers blank (markdown, latex, html).")
     ] = False,
@@ -70,7 +59,7 @@ def solve(
     from .solution import Plan
     from .solution import solve as run
 
-    try:
+    with failing():
         check_output(output, (file,))
         check_output(plot, (file, *([output] if output else [])))
         if blank and format in (Format.terminal, Format.json):
@@ -86,32 +75,13 @@ def solve(
         finally:
             done()
         if view is View.matrix:
-            _emit(render_matrix(sol, format, precision, only, blank), output)
+            emit(render_matrix(sol, format, precision, only, blank), output)
         else:
-            _emit(render(sol, format, precision, only_steps(sol, only), blank), output)
+            emit(render(sol, format, precision, only_steps(sol, only), blank), output)
         if plot:
             from .render.plot import loss_curve
 
             write_atomic(plot, loss_curve(sol, plot.suffix.lstrip(".").lower()))
-    except (InputError, ValueError, OSError) as e:
-        raise _fail(str(e)) from None
-
-
-def _emit(content: object, output: Path | None) -> None:
-    """Print to stdout, or write the file atomically (rich output as plain text)."""
-    if not isinstance(content, str):
-        from rich.console import Console
-
-        if output is None:
-            Console(highlight=False).print(content)
-            return
-        console = Console(record=True, width=120, file=open(os.devnull, "w"))  # noqa: SIM115
-        console.print(content)
-        content = console.export_text()
-    if output is None:
-        sys.stdout.write(content)
-    else:
-        write_atomic(output, content)
 
 
 @app.command()
@@ -130,23 +100,20 @@ def diff(
         ),
     ] = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.terminal,
-    precision: Annotated[int, typer.Option(min=1, max=17, help="Significant digits of computed values.")] = 9,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead.")] = None,
+    precision: PrecisionOpt = 9,
+    output: OutputOpt = None,
 ) -> None:
     """Differentiate one formula: the chain rule step by step, each intermediate named, the closed form."""
     from .cli_diff import derivation
-    from .errors import InputError
 
-    try:
+    with failing():
         check_output(output, ())
-        _emit(derivation(formula, wrt or [], at or [], format, precision), output)
-    except (InputError, ValueError, OSError) as e:
-        raise _fail(str(e)) from None
+        emit(derivation(formula, wrt or [], at or [], format, precision), output)
 
 
 @app.command()
 def graph(
-    file: Annotated[Path, typer.Argument(help="Problem file (YAML).")],
+    file: ProblemArg,
     output: Annotated[
         Path | None,
         typer.Option("--output", "-o", help="Write graph.dot, graph.svg or graph.png (else DOT on stdout)."),
@@ -170,7 +137,7 @@ def graph(
     from .solution import Plan
     from .solution import solve as run
 
-    try:
+    with failing():
         check_output(output, (file,))
         kind = output.suffix.lstrip(".").lower() if output else "dot"
         if kind not in ("dot", "gv", "svg", "png"):
@@ -190,39 +157,32 @@ def graph(
         if output and kind in ("svg", "png"):
             write_atomic(output, convert(dot, kind))
         else:
-            _emit(dot, output)
-    except (InputError, ValueError, OSError) as e:
-        raise _fail(str(e)) from None
+            emit(dot, output)
 
 
 @app.command()
 def explore(
-    file: Annotated[Path, typer.Argument(help="Problem file (YAML).")],
+    file: ProblemArg,
     output: Annotated[Path, typer.Option("--output", "-o", help="The page to write, e.g. page.html.")],
-    precision: Annotated[int, typer.Option(min=1, max=17, help="Significant digits of computed values.")] = 9,
-    epochs: Annotated[
-        int | None, typer.Option(min=1, help="Train for this many epochs (overrides the file).")
-    ] = None,
+    precision: PrecisionOpt = 9,
+    epochs: EpochsOpt = None,
     steps: Annotated[
         str | None, typer.Option(help="Updates whose working to show (as solve; longer runs: 1,last).")
     ] = None,
 ) -> None:
     """Write one offline web page that steps through the forward and backward pass on the graph."""
     from .cli_solve import shown_updates
-    from .errors import InputError
     from .problem.load import load
     from .render.explore import render
     from .solution import Plan
     from .solution import solve as run
 
-    try:
+    with failing():
         check_output(output, (file,))
         problem = load(file)
         plan = Plan.of(problem, epochs)
         shown = shown_updates(steps or (None if plan.default_shown else "1,last"), plan)
         write_atomic(output, render(run(problem, epochs=epochs, shown=shown), precision), (file,))
-    except (InputError, ValueError, OSError) as e:
-        raise _fail(str(e)) from None
 
 
 class ShapesFormat(StrEnum):
@@ -236,51 +196,45 @@ def shapes(
     format: Annotated[
         ShapesFormat, typer.Option("--format", "-f", help="Output format.")
     ] = ShapesFormat.terminal,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead.")] = None,
+    output: OutputOpt = None,
 ) -> None:
     """Output shape, parameters and multiply-adds of every layer of a CNN, with the formulas worked."""
-    from .errors import InputError
     from .problem.load import load_shapes
 
-    try:
+    with failing():
         check_output(output, (file,))
         table = load_shapes(file)
         if format is ShapesFormat.json:
             import json
 
-            _emit(json.dumps(table.as_dict(), indent=2, ensure_ascii=False) + "\n", output)
+            emit(json.dumps(table.as_dict(), indent=2, ensure_ascii=False) + "\n", output)
         else:
             from .render.terminal_shapes import render as render_shapes
 
-            _emit(render_shapes(table), output)
-    except (InputError, ValueError, OSError) as e:
-        raise _fail(str(e)) from None
+            emit(render_shapes(table), output)
 
 
 @app.command()
 def template(
-    file: Annotated[Path, typer.Argument(help="Problem file (YAML).")],
+    file: ProblemArg,
     phases: Annotated[
         str, typer.Option(help="Phases to include, comma-separated: forward, backward, update.")
     ] = "forward,backward,update",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead.")] = None,
+    output: OutputOpt = None,
 ) -> None:
     """Write a blank answer sheet: every step id in working order, with what it is."""
-    from .errors import InputError
     from .problem.load import load
     from .render.sheet import blank_sheet, parse_phases
     from .solution import solve as run
 
-    try:
+    with failing():
         check_output(output, (file,))
-        _emit(blank_sheet(run(load(file)), parse_phases(phases)), output)
-    except (InputError, ValueError, OSError) as e:
-        raise _fail(str(e)) from None
+        emit(blank_sheet(run(load(file)), parse_phases(phases)), output)
 
 
 @app.command()
 def check(
-    file: Annotated[Path, typer.Argument(help="Problem file (YAML).")],
+    file: ProblemArg,
     sheets: Annotated[list[Path], typer.Argument(help="Answer sheets (YAML), or folders of them.")],
     format: Annotated[
         CheckFormat, typer.Option("--format", "-f", help="Report format.")
@@ -306,25 +260,20 @@ def check(
 
     Exit code 0 when every answer is right, 1 when one is not, 2 when a file cannot be read."""
     from .cli_check import check_format, emit_reports, grade_sheets, sheet_paths
-    from .errors import InputError
 
-    try:
+    with failing():
         paths = sheet_paths(sheets)
         for out in (csv, output):
             check_output(out, (file, *paths, *([roster] if roster else [])))
         check_format(format, output is not None, len(paths), roster is not None)
         graded = grade_sheets(file, paths, roster, seed, (rtol, atol))
-    except (InputError, ValueError, OSError) as e:
-        raise _fail(str(e)) from None
-    try:
+    with failing():
         if csv:
             from .check import reports_csv
 
             ids = [s.id for s in graded.sols[0].steps] if graded.sols else []
             write_atomic(csv, reports_csv(graded.reports, ids, graded.students if roster else None))
         emit_reports(graded, format, output)
-    except (InputError, OSError) as e:
-        raise _fail(str(e)) from None
     if graded.broken:
         raise typer.Exit(2)
     if any(v.status != "right" for r in graded.reports for v in r.verdicts):
@@ -348,13 +297,10 @@ def variants(
     """One problem per student (the same network, other numbers): problem file, answer sheet,
     worksheet and answer key each, the same every time for the same seed and student id."""
     from .cli_variants import students_of, write_variants
-    from .errors import InputError
 
-    try:
+    with failing():
         inputs = (file, *([roster] if roster else []))
         written = write_variants(inputs, students_of(roster, count), seed, output, pdf, precision)
-    except (InputError, ValueError, OSError) as e:
-        raise _fail(str(e)) from None
     print(f"wrote {written.count} variants to {output} ({written.documents} documents; index: variants.csv)")
 
 
@@ -364,7 +310,7 @@ app.add_typer(export_app, name="export")
 
 @export_app.command("gradescope")
 def export_gradescope(
-    file: Annotated[Path, typer.Argument(help="Problem file (YAML).")],
+    file: ProblemArg,
     output: Annotated[Path, typer.Option("--output", "-o", help="The zip to write, e.g. autograder.zip.")],
     roster: Annotated[
         Path | None, typer.Option(help="Class roster: grade each submission against its student's variant.")
@@ -375,13 +321,10 @@ def export_gradescope(
 ) -> None:
     """Build a Gradescope autograder zip that grades a submitted answer sheet with `check`."""
     from .cli_gradescope import autograder_zip
-    from .errors import InputError
 
-    try:
+    with failing():
         check_output(output, (file, *([roster] if roster else [])))
         write_atomic(output, autograder_zip(file, roster, seed))
-    except (InputError, ValueError, OSError) as e:
-        raise _fail(str(e)) from None
     print(f"wrote {output}: upload it as the assignment's autograder (README, For instructors)")
 
 
@@ -391,21 +334,18 @@ def autograde(
 ) -> None:
     """Run by the zip's run_autograder: grade root/submission, write root/results/results.json."""
     from .cli_gradescope import autograde as grade
-    from .errors import InputError
     from .render.gradescope import render_results
 
     text = render_results(grade(root))
-    try:
+    with failing():
         (root / "results").mkdir(parents=True, exist_ok=True)
         write_atomic(root / "results" / "results.json", text)
-    except (InputError, OSError) as e:
-        raise _fail(str(e)) from None
     print(text, end="")
 
 
 @app.command()
 def quiz(
-    file: Annotated[Path, typer.Argument(help="Problem file (YAML).")],
+    file: ProblemArg,
     phases: Annotated[
         str, typer.Option(help="Phases to ask, comma-separated: forward, backward, update.")
     ] = "forward,backward,update",
@@ -419,13 +359,10 @@ def quiz(
     Type a number or a formula; or hint, skip, quit. Exit code 0 when every answer is right, 1 when
     one is not, 2 when a file cannot be read or written."""
     from .cli_quiz import practise, prepare
-    from .errors import InputError
 
-    try:
+    with failing():
         check_output(save, (file,))
         chosen = prepare(file, phases, only, rtol, atol)
-    except (InputError, ValueError, OSError) as e:
-        raise _fail(str(e)) from None
     raise typer.Exit(practise(chosen, save))
 
 

@@ -9,19 +9,13 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .cli_common import report_error
 from .outputs import write_atomic
 
 if TYPE_CHECKING:
     from .check import Checker, Report
     from .check.batch import RosterChecker
     from .solution import Solution
-
-
-def report_error(message: str) -> None:
-    """One error line on stderr."""
-    from rich.console import Console
-
-    Console(stderr=True, highlight=False, soft_wrap=True).print(f"error: {message}", markup=False)
 
 
 class CheckFormat(StrEnum):

@@ -52,7 +52,7 @@ def practise(quiz: Quiz, save: Path | None) -> int:
     from rich.console import Console
 
     from .check.quiz import report, written
-    from .cli_check import report_error
+    from .cli_common import report_error
     from .outputs import write_atomic
     from .render.sheet import answer_sheet
     from .render.terminal_quiz import final, intro
