@@ -8,7 +8,6 @@ import csv
 import hashlib
 import math
 import shutil
-import time
 from pathlib import Path
 
 import numpy as np
@@ -205,20 +204,16 @@ def test_bad_rosters_are_clear_errors(tmp_path):
     assert result.exit_code == 2 and "either --roster" in result.output
 
 
-def test_a_class_is_made_quickly(tmp_path):
-    """A roster of 200 within 30 s: 25 students measured here, each making and solving its variant
-    and writing its files (Markdown documents), so 200 take eight times as long. CPU time, so that
-    others' work on a shared machine does not decide the verdict."""
+def test_a_class_roster_gets_a_folder_per_student_titled_with_their_name(tmp_path):
+    """25 students from a roster with names and emails (the time a class of 200 takes is
+    bench/bench_variants.py's: speed is measured there, not asserted here)."""
     path = problem(tmp_path, "relu_regression.yaml", RELU_VARIANTS)
     (tmp_path / "roster.csv").write_text(
         "Student_ID,Name,Email\n" + "".join(f"s{i},Student {i},s{i}@uni.edu\n" for i in range(25))
     )
-    start = time.process_time()
     result = run("variants", path, "--roster", tmp_path / "roster.csv", "-o", tmp_path / "o", "--no-pdf")
-    elapsed = time.process_time() - start
     assert result.exit_code == 0, result.output
     assert len(list((tmp_path / "o").glob("*/problem.yaml"))) == 25
-    assert elapsed * 200 / 25 < 30, f"{elapsed:.1f} s of CPU for 25 students"
     assert "Student 7" in (tmp_path / "o" / "s7" / "key.md").read_text()  # the title says whose it is
 
 

@@ -16,7 +16,10 @@ from ..problem.load import Problem
 DEFAULT_SHOWN = 50  # a one-epoch run shows the working of up to this many updates
 MAX_HISTORY = 10_000  # epochs recorded in Solution.history at most (evenly spaced, plus the last)
 MAX_HISTORY_NUMBERS = 1_000_000  # parameter values the history holds at most (fewer epochs for big models)
-MAX_TRACKED = 50_000  # example losses spent recording the loss after every update (update_history)
+# update_history, the loss and parameters after every update, is kept for short runs only: a slider
+# of more than 1,000 positions shows nothing more, and a loss per update must not slow a long run
+MAX_TRACKED_UPDATES = 1_000
+MAX_TRACKED_LOSSES = 10_000  # example losses spent on it at most
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,8 @@ class Plan:
         """Record the loss and parameters after every update, not only each epoch: when an epoch
         has several updates and the run is short enough that a loss per update costs little."""
         examples = sum(len(b) for b in self.batches)
-        return self.training and len(self.batches) > 1 and self.updates * examples <= MAX_TRACKED
+        short = self.updates <= MAX_TRACKED_UPDATES and self.updates * examples <= MAX_TRACKED_LOSSES
+        return self.training and len(self.batches) > 1 and short
 
     @property
     def history_stride(self) -> int:
