@@ -253,3 +253,36 @@ def test_a_seed_cannot_ask_for_more_mask_values_than_the_limit(write_problem, mo
     assert "network[0].dropout: too many mask values: 2 examples × the units with dropout make 6" in (
         result.output
     ), result.output
+
+
+def test_the_matrix_view_drops_with_the_mask_and_its_gradients_match_finite_differences(write_problem):
+    from backtutor.solution.matrix_view import matrix_view
+
+    masks, rate = [[1, 0, 1], [0, 1, 1]], 0.25
+    sol = backtutor.solve(write_problem(BATCH.format(rate=rate, masks=f"mask: {masks}")))
+    steps = {s.id: s for s in matrix_view(sol)}
+    W, b = np.array(BATCH_THETA[:6]).reshape(3, 2), np.array(BATCH_THETA[6:9])
+    X2 = np.array([[1.0, -1.0], [2.0, 0.5]])  # one column per example
+    M = np.array(masks, dtype=float).T
+    assert steps["Drop1"].value == pytest.approx(M * np.tanh(W @ X2 + b[:, None]) / (1 - rate), rel=1e-12)
+    assert "M1 ⊙ A1/(1 − 0.25)" in steps["Drop1"].equation
+    assert "⊙ M1/(1 − 0.25) ⊙" in steps["Delta1"].equation
+    grads = [finite_difference(lambda th: batch_loss(th, masks, rate), BATCH_THETA, i) for i in range(12)]
+    assert steps["dE/dW1"].value == pytest.approx(np.array(grads[:6]).reshape(3, 2), rel=1e-6, abs=1e-10)
+    assert steps["dE/db1"].value.ravel() == pytest.approx(grads[6:9], rel=1e-6, abs=1e-10)
+    assert steps["dE/dW2"].value.ravel() == pytest.approx(grads[9:12], rel=1e-6, abs=1e-10)
+
+
+def test_the_layer_graph_draws_the_mask_between_a_layer_and_the_next():
+    result = runner.invoke(app, ["graph", str(DROPOUT), "--view", "matrix"])
+    assert result.exit_code == 0, result.output
+    edges = set(re_edges(result.output))
+    assert {("a1", "drop1"), ("m1", "drop1"), ("drop1", "z2")} <= edges
+    assert ("a1", "z2") not in edges
+    assert 'label="m1  (3×1)\\n[1]\\n[0]\\n[1]"' in result.output  # the file's mask [1, 0, 1]
+
+
+def re_edges(dot: str) -> list[tuple[str, str]]:
+    import re
+
+    return re.findall(r'^\s*"([^"]+)" -> "([^"]+)";', dot, flags=re.M)

@@ -77,6 +77,9 @@ def assert_views_agree(sol) -> None:
             for n, layer in enumerate(layers, 1):
                 assert column("z", n) == pytest.approx([float(w.values[x]) for x in layer.nets], rel=1e-12)
                 assert column("a", n) == pytest.approx([float(w.values[x]) for x in layer.outs], rel=1e-12)
+                if layer.dropped:  # the outputs after dropout, what the next layer reads
+                    dropped = [float(w.values[x]) for x in layer.dropped]
+                    assert column("drop", n) == pytest.approx(dropped, rel=1e-12)
                 assert column("delta", n) == pytest.approx([w.gradients[x] for x in layer.nets], rel=1e-9)
                 if batch and k > 0:
                     continue

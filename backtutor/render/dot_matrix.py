@@ -64,6 +64,10 @@ def render_matrix(sol: Solution, precision: int = 4, update: int | None = None) 
         if n > 1:
             out.append(f"  {_quote(dn)} -> {_quote(f'{d}{n - 1}')} {_BACK};")
         previous = an
+        if layer.rate is not None:  # dropout: the next layer reads mask ⊙ a/(1 − p)
+            mask, previous = f"{'M' if batch else 'm'}{n}", f"{'Drop' if batch else 'drop'}{n}"
+            out += [node(mask, "input"), node(previous, "value")]
+            out += [f"  {_quote(an)} -> {_quote(previous)};", f"  {_quote(mask)} -> {_quote(previous)};"]
     out += [f"  {_quote(previous)} -> {_quote(loss)};", f"  {_quote(target)} -> {_quote(loss)};"]
     out += [f"  {_quote(loss)} -> {_quote(f'{d}{len(layers)}')} {_BACK};", "}"]
     return "\n".join(out) + "\n"
@@ -142,6 +146,11 @@ def _values(sol: Solution, layers: tuple[Layer, ...], t: int) -> dict[str, Array
 
     for n, layer in enumerate(layers, 1):
         out[f"W{n}"], out[f"b{n}"] = named(layer.weights), named((layer.biases,))[0]
+        if layer.masks and "X" in out:  # a batch's masks, one column per example
+            masks = [[float(w.values[m]) for m in layer.masks] for w in sol.worked if w.update == t]
+            out[f"M{n}"] = np.array(masks).T
+        elif layer.masks:  # the first example's
+            out[f"m{n}"] = named((layer.masks,))[0]
     outs = sol.problem.layers[-1][1::2]
     out.setdefault("x", named((layers[0].inputs,))[0])
     out.setdefault("t", named((tuple(sol.problem.targets[outs.index(o)] for o in layers[-1].outs),))[0])

@@ -4,9 +4,10 @@ network of units (expressions, convolution, …) has no such layers."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from fractions import Fraction
 
-from ..engine.expr import Call, Expr, Param, Sym
+from ..engine.expr import Call, Expr, Num, Param, Sym
 from ..engine.ops import OPS
 from ..problem.records import Problem
 
@@ -27,12 +28,23 @@ class Layer:
     outs: tuple[str, ...]  # a
     activations: tuple[str, ...]  # each unit's f
     params: tuple[Param, ...]  # each f's constant: leaky_relu's slope, a formula's function
+    # dropout on the layer's outputs: each unit's mask (an input per example), the rate, and the
+    # outputs after it (drop_h1 = mask_h1·out_h1/(1 − rate)), which the next layer reads
+    masks: tuple[str, ...] = ()
+    rate: Fraction | None = None
+    dropped: tuple[str, ...] = ()
+
+    @property
+    def feeds(self) -> tuple[str, ...]:
+        """What the next layer reads: the outputs, or the outputs after dropout."""
+        return self.dropped or self.outs
 
 
 def network_layers(problem: Problem) -> tuple[Layer, ...] | None:
     """The problem's layers, or None when its model is not a layered network of units."""
     exprs = dict(problem.model)
-    previous, layers = problem.inputs, []
+    masks = {m[0] for e in exprs.values() if (m := _dropout_of(e))}  # inputs too, but no layer's
+    previous, layers = tuple(x for x in problem.inputs if x not in masks), []
     for names in problem.layers:
         nets, outs = names[0::2], names[1::2]
         if not nets or len(nets) != len(outs) or any(n not in exprs for n in names):
@@ -44,13 +56,40 @@ def network_layers(problem: Problem) -> tuple[Layer, ...] | None:
         weights = tuple(r[0] for r in rows if r is not None)
         biases = tuple(r[1] for r in rows if r is not None)
         funcs = [a for a in acts if a is not None]
-        layers.append(
-            Layer(
-                previous, weights, biases, nets, outs, tuple(f for f, _ in funcs), tuple(p for _, p in funcs)
-            )
+        layer = Layer(
+            previous, weights, biases, nets, outs, tuple(f for f, _ in funcs), tuple(p for _, p in funcs)
         )
-        previous = outs
+        layer = _with_dropout(layer, exprs)
+        layers.append(layer)
+        previous = layer.feeds
     return tuple(layers) if layers else None
+
+
+def _with_dropout(layer: Layer, exprs: dict[str, Expr]) -> Layer:
+    """The layer with its dropout, when every output has a node mask·out/(1 − rate) (one rate)."""
+    found = {}
+    for name, e in exprs.items():
+        match = _dropout_of(e)
+        if match and match[1] in layer.outs:
+            found[match[1]] = (name, match[0], match[2])
+    if set(found) != set(layer.outs) or len({r for _, _, r in found.values()}) != 1:
+        return layer
+    drops, masks, rates = zip(*(found[o] for o in layer.outs), strict=True)
+    return replace(layer, masks=tuple(masks), rate=rates[0], dropped=tuple(drops))
+
+
+def _dropout_of(e: Expr) -> tuple[str, str, Fraction] | None:
+    """(mask, out, rate) of a node mask·out/(1 − rate), as problem/network.py builds dropout."""
+    if not (isinstance(e, Call) and e.op == "div"):
+        return None
+    kept, keep = e.args
+    if not (isinstance(kept, Call) and kept.op == "mul" and isinstance(keep, Call) and keep.op == "sub"):
+        return None
+    names = [f.name for f in kept.args if isinstance(f, Sym)]
+    rate = keep.args[1]
+    if len(names) != 2 or len(kept.args) != 2 or not isinstance(rate, Num):
+        return None
+    return names[0], names[1], Fraction(rate.value)
 
 
 def _row(expr: Expr, previous: tuple[str, ...]) -> tuple[tuple[str, ...], str | None] | None:

@@ -48,6 +48,8 @@ class Names:
     def tex(self, letter: str, n: int) -> str:
         r"""z, 1 → z^{(1)}; delta, 2 → \delta^{(2)} (Z^{(1)}, \Delta^{(2)} for a batch)."""
         name = letter.capitalize() if self.batch > 1 else letter
+        if letter == "drop":  # a layer's outputs after dropout: ã
+            name = r"\tilde{A}" if self.batch > 1 else r"\tilde{a}"
         return (rf"\{name}" if letter == "delta" else name) + f"^{{({n})}}"
 
     @property
@@ -57,36 +59,58 @@ class Names:
         return (f"(1/{m})·", rf"\frac{{1}}{{{m}}}") if self.batch > 1 and self.mean else ("", "")
 
 
+@dataclass(frozen=True)
+class Dropping:
+    """Dropout around layer n: its input is the layer before's outputs after dropout (`input`), and
+    `rate` is the rate of its own outputs' dropout ("" without)."""
+
+    input: bool = False
+    rate: str = ""
+
+
 def equation(
-    kind: str, n: int, loss: str, f: tuple[str, str], bias: bool = False, names: Names = Names()
+    kind: str,
+    n: int,
+    loss: str,
+    f: tuple[str, str],
+    bias: bool = False,
+    names: Names = Names(),
+    dropping: Dropping = Dropping(),
 ) -> tuple[str, str]:
-    """The text and LaTeX of a step of layer n: kind is X, T, z, a, grad, delta_out, delta, dW, db,
-    update (W, b) or softmax_ce (δ = a − t)."""
+    """The text and LaTeX of a step of layer n: kind is X, T, z, a, drop, grad, delta_out, delta,
+    dW, db, update (W, b) or softmax_ce (δ = a − t)."""
     E, (ft, fl), i, v = latex_name(loss), f, names.id, names.tex
+    before = "drop" if dropping.input else "a"  # what layer n reads
+    p = dropping.rate
+    kept_t, kept_l = (f" ⊙ {i('m', n)}/(1 − {p})", rf" \odot {v('m', n)} / (1 - {p})") if p else ("", "")
     one_t, one_l = ("·1", r" \mathbf{1}") if names.batch > 1 else ("", "")
     (st, sl), (row_t, row_l) = names.scale, ("·1ᵀ", r" \mathbf{1}^{\top}") if names.batch > 1 else ("", "")
     pairs = {
         "X": ("A0 = X, one column per example", r"A^{(0)} = X"),
         "T": ("T, the targets, one column per example", "T"),
         "z": (
-            f"{i('z', n)} = W{n}·{i('a', n - 1)}" + (f" + b{n}{row_t}" if bias else ""),
-            f"{v('z', n)} = {v('W', n)} {v('a', n - 1)}" + (f" + {v('b', n)}{row_l}" if bias else ""),
+            f"{i('z', n)} = W{n}·{i(before, n - 1)}" + (f" + b{n}{row_t}" if bias else ""),
+            f"{v('z', n)} = {v('W', n)} {v(before, n - 1)}" + (f" + {v('b', n)}{row_l}" if bias else ""),
         ),
         "a": (f"{i('a', n)} = {ft}({i('z', n)})", f"{v('a', n)} = {fl}({v('z', n)})"),
+        "drop": (
+            f"{i('drop', n)} = {i('m', n)} ⊙ {i('a', n)}/(1 − {p})",
+            rf"{v('drop', n)} = {v('m', n)} \odot {v('a', n)} / (1 - {p})",
+        ),
         "grad": (f"∇{i('a', n)} {loss}", rf"\nabla_{{{v('a', n)}}} {E}"),
         "delta_out": (
             f"{i('delta', n)} = ∇{i('a', n)} {loss} ⊙ {ft}′({i('z', n)})",
             rf"{v('delta', n)} = \nabla_{{{v('a', n)}}} {E} \odot {fl}'({v('z', n)})",
         ),
         "delta": (
-            f"{i('delta', n)} = (W{n + 1}ᵀ·{i('delta', n + 1)}) ⊙ {ft}′({i('z', n)})",
-            rf"{v('delta', n)} = \left(({v('W', n + 1)})^{{\top}} {v('delta', n + 1)}\right) "
-            rf"\odot {fl}'({v('z', n)})",
+            f"{i('delta', n)} = (W{n + 1}ᵀ·{i('delta', n + 1)}){kept_t} ⊙ {ft}′({i('z', n)})",
+            rf"{v('delta', n)} = \left(({v('W', n + 1)})^{{\top}} {v('delta', n + 1)}\right)"
+            rf"{kept_l} \odot {fl}'({v('z', n)})",
         ),
         "dW": (
-            f"∂{loss}/∂W{n} = {st}{i('delta', n)}·{i('a', n - 1)}ᵀ",
+            f"∂{loss}/∂W{n} = {st}{i('delta', n)}·{i(before, n - 1)}ᵀ",
             rf"\frac{{\partial {E}}}{{\partial {v('W', n)}}} = "
-            rf"{sl}{v('delta', n)} ({v('a', n - 1)})^{{\top}}",
+            rf"{sl}{v('delta', n)} ({v(before, n - 1)})^{{\top}}",
         ),
         "db": (
             f"∂{loss}/∂b{n} = {st}{i('delta', n)}{one_t}",

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Union
 from ..engine.losses import LOSSES
 from ..errors import InputError
 from .layers import Layer, network_layers
-from .matrix_equations import Names, activation_names, equation
+from .matrix_equations import Dropping, Names, activation_names, equation
 from .matrix_functions import Gradient, activate, back, loss_gradient, slopes
 from .records import Solution, Worked
 
@@ -101,10 +101,12 @@ class _Pass:
 
     def step(self, id_: str, kind: str, n: int, value: Array, *terms: Term, bias: bool = False) -> Array:
         """A step of layer n; its value is a column matrix, shown as a vector for one example."""
-        layer = self.layers[min(max(n, 1), len(self.layers)) - 1]
+        at = min(max(n, 1), len(self.layers)) - 1
+        layer = self.layers[at]
         f = activation_names(layer.activations, layer.params)
-        text, latex = equation(kind, n, self.sol.problem.loss, f, bias, self.names)
-        phase = "forward" if kind in ("X", "T", "z", "a") else "backward"
+        dropping = Dropping(at > 0 and self.layers[at - 1].rate is not None, _rate(layer))
+        text, latex = equation(kind, n, self.sol.problem.loss, f, bias, self.names, dropping)
+        phase = "forward" if kind in ("X", "T", "z", "a", "drop") else "backward"
         w, one = self.worked[0], self.names.batch == 1
         shown = value[:, 0] if (one and kind != "dW") or kind == "db" else value  # columns as vectors
         example = w.example if one else None
@@ -128,6 +130,9 @@ class _Pass:
             z = W @ a + b
             zs.append(self.step(i("z", n), "z", n, z, W, "·", a, *(("+", b) if biased else ()), bias=biased))
             a = self.step(i("a", n), "a", n, activate(layer, z))
+            if layer.rate is not None:  # the next layer reads the outputs after dropout
+                kept = self.columns(layer.masks)
+                a = self.step(i("drop", n), "drop", n, kept * a / float(1 - layer.rate), kept, "⊙", a)
             weights.append(W)
             outs.append(a)
             inputs.append(a)
@@ -148,12 +153,15 @@ class _Pass:
             layer = layers[n - 1]
             if n < L:
                 up = weights[n].T @ delta
+                terms: tuple[Term, ...] = ("(", weights[n].T, "·", delta, ")")
+                if layer.rate is not None:  # through the dropout: the mask, scaled
+                    kept = self.columns(layer.masks) / float(1 - layer.rate)
+                    up, terms = up * kept, (*terms, "⊙", kept)
                 if layer.activations[0] == "softmax":
                     delta = self.step(i("delta", n), "delta", n, back(layer, zs[n - 1], up))
                 else:
                     fprime = slopes(layer, zs[n - 1])
-                    terms = ("(", weights[n].T, "·", delta, ")", "⊙", fprime)
-                    delta = self.step(i("delta", n), "delta", n, up * fprime, *terms)
+                    delta = self.step(i("delta", n), "delta", n, up * fprime, *terms, "⊙", fprime)
             a_t = inputs[n - 1].T
             dW = scale * (delta @ a_t)
             self.step(f"d{loss}/dW{n}", "dW", n, dW, *factor, delta, "·", a_t)
@@ -174,6 +182,13 @@ class _Pass:
         if self.sol.problem.loss_kind == "cross_entropy" and np.allclose(targets.sum(axis=0), 1):
             return self.step(i("delta", L), "softmax_ce", L, delta, a, "−", targets)
         return self.step(i("delta", L), "delta_out", L, delta)
+
+
+def _rate(layer: Layer) -> str:
+    """The layer's dropout rate as the file wrote it, "" without dropout."""
+    from ..engine.notation import format_number
+
+    return "" if layer.rate is None else format_number(layer.rate)
 
 
 def _target(sol: Solution, out: str) -> str:
