@@ -1,0 +1,94 @@
+"""SymPy work under a time and memory limit, in one reusable worker process.
+
+Some formulas make SymPy run for minutes and take gigabytes, and SymPy cannot be interrupted from
+inside. So the work runs in a child process with a memory limit; a task not done within its time
+limit is given up and the worker replaced. A task is a module-level function and its arguments
+(both pickled), so any layer can send its own SymPy work here.
+"""
+
+from __future__ import annotations
+
+import importlib
+import multiprocessing
+import multiprocessing.connection
+import os
+from collections.abc import Callable
+from typing import Any
+
+MEMORY_LIMIT = 200 * 2**20  # bytes the worker may grow by
+
+_worker: tuple[Any, multiprocessing.connection.Connection] | None = None
+
+
+class Unfinished(Exception):
+    """The worker gave up: the message says why (time, memory, or SymPy's own failure)."""
+
+
+def _serve(conn: multiprocessing.connection.Connection) -> None:
+    """The worker: limit its memory, load SymPy, then run tasks until the pipe closes."""
+    try:
+        import resource
+
+        with open("/proc/self/statm") as f:
+            pages = int(f.read().split()[0])
+        limit = pages * resource.getpagesize() + MEMORY_LIMIT
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ImportError, OSError, ValueError):
+        pass  # no /proc or no rlimit (not Linux): the time limit still holds
+    importlib.import_module("sympy")
+    conn.send("ready")
+    try:
+        while True:
+            fn, args = conn.recv()
+            try:
+                reply: tuple[bool, Any] = (True, fn(*args))
+            except MemoryError:
+                reply = (False, "SymPy needed more than its memory limit")
+            except Exception as e:  # SymPy can fail in many ways on odd input: never the caller's problem
+                reply = (False, f"SymPy failed: {type(e).__name__}")
+            conn.send(reply)
+    except BaseException:  # the pipe closed, or memory ran out even for the reply: end quietly
+        os._exit(0)
+
+
+def _start() -> tuple[Any, multiprocessing.connection.Connection]:
+    fork = "fork" in multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork") if fork else multiprocessing.get_context("spawn")
+    parent, child = ctx.Pipe()
+    process = ctx.Process(target=_serve, args=(child,), daemon=True)
+    process.start()
+    child.close()
+    if not parent.poll(60) or parent.recv() != "ready":
+        raise OSError("the SymPy worker did not start")
+    return process, parent
+
+
+def stop() -> None:
+    """End the worker (the next task starts a new one)."""
+    global _worker
+    if _worker is not None:
+        process, conn = _worker
+        conn.close()
+        process.kill()
+        process.join()
+        _worker = None
+
+
+def run(fn: Callable[..., Any], args: tuple[Any, ...], timeout: float) -> Any:
+    """fn(*args) in the worker, or Unfinished saying why it was given up."""
+    global _worker
+    try:
+        if _worker is None:
+            _worker = _start()
+        _, conn = _worker
+        conn.send((fn, args))
+        if conn.poll(timeout):
+            done, result = conn.recv()
+            if not done:
+                raise Unfinished(str(result))
+            return result
+        stop()
+        raise Unfinished(f"SymPy took more than {timeout:g} s")
+    except (OSError, EOFError, ValueError):
+        stop()
+        raise Unfinished("SymPy stopped (out of memory?)") from None
