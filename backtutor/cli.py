@@ -62,6 +62,9 @@ def solve(
     view: Annotated[
         View, typer.Option(help="scalar: one step per number; matrix: per layer, vectors and matrices.")
     ] = View.scalar,
+    simplify: Annotated[
+        bool, typer.Option("--simplify", help="Terminal: also simplify each closed form with SymPy (slower).")
+    ] = False,
 ) -> None:
     """Work a problem: forward pass, chain rule for every parameter, closed forms and SGD updates."""
     from .cli_solve import check_plot, only_steps, progress_bar, render, render_matrix, shown_updates
@@ -88,7 +91,7 @@ def solve(
         if view is View.matrix:
             _emit(render_matrix(sol, format, precision, only, blank), output)
         else:
-            _emit(render(sol, format, precision, only_steps(sol, only), blank), output)
+            _emit(render(sol, format, precision, only_steps(sol, only), blank, simplify), output)
         if plot:
             from .render.plot import loss_curve
 

@@ -61,14 +61,15 @@ def body(doc: Outline, blank: bool, standalone: bool = True) -> list[str]:
             else:
                 items.insert(0, ([("", rf"\textbf{{{part.heading}: {section.title}}}")], ""))
             out += _align(items, standalone)
-    if doc.closed_forms:
-        rows = [(closed_rows(target, closed, precision), "") for target, closed in doc.closed_forms]
+    if doc.closed.forms or doc.closed.note:
+        rows = [(closed_rows(cf, precision), "") for cf in doc.closed.forms]
         if standalone:
             out.append(rf"\section*{{{tex_text('Closed form of each gradient')}}}")
             out.append("In the problem's own names, assembled from the local derivatives above.")
         else:
             rows.insert(0, ([("", r"\textbf{Closed form of each gradient}")], ""))
-        out += _align(rows, standalone)
+        out += _align(rows, standalone) if rows else []
+        out += [tex_text(doc.closed.note)] if doc.closed.note else []
     if standalone and doc.history:
         out.append(r"\section*{Training}")
         out.append(r"\begin{tabular}{rr}")
@@ -86,7 +87,7 @@ def body(doc: Outline, blank: bool, standalone: bool = True) -> list[str]:
 
 
 def render(sol: Solution, precision: int = 9, steps: list[Step] | None = None, blank: bool = False) -> str:
-    doc = outline(sol, precision, steps)
+    doc = outline(sol, precision, steps, simplify=True)
     head = [PREAMBLE.rstrip("\n"), r"\begin{document}", rf"\section*{{{tex_text(doc.title)}}}"]
     if blank:
         head.append(r"\emph{Worksheet: fill in the blanks.}")
@@ -97,4 +98,4 @@ def render(sol: Solution, precision: int = 9, steps: list[Step] | None = None, b
 
 def fragment(sol: Solution, precision: int = 9, blank: bool = False) -> str:
     """Only the align* blocks, for MathJax (Jupyter's `_repr_latex_`)."""
-    return "\n".join(body(outline(sol, precision), blank, standalone=False)) + "\n"
+    return "\n".join(body(outline(sol, precision, simplify=True), blank, standalone=False)) + "\n"

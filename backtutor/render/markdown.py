@@ -57,7 +57,7 @@ def _math(e: Expr, precision: int, blank: bool = False) -> str:
 
 
 def render(sol: Solution, precision: int = 9, steps: list[Step] | None = None, blank: bool = False) -> str:
-    doc = outline(sol, precision, steps)
+    doc = outline(sol, precision, steps, simplify=True)
     out = [f"# {md_text(doc.title)}"]
     if blank:
         out.append("*Worksheet: fill in the blanks.*")
@@ -68,9 +68,10 @@ def render(sol: Solution, precision: int = 9, steps: list[Step] | None = None, b
         for section in part.sections:
             out.append(f"### {md_text(section.title)}")
             out += [_step(s, blank) for s in section.steps]
-    if doc.closed_forms:
+    if doc.closed.forms or doc.closed.note:
         out.append(f"## {md_text(CLOSED_TITLE)}")
-        out += [_display(closed_rows(target, closed, precision)) for target, closed in doc.closed_forms]
+        out += [_display(closed_rows(cf, precision)) for cf in doc.closed.forms]
+        out += [f"*{md_text(doc.closed.note)}*"] if doc.closed.note else []
     if doc.history:
         out.append("## Training")
         table = [f"| epoch | {_math(Sym(doc.loss), precision)} |", "|---:|---:|"]
