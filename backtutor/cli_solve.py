@@ -78,7 +78,12 @@ def only_steps(sol: Solution, only: str | None) -> list[Step] | None:
 
 
 def render(
-    sol: Solution, format: Format, precision: int, chosen: list[Step] | None, blank: bool, simplify: bool = False
+    sol: Solution,
+    format: Format,
+    precision: int,
+    chosen: list[Step] | None,
+    blank: bool,
+    simplify: bool = False,
 ) -> object:
     """The solution in the chosen format: JSON text, rich renderables, or a document's text. The
     terminal shows closed forms simplified by SymPy only with `simplify` (documents always do)."""

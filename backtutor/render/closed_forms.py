@@ -8,6 +8,7 @@ and JSON always, the terminal with --simplify (`backtutor solve` of a small prob
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -32,7 +33,7 @@ class ClosedForm:
 @dataclass(frozen=True)
 class ClosedForms:
     forms: list[ClosedForm]
-    note: str  # the gradients left out as too long to read ("" when none)
+    missing: list[Expr]  # the gradients whose closed form is left out as too long to read (`left_out`)
 
 
 def closed_forms(sol: Solution, simplify: bool) -> ClosedForms:
@@ -54,8 +55,10 @@ def closed_forms(sol: Solution, simplify: bool) -> ClosedForms:
             missing.append(target)
             continue
         simplified, note = _simplified(sol, s.closed_form) if simplify else (None, "")
-        forms.append(ClosedForm(target, s.closed_form, simplified, note, examples, sol.problem.reduction == "mean"))
-    return ClosedForms(forms, _left_out(missing))
+        forms.append(
+            ClosedForm(target, s.closed_form, simplified, note, examples, sol.problem.reduction == "mean")
+        )
+    return ClosedForms(forms, missing)
 
 
 def _simplified(sol: Solution, chain: Expr) -> tuple[Expr | None, str]:
@@ -73,12 +76,14 @@ def _batch_size(sol: Solution) -> int:
     return max(len({s.example for s in sol.steps if s.update == first and s.example is not None}), 1)
 
 
-def _left_out(missing: list[Expr]) -> str:
-    if not missing:
+def left_out(cfs: ClosedForms, name: Callable[[Expr], str] = text) -> str:
+    """The note on the gradients left out as too long to read, each named by `name` ("" if none)."""
+    n = len(cfs.missing)
+    if not n:
         return ""
-    listed = ", ".join(text(m) for m in missing[:4]) + (", …" if len(missing) > 4 else "")
-    n = len(missing)
-    return f"The closed form of {n} gradient{'s' if n > 1 else ''} ({listed}) is {TOO_LONG}."
+    listed = ", ".join(name(m) for m in cfs.missing[:4]) + (f" and {n - 4} more" if n > 4 else "")
+    what = "The closed form of 1 gradient is" if n == 1 else f"The closed forms of {n} gradients are"
+    return f"{what} {TOO_LONG} ({listed})."
 
 
 def _fraction(cf: ClosedForm) -> str:
@@ -107,7 +112,8 @@ def around_mathml(cf: ClosedForm) -> tuple[str, str]:
     if cf.examples == 1:
         return "", ""
     scale = f"<mfrac><mn>1</mn><mn>{cf.examples}</mn></mfrac>" if cf.mean else ""
-    total = f"<munderover><mo>∑</mo><mrow><mi>n</mi><mo>=</mo><mn>1</mn></mrow><mn>{cf.examples}</mn></munderover>"
+    below = "<mrow><mi>n</mi><mo>=</mo><mn>1</mn></mrow>"
+    total = f"<munderover><mo>∑</mo>{below}<mn>{cf.examples}</mn></munderover>"
     return f'{scale}{total}<mo stretchy="false">[</mo>', '<mo stretchy="false">]</mo>'
 
 

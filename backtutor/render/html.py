@@ -9,7 +9,7 @@ from html import escape
 from ..engine.expr import Expr, Num, Sym
 from ..engine.formula import mathml, mathml_pieces, text
 from ..solution import Solution, Step
-from .closed_forms import SIMPLIFIED, ClosedForm, around_mathml, as_text
+from .closed_forms import SIMPLIFIED, ClosedForm, around_mathml, as_text, left_out
 from .outline import CLOSED_TITLE, Shown, notation, outline
 
 ONE_LINE = 32  # a step whose text is at most this long stays on one line (a phone's width)
@@ -57,7 +57,10 @@ def _closed(cf: ClosedForm, precision: int) -> str:
     """A closed form, then `simplified = …` (or SymPy's note), a batch's Σₙ[…] around each form."""
     before, after = around_mathml(cf)
     first = mathml(cf.target, precision) + "<mo>=</mo>" + before
-    out = ['<div class="step">', _line(first, cf.chain, precision, False, as_text(cf, cf.chain, precision), after)]
+    out = [
+        '<div class="step">',
+        _line(first, cf.chain, precision, False, as_text(cf, cf.chain, precision), after),
+    ]
     if cf.simplified is not None:
         label = f"<mtext>{SIMPLIFIED}</mtext><mo>=</mo>" + before
         written = as_text(cf, cf.simplified, precision)
@@ -125,10 +128,11 @@ def render(sol: Solution, precision: int = 9, steps: list[Step] | None = None, b
             out.append(f"<h3>{escape(section.title)}</h3>")
             out += [_step(s, blank) for s in section.steps]
         out.append("</section>")
-    if doc.closed.forms or doc.closed.note:
+    if doc.closed.forms or doc.closed.missing:
         out.append(f"<section>\n<h2>{escape(CLOSED_TITLE)}</h2>")
         out += [_closed(cf, precision) for cf in doc.closed.forms]
-        out += [f'<p class="note">{escape(doc.closed.note)}</p>'] if doc.closed.note else []
+        if doc.closed.missing:
+            out.append(f'<p class="note">{left_out(doc.closed, lambda e: _math(mathml(e)))}</p>')
         out.append("</section>")
     if doc.history:
         loss = _math(mathml(Sym(doc.loss), precision))

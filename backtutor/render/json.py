@@ -9,7 +9,7 @@ from typing import Any
 from ..engine.expr import Expr
 from ..engine.formula import latex, text
 from ..solution import Solution, Step
-from .closed_forms import ClosedForm, as_latex, as_text
+from .closed_forms import ClosedForm, as_latex, as_text, left_out
 from .outline import outline
 
 
@@ -77,7 +77,7 @@ def to_dict(
         ],
         "parameters": {k: _number(v) for k, v in sol.final.items()},
         "closed_forms": [_closed_dict(cf, precision) for cf in closed.forms],
-        "closed_forms_note": closed.note,
+        "closed_forms_note": left_out(closed),
     }
 
 

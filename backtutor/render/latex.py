@@ -10,6 +10,7 @@ from __future__ import annotations
 from ..engine.expr import Num, Sym
 from ..engine.formula import latex
 from ..solution import Solution, Step
+from .closed_forms import left_out
 from .document import closed_rows, step_rows, tex_text
 from .outline import Outline, Shown, outline
 
@@ -61,7 +62,7 @@ def body(doc: Outline, blank: bool, standalone: bool = True) -> list[str]:
             else:
                 items.insert(0, ([("", rf"\textbf{{{part.heading}: {section.title}}}")], ""))
             out += _align(items, standalone)
-    if doc.closed.forms or doc.closed.note:
+    if doc.closed.forms or doc.closed.missing:
         rows = [(closed_rows(cf, precision), "") for cf in doc.closed.forms]
         if standalone:
             out.append(rf"\section*{{{tex_text('Closed form of each gradient')}}}")
@@ -69,7 +70,8 @@ def body(doc: Outline, blank: bool, standalone: bool = True) -> list[str]:
         else:
             rows.insert(0, ([("", r"\textbf{Closed form of each gradient}")], ""))
         out += _align(rows, standalone) if rows else []
-        out += [tex_text(doc.closed.note)] if doc.closed.note else []
+        if doc.closed.missing:
+            out.append(left_out(doc.closed, lambda e: f"${latex(e)}$"))
     if standalone and doc.history:
         out.append(r"\section*{Training}")
         out.append(r"\begin{tabular}{rr}")

@@ -11,6 +11,7 @@ import re
 from ..engine.expr import Expr, Num, Sym
 from ..engine.formula import latex
 from ..solution import Solution, Step
+from .closed_forms import left_out
 from .document import closed_rows, step_rows
 from .outline import CLOSED_TITLE, Shown, notation, outline
 
@@ -68,10 +69,11 @@ def render(sol: Solution, precision: int = 9, steps: list[Step] | None = None, b
         for section in part.sections:
             out.append(f"### {md_text(section.title)}")
             out += [_step(s, blank) for s in section.steps]
-    if doc.closed.forms or doc.closed.note:
+    if doc.closed.forms or doc.closed.missing:
         out.append(f"## {md_text(CLOSED_TITLE)}")
         out += [_display(closed_rows(cf, precision)) for cf in doc.closed.forms]
-        out += [f"*{md_text(doc.closed.note)}*"] if doc.closed.note else []
+        if note := left_out(doc.closed, lambda e: _math(e, precision)):
+            out.append(f"*{note}*")
     if doc.history:
         out.append("## Training")
         table = [f"| epoch | {_math(Sym(doc.loss), precision)} |", "|---:|---:|"]

@@ -1,7 +1,7 @@
 """The one outline of a worked solution that the terminal, Markdown, LaTeX and HTML lay out: a part per
 update step (which example an online update uses), in it a section per (example, phase), each step
-with the parts that follow `target =`; then the closed forms (closed_forms.py), the loss per epoch of a long run
-(sampled), the trained parameters and a hint. Renderers only choose how to show it.
+with the parts that follow `target =`; then the closed forms (closed_forms.py), the loss per epoch of
+a long run (sampled), the trained parameters and a hint. Renderers only choose how to show it.
 
 Pure functions of a Solution, no I/O, no rich.
 """
@@ -74,7 +74,7 @@ def outline(
     p, g = sol.problem, sol.graph
     shown = list(sol.steps if steps is None else steps)
     parts = [_part(sol, t, list(group), precision) for t, group in groupby(shown, key=lambda s: s.update)]
-    closed = ClosedForms([], "")
+    closed = ClosedForms([], [])
     history: list[Epoch] = []
     curve: list[float] = []
     final: list[tuple[str, float]] = []

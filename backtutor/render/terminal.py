@@ -23,7 +23,7 @@ from rich.text import Text
 from ..engine.expr import Num, Sym
 from ..engine.formula import text
 from ..solution import Solution, Step
-from .closed_forms import SIMPLIFIED, as_text
+from .closed_forms import SIMPLIFIED, as_text, left_out
 from .outline import CLOSED_TITLE, Outline, Section, Shown, outline
 
 _SPARK = "▁▂▃▄▅▆▇█"
@@ -220,7 +220,7 @@ def _closed_lines(doc: Outline) -> list[str]:
             lines.append(f"  {SIMPLIFIED}: {as_text(cf, cf.simplified, doc.precision)}")
         elif cf.note:
             lines.append(f"  ({cf.note})")
-    return lines + ([doc.closed.note] if doc.closed.note else [])
+    return lines + ([note] if (note := left_out(doc.closed)) else [])
 
 
 def render(
@@ -235,7 +235,7 @@ def render(
     for part in doc.parts:
         blocks.append(_Heading(part.heading))
         blocks += [_Steps(section) for section in part.sections]
-    if doc.closed.forms or doc.closed.note:
+    if doc.closed.forms or doc.closed.missing:
         blocks += [Rule(style="blue"), Text(CLOSED_TITLE, style=_TITLE), _Indented(_closed_lines(doc))]
     if doc.history:
         blocks += [_Heading("Training"), _History(doc)]

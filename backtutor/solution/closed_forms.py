@@ -12,7 +12,7 @@ from ..engine.expr import ONE, Call, Expr, Sym, add, mul, size
 from ..engine.graph import Graph, Sweep
 
 CLOSED_FORM_LIMIT = 200  # tree size above which a closed form is left out as unreadable
-TOO_LONG = f"left out: longer than {CLOSED_FORM_LIMIT} symbols, too long to read"
+TOO_LONG = f"left out: longer than {CLOSED_FORM_LIMIT} symbols, too long to read"  # said in the outline
 
 
 def closed_forms(graph: Graph) -> dict[str, Expr | None]:

@@ -13,7 +13,6 @@ worker (`engine/bounded.py`): too large or too slow is a note, never a hang.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from functools import lru_cache
 from typing import Any
@@ -104,7 +103,8 @@ def _use_groups(r: Any, groups: Groups) -> Any:
         poly = sympy.Poly(sympy.expand(numerator), *others)
         numerator = sympy.Add(
             *(
-                sympy.expand(c.as_expr()).subs(total, 1) * sympy.Mul(*(x**k for x, k in zip(others, m)))
+                sympy.expand(c.as_expr()).subs(total, 1)
+                * sympy.Mul(*(x**k for x, k in zip(others, m, strict=True)))
                 for m, c in poly.terms()
             )
         )
@@ -122,8 +122,3 @@ def groups_of(problem: Problem) -> Groups:
         if any(v < 0 for v in values) or sum(values, Fraction(0)) != 1:
             return ()
     return (targets,)
-
-
-def simplified_forms(closed: Mapping[str, Expr | None], wanted: Sequence[str], groups: Groups) -> dict[str, Expr | str]:
-    """Each wanted node's closed form simplified (or the note why not), where it has one."""
-    return {n: simplify(form, groups) for n in wanted if (form := closed.get(n)) is not None}
