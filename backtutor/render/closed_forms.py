@@ -8,6 +8,7 @@ and JSON always, the terminal with --simplify (`backtutor solve` of a small prob
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -18,6 +19,7 @@ from ..solution import Solution
 from ..solution.closed_forms import TOO_LONG
 
 SIMPLIFIED = "simplified"  # the label of the second form
+BUDGET = 20.0  # seconds of SymPy for all of a problem's forms (each form has its own limit too)
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ def closed_forms(sol: Solution, simplify: bool) -> ClosedForms:
     examples = _batch_size(sol)
     forms: list[ClosedForm] = []
     missing: list[Expr] = []
+    deadline = time.monotonic() + BUDGET
     seen: set[str] = set()
     for s in sol.steps:
         t = s.target
@@ -54,16 +57,18 @@ def closed_forms(sol: Solution, simplify: bool) -> ClosedForms:
         if s.closed_form is None:
             missing.append(target)
             continue
-        simplified, note = _simplified(sol, s.closed_form) if simplify else (None, "")
+        simplified, note = _simplified(sol, s.closed_form, deadline) if simplify else (None, "")
         forms.append(
             ClosedForm(target, s.closed_form, simplified, note, examples, sol.problem.reduction == "mean")
         )
     return ClosedForms(forms, missing)
 
 
-def _simplified(sol: Solution, chain: Expr) -> tuple[Expr | None, str]:
+def _simplified(sol: Solution, chain: Expr, deadline: float) -> tuple[Expr | None, str]:
     from ..solution.simplify import groups_of, simplify
 
+    if time.monotonic() > deadline:
+        return None, f"not simplified: SymPy had {BUDGET:g} s for this problem's forms, and used them"
     result = simplify(chain, groups_of(sol.problem))
     if isinstance(result, str):
         return None, result

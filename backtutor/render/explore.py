@@ -15,6 +15,7 @@ from ..engine.expr import Deriv, Expr, Sym, Updated
 from ..engine.formula import mathml
 from ..engine.graph import Graph
 from ..solution import Solution, Step
+from .closed_forms import closed_forms
 from .json import to_dict
 
 
@@ -80,6 +81,7 @@ def page_data(sol: Solution, precision: int = 9) -> dict[str, Any]:
     """What the page's script reads besides the Solution: the graph, its layout and the working."""
     g = sol.graph
     columns = layers(g, sol.problem.inputs)
+    simplified = {cf.chain: cf.simplified for cf in closed_forms(sol, simplify=True).forms}
     nodes = [
         {
             "id": n,
@@ -98,6 +100,7 @@ def page_data(sol: Solution, precision: int = 9) -> dict[str, Any]:
             "formula": _math(s.formula, precision),
             "substitution": _math(s.substitution, precision),
             "closed": _math(s.closed_form, precision),
+            "simplified": _math(simplified.get(s.closed_form) if s.closed_form else None, precision),
         }
         for s in sol.steps
     ]

@@ -5,8 +5,9 @@ The expression goes to SymPy with the problem's node names as symbols and every 
 not open (σ(u), ReLU(u), softmax …: what `from_sympy` could not write back) as an opaque
 placeholder, so SymPy only does algebra on names: cancel fractions, use Σ target = 1 where the
 targets are a distribution, pull common factors out. The shorter of two candidates wins
-(common factors pulled out of the form as it stands, or the cancelled form factored), so a hidden
-layer's sum over its consumers stays a sum instead of being expanded. The work runs in the bounded
+(common factors pulled out of the form as it stands, or the cancelled form factored; the second only
+when there are fractions or a distribution, as cancelling expands a deep network's products), so a
+hidden layer's sum over its consumers stays a sum instead of being expanded. The work runs in the bounded
 worker (`engine/bounded.py`): too large or too slow is a note, never a hang.
 """
 
@@ -57,9 +58,10 @@ def simplify_here(expr: Expr, groups: Groups = ()) -> Expr | str:
     placeholders = {sympy.Symbol(name): part for name, part in atoms.items()}
     if sympy.count_ops(s) > MAX_OPS:
         return f"not simplified: larger than {MAX_OPS} SymPy operations"
-    pulled = sympy.factor_terms(s)
-    cancelled = _use_groups(sympy.cancel(s), groups)
-    best = min((pulled, sympy.factor(cancelled)), key=sympy.count_ops)  # ties: the form as it stands
+    candidates = [sympy.factor_terms(s)]
+    if groups or any(p.exp.is_negative for p in s.atoms(sympy.Pow)):  # fractions to cancel, Σ t to use
+        candidates.append(sympy.factor(_use_groups(sympy.cancel(s), groups)))
+    best = min(candidates, key=sympy.count_ops)  # ties: the form as it stands, common factors pulled out
     position = {name: i for i, name in enumerate(names(expr))}
 
     def rank(e: Expr) -> int:
