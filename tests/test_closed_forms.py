@@ -20,6 +20,7 @@ from backtutor.engine.expr import Call, Deriv, Expr, Num, Sym
 from backtutor.engine.formula import text
 from backtutor.engine.from_sympy import Unwritable, from_sympy, round_trip
 from backtutor.engine.ops import OPS
+from backtutor.render import closed_forms as render_closed_forms
 from backtutor.render import markdown
 from backtutor.render.closed_forms import as_text, closed_forms, left_out
 from backtutor.solution import Solution
@@ -164,6 +165,12 @@ def test_sympy_past_its_size_or_time_limit_is_a_note(monkeypatch: pytest.MonkeyP
     note = simplify.__wrapped__(Call("mul", (form, Sym("fresh"))))
     assert note == "not simplified: SymPy took more than 0.0001 s"
     bounded.stop()
+
+
+def test_past_the_time_for_a_whole_problem_the_forms_keep_only_their_chain_form(monkeypatch) -> None:
+    monkeypatch.setattr(render_closed_forms, "BUDGET", -1.0)
+    cfs = closed_forms(solved("logistic_bce"), simplify=True).forms
+    assert cfs and all(cf.simplified is None and "SymPy had -1 s for this problem" in cf.note for cf in cfs)
 
 
 def test_documents_show_the_chain_form_then_the_simplified_one() -> None:
