@@ -20,12 +20,13 @@ from backtutor.engine.expr import Call, Deriv, Expr, Num, Sym
 from backtutor.engine.formula import text
 from backtutor.engine.from_sympy import Unwritable, from_sympy, round_trip
 from backtutor.engine.ops import OPS
+from backtutor.engine.parse import parse
 from backtutor.render import closed_forms as render_closed_forms
 from backtutor.render import markdown
 from backtutor.render.closed_forms import as_text, closed_forms, left_out
 from backtutor.solution import Solution
 from backtutor.solution import simplify as simplify_module
-from backtutor.solution.simplify import groups_of, simplify, simplify_here
+from backtutor.solution.simplify import groups_of, simplified, simplify, simplify_here
 
 from .conftest import PROBLEMS, SOLVABLE
 from .oracle import FirstUpdate, SymPyModel, to_sympy, value_at
@@ -201,3 +202,14 @@ def test_solving_in_the_terminal_does_not_load_sympy() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["False", "False"]
+
+
+def test_simplified_is_the_one_function_for_any_formula() -> None:
+    """What `backtutor diff` reuses: a parsed formula in, its simplified form out (None: nothing simpler)."""
+    bce = parse("-(t/a - (1 - t)/(1 - a))*a*(1 - a)*x")
+    got = simplified(bce)
+    assert got is not None and text(got) == "(a − t)·x"
+    a, t, x = sp.symbols("a t x")
+    assert sp.expand(written(got) - (a - t) * x) == 0
+    chain = parse("w3*sigmoid(w2*sigmoid(w1*x))*(1 - sigmoid(w2*sigmoid(w1*x)))")
+    assert simplified(chain) is None  # already as short as SymPy can write it; σ is never opened

@@ -65,14 +65,13 @@ def closed_forms(sol: Solution, simplify: bool) -> ClosedForms:
 
 
 def _simplified(sol: Solution, chain: Expr, deadline: float) -> tuple[Expr | None, str]:
-    from ..solution.simplify import groups_of, simplify
+    from ..solution.simplify import groups_of, simplified, simplify
 
     if time.monotonic() > deadline:
         return None, f"not simplified: SymPy had {BUDGET:g} s for this problem's forms, and used them"
-    result = simplify(chain, groups_of(sol.problem))
-    if isinstance(result, str):
-        return None, result
-    return (None, "") if text(result) == text(chain) else (result, "")
+    groups = groups_of(sol.problem)
+    result = simplify(chain, groups)
+    return (None, result) if isinstance(result, str) else (simplified(chain, groups), "")
 
 
 def _batch_size(sol: Solution) -> int:

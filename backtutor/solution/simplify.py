@@ -20,6 +20,7 @@ from typing import Any
 
 from ..engine.bounded import Unfinished, run
 from ..engine.expr import Call, Expr, Sym, names
+from ..engine.formula import text
 from ..engine.from_sympy import Unwritable, from_sympy, round_trip
 from ..engine.graph import Graph
 from ..engine.losses import LOSSES
@@ -37,7 +38,7 @@ def simplified(expr: Expr, groups: Groups = ()) -> Expr | None:
     """`expr` simplified (in the worker, under its time and memory limits), or None when SymPy gave
     up or finds nothing simpler to write. For `backtutor diff` and the closed forms alike."""
     result = simplify(expr, groups)
-    return result if not isinstance(result, str) and result != expr else None
+    return None if isinstance(result, str) or text(result) == text(expr) else result
 
 
 @lru_cache(maxsize=1024)
