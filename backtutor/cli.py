@@ -51,6 +51,9 @@ def solve(
     view: Annotated[
         View, typer.Option(help="scalar: one step per number; matrix: per layer, vectors and matrices.")
     ] = View.scalar,
+    simplify: Annotated[
+        bool, typer.Option("--simplify", help="Terminal: also simplify each closed form with SymPy (slower).")
+    ] = False,
 ) -> None:
     """Work a problem: forward pass, chain rule for every parameter, closed forms and SGD updates."""
     from .cli_solve import check_plot, only_steps, progress_bar, render, render_matrix, shown_updates
@@ -77,7 +80,7 @@ def solve(
         if view is View.matrix:
             emit(render_matrix(sol, format, precision, only, blank), output)
         else:
-            emit(render(sol, format, precision, only_steps(sol, only), blank), output)
+            emit(render(sol, format, precision, only_steps(sol, only), blank, simplify), output)
         if plot:
             from .render.plot import loss_curve
 

@@ -89,8 +89,16 @@ def only_steps(sol: Solution, only: str | None) -> list[Step] | None:
     return sol.working_for(only)
 
 
-def render(sol: Solution, format: Format, precision: int, chosen: list[Step] | None, blank: bool) -> object:
-    """The solution in the chosen format: JSON text, rich renderables, or a document's text."""
+def render(
+    sol: Solution,
+    format: Format,
+    precision: int,
+    chosen: list[Step] | None,
+    blank: bool,
+    simplify: bool = False,
+) -> object:
+    """The solution in the chosen format: JSON text, rich renderables, or a document's text. The
+    terminal shows closed forms simplified by SymPy only with `simplify` (documents always do)."""
     if format is Format.json:
         from .render.json import render as render_json
 
@@ -98,7 +106,7 @@ def render(sol: Solution, format: Format, precision: int, chosen: list[Step] | N
     if format is Format.terminal:
         from .render.terminal import render as render_terminal
 
-        return render_terminal(sol, precision, chosen)
+        return render_terminal(sol, precision, chosen, simplify)
     from importlib import import_module  # a document: markdown, latex or html, each a module of render/
 
     document = import_module(f"{__package__}.render.{format.value}")

@@ -19,9 +19,9 @@ from backtutor.cli import app
 from backtutor.engine import function
 from backtutor.engine.expr import Call, Function
 from backtutor.engine.formula import text
+from backtutor.engine.from_sympy import from_sympy
 from backtutor.engine.ops import evaluate
 from backtutor.engine.parse import parse
-from backtutor.engine.sympy_form import from_sympy
 from backtutor.problem.load import load
 from backtutor.solution import solve
 from tests.oracle import FirstUpdate, finite_difference

@@ -1,8 +1,9 @@
-"""Work that may run away (SymPy on a user's formula) in one worker process under a time and memory
-limit. SymPy cannot be interrupted from inside, so the work runs in a child process whose address
-space is capped; a call not answered within its time limit gets `Exceeded` and the worker is
-replaced. The worker loads SymPy before its first call, so the time limit counts the work only.
-The functions called must be module-level (they are sent by reference).
+"""SymPy work under a time and memory limit, in one reusable worker process.
+
+Some formulas make SymPy run for minutes and take gigabytes, and SymPy cannot be interrupted from
+inside. So the work runs in a child process with a memory limit; a task not done within its time
+limit is given up and the worker replaced. A task is a module-level function and its arguments
+(both pickled), so any layer can send its own SymPy work here.
 """
 
 from __future__ import annotations
@@ -21,33 +22,12 @@ STARTUP_LIMIT = 60.0  # seconds to start the worker and load SymPy in it
 _worker: tuple[Any, multiprocessing.connection.Connection] | None = None
 
 
-class Exceeded(Exception):
-    """The work went past its limit; the message says which, for the user."""
-
-
-def run(fn: Callable[..., T], *args: Any, timeout: float) -> T:
-    """fn(*args) in the worker; raises Exceeded past `timeout` seconds or the memory limit, or when
-    fn failed (SymPy fails in many ways on odd input)."""
-    global _worker
-    try:
-        if _worker is None:
-            _worker = _start()
-        _, conn = _worker
-        conn.send((fn, args))
-        if not conn.poll(timeout):
-            _stop()
-            raise Exceeded(f"took more than {timeout:g} s")
-        ok, value = conn.recv()
-    except (OSError, EOFError) as e:
-        _stop()
-        raise Exceeded(str(e) or "stopped (out of memory?)") from e
-    if not ok:
-        raise value
-    return cast(T, value)
+class Unfinished(Exception):
+    """The worker gave up: the message says why (time, memory, or SymPy's own failure)."""
 
 
 def _serve(conn: multiprocessing.connection.Connection) -> None:
-    """The worker: limit its memory, then answer calls until the pipe closes."""
+    """The worker: limit its memory, load SymPy, then run tasks until the pipe closes."""
     try:
         import resource
 
@@ -65,9 +45,9 @@ def _serve(conn: multiprocessing.connection.Connection) -> None:
             try:
                 reply: tuple[bool, Any] = (True, fn(*args))
             except MemoryError:
-                reply = (False, Exceeded("needed more than its memory limit"))
-            except Exception as e:  # SymPy fails in many ways on odd input: reported, never fatal
-                reply = (False, Exceeded(f"failed ({type(e).__name__})"))
+                reply = (False, "SymPy needed more than its memory limit")
+            except Exception as e:  # SymPy can fail in many ways on odd input: never the caller's problem
+                reply = (False, f"SymPy failed: {type(e).__name__}")
             conn.send(reply)
     except BaseException:  # the pipe closed, or memory ran out even for the reply: end quietly
         os._exit(0)
@@ -86,7 +66,8 @@ def _start() -> tuple[Any, multiprocessing.connection.Connection]:
     return process, parent
 
 
-def _stop() -> None:
+def stop() -> None:
+    """End the worker (the next task starts a new one)."""
     global _worker
     if _worker is not None:
         process, conn = _worker
@@ -94,3 +75,23 @@ def _stop() -> None:
         process.kill()
         process.join()
         _worker = None
+
+
+def run(fn: Callable[..., T], args: tuple[Any, ...], timeout: float) -> T:
+    """fn(*args) in the worker, or Unfinished saying why it was given up."""
+    global _worker
+    try:
+        if _worker is None:
+            _worker = _start()
+        _, conn = _worker
+        conn.send((fn, args))
+        if conn.poll(timeout):
+            done, result = conn.recv()
+            if not done:
+                raise Unfinished(str(result))
+            return cast(T, result)
+        stop()
+        raise Unfinished(f"SymPy took more than {timeout:g} s")
+    except (OSError, EOFError, ValueError):
+        stop()
+        raise Unfinished("SymPy stopped (out of memory?)") from None

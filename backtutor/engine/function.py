@@ -71,9 +71,9 @@ def derivation(f: Function) -> str:
     assert f.derivative is not None
     lhs = f"{f.name}′(x) = d/dx ({text(f.body)}) = {text(f.derivative)}"
     try:
-        simple = bounded.run(simplified, f.derivative, timeout=TIME_LIMIT)
-    except bounded.Exceeded as e:
-        return f"{lhs} (not simplified: SymPy {e})"
+        simple = bounded.run(simplified, (f.derivative,), timeout=TIME_LIMIT)
+    except bounded.Unfinished as e:
+        return f"{lhs} (not simplified: {e})"
     if isinstance(simple, str):
         return f"{lhs} ({simple})"
     shown = text(simple)
@@ -86,7 +86,7 @@ def simplified(e: Expr) -> Expr | str:
     """SymPy's simplest form of a formula of x (by its operation count, among the form SymPy builds
     itself, factor_terms, together, cancel and, for small forms, simplify), read back as an Expr; a
     reason when there is none. Runs in the bounded worker."""
-    from .sympy_form import Unreadable, from_sympy
+    from .from_sympy import Unwritable, from_sympy
 
     sympy = importlib.import_module("sympy")
     x = sympy.Symbol(X, real=True)
@@ -98,7 +98,7 @@ def simplified(e: Expr) -> Expr | str:
         forms.append(sympy.simplify(form))
     try:
         return from_sympy(min(forms, key=sympy.count_ops))
-    except Unreadable:
+    except Unwritable:
         return e  # SymPy wrote it with a function the op table does not have: keep the derived form
 
 

@@ -13,6 +13,7 @@ import unicodedata
 
 from ..engine.expr import Expr
 from ..engine.formula import latex, latex_pieces
+from .closed_forms import SIMPLIFIED, ClosedForm, around_latex
 from .outline import Shown, notation
 
 LINE_WIDTH = 80  # LaTeX: about the width of an A4 line at 11pt with 2 cm margins, in digits
@@ -34,12 +35,23 @@ def step_rows(shown: Shown, blank: bool, width: float = LINE_WIDTH) -> list[tupl
     return rows
 
 
-def closed_rows(
-    target: Expr, closed: Expr, precision: int, width: float = LINE_WIDTH
+def closed_rows(cf: ClosedForm, precision: int, width: float = LINE_WIDTH) -> list[tuple[str, str]]:
+    """Rows of an align* / aligned block for a closed form: ∂loss/∂p = …, then `simplified = …` and
+    SymPy's note, each broken into lines (a batch's Σₙ[…] around each form)."""
+    rows = _form_rows(latex(cf.target), cf.chain, precision, around_latex(cf), width)
+    if cf.simplified is not None:
+        rows += _form_rows(rf"\text{{{SIMPLIFIED}}}", cf.simplified, precision, around_latex(cf), width)
+    elif cf.note:
+        rows.append(("", rf"\quad\text{{({tex_text(cf.note)})}}"))
+    return rows
+
+
+def _form_rows(
+    left: str, e: Expr, precision: int, around: tuple[str, str], width: float
 ) -> list[tuple[str, str]]:
-    """Rows of an align* / aligned block for a closed form: ∂loss/∂p = …, broken into lines."""
-    left = latex(target, precision)
-    lines = latex_lines(closed, precision, False, width - latex_width(left) - 4)
+    before, after = around
+    lines = latex_lines(e, precision, False, width - latex_width(left + before) - 4)
+    lines[0], lines[-1] = before + lines[0], lines[-1] + after
     return [(left if j == 0 else "", (r"\quad " if j else "= ") + x) for j, x in enumerate(lines)]
 
 

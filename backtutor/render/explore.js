@@ -225,6 +225,7 @@ function select(n) {
     `<dt>gradient</dt><dd class="value" id="detail-grad">${d === null ? "—" : full(d, s.update)}</dd>`;
   if (node.expr) html += `<dt>defined as</dt><dd>${math(node.expr)}</dd>`;
   if (gi !== undefined && info[gi].closed) html += `<dt>closed form</dt><dd>${math(info[gi].closed)}</dd>`;
+  if (gi !== undefined && info[gi].simplified) html += `<dt>simplified</dt><dd>${math(info[gi].simplified)}</dd>`;
   html += "</dl>";
   for (const [what, i] of [["value", vi], ["gradient", gi]]) {
     if (i === undefined) continue;

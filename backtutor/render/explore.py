@@ -18,6 +18,7 @@ from ..engine.formula import mathml
 from ..engine.graph import Graph
 from ..errors import InputError
 from ..solution import Solution, Step
+from .closed_forms import closed_forms
 from .dot import convert
 from .json import to_dict
 
@@ -117,6 +118,7 @@ def page_data(sol: Solution, precision: int = 9, graphviz: bool = True) -> dict[
     g = sol.graph
     columns = layers(g, sol.problem.inputs)
     at = graphviz_layout(columns, g) if graphviz else None
+    simplified = {cf.chain: cf.simplified for cf in closed_forms(sol, simplify=True).forms}
     nodes = [
         {
             "id": n,
@@ -136,6 +138,7 @@ def page_data(sol: Solution, precision: int = 9, graphviz: bool = True) -> dict[
             "formula": _math(s.formula, precision),
             "substitution": _math(s.substitution, precision),
             "closed": _math(s.closed_form, precision),
+            "simplified": _math(simplified.get(s.closed_form) if s.closed_form else None, precision),
         }
         for s in sol.steps
     ]

@@ -9,6 +9,7 @@ from html import escape
 from ..engine.expr import Expr, Num, Sym
 from ..engine.formula import mathml, mathml_pieces, text
 from ..solution import Solution, Step
+from .closed_forms import SIMPLIFIED, ClosedForm, around_mathml, as_text, left_out
 from .outline import CLOSED_TITLE, Shown, notation, outline
 
 ONE_LINE = 32  # a step whose text is at most this long stays on one line (a phone's width)
@@ -41,14 +42,32 @@ def _math(inner: str) -> str:
     return f'<math displaystyle="true"><mrow>{inner}</mrow></math>'
 
 
-def _line(first: str, e: Expr, digits: int, blank: bool, written: str) -> str:
-    """One line of a step: `first` (the target and =, or =) then e; a long e is set as several
-    <math> pieces with room to break between them, so it wraps instead of scrolling sideways."""
+def _line(first: str, e: Expr, digits: int, blank: bool, written: str, last: str = "") -> str:
+    """One line of a step: `first` (the target and =, or =) then e (then `last`); a long e is set as
+    several <math> pieces with room to break between them, so it wraps instead of scrolling sideways."""
     if len(written) <= UNBROKEN:
-        return f'<div class="line">{_math(first + mathml(e, digits, blank))}</div>'
+        return f'<div class="line">{_math(first + mathml(e, digits, blank) + last)}</div>'
     pieces = mathml_pieces(e, digits, blank)
     pieces[0] = first + pieces[0]
+    pieces[-1] += last
     return '<div class="line">' + "\n".join(_math(p) for p in pieces) + "</div>"
+
+
+def _closed(cf: ClosedForm, precision: int) -> str:
+    """A closed form, then `simplified = …` (or SymPy's note), a batch's Σₙ[…] around each form."""
+    before, after = around_mathml(cf)
+    first = mathml(cf.target, precision) + "<mo>=</mo>" + before
+    out = [
+        '<div class="step">',
+        _line(first, cf.chain, precision, False, as_text(cf, cf.chain, precision), after),
+    ]
+    if cf.simplified is not None:
+        label = f"<mtext>{SIMPLIFIED}</mtext><mo>=</mo>" + before
+        written = as_text(cf, cf.simplified, precision)
+        out.append(_line(label, cf.simplified, precision, False, written, after))
+    elif cf.note:
+        out.append(f'<p class="note">{escape(cf.note)}</p>')
+    return "\n".join([*out, "</div>"])
 
 
 def _step(shown: Shown, blank: bool) -> str:
@@ -84,7 +103,7 @@ def _equation(target: Expr, value: Expr, precision: int, blank: bool = False) ->
 
 
 def render(sol: Solution, precision: int = 9, steps: list[Step] | None = None, blank: bool = False) -> str:
-    doc = outline(sol, precision, steps)
+    doc = outline(sol, precision, steps, simplify=True)
     out = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -109,12 +128,11 @@ def render(sol: Solution, precision: int = 9, steps: list[Step] | None = None, b
             out.append(f"<h3>{escape(section.title)}</h3>")
             out += [_step(s, blank) for s in section.steps]
         out.append("</section>")
-    if doc.closed_forms:
+    if doc.closed.forms or doc.closed.missing:
         out.append(f"<section>\n<h2>{escape(CLOSED_TITLE)}</h2>")
-        for target, closed in doc.closed_forms:
-            first = mathml(target, precision) + "<mo>=</mo>"
-            written = text(closed, precision)
-            out.append(f'<div class="step">{_line(first, closed, precision, False, written)}</div>')
+        out += [_closed(cf, precision) for cf in doc.closed.forms]
+        if doc.closed.missing:
+            out.append(f'<p class="note">{left_out(doc.closed, lambda e: _math(mathml(e)))}</p>')
         out.append("</section>")
     if doc.history:
         loss = _math(mathml(Sym(doc.loss), precision))

@@ -9,6 +9,8 @@ from typing import Any
 from ..engine.expr import Expr
 from ..engine.formula import latex, text
 from ..solution import Epoch, Solution, Step
+from .closed_forms import ClosedForm, as_latex, as_text, left_out
+from .outline import outline
 
 
 def _number(v: float) -> float | None:
@@ -17,6 +19,22 @@ def _number(v: float) -> float | None:
 
 def _both(e: Expr | None, precision: int) -> dict[str, str] | None:
     return None if e is None else {"text": text(e, precision), "latex": latex(e, precision)}
+
+
+def _closed_dict(cf: ClosedForm, precision: int) -> dict[str, Any]:
+    """A closed form: text and LaTeX of the chain form and of the simplified one (a batch's Σ in both)."""
+
+    def form(e: Expr | None) -> dict[str, str] | None:
+        return None if e is None else {"text": as_text(cf, e, precision), "latex": as_latex(cf, e, precision)}
+
+    return {
+        "gradient": _both(cf.target, precision),
+        "chain": form(cf.chain),
+        "simplified": form(cf.simplified),
+        "note": cf.note,
+        "examples": cf.examples,
+        "reduction": "mean" if cf.mean else "sum",
+    }
 
 
 def step_dict(s: Step, precision: int) -> dict[str, Any]:
@@ -44,8 +62,12 @@ def _epoch(e: Epoch, params: tuple[str, ...]) -> dict[str, Any]:
     }
 
 
-def to_dict(sol: Solution, precision: int = 9, steps: list[Step] | None = None) -> dict[str, Any]:
+def to_dict(
+    sol: Solution, precision: int = 9, steps: list[Step] | None = None, simplify: bool = True
+) -> dict[str, Any]:
+    """simplify: the closed forms simplified by SymPy too (loads SymPy in its worker)."""
     p, g = sol.problem, sol.graph
+    closed = outline(sol, precision, steps, simplify).closed
     return {
         "title": p.title,
         "file": p.path,
@@ -57,6 +79,8 @@ def to_dict(sol: Solution, precision: int = 9, steps: list[Step] | None = None) 
         "history": [_epoch(e, g.params) for e in sol.history],
         "update_history": [_epoch(e, g.params) for e in sol.update_history],
         "parameters": {k: _number(v) for k, v in sol.final.items()},
+        "closed_forms": [_closed_dict(cf, precision) for cf in closed.forms],
+        "closed_forms_note": left_out(closed),
     }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from ..engine.expr import Num, Sym
 from ..engine.formula import latex
 from ..solution import Solution, Step
+from .closed_forms import left_out
 from .document import closed_rows, step_rows, tex_text
 from .outline import Outline, Shown, outline
 
@@ -61,14 +62,16 @@ def body(doc: Outline, blank: bool, standalone: bool = True) -> list[str]:
             else:
                 items.insert(0, ([("", rf"\textbf{{{part.heading}: {section.title}}}")], ""))
             out += _align(items, standalone)
-    if doc.closed_forms:
-        rows = [(closed_rows(target, closed, precision), "") for target, closed in doc.closed_forms]
+    if doc.closed.forms or doc.closed.missing:
+        rows = [(closed_rows(cf, precision), "") for cf in doc.closed.forms]
         if standalone:
             out.append(rf"\section*{{{tex_text('Closed form of each gradient')}}}")
             out.append("In the problem's own names, assembled from the local derivatives above.")
         else:
             rows.insert(0, ([("", r"\textbf{Closed form of each gradient}")], ""))
-        out += _align(rows, standalone)
+        out += _align(rows, standalone) if rows else []
+        if doc.closed.missing:
+            out.append(left_out(doc.closed, lambda e: f"${latex(e)}$"))
     if standalone and doc.history:
         out.append(r"\section*{Training}")
         out.append(r"\begin{tabular}{rr}")
@@ -86,7 +89,7 @@ def body(doc: Outline, blank: bool, standalone: bool = True) -> list[str]:
 
 
 def render(sol: Solution, precision: int = 9, steps: list[Step] | None = None, blank: bool = False) -> str:
-    doc = outline(sol, precision, steps)
+    doc = outline(sol, precision, steps, simplify=True)
     head = [PREAMBLE.rstrip("\n"), r"\begin{document}", rf"\section*{{{tex_text(doc.title)}}}"]
     if blank:
         head.append(r"\emph{Worksheet: fill in the blanks.}")
@@ -97,4 +100,4 @@ def render(sol: Solution, precision: int = 9, steps: list[Step] | None = None, b
 
 def fragment(sol: Solution, precision: int = 9, blank: bool = False) -> str:
     """Only the align* blocks, for MathJax (Jupyter's `_repr_latex_`)."""
-    return "\n".join(body(outline(sol, precision), blank, standalone=False)) + "\n"
+    return "\n".join(body(outline(sol, precision, simplify=True), blank, standalone=False)) + "\n"

@@ -11,6 +11,7 @@ import re
 from ..engine.expr import Expr, Num, Sym
 from ..engine.formula import latex
 from ..solution import Solution, Step
+from .closed_forms import left_out
 from .document import closed_rows, step_rows
 from .outline import CLOSED_TITLE, Shown, notation, outline
 
@@ -57,7 +58,7 @@ def _math(e: Expr, precision: int, blank: bool = False) -> str:
 
 
 def render(sol: Solution, precision: int = 9, steps: list[Step] | None = None, blank: bool = False) -> str:
-    doc = outline(sol, precision, steps)
+    doc = outline(sol, precision, steps, simplify=True)
     out = [f"# {md_text(doc.title)}"]
     if blank:
         out.append("*Worksheet: fill in the blanks.*")
@@ -68,9 +69,11 @@ def render(sol: Solution, precision: int = 9, steps: list[Step] | None = None, b
         for section in part.sections:
             out.append(f"### {md_text(section.title)}")
             out += [_step(s, blank) for s in section.steps]
-    if doc.closed_forms:
+    if doc.closed.forms or doc.closed.missing:
         out.append(f"## {md_text(CLOSED_TITLE)}")
-        out += [_display(closed_rows(target, closed, precision)) for target, closed in doc.closed_forms]
+        out += [_display(closed_rows(cf, precision)) for cf in doc.closed.forms]
+        if note := left_out(doc.closed, lambda e: _math(e, precision)):
+            out.append(f"*{note}*")
     if doc.history:
         out.append("## Training")
         table = [f"| epoch | {_math(Sym(doc.loss), precision)} |", "|---:|---:|"]

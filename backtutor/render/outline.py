@@ -1,7 +1,7 @@
 """The one outline of a worked solution that the terminal, Markdown, LaTeX and HTML lay out: a part per
 update step (which example an online update uses), in it a section per (example, phase), each step
-with the parts that follow `target =`; then the closed forms, the loss per epoch of a long run
-(sampled), the trained parameters and a hint. Renderers only choose how to show it.
+with the parts that follow `target =`; then the closed forms (closed_forms.py), the loss per epoch of
+a long run (sampled), the trained parameters and a hint. Renderers only choose how to show it.
 
 Pure functions of a Solution, no I/O, no rich.
 """
@@ -17,6 +17,7 @@ from ..engine.expr import Call, Expr, Num
 from ..engine.formula import format_number, text, text_name
 from ..engine.ops import evaluate
 from ..solution import Epoch, Solution, Step
+from .closed_forms import ClosedForms, closed_forms
 
 PHASES = {"forward": "Forward pass", "backward": "Backward pass (chain rule)", "update": "Updates (SGD)"}
 CLOSED_TITLE = "Closed form of each gradient, in the problem's names"
@@ -58,7 +59,7 @@ class Outline:
     loss: str
     precision: int
     parts: list[Part]
-    closed_forms: list[tuple[Expr, Expr]]  # (∂loss/∂p, its closed form)
+    closed: ClosedForms  # each gradient's closed form (empty when only some steps are shown)
     history: list[Epoch]  # rows of the loss-per-epoch table (runs of several epochs)
     columns: list[tuple[str, int]]  # trained parameters and their positions in Epoch.params
     curve: list[float]  # the loss at up to CURVE_POINTS evenly spaced epochs (runs of several epochs)
@@ -66,18 +67,21 @@ class Outline:
     hint: str  # said when a long run shows no working
 
 
-def outline(sol: Solution, precision: int = 9, steps: list[Step] | None = None) -> Outline:
-    """The outline of the whole solution, or of only `steps` (then without what follows the working)."""
+def outline(
+    sol: Solution, precision: int = 9, steps: list[Step] | None = None, simplify: bool = False
+) -> Outline:
+    """The outline of the whole solution, or of only `steps` (then without what follows the working).
+    simplify: add each closed form simplified by SymPy (slow to start: see closed_forms.py)."""
     p, g = sol.problem, sol.graph
     shown = list(sol.steps if steps is None else steps)
     parts = [_part(sol, t, list(group), precision) for t, group in groupby(shown, key=lambda s: s.update)]
-    closed: list[tuple[Expr, Expr]] = []
+    closed = ClosedForms([], [])
     history: list[Epoch] = []
     curve: list[float] = []
     final: list[tuple[str, float]] = []
     hint = ""
     if steps is None:
-        closed = closed_forms(sol)
+        closed = closed_forms(sol, simplify)
         if p.training:
             final = [(k, v) for k, v in sol.final.items() if k in g.trainable]
             final.append((g.loss, sol.history[-1].loss))
@@ -91,15 +95,6 @@ def outline(sol: Solution, precision: int = 9, steps: list[Step] | None = None) 
     return Outline(
         title, p.description.strip(), g.loss, precision, parts, closed, history, columns, curve, final, hint
     )
-
-
-def closed_forms(sol: Solution) -> list[tuple[Expr, Expr]]:
-    """Each gradient's closed form, once per quantity, in working order."""
-    seen: dict[str, tuple[Expr, Expr]] = {}
-    for s in sol.steps:
-        if s.closed_form is not None and s.phase == "backward":
-            seen.setdefault(text(s.target), (s.target, s.closed_form))
-    return list(seen.values())
 
 
 def _update_title(sol: Solution) -> str:

@@ -23,6 +23,7 @@ from rich.text import Text
 from ..engine.expr import Num, Sym
 from ..engine.formula import text
 from ..solution import Solution, Step
+from .closed_forms import SIMPLIFIED, as_text, left_out
 from .outline import CLOSED_TITLE, Outline, Section, Shown, outline
 
 _SPARK = "▁▂▃▄▅▆▇█"
@@ -154,13 +155,14 @@ class _Indented:
     """Lines of text at an indent, continued further in when they wrap."""
 
     def __init__(self, lines: list[str]) -> None:
-        self.lines = lines
+        self.lines = lines  # a line's own leading spaces indent it further
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         for line in self.lines:
-            first, *rest = wrapped([(line, None)], options.max_width - 4)
-            yield from segments([first], 2)
-            yield from segments(rest, 4)
+            indent = 2 + len(line) - len(line.lstrip(" "))
+            first, *rest = wrapped([(line.lstrip(" "), None)], options.max_width - indent - 2)
+            yield from segments([first], indent)
+            yield from segments(rest, indent + 2)
 
 
 class _History:
@@ -209,8 +211,23 @@ def sparkline(values: list[float]) -> str:
     return line + (" (log scale)" if log else "")
 
 
-def render(sol: Solution, precision: int = 9, steps: list[Step] | None = None) -> RenderableType:
-    doc = outline(sol, precision, steps)
+def _closed_lines(doc: Outline) -> list[str]:
+    """Each closed form, its simplified form under it, then the note on those left out."""
+    lines = []
+    for cf in doc.closed.forms:
+        lines.append(f"{text(cf.target)} = {as_text(cf, cf.chain, doc.precision)}")
+        if cf.simplified is not None:
+            lines.append(f"  {SIMPLIFIED}: {as_text(cf, cf.simplified, doc.precision)}")
+        elif cf.note:
+            lines.append(f"  ({cf.note})")
+    return lines + ([note] if (note := left_out(doc.closed)) else [])
+
+
+def render(
+    sol: Solution, precision: int = 9, steps: list[Step] | None = None, simplify: bool = False
+) -> RenderableType:
+    """simplify: show each closed form simplified by SymPy too (loads SymPy, so only when asked)."""
+    doc = outline(sol, precision, steps, simplify)
     head = Text(doc.title, style="bold")
     if doc.description:
         head.append("\n" + doc.description, style="default")
@@ -218,9 +235,8 @@ def render(sol: Solution, precision: int = 9, steps: list[Step] | None = None) -
     for part in doc.parts:
         blocks.append(_Heading(part.heading))
         blocks += [_Steps(section) for section in part.sections]
-    if doc.closed_forms:
-        lines = [f"{text(target)} = {text(closed, precision)}" for target, closed in doc.closed_forms]
-        blocks += [Rule(style="blue"), Text(CLOSED_TITLE, style=_TITLE), _Indented(lines)]
+    if doc.closed.forms or doc.closed.missing:
+        blocks += [Rule(style="blue"), Text(CLOSED_TITLE, style=_TITLE), _Indented(_closed_lines(doc))]
     if doc.history:
         blocks += [_Heading("Training"), _History(doc)]
         blocks.append(Text(f"loss per epoch: {sparkline(doc.curve)}", style="green"))

@@ -1,0 +1,127 @@
+"""Closed forms simplified the way textbooks write them: ∂E/∂net_k = out_k − target_k for softmax and
+cross-entropy, (a − t)·x for a sigmoid and binary cross-entropy, out·(1 − out) kept as such.
+
+The expression goes to SymPy with the problem's node names as symbols and every call SymPy should
+not open (σ(u), ReLU(u), softmax …: what `from_sympy` could not write back) as an opaque
+placeholder, so SymPy only does algebra on names: cancel fractions, use Σ target = 1 where the
+targets are a distribution, pull common factors out. The shorter of two candidates wins
+(common factors pulled out of the form as it stands, or the cancelled form factored; the second only
+when there are fractions or a distribution, as cancelling expands a deep network's products), so a
+hidden layer's sum over its consumers stays a sum instead of being expanded. The work runs in the bounded
+worker (`engine/bounded.py`): too large or too slow is a note, never a hang.
+"""
+
+from __future__ import annotations
+
+import importlib
+from fractions import Fraction
+from functools import lru_cache
+from typing import Any
+
+from ..engine.bounded import Unfinished, run
+from ..engine.expr import Call, Expr, Sym, names
+from ..engine.formula import text
+from ..engine.from_sympy import Unwritable, from_sympy, round_trip
+from ..engine.graph import Graph
+from ..engine.losses import LOSSES
+from ..engine.ops import OPS
+from ..engine.sympy_form import to_sympy
+from ..problem.load import Problem
+
+TIME_LIMIT = 3.0  # seconds of SymPy per closed form
+MAX_OPS = 300  # SymPy operations in a form above which no simplification is tried
+Groups = tuple[tuple[str, ...], ...]  # names whose sum is 1 in every example
+_NO_NODES = Graph({}, "", (), (), ())
+
+
+def simplified(expr: Expr, groups: Groups = ()) -> Expr | None:
+    """`expr` simplified (in the worker, under its time and memory limits), or None when SymPy gave
+    up or finds nothing simpler to write. For `backtutor diff` and the closed forms alike."""
+    result = simplify(expr, groups)
+    return None if isinstance(result, str) or text(result) == text(expr) else result
+
+
+@lru_cache(maxsize=1024)
+def simplify(expr: Expr, groups: Groups = ()) -> Expr | str:
+    """The simplified form of `expr` (perhaps `expr` itself), or a note saying why it was skipped."""
+    try:
+        result: Expr | str = run(simplify_here, (expr, groups), TIME_LIMIT)
+    except Unfinished as e:
+        return f"not simplified: {e}"
+    return result
+
+
+def simplify_here(expr: Expr, groups: Groups = ()) -> Expr | str:
+    """simplify() in this process (no time limit: the worker's task, and the tests')."""
+    sympy = importlib.import_module("sympy")
+    atoms: dict[Any, Expr] = {}
+    s = to_sympy(_opaque(expr, atoms), _NO_NODES)
+    placeholders = {sympy.Symbol(name): part for name, part in atoms.items()}
+    if sympy.count_ops(s) > MAX_OPS:
+        return f"not simplified: larger than {MAX_OPS} SymPy operations"
+    candidates = [sympy.factor_terms(s)]
+    if groups or any(p.exp.is_negative for p in s.atoms(sympy.Pow)):  # fractions to cancel, Σ t to use
+        candidates.append(sympy.factor(_use_groups(sympy.cancel(s), groups)))
+    best = min(candidates, key=sympy.count_ops)  # ties: the form as it stands, common factors pulled out
+    position = {name: i for i, name in enumerate(names(expr))}
+
+    def rank(e: Expr) -> int:
+        return min((position.get(n, len(position)) for n in names(e)), default=-1)
+
+    try:
+        return from_sympy(best, placeholders, rank)
+    except Unwritable as e:
+        return f"not simplified: {e}"
+
+
+def _opaque(e: Expr, atoms: dict[str, Expr]) -> Expr:
+    """e with each call that SymPy should not open replaced by a placeholder name (kept in `atoms`)."""
+    if not isinstance(e, Call):
+        return e
+    functions, powers = round_trip()
+    if OPS[e.op].infix or e.op in functions.values() or e.op in powers.values():
+        return Call(e.op, tuple(_opaque(a, atoms) for a in e.args), e.param)
+    for name, part in atoms.items():
+        if part == e:
+            return Sym(name)
+    name = f"⟨{len(atoms)}⟩"  # a name no problem file can use
+    atoms[name] = e
+    return Sym(name)
+
+
+def _use_groups(r: Any, groups: Groups) -> Any:
+    """r with Σ group = 1 used in its numerator: each coefficient (a polynomial in the group's
+    names, per monomial of the other names) that holds a whole group's sum gets 1 for it."""
+    sympy = importlib.import_module("sympy")
+    numerator, denominator = sympy.fraction(r)
+    for group in groups:
+        symbols = [sympy.Symbol(n) for n in group]
+        if not set(symbols) <= numerator.free_symbols:
+            continue
+        total = sympy.Add(*symbols)
+        others = sorted(numerator.free_symbols - set(symbols), key=str)
+        if not others:
+            numerator = sympy.expand(numerator).subs(total, 1)
+            continue
+        poly = sympy.Poly(sympy.expand(numerator), *others)
+        numerator = sympy.Add(
+            *(
+                sympy.expand(c.as_expr()).subs(total, 1)
+                * sympy.Mul(*(x**k for x, k in zip(others, m, strict=True)))
+                for m, c in poly.terms()
+            )
+        )
+    return numerator / denominator
+
+
+def groups_of(problem: Problem) -> Groups:
+    """The targets as one group when the loss treats them as a distribution (cross-entropy) and every
+    example's targets are ≥ 0 and sum to 1: what turns out·Σ target − target into out − target."""
+    targets = tuple(problem.targets)
+    if len(targets) < 2 or not LOSSES[problem.loss_kind].general_note:
+        return ()
+    for example in problem.data:
+        values = [example[t] for t in targets]
+        if any(v < 0 for v in values) or sum(values, Fraction(0)) != 1:
+            return ()
+    return (targets,)
