@@ -149,7 +149,10 @@ def _product(e: Any, walk: Callable[[Any], Expr], rank: Rank | None) -> Expr:
     if rank is not None:
         top.sort(key=rank)
         bottom.sort(key=rank)
-    body = mul(walk(abs(coeff)), *top) if top else walk(abs(coeff))
+    size = abs(coeff)
+    if bottom and size.is_Rational and size.q != 1:  # one fraction bar: 1/(5·√u), not 0.2/√u
+        size, bottom = size * size.q, [Num(Fraction(int(size.q))), *bottom]
+    body = mul(walk(size), *top) if top else walk(size)
     if bottom:
         body = quotient(body, mul(*bottom))
     return neg(body) if coeff < 0 else body
