@@ -14,4 +14,5 @@ def derivation(formula: str, wrt: list[str], at: list[str], format: Format, prec
 
     chosen = [v.strip() for item in wrt for v in item.split(",") if v.strip()]
     point = parse_point(at) if at else None
-    return render(derive(formula, chosen, point), format, precision, None, blank=False)
+    # the simplified closed form too in the terminal: asking about one formula is why diff exists
+    return render(derive(formula, chosen, point), format, precision, None, blank=False, simplify=True)

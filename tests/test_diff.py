@@ -73,6 +73,21 @@ def test_the_closed_forms_of_f_w_are_the_hand_derived_ones():
         assert sp.simplify(to_sympy(closed, sol.graph) - expected) == 0, w
 
 
+def test_the_closed_forms_are_in_the_formulas_own_variables_and_simplify_to_the_textbook_form():
+    from backtutor.engine.sympy_form import to_sympy as plain_sympy
+    from backtutor.render.closed_forms import closed_forms
+
+    sol = derive(F_W, ["w1"])
+    closed = sol.step("df/dw1").closed_form
+    assert closed is not None and set(names(closed)) == {"w1", "w2", "w3", "x"}  # no u1, h1, …
+    w, x = sp.symbols("w x")
+    softplus = derive("log(1 + exp(w*x))", ["w"])
+    (form,) = closed_forms(softplus, simplify=True).forms
+    assert form.simplified is not None and set(names(form.simplified)) == {"w", "x"}
+    by_hand = x * sp.exp(w * x) / (1 + sp.exp(w * x))  # d/dw log(1 + e^(wx))
+    assert sp.simplify(plain_sympy(form.simplified, softplus.graph) - by_hand) == 0
+
+
 def test_the_intermediates_are_named_in_working_order():
     sol = derive(F_W, ["w1"])
     forward = [(s.id, str(s.formula)) for s in sol.steps if s.phase == "forward"]
