@@ -5,7 +5,7 @@ so both meet the same load; each is reported as the median of its runs with the 
 and a ratio is the median of the per-round ratios (the two ran back to back). Best-of-N in separate
 blocks swings 2× when the load changes between the blocks. Every peer, backtutor and baselines
 alike, runs with the same thread settings: one BLAS/OpenMP thread (set here, at import, for this
-process and every subprocess it starts).
+process and every subprocess it starts), and with bytecode caches.
 """
 
 from __future__ import annotations
@@ -24,6 +24,10 @@ ROOT = Path(__file__).resolve().parent.parent  # the repository
 BENCH = Path(__file__).resolve().parent
 THREADS = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 os.environ.update(THREADS)  # before numpy (or torch) is imported, here or in any subprocess
+# every peer runs as an installed program does, from bytecode caches (pip writes them for the
+# libraries; the untimed warm-up round writes backtutor's): with PYTHONDONTWRITEBYTECODE set, as on
+# some build machines, backtutor alone would recompile its modules on every run
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 sys.path.insert(0, str(ROOT))  # in process, too, the checkout's own backtutor, not an installed copy
 
 
