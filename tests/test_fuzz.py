@@ -208,3 +208,43 @@ def test_bundled_problems_with_a_field_replaced_never_crash_the_cli(base, data):
     path = data.draw(st.sampled_from(_paths(document)))
     value = data.draw(DOCUMENTS)
     _solve(yaml.safe_dump(_replace(document, path, value), allow_unicode=True))
+
+
+@FUZZ
+@given(
+    base=st.sampled_from(["dropout.yaml", "formula_activation.yaml", "relu_regression_adam.yaml"]),
+    data=st.data(),
+)
+def test_the_new_sections_with_a_field_replaced_never_crash_the_cli(base, data):
+    """The same for the files of dropout, formula activations and optimizers."""
+    document = yaml.safe_load((PROBLEMS / base).read_text(encoding="utf-8"))
+    path = data.draw(st.sampled_from(_paths(document)))
+    _solve(yaml.safe_dump(_replace(document, path, data.draw(DOCUMENTS)), allow_unicode=True))
+
+
+@FUZZ
+@given(data=st.data())
+def test_a_variants_section_with_a_field_replaced_never_crashes_variants(data):
+    document = yaml.safe_load((PROBLEMS / "relu_class.yaml").read_text(encoding="utf-8"))
+    path = data.draw(st.sampled_from([p for p in _paths(document) if p[:1] == ("variants",)]))
+    changed = yaml.safe_dump(_replace(document, path, data.draw(DOCUMENTS)), allow_unicode=True)
+    with tempfile.TemporaryDirectory() as folder:
+        problem = Path(folder) / "class.yaml"
+        problem.write_text(changed, encoding="utf-8")
+        _invoke(["variants", str(problem), "--count", "2", "--no-pdf", "-o", str(Path(folder) / "out")])
+
+
+COMMANDS = st.sampled_from(["hint", "skip", "o", "c", "", "quit", "out_h1*(1-out_h1)"])
+ANSWER_LINES = st.one_of(NUMBERS, COMMANDS, st.text(max_size=12))
+
+
+@FUZZ
+@given(lines=st.lists(ANSWER_LINES, max_size=8))
+def test_any_typed_lines_never_crash_the_quiz(lines):
+    start = time.perf_counter()
+    args = ["quiz", str(PROBLEMS / "q4.yaml"), "--only", "net_o1"]
+    result = runner.invoke(app, args, input="".join(f"{line}\n" for line in lines))
+    assert result.exit_code in (0, 1, 2), (result.exit_code, result.output)
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert "Traceback" not in result.output
+    assert time.perf_counter() - start < PER_CASE
