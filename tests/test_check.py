@@ -72,6 +72,16 @@ def test_a_correctly_rounded_answer_of_fewer_digits_passes_and_a_wrongly_rounded
     assert v["out_h1"].status == "wrong"  # 0.593269992 rounds to 0.59
 
 
+def test_two_digits_swapped_and_a_slip_in_a_step_of_given_numbers(q4, tmp_path):
+    # Mazur: net_h2 = 0.25·0.05 + 0.3·0.1 + 0.35 = 0.3925, out_h2 = σ(0.3925) = 0.596884378
+    _, v = grade(q4, {"net_h2": "0.3952", "net_h1": "0.3785"}, tmp_path)
+    assert (v["net_h2"].slip, v["net_h2"].status) == ("transposed", "wrong")
+    assert "0.3925" in v["net_h2"].explanation
+    assert v["net_h1"].slip == "arithmetic"  # only given numbers go into net_h1: its inputs are right
+    _, v = grade(q4, {"net_h2": "0.3925", "out_h2": "0.5996"}, tmp_path)
+    assert v["out_h2"].slip == "transposed"  # 0.5969 with its 6 and 9 the other way round
+
+
 def test_update_with_plus_instead_of_minus(q4, tmp_path):
     # the example: w6 + η·∂E/∂w6 = 0.45 + 0.5 × 0.082667628 = 0.491333814
     report, v = grade(q4, {**ROUNDED, "w6+": "0.491333814"}, tmp_path)

@@ -122,7 +122,8 @@ class Checker:
             return self.verdict(
                 a, "carried", f"method right; carried forward from the error in {source}", source=source
             )
-        inputs_right = any(d in verdicts for d in step.depends_on) and not source
+        # its inputs are right: each one the student gave is, or it has none but given numbers
+        inputs_right = (not step.depends_on or any(d in verdicts for d in step.depends_on)) and not source
         return self.diagnose(a, step, state, slack, from_yours, inputs_right)
 
     def _rounded_early(self, a: Answer, step: Step, state: State) -> bool:
@@ -236,6 +237,11 @@ class Checker:
             value, touched = State(self.recompute, state.student, h).work(step)
             if touched and abs(value - plain) > margin and self.tolerance.close(a, value, slack):
                 return self.verdict(a, "wrong", h.explanation, h.slip)
+        decimals = self.tolerance.decimals(a)
+        if decimals is not None and a.value is not None and transposed(a.value, plain, decimals):
+            return self.verdict(
+                a, "wrong", f"two neighbouring digits swapped: it is {plain:.{decimals}f}", "transposed"
+            )
         if inputs_right:
             expected = format_number(plain)
             return self.verdict(
@@ -250,6 +256,20 @@ class Checker:
             if touched and self.tolerance.close(a, value):
                 return self.verdict(a, "wrong", h.explanation, h.slip)
         return self.verdict(a, "wrong", NO_SLIP)
+
+
+def transposed(written: float, value: float, decimals: int) -> bool:
+    """The number written is the value, rounded as written, with two neighbouring digits swapped
+    (0.3952 for 0.3925): a slip of the pen, not of the method."""
+    a, b = f"{written:.{decimals}f}", f"{value:.{decimals}f}"
+    diff = [i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y]
+    return (
+        len(a) == len(b)
+        and len(diff) == 2
+        and diff[1] == diff[0] + 1
+        and a[diff[0]] == b[diff[1]]
+        and a[diff[1]] == b[diff[0]]
+    )
 
 
 def _kind(target: Expr) -> str:

@@ -3,10 +3,11 @@ ways it can happen in a step, each an altered recomputation. Adding a slip = add
 
 The table is tried in order and the first slip that reproduces the student's number through their own
 chain is named; a slip whose rule changes nothing in a step (σ′ where there is no sigmoid, the
-updated weights where no weight enters) is never named there. Three diagnoses are not hypotheses
-about a rule and live in grade.py: another unit's value written here ("swapped", tried first),
-right inputs with a wrong result ("arithmetic"), and inputs rounded too early (`early_rounding`,
-below; tried last, because rounding explains a little of almost anything). Nothing fits: "wrong — no
+updated weights where no weight enters) is never named there. Four diagnoses are not hypotheses
+about a rule and live in grade.py: another unit's value written here ("swapped", tried first), two
+neighbouring digits swapped ("transposed"), right inputs with a wrong result ("arithmetic"), and
+inputs rounded too early (`early_rounding`, below; tried last, because rounding explains a little of
+almost anything). Nothing fits: "wrong — no
 single slip explains it".
 
 The optimizers' slips (`OPTIMIZER_SLIPS`: Adam's bias correction forgotten, β and 1 − β swapped, ε
