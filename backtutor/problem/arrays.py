@@ -9,7 +9,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..cnn.schema import LayerError, Loc
-from .schema import number
+from .fields import number
 
 MAX_CELLS = 4_096  # numbers in one array
 _WRITTEN = {1: "a list of numbers", 2: "a matrix", 3: "a list of matrices", 4: "a list of lists of matrices"}

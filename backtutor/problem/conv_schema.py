@@ -18,7 +18,7 @@ from pydantic import Field
 from ..cnn import schema as shapes
 from ..cnn.schema import Flatten, NamedLayer, Padding, Size
 from ..engine.ops import ACTIVATIONS, ActivationName
-from .schema import Name, Number
+from .fields import Name, Number
 
 
 class Conv(NamedLayer):

@@ -17,8 +17,9 @@ from typing import Any
 
 from ..engine.notation import format_number
 from .checker import Checker
+from .fields import number
 from .network import dropout_names
-from .schema import DropoutFile, ProblemFile, number
+from .schema import DropoutFile, ProblemFile
 
 MAX_LISTED = 8  # examples whose mask the note lists
 MAX_MASK_VALUES = 200_000  # examples × units with dropout: a seed could otherwise ask for any number

@@ -21,8 +21,8 @@ import yaml
 from pydantic import ValidationError
 
 from . import yamlfile
+from .fields import number
 from .load import load_data
-from .schema import number
 from .variants_schema import RangeFile, VariantsFile
 from .yamlfile import FileError, Lines
 

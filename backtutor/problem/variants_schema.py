@@ -21,25 +21,18 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PositiveInt, model_validator
 
+from .fields import Number, number
+
 MAX_TRIES = 100_000
 
 
 def _positive(v: Any) -> Any:
-    from .schema import number  # the schema's number reader, imported late: schema.py imports this module
-
     f = number(v)
     if f <= 0:
         raise ValueError(f"expected a number above 0, got {v!r}")
     return f
 
 
-def _number(v: Any) -> Fraction:
-    from .schema import number
-
-    return number(v)
-
-
-Num = Annotated[Fraction, BeforeValidator(_number)]
 Positive = Annotated[Fraction, BeforeValidator(_positive)]
 
 
@@ -52,8 +45,8 @@ class _Strict(BaseModel):
 class RangeFile(_Strict):
     """Every value from `from` to `to` (both included) in steps of `step`; `integer`: whole numbers."""
 
-    start: Num = Field(alias="from")
-    to: Num
+    start: Number = Field(alias="from")
+    to: Number
     step: Positive | None = None
     integer: bool = False
 

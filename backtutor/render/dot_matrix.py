@@ -16,7 +16,7 @@ from ..solution.layers import Layer, network_layers
 from ..solution.matrix_stages import base, network_stages, shaped
 
 if TYPE_CHECKING:
-    from ..solution.matrix_view import Array
+    from ..solution.matrix_records import Array
 
 SHOWN_ENTRIES = 9  # a quantity with at most this many numbers shows them; a larger one its shape
 _BACK = '[style=dashed, color="#4f46e5", constraint=false]'

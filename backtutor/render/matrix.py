@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 from ..engine.notation import shown_number
 from ..solution import Solution
-from ..solution.matrix_view import MatrixStep, Term
+from ..solution.matrix_records import MatrixStep, Term
 
 if TYPE_CHECKING:
-    from ..solution.matrix_view import Array
+    from ..solution.matrix_records import Array
 
 
 def to_dict(sol: Solution, steps: tuple[MatrixStep, ...]) -> dict[str, Any]:

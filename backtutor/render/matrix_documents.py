@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING
 
 from ..engine.notation import mathml_number, shown_number
 from ..solution import Solution
-from ..solution.matrix_view import MatrixStep, Term
+from ..solution.matrix_records import MatrixStep, Term
 from .document import tex_text
 
 if TYPE_CHECKING:
-    from ..solution.matrix_view import Array
+    from ..solution.matrix_records import Array
 
 LINE = 100  # characters of numbers and names a displayed line holds (10pt type, A4 with 1.5 cm margins)
 

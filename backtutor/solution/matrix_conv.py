@@ -14,12 +14,13 @@ from ..engine.notation import format_number
 from ..errors import InputError
 from .matrix_equations import activation_names
 from .matrix_functions import loss_gradient
+from .matrix_records import MatrixStep, Term
 from .matrix_stages import Stage, base, maps, network_stages, shaped
 from .matrix_updates import Parameter, update_steps
 from .records import Solution, Worked
 
 if TYPE_CHECKING:
-    from .matrix_view import Array, MatrixStep, Term
+    from .matrix_records import Array
 
 
 def conv_view(sol: Solution) -> tuple[MatrixStep, ...]:
@@ -68,8 +69,6 @@ class _Pass:
         self._run()
 
     def step(self, id_: str, phase: str, text: str, value: Array, *terms: Term) -> None:
-        from .matrix_view import MatrixStep
-
         w = self.w  # no LaTeX of its own: documents set the equation as text
         self.steps.append(MatrixStep(id_ + self.suffix, phase, text, "", value, w.update, w.example, terms))
 

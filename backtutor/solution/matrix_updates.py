@@ -8,17 +8,14 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from ..engine.expr import Updated
 from ..engine.notation import format_number
 from ..engine.optimizers import describe
 from .layers import Layer
 from .matrix_equations import equation
+from .matrix_records import MatrixStep, Term
 from .records import Solution
-
-if TYPE_CHECKING:
-    from .matrix_view import MatrixStep, Term
 
 Entries = tuple[tuple[str | None, ...], ...]  # a parameter matrix by name (None: no bias, 0)
 
@@ -76,8 +73,6 @@ def _update(
 ) -> MatrixStep:
     """One parameter matrix's update (a vector's as a column)."""
     import numpy as np
-
-    from .matrix_view import MatrixStep
 
     training, before = sol.problem.training, sol.parameters_during[t]
     assert training is not None

@@ -12,47 +12,23 @@ An update of several examples (a batch) is worked once, as matrices with one col
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from itertools import groupby
-from typing import TYPE_CHECKING, Union
 
 from ..engine.losses import LOSSES
 from ..errors import InputError
 from .layers import Layer, network_layers
+from .matrix_conv import conv_view
 from .matrix_equations import Dropping, Names, activation_names, equation
 from .matrix_functions import Gradient, activate, back, loss_gradient, slopes
+from .matrix_records import Array, MatrixStep, Term
+from .matrix_updates import layer_parameters, update_steps
 from .records import Solution, Worked
-
-if TYPE_CHECKING:
-    import numpy as np
-    from numpy.typing import NDArray
-
-    Array = NDArray[np.float64]
-
-Term = Union["Array", str]  # a matrix or vector with numbers, or an operator between them ("·", "−")
-
-
-@dataclass(frozen=True)
-class MatrixStep:
-    id: str
-    phase: str  # "forward", "backward" or "update"
-    equation: str  # the equation in the view's names: "delta1 = (W2ᵀ·delta2) ⊙ σ′(z1)"
-    latex: str  # the same in LaTeX: \delta^{(1)} = ((W^{(2)})^{\top} \delta^{(2)}) \odot \sigma'(z^{(1)})
-    value: Array  # a vector (1-D) or a matrix (2-D)
-    update: int
-    example: int | None
-    terms: tuple[Term, ...] = ()  # the right-hand side with the numbers in, when it has operands
-    note: str = ""  # how to read the step (an optimizer's rule, a shared weight)
 
 
 def matrix_view(sol: Solution) -> tuple[MatrixStep, ...]:
     """Every worked update's matrix working; an error for a model that is not a layered network."""
-    from .matrix_updates import layer_parameters, update_steps
-
     layers = network_layers(sol.problem)
     if layers is None and sol.problem.layers:
-        from .matrix_conv import conv_view
-
         return conv_view(sol)
     if layers is None:
         raise InputError("--view matrix needs a network of layers (`network`, units or W and b)")
