@@ -13,6 +13,7 @@ An update of several examples (a batch) is worked once, as matrices with one col
 from __future__ import annotations
 
 from itertools import groupby
+from typing import TYPE_CHECKING
 
 from ..engine.losses import LOSSES
 from ..errors import InputError
@@ -20,9 +21,12 @@ from .layers import Layer, network_layers
 from .matrix_conv import conv_view
 from .matrix_equations import Dropping, Names, activation_names, equation
 from .matrix_functions import Gradient, activate, back, loss_gradient, slopes
-from .matrix_records import Array, MatrixStep, Term
+from .matrix_records import MatrixStep, Term
 from .matrix_updates import layer_parameters, update_steps
 from .records import Solution, Worked
+
+if TYPE_CHECKING:
+    from .matrix_records import Array
 
 
 def matrix_view(sol: Solution) -> tuple[MatrixStep, ...]:
