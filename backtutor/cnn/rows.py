@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import Required, TypedDict
 
-from .schema import BatchNorm, Conv, Dense, Dropout, Flatten, LayerError, Loc, Pool, Spec
+from .errors import LayerError, Loc
+from .schema import BatchNorm, Conv, Dense, Dropout, Flatten, Pool, Spec
 from .sizes import Dim, n, product, shape_text, sizes
 from .table import Row
 

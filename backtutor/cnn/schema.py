@@ -15,19 +15,9 @@ from typing import Annotated, Any, Literal, TypeVar
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from ..engine.ops import ACTIVATIONS, ActivationName
-from ..errors import InputError
+from .errors import LayerError, Loc
 
 MAX_SIZE = 10**7  # largest channel count, height, width, kernel, stride, padding or unit count
-
-Loc = tuple[Any, ...]
-
-
-class LayerError(InputError):
-    """A layer that cannot be read or whose shapes are impossible; `loc` is its path in the file."""
-
-    def __init__(self, loc: Loc, message: str) -> None:
-        super().__init__(message)
-        self.loc, self.message = loc, message
 
 
 def _positive(v: Any, low: int = 1) -> int:

@@ -20,7 +20,8 @@ from __future__ import annotations
 from typing import Any
 
 from . import rows
-from .schema import KINDS, ArchitectureFile, Branches, Conv, Dense, LayerError, Loc, Pool, Spec, validate
+from .errors import LayerError, Loc
+from .schema import KINDS, ArchitectureFile, Branches, Conv, Dense, Pool, Spec, validate
 from .sizes import n, shape_text
 from .table import Row, ShapeTable
 

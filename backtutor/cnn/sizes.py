@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .schema import LayerError, Loc
+from .errors import LayerError, Loc
 
 
 def shape_text(shape: Sequence[int]) -> str:

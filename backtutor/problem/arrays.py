@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from ..cnn.schema import LayerError, Loc
+from ..cnn.errors import LayerError, Loc
 from .fields import number
 
 MAX_CELLS = 4_096  # numbers in one array

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from ..cnn.schema import LayerError, Loc
+from ..cnn.errors import LayerError, Loc
 from ..engine.expr import Expr
 from .arrays import Array, cell_name, parse_number, read_array
 from .conv_schema import DEFAULT_NAMES, Layer

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from ..cnn.schema import LayerError, Loc
+from ..cnn.errors import LayerError, Loc
 from ..cnn.sizes import Dim, sizes
 from ..engine.expr import Call, Expr, Num, Sym
 from .arrays import Array, cell_name, read_array

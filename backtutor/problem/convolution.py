@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from ..cnn.schema import ArchitectureFile, Flatten, LayerError, Loc, validate
+from ..cnn.errors import LayerError, Loc
+from ..cnn.schema import ArchitectureFile, Flatten, validate
 from ..engine.expr import Expr, names
 from . import conv_layers
 from .arrays import Array, read_array

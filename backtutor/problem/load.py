@@ -13,23 +13,22 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
-from ..cnn.schema import LayerError
-from ..cnn.shapes import compute as compute_shapes
-from ..cnn.table import ShapeTable
 from ..engine.losses import LOSSES
 from . import data, matrices, penalty, yamlfile
 from .checker import BuiltModel, Checker
-from .convolution import architecture_of, convolution_model
 from .expressions import expressions_model
 from .layered import network_of
 from .names import NameChecks
 from .records import Problem, Training
 from .schema import ProblemFile
 from .yamlfile import FileError, Lines
+
+if TYPE_CHECKING:
+    from ..cnn.table import ShapeTable  # a type only: the CNN code loads for files that use it
 
 __all__ = ["FileError", "Problem", "Training", "load", "load_data", "load_shapes"]
 
@@ -52,6 +51,10 @@ def load_data(name: str, raw: Any, lines: Lines) -> Problem:
 def load_shapes(path: str | Path) -> ShapeTable:
     """The shapes, parameter counts and multiply-adds of a file's `architecture` (or of its
     `image` and `layers`); raises FileError with file, field and line."""
+    from ..cnn.errors import LayerError
+    from ..cnn.shapes import compute as compute_shapes
+    from .convolution import architecture_of
+
     c = Checker(*_read(path))
     table = _architecture(c)
     if table is not None:
@@ -89,13 +92,17 @@ def _validated(name: str, raw: Any, lines: Lines) -> ProblemFile:
     return spec
 
 
-def _schema_error(path: str, lines: Lines, e: ValidationError) -> FileError:
+def _schema_error(
+    path: str, lines: Lines, e: ValidationError, root: type[BaseModel] = ProblemFile, at: tuple[Any, ...] = ()
+) -> FileError:
+    """The first error of validating the file (or its section `at` by `root`), typos first."""
     errors = e.errors()
-    err = next((x for x in errors if x["type"] == "extra_forbidden"), errors[0])  # typos first
-    loc = tuple(err["loc"])
+    err = next((x for x in errors if x["type"] == "extra_forbidden"), errors[0])
+    inner = tuple(err["loc"])
+    loc = (*at, *inner)
     if err["type"] == "extra_forbidden":
-        model: type[BaseModel] | None = ProblemFile
-        for part in loc[:-1]:
+        model: type[BaseModel] | None = root
+        for part in inner[:-1]:
             ann = model.model_fields.get(part) if isinstance(part, str) and model else None
             model = _model_in(ann.annotation) if ann else None
         known = list(model.model_fields) if model else []
@@ -126,11 +133,20 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
 
 
 def _architecture(c: Checker) -> ShapeTable | None:
+    """The file's `architecture` worked out (its schema checked here, not with the rest: see schema.py)."""
     s = c.spec
     if s.architecture is None:
         return None
+    from ..cnn.errors import LayerError
+    from ..cnn.schema import ArchitectureFile
+    from ..cnn.shapes import compute as compute_shapes
+
     try:
-        return compute_shapes(s.architecture, s.title)
+        architecture = ArchitectureFile.model_validate(s.architecture)
+    except ValidationError as e:
+        raise _schema_error(c.path, c.lines, e, ArchitectureFile, ("architecture",)) from None
+    try:
+        return compute_shapes(architecture, s.title)
     except LayerError as e:
         raise c.fail(e.loc, e.message) from None
 
@@ -163,6 +179,8 @@ def _model(c: Checker) -> tuple[ProblemFile, BuiltModel]:
     """The model as named expressions, and the spec the checks after it read: convolution on
     numbers makes the image's cells inputs and the kernels' values parameters."""
     if c.spec.layers is not None:
+        from .convolution import convolution_model  # the conv code loads only for conv files
+
         return convolution_model(c)
     if c.spec.network is not None:
         return network_of(Checker(c.path, c.lines, matrices.expand(c)))

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
-from ..cnn.table import ShapeTable
 from ..engine.expr import Expr
 from ..engine.optimizers import Settings
+
+if TYPE_CHECKING:
+    from ..cnn.table import ShapeTable  # a type only: the CNN code loads for files that use it
 
 
 @dataclass(frozen=True)

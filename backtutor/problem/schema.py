@@ -12,7 +12,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PositiveInt, ValidationError
 
-from ..cnn.schema import ArchitectureFile
 from ..engine.losses import DEFAULT_LOSS, LossKind
 from ..engine.ops import ACTIVATIONS, ActivationName
 from .fields import Name, Number, flat_vectors
@@ -145,7 +144,9 @@ class ProblemFile(_Strict):
     functions: dict[Name, str] = {}  # functions of x the expressions call by name (problem/functions.py)
     image: dict[Name, list[Any]] | None = None  # with `layers`: convolution on numbers (convolution.py)
     layers: list[Any] | None = None
-    architecture: ArchitectureFile | None = None  # a CNN in textbook terms, for `shapes` (cnn/shapes.py)
+    # a CNN in textbook terms, for `shapes`: checked by cnn/schema.py's ArchitectureFile when present
+    # (load.py), so its models and the CNN code load only for the files that have one
+    architecture: dict[str, Any] | None = None
     outputs: list[Name] | None = None
     targets: dict[Name, Name] = {}
     parameters: dict[Name, Number] = {}
