@@ -12,7 +12,18 @@ from typing import Annotated
 import typer
 
 from .cli_check import CheckFormat
-from .cli_common import EpochsOpt, OutputOpt, PrecisionOpt, ProblemArg, emit, failing
+from .cli_common import (
+    AtolOpt,
+    EpochsOpt,
+    OutputOpt,
+    PrecisionOpt,
+    ProblemArg,
+    RosterOpt,
+    RtolOpt,
+    SeedOpt,
+    emit,
+    failing,
+)
 from .cli_solve import Format, View
 from .outputs import check_output, write_atomic
 
@@ -242,22 +253,14 @@ def check(
     format: Annotated[
         CheckFormat, typer.Option("--format", "-f", help="Report format.")
     ] = CheckFormat.terminal,
-    rtol: Annotated[
-        float | None, typer.Option(min=0, help="Relative tolerance (overrides the rule).")
-    ] = None,
-    atol: Annotated[
-        float | None, typer.Option(min=0, help="Absolute tolerance (overrides the rule).")
-    ] = None,
+    rtol: RtolOpt = None,
+    atol: AtolOpt = None,
     csv: Annotated[Path | None, typer.Option(help="Write one row per sheet to this CSV file.")] = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the report to this file instead.")
     ] = None,
-    roster: Annotated[
-        Path | None, typer.Option(help="Class roster: grade each sheet against its student's variant.")
-    ] = None,
-    seed: Annotated[
-        int | None, typer.Option(help="With --roster: the seed the variants were made with.")
-    ] = None,
+    roster: RosterOpt = None,
+    seed: SeedOpt = None,
 ) -> None:
     """Check answer sheets: right, carried forward, or wrong with the likely slip.
 
@@ -315,12 +318,8 @@ app.add_typer(export_app, name="export")
 def export_gradescope(
     file: ProblemArg,
     output: Annotated[Path, typer.Option("--output", "-o", help="The zip to write, e.g. autograder.zip.")],
-    roster: Annotated[
-        Path | None, typer.Option(help="Class roster: grade each submission against its student's variant.")
-    ] = None,
-    seed: Annotated[
-        int | None, typer.Option(help="With --roster: the seed the variants were made with.")
-    ] = None,
+    roster: RosterOpt = None,
+    seed: SeedOpt = None,
 ) -> None:
     """Build a Gradescope autograder zip that grades a submitted answer sheet with `check`."""
     from .cli_gradescope import autograder_zip
@@ -353,8 +352,8 @@ def quiz(
         str, typer.Option(help="Phases to ask, comma-separated: forward, backward, update.")
     ] = "forward,backward,update",
     only: Annotated[str | None, typer.Option(help="Ask only the steps that lead to this step id.")] = None,
-    rtol: Annotated[float | None, typer.Option(min=0, help="Relative tolerance (as check).")] = None,
-    atol: Annotated[float | None, typer.Option(min=0, help="Absolute tolerance (as check).")] = None,
+    rtol: RtolOpt = None,
+    atol: AtolOpt = None,
     save: Annotated[Path | None, typer.Option(help="Write your answers to this sheet (for check).")] = None,
 ) -> None:
     """Practise: each step asked in working order, graded at once as check grades a sheet.

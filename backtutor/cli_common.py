@@ -21,6 +21,16 @@ PrecisionOpt = Annotated[int, typer.Option(min=1, max=17, help="Significant digi
 EpochsOpt = Annotated[
     int | None, typer.Option(min=1, help="Train for this many epochs (overrides the file).")
 ]
+RtolOpt = Annotated[
+    float | None, typer.Option(min=0, help="Relative tolerance (overrides the rounding rule).")
+]
+AtolOpt = Annotated[
+    float | None, typer.Option(min=0, help="Absolute tolerance (overrides the rounding rule).")
+]
+RosterOpt = Annotated[
+    Path | None, typer.Option(help="Class roster: grade each sheet against its student's variant.")
+]
+SeedOpt = Annotated[int | None, typer.Option(help="With --roster: the seed the variants were made with.")]
 
 
 def report_error(message: str) -> None:

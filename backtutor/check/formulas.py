@@ -18,7 +18,6 @@ from ..engine.formula import text
 from ..engine.ops import evaluate
 from ..solution import Solution, Step
 from .sheet import Answer
-from .sympy_worker import decide
 from .verdicts import Verdict
 
 POINTS = 8  # random points tried
@@ -85,6 +84,8 @@ class FormulaJudge:
         compared, reason = self.at_points(answer, expected, known)
         if reason:  # a point where both are defined and differ decides it: no need for SymPy
             return "wrong", reason
+        from .sympy_worker import decide  # SymPy's worker (multiprocessing) only for formula answers
+
         verdict = decide(answer, expected, self.sol.graph, known)
         if verdict == "equal":
             return "right", "equal to the expected formula"

@@ -77,10 +77,6 @@ HALF = Num(Fraction(1, 2), "1/2")
 PI = Num(math.pi, "π")  # written π; SymPy forms read it as sympy.pi (ops.as_sympy)
 
 
-def num(value: Fraction | float | int) -> Num:
-    return Num(Fraction(value) if isinstance(value, int) else value)
-
-
 def constant(e: Expr) -> Fraction | None:
     """The exact value of an expression made of rational numbers only, else None."""
     if isinstance(e, Num):

@@ -16,8 +16,6 @@ from .expr import Expr, Sym
 from .graph import Graph
 from .ops import as_sympy
 
-MAX_SIZE = 400  # larger expansions are left to the random-point comparison
-
 
 def to_sympy(e: Expr, graph: Graph, memo: dict[str, Any] | None = None) -> Any:
     """SymPy form of `e`, named nodes of `graph` replaced by their definitions (memoised by name)."""
@@ -33,13 +31,3 @@ def to_sympy(e: Expr, graph: Graph, memo: dict[str, Any] | None = None) -> Any:
         return memo[s.name]
 
     return as_sympy(e, leaf)
-
-
-def equal(a: Expr, b: Expr, graph: Graph) -> bool:
-    """True when SymPy can show a − b = 0; False when it cannot decide (or the forms are too big)."""
-    sympy = importlib.import_module("sympy")
-    memo: dict[str, Any] = {}
-    difference = to_sympy(a, graph, memo) - to_sympy(b, graph, memo)
-    if sympy.count_ops(difference) > MAX_SIZE:
-        return False
-    return bool(sympy.simplify(difference) == 0)

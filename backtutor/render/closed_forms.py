@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from ..engine.expr import Deriv, Expr
-from ..engine.formula import latex, mathml, text
+from ..engine.formula import latex, text
 from ..solution import Solution
 from ..solution.closed_forms import TOO_LONG
 
@@ -124,8 +124,3 @@ def around_mathml(cf: ClosedForm) -> tuple[str, str]:
 def as_latex(cf: ClosedForm, e: Expr, precision: int) -> str:
     before, after = around_latex(cf)
     return before + latex(e, precision) + after
-
-
-def as_mathml(cf: ClosedForm, e: Expr, precision: int) -> str:
-    before, after = around_mathml(cf)
-    return before + mathml(e, precision) + after

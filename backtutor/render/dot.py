@@ -30,7 +30,7 @@ _STYLE = {
 _KIND = {"input": "input", "target": "target", "param": "parameter", "frozen": "parameter (frozen)"}
 
 
-def _quote(s: str) -> str:
+def quote(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
@@ -77,7 +77,7 @@ def render(sol: Solution, precision: int = 4, path: str | None = None, update: i
     out = [
         "digraph backtutor {",
         "  rankdir=LR;",
-        f"  label={_quote(caption)}; labelloc=t; fontname=Helvetica; fontsize=12;",
+        f"  label={quote(caption)}; labelloc=t; fontname=Helvetica; fontsize=12;",
         "  node [fontname=Helvetica, fontsize=11];",
         '  edge [color="#555555", arrowsize=0.7];',
     ]
@@ -89,7 +89,7 @@ def render(sol: Solution, precision: int = 4, path: str | None = None, update: i
             attrs = ""
             if i in on_path and node.name in on_path and node.name in g.consumers.get(i, ()):
                 attrs = f' [color="{HIGHLIGHT}", penwidth=2.5]'
-            out.append(f"  {_quote(i)} -> {_quote(node.name)}{attrs};")
+            out.append(f"  {quote(i)} -> {quote(node.name)}{attrs};")
     out.append("}")
     return "\n".join(out) + "\n"
 
@@ -113,18 +113,18 @@ def _node(
         lines.append(f"value {text(Num(float(value)), precision)}")
     if grad is not None:
         lines.append(f"grad {text(Num(grad), precision)}")
-    attrs = [_STYLE[kind], f"label={_quote(chr(10).join(lines))}"]
+    attrs = [_STYLE[kind], f"label={quote(chr(10).join(lines))}"]
     if node.expr is not None:
-        attrs.append(f"tooltip={_quote(f'{n} = {text(node.expr, precision)}')}")
+        attrs.append(f"tooltip={quote(f'{n} = {text(node.expr, precision)}')}")
     if n in on_path:
         attrs.append(f'color="{HIGHLIGHT}", penwidth=2.5, fontcolor="{HIGHLIGHT}"')
-    return f"  {_quote(n)} [{', '.join(attrs)}];"
+    return f"  {quote(n)} [{', '.join(attrs)}];"
 
 
 def _input_order(sol: Solution) -> list[str]:
     """The inputs in one rank, held in the declared order by invisible edges (Graphviz would
     otherwise order them to shorten edges)."""
-    inputs = [_quote(n) for n in sol.problem.inputs if n in sol.graph.nodes]
+    inputs = [quote(n) for n in sol.problem.inputs if n in sol.graph.nodes]
     if len(inputs) < 2:
         return []
     chain = " -> ".join(inputs)

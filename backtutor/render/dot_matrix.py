@@ -33,7 +33,7 @@ _STYLE = {
 def render_matrix(sol: Solution, precision: int = 4, update: int | None = None) -> str:
     """DOT text of the layer graph with the numbers of a worked update (its first example, or its
     batch as matrices with one column per example)."""
-    from .dot import _quote
+    from .dot import quote
 
     layers = network_layers(sol.problem)
     t = update if update is not None else (sol.worked[0].update if sol.worked else 1)
@@ -45,11 +45,11 @@ def render_matrix(sol: Solution, precision: int = 4, update: int | None = None) 
     loss = sol.problem.loss
 
     def node(name: str, kind: str) -> str:
-        label = _quote(_label(name, values.get(name), precision))
-        return f"  {_quote(name)} [{_STYLE[kind]}, label={label}];"
+        label = quote(_label(name, values.get(name), precision))
+        return f"  {quote(name)} [{_STYLE[kind]}, label={label}];"
 
     out = ["digraph backtutor {", "  rankdir=LR;"]
-    out.append(f"  label={_quote(_caption(sol, t, batch))}; labelloc=t; fontname=Helvetica; fontsize=12;")
+    out.append(f"  label={quote(_caption(sol, t, batch))}; labelloc=t; fontname=Helvetica; fontsize=12;")
     out += ["  node [fontname=Helvetica, fontsize=11];", '  edge [color="#555555", arrowsize=0.7];']
     out += [node(x, "input"), node(target, "target"), node(loss, "loss")]
     previous = x
@@ -58,18 +58,18 @@ def render_matrix(sol: Solution, precision: int = 4, update: int | None = None) 
         inputs = [previous, W] + ([b] if any(v is not None for v in layer.biases) else [])
         out += [node(p, "param") for p in inputs[1:]]
         out += [node(zn, "value"), node(an, "value"), node(dn, "delta")]
-        out += [f"  {_quote(i)} -> {_quote(zn)};" for i in inputs] + [f"  {_quote(zn)} -> {_quote(an)};"]
-        out.append(f"  {{ rank=same; {_quote(zn)}; {_quote(dn)}; }}")  # δ = ∂E/∂z, under its z
-        out.append(f"  {_quote(dn)} -> {_quote(W)} {_BACK};")
+        out += [f"  {quote(i)} -> {quote(zn)};" for i in inputs] + [f"  {quote(zn)} -> {quote(an)};"]
+        out.append(f"  {{ rank=same; {quote(zn)}; {quote(dn)}; }}")  # δ = ∂E/∂z, under its z
+        out.append(f"  {quote(dn)} -> {quote(W)} {_BACK};")
         if n > 1:
-            out.append(f"  {_quote(dn)} -> {_quote(f'{d}{n - 1}')} {_BACK};")
+            out.append(f"  {quote(dn)} -> {quote(f'{d}{n - 1}')} {_BACK};")
         previous = an
         if layer.rate is not None:  # dropout: the next layer reads mask ⊙ a/(1 − p)
             mask, previous = f"{'M' if batch else 'm'}{n}", f"{'Drop' if batch else 'drop'}{n}"
             out += [node(mask, "input"), node(previous, "value")]
-            out += [f"  {_quote(an)} -> {_quote(previous)};", f"  {_quote(mask)} -> {_quote(previous)};"]
-    out += [f"  {_quote(previous)} -> {_quote(loss)};", f"  {_quote(target)} -> {_quote(loss)};"]
-    out += [f"  {_quote(loss)} -> {_quote(f'{d}{len(layers)}')} {_BACK};", "}"]
+            out += [f"  {quote(an)} -> {quote(previous)};", f"  {quote(mask)} -> {quote(previous)};"]
+    out += [f"  {quote(previous)} -> {quote(loss)};", f"  {quote(target)} -> {quote(loss)};"]
+    out += [f"  {quote(loss)} -> {quote(f'{d}{len(layers)}')} {_BACK};", "}"]
     return "\n".join(out) + "\n"
 
 
@@ -78,7 +78,7 @@ def render_stages(sol: Solution, precision: int, t: int) -> str:
     its maps), its kernel or weights and bias, and ∂L/∂(each output), for update t's first example."""
     import numpy as np
 
-    from .dot import _quote
+    from .dot import quote
 
     stages = network_stages(sol.problem)
     if stages is None:
@@ -91,13 +91,13 @@ def render_stages(sol: Solution, precision: int, t: int) -> str:
         values = np.array([float((table or w.values)[n]) for n in names])
         label = _maps_label(key, shaped(names, values), precision)
         style = _STYLE["loss" if names == (L,) and kind == "value" else kind]
-        return f"  {_quote(key)} [{style}, label={_quote(label)}];"
+        return f"  {quote(key)} [{style}, label={quote(label)}];"
 
     x = base(sol.problem.inputs)
     out = [
         "digraph backtutor {",
         "  rankdir=LR;",
-        f"  label={_quote(_caption(sol, t, False))}; labelloc=t; fontname=Helvetica; fontsize=12;",
+        f"  label={quote(_caption(sol, t, False))}; labelloc=t; fontname=Helvetica; fontsize=12;",
     ]
     out += ["  node [fontname=Helvetica, fontsize=11];", '  edge [color="#555555", arrowsize=0.7];']
     out.append(node(x, sol.problem.inputs, "input"))
@@ -105,18 +105,18 @@ def render_stages(sol: Solution, precision: int, t: int) -> str:
     for stage in stages:
         o, d = base(stage.outs), f"∂{L}/∂{base(stage.outs)}"
         out += [node(o, stage.outs, "value"), node(d, stage.outs, "delta", w.gradients)]
-        out += [f"  {_quote(previous)} -> {_quote(o)};", f"  {{ rank=same; {_quote(o)}; {_quote(d)}; }}"]
+        out += [f"  {quote(previous)} -> {quote(o)};", f"  {{ rank=same; {quote(o)}; {quote(d)}; }}"]
         for params in (stage.weights, tuple(dict.fromkeys(b for b in stage.biases if b))):
             if stage.kind == "linear" and params:
-                out += [node(base(params), params, "param"), f"  {_quote(base(params))} -> {_quote(o)};"]
-                out.append(f"  {_quote(d)} -> {_quote(base(params))} {_BACK};")
+                out += [node(base(params), params, "param"), f"  {quote(base(params))} -> {quote(o)};"]
+                out.append(f"  {quote(d)} -> {quote(base(params))} {_BACK};")
         if upstream:
-            out.append(f"  {_quote(d)} -> {_quote(upstream)} {_BACK};")
+            out.append(f"  {quote(d)} -> {quote(upstream)} {_BACK};")
         previous, upstream = o, d
     if L not in stages[-1].outs:
         targets = sol.problem.targets
-        out += [node("t", targets, "target"), node(L, (L,), "loss"), f"  {_quote('t')} -> {_quote(L)};"]
-        out += [f"  {_quote(previous)} -> {_quote(L)};", f"  {_quote(L)} -> {_quote(upstream)} {_BACK};"]
+        out += [node("t", targets, "target"), node(L, (L,), "loss"), f"  {quote('t')} -> {quote(L)};"]
+        out += [f"  {quote(previous)} -> {quote(L)};", f"  {quote(L)} -> {quote(upstream)} {_BACK};"]
     return "\n".join([*out, "}"]) + "\n"
 
 

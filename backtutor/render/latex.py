@@ -96,8 +96,3 @@ def render(sol: Solution, precision: int = 9, steps: list[Step] | None = None, b
     if doc.description:
         head.append(tex_text(doc.description))
     return "\n".join([*head, *body(doc, blank), r"\end{document}", ""])
-
-
-def fragment(sol: Solution, precision: int = 9, blank: bool = False) -> str:
-    """Only the align* blocks, for MathJax (Jupyter's `_repr_latex_`)."""
-    return "\n".join(body(outline(sol, precision, simplify=True), blank, standalone=False)) + "\n"
