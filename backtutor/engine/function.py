@@ -16,14 +16,13 @@ from functools import lru_cache
 
 from .expr import Call, Expr, Function, Num, names, size
 from .formula import text
-from .ops import X, as_sympy, diff, evaluate, ops_in
+from .ops import OPS, X, as_sympy, diff, evaluate, ops_in
 
 TIME_LIMIT = 5.0  # seconds of SymPy work per function
 MAX_OPS = 200  # larger forms are not given to SymPy
 SIMPLIFY_OPS = 10  # sympy.simplify (slow: it tries everything) only on forms up to this size
 POINTS = (-2.35, -1.1, -0.45, 0.35, 0.9, 1.7, 3.05)  # where the derivative is checked
 RTOL, ATOL = 1e-5, 1e-7
-PIECEWISE = {"step", "where", "max", "min", "abs", "relu", "leaky_relu"}
 
 
 def derive(name: str, body: Expr) -> Function:
@@ -106,7 +105,9 @@ def _readable(simple: Expr, derived: Expr) -> bool:
     """SymPy's form is worth showing: hardly longer than the derived one, no piecewise op (SymPy
     writes those worse than the rules do), and no fraction with long digits (a decimal such as
     1.0507009873554805 becomes one in SymPy's exact arithmetic)."""
-    if size(simple) > size(derived) + 2 or PIECEWISE & {*ops_in(simple), *ops_in(derived)}:
+    if size(simple) > size(derived) + 2 or any(
+        OPS[op].piecewise for op in {*ops_in(simple), *ops_in(derived)}
+    ):
         return False
     todo = [simple]
     while todo:

@@ -35,6 +35,9 @@ class Loss:
     from_expr: bool = False  # the file's `expr` is the loss
     note: Callable[[Graph], str] = _no_note  # a convention for the working ("" when none applies)
     general_note: str = ""  # the note instead, when some example's targets are not a distribution
+    # its targets are a probability distribution: after softmax, ∂E/∂net_k = out_k − target_k when
+    # each example's targets are ≥ 0 and sum to 1 (closed forms, the matrix view's δ = a − t)
+    distribution: bool = False
 
     @property
     def is_output(self) -> bool:
@@ -73,7 +76,13 @@ LOSSES: dict[str, Loss] = {
         Loss("half_sse", lambda t, o: Call("mul", (HALF, _squared(t, o))), squared=True),
         Loss("sse", _squared, squared=True),
         Loss("mse", _squared, over_outputs="mean", over_examples="mean", squared=True),
-        Loss("cross_entropy", _cross_entropy, note=_softmax_note, general_note=_SOFTMAX_GENERAL),
+        Loss(
+            "cross_entropy",
+            _cross_entropy,
+            note=_softmax_note,
+            general_note=_SOFTMAX_GENERAL,
+            distribution=True,
+        ),
         Loss("binary_cross_entropy", _binary_cross_entropy),
         Loss("expression", None, from_expr=True),
         Loss("output", None),

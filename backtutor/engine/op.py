@@ -51,4 +51,5 @@ class Op:
     callable_as: tuple[str, ...] = ()  # names a user may call it by in a formula
     mathml: str = ""  # MathML template ({parens}: the arguments in brackets), when name(args) won't do
     activation: bool = False  # a network layer may use it (`ACTIVATIONS`)
+    piecewise: bool = False  # defined by cases (ReLU, max, |x|): SymPy writes it worse than its rule
     sympy: SympyForm = field(kw_only=True)  # for `sympy_form` and the tests' oracles

@@ -68,6 +68,7 @@ ACTIVATION_OPS = [
         callable_as=("relu", "ReLU"),
         sympy=lambda a, p: sympy().Max(0, a[0]),
         activation=True,
+        piecewise=True,
     ),
     Op(
         "leaky_relu",
@@ -82,6 +83,7 @@ ACTIVATION_OPS = [
         callable_as=("leaky_relu",),
         sympy=lambda a, p: positive(a[0], a[0], rational(p) * a[0]),
         activation=True,
+        piecewise=True,
     ),
     Op(
         "leaky_step",
@@ -96,6 +98,7 @@ ACTIVATION_OPS = [
             "<mtr><mtd>{p}</mtd><mtd><mtext>else</mtext></mtd></mtr></mtable>"
         ),
         sympy=lambda a, p: positive(a[0], 1, rational(p)),
+        piecewise=True,
     ),
     Op(
         "softplus",

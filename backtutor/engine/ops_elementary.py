@@ -138,6 +138,7 @@ CALLABLE = [
         mathml="<mrow><mo>|</mo>{0}<mo>|</mo></mrow>",
         callable_as=("abs",),
         sympy=lambda a, p: positive(a[0], a[0], -a[0]),  # Abs differentiates to sign(x) only for real x
+        piecewise=True,
     ),
     Op(
         "erf",
@@ -194,6 +195,7 @@ CALLABLE = [
         '<mo stretchy="false">]</mo>',
         callable_as=("step",),
         sympy=lambda a, p: sympy().Heaviside(a[0], 0),
+        piecewise=True,
     ),
     Op(
         "where",
@@ -209,6 +211,7 @@ CALLABLE = [
         rule="where(c, a, b) is a if c > 0 else b: a gets the gradient where c > 0, b elsewhere, c none",
         callable_as=("where",),
         sympy=lambda a, p: positive(a[0], a[1], a[2]),
+        piecewise=True,
     ),
     Op(
         "max",
@@ -221,6 +224,7 @@ CALLABLE = [
         "the others get 0",
         callable_as=("max",),
         sympy=lambda a, p: sympy().Max(*a),
+        piecewise=True,
     ),
     Op(
         "min",
@@ -233,5 +237,6 @@ CALLABLE = [
         "the others get 0",
         callable_as=("min",),
         sympy=lambda a, p: sympy().Min(*a),
+        piecewise=True,
     ),
 ]

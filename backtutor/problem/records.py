@@ -47,3 +47,12 @@ class Problem:
     notes: dict[str, str] = field(default_factory=dict)
     derivations: bool = False  # each rule's first use shows its derivation too (`diff`)
     size: int = 0  # leaves, nodes and formula sizes of the graph, what a run's cost grows with (limits.py)
+
+    @property
+    def targets_distributions(self) -> bool:
+        """Each example's targets are ≥ 0 and sum to 1, exactly (a probability distribution)."""
+        for example in self.data:
+            values = [example[t] for t in self.targets]
+            if any(v < 0 for v in values) or sum(values, Fraction(0)) != 1:
+                return False
+        return True

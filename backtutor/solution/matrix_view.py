@@ -152,14 +152,14 @@ class _Pass:
 
     def _output_delta(self, z: Array, a: Array, grad: Array, targets: Array) -> Array:
         """δᴸ: ∇ₐE ⊙ f′(zᴸ), the softmax Jacobian times ∇ₐE, or a − t for softmax with cross-entropy."""
-        import numpy as np
 
         layer, L, i = self.layers[-1], len(self.layers), self.names.id
         if layer.activations[0] != "softmax":
             fprime = slopes(layer, z)
             return self.step(i("delta", L), "delta_out", L, grad * fprime, grad, "⊙", fprime)
         delta = back(layer, z, grad)
-        if self.sol.problem.loss_kind == "cross_entropy" and np.allclose(targets.sum(axis=0), 1):
+        problem = self.sol.problem
+        if LOSSES[problem.loss_kind].distribution and problem.targets_distributions:
             return self.step(i("delta", L), "softmax_ce", L, delta, a, "−", targets)
         return self.step(i("delta", L), "delta_out", L, delta)
 

@@ -3,8 +3,6 @@ pooling layer's working, and the run's conventions (every rule used, and the los
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 from ..engine.graph import Graph
 from ..engine.losses import LOSSES
 from ..engine.ops import OPS, functions_in, ops_in
@@ -53,13 +51,5 @@ class Notes:
         loss = LOSSES[self.problem.loss_kind]
         if note := loss.note(self.graph):
             self.conventions.setdefault(
-                loss.general_note if loss.general_note and not self._distributions() else note
+                loss.general_note if loss.general_note and not self.problem.targets_distributions else note
             )
-
-    def _distributions(self) -> bool:
-        """True when each example's targets are ≥ 0 and sum to 1 (a probability distribution)."""
-        for example in self.problem.data:
-            targets = [example[t] for t in self.problem.targets]
-            if any(v < 0 for v in targets) or sum(targets, Fraction(0)) != 1:
-                return False
-        return True

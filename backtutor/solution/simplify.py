@@ -14,7 +14,6 @@ worker (`engine/bounded.py`): too large or too slow is a note, never a hang.
 from __future__ import annotations
 
 import importlib
-from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
@@ -118,10 +117,6 @@ def groups_of(problem: Problem) -> Groups:
     """The targets as one group when the loss treats them as a distribution (cross-entropy) and every
     example's targets are ≥ 0 and sum to 1: what turns out·Σ target − target into out − target."""
     targets = tuple(problem.targets)
-    if len(targets) < 2 or not LOSSES[problem.loss_kind].general_note:
+    if len(targets) < 2 or not LOSSES[problem.loss_kind].distribution or not problem.targets_distributions:
         return ()
-    for example in problem.data:
-        values = [example[t] for t in targets]
-        if any(v < 0 for v in values) or sum(values, Fraction(0)) != 1:
-            return ()
     return (targets,)
