@@ -239,11 +239,11 @@ def template(
     """Write a blank answer sheet: every step id in working order, with what it is."""
     from .problem.load import load
     from .render.sheet import blank_sheet, parse_phases
-    from .solution import solve as run
+    from .solution import solve_by_hand
 
     with failing():
         check_output(output, (file,))
-        emit(blank_sheet(run(load(file)), parse_phases(phases)), output)
+        emit(blank_sheet(solve_by_hand(load(file)), parse_phases(phases)), output)
 
 
 @app.command()
@@ -282,8 +282,8 @@ def check(
         emit_reports(graded, format, output)
     if graded.broken:
         raise typer.Exit(2)
-    if any(v.status != "right" for r in graded.reports for v in r.verdicts):
-        raise typer.Exit(1)
+    if any(not r.verdicts or any(v.status != "right" for v in r.verdicts) for r in graded.reports):
+        raise typer.Exit(1)  # a wrong answer, or a sheet with none: not a perfect sheet
 
 
 @app.command()
@@ -307,7 +307,8 @@ def variants(
     with failing():
         inputs = (file, *([roster] if roster else []))
         written = write_variants(inputs, students_of(roster, count), seed, output, pdf, precision)
-    print(f"wrote {written.count} variants to {output} ({written.documents} documents; index: variants.csv)")
+    what = f"{written.count} variant{'s' if written.count != 1 else ''}"
+    print(f"wrote {what} to {output} ({written.documents} documents; index: variants.csv)")
 
 
 export_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Export to other tools.")

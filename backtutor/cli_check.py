@@ -130,13 +130,20 @@ def grade_sheets(
     """Grade against the problem, or with a roster each sheet against its own student's variant."""
     from .check import Checker
     from .check.batch import RosterChecker
+    from .errors import InputError
     from .problem.load import load
     from .problem.roster import read_roster
     from .problem.variants import read_base, seed_for
-    from .solution import solve
+    from .solution import solve_by_hand
 
     if roster is None:
-        return grade_all(Checker(solve(load(file)), *tolerance), paths)
+        problem = load(file)
+        if problem.variants:
+            raise InputError(
+                f"{file} has variants: give --roster (and --seed) so that each sheet is graded against "
+                "its own student's variant"
+            )
+        return grade_all(Checker(solve_by_hand(problem), *tolerance), paths)
     base = read_base(file)
     return grade_roster(RosterChecker(base, seed_for(base, seed), read_roster(roster), *tolerance), paths)
 
@@ -146,8 +153,9 @@ def sheet_paths(sheets: list[Path]) -> list[Path]:
 
     paths: list[Path] = []
     for p in sheets:
-        if p.is_dir():
+        if p.is_dir():  # its sheets, and the answers.yaml of each student's folder (as `variants` writes)
             found = sorted(q for q in p.iterdir() if q.suffix in (".yaml", ".yml"))
+            found += sorted(q / "answers.yaml" for q in p.iterdir() if (q / "answers.yaml").exists())
             for q in found:
                 if not q.is_file():  # a pipe or a device would hang or never end: report, skip
                     report_error(f"{q}: not a regular file; skipped")

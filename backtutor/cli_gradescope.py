@@ -63,12 +63,9 @@ def autograder_zip(file: Path, roster: Path | None, seed: int | None) -> bytes:
         read_roster(roster)
         config.update(roster="roster.csv", seed=seed_for(read_base(file), seed))
     else:
-        from .problem import yamlfile
         from .problem.load import load
 
-        load(file)
-        raw, _ = yamlfile.read(file)
-        if isinstance(raw, dict) and "variants" in raw:
+        if load(file).variants:
             raise InputError(
                 f"{file} has variants: give --roster (and --seed) so that each submission is graded "
                 "against its own student's variant"
@@ -140,11 +137,11 @@ def _grade(root: Path, config: dict[str, Any], sheet: Path) -> dict[str, Any]:
     from .problem.roster import read_roster
     from .problem.variants import read_base
     from .render.gradescope import failed, results
-    from .solution import solve
+    from .solution import solve_by_hand
 
     problem = root / "source" / config["problem"]
     if not config.get("roster"):
-        checker = Checker(solve(load(problem)))
+        checker = Checker(solve_by_hand(load(problem)))
         outcome, student = grade_one(checker, sheet), ""
     else:
         students = read_roster(root / "source" / config["roster"])

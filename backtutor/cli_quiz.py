@@ -28,9 +28,9 @@ def prepare(file: Path, phases: str, only: str | None, rtol: float | None, atol:
     from .check import Checker
     from .check.quiz import start
     from .problem.load import load
-    from .solution import solve
+    from .solution import solve_by_hand
 
-    sol = solve(load(file))
+    sol = solve_by_hand(load(file))
     return start(sol, chosen_steps(sol, phases, only), Checker(sol, rtol, atol))
 
 

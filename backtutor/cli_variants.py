@@ -61,6 +61,8 @@ def write_variants(
     chosen = seed_for(base, seed)
     if out.exists() and not out.is_dir():
         raise InputError(f"-o {out}: not a folder")
+    if out.exists() and any(out.iterdir()):  # a class made before: its answer sheets may be filled in
+        raise InputError(f"-o {out}: the folder is not empty; write the class to a new folder")
     out.mkdir(exist_ok=True)
     pdf = pdf and have_pdflatex()
     index = io.StringIO()
@@ -70,7 +72,7 @@ def write_variants(
     for student in students:
         folder = out / student.file_name
         folder.mkdir(exist_ok=True)
-        variant = variant_for(base, student, chosen, str(folder / "problem.yaml"))
+        variant = variant_for(base, student, chosen, "problem.yaml")  # as the student's sheet names it
         jobs += _write_student(inputs, folder, variant, chosen, pdf, precision)
         table.writerow(
             [student.id, student.name, student.file_name, variant.tries, *drawn(base, variant.raw).values()]

@@ -82,6 +82,31 @@ def test_two_digits_swapped_and_a_slip_in_a_step_of_given_numbers(q4, tmp_path):
     assert v["out_h2"].slip == "transposed"  # 0.5969 with its 6 and 9 the other way round
 
 
+def test_given_numbers_are_never_rounded_early(q4, tmp_path):
+    # net_h1 = 0.15·0.05 + 0.2·0.1 + 0.35 = 0.3775 (Mazur) is 0.4 to one decimal: 0.3 is wrong, even
+    # though the given numbers rounded to one decimal would give it
+    _, v = grade(q4, {"net_h1": "0.3"}, tmp_path)
+    assert v["net_h1"].status == "wrong" and v["net_h1"].slip == "arithmetic"
+
+
+def test_a_run_of_several_epochs_is_worked_by_hand_in_its_first_update(tmp_path):
+    problem = tmp_path / "q4_3.yaml"
+    problem.write_text(Q4.read_text(encoding="utf-8").replace("epochs: 1", "epochs: 3"), encoding="utf-8")
+    assert "epochs: 3" in problem.read_text(encoding="utf-8")
+    sheet = runner.invoke(app, ["template", str(problem)]).output
+    assert '"net_h1@1": ~' in sheet and '"w5+@1": ~' in sheet and "@2" not in sheet
+    answers = tmp_path / "a.yaml"
+    answers.write_text('"net_h1@1": 0.3775\n"w5+@1": 0.3589\n', encoding="utf-8")  # Mazur's numbers
+    result = runner.invoke(app, ["check", str(problem), str(answers)])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_sheet_with_no_answers_is_not_a_perfect_sheet(tmp_path):
+    blank = tmp_path / "blank.yaml"
+    blank.write_text(runner.invoke(app, ["template", str(Q4)]).output, encoding="utf-8")
+    assert runner.invoke(app, ["check", str(Q4), str(blank)]).exit_code == 1
+
+
 def test_update_with_plus_instead_of_minus(q4, tmp_path):
     # the example: w6 + η·∂E/∂w6 = 0.45 + 0.5 × 0.082667628 = 0.491333814
     report, v = grade(q4, {**ROUNDED, "w6+": "0.491333814"}, tmp_path)

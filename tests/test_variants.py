@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import math
 import shutil
 from pathlib import Path
@@ -277,3 +278,31 @@ def test_the_bundled_class_problem_makes_variants_that_meet_its_constraints(tmp_
         assert all(e["z_h"] > 0 and e["z_y_hat"] > 0 for e in pre)  # no_dead_relu
         assert all(abs(g) >= 1e-3 for e in grads for g in e.values())  # min_gradient 1e-3
         assert p["training"]["learning_rate"] in (0.01, 0.02)
+
+
+def test_class_folders_are_never_overwritten_and_check_finds_the_sheets_in_them(tmp_path):
+    path, out = PROBLEMS / "relu_class.yaml", tmp_path / "class"
+    (tmp_path / "roster.csv").write_text("id\ns1\ns2\n")
+    assert run("variants", path, "--roster", tmp_path / "roster.csv", "-o", out, "--no-pdf").exit_code == 0
+    again = run("variants", path, "--roster", tmp_path / "roster.csv", "-o", out, "--no-pdf")
+    assert again.exit_code == 2 and "not empty" in again.output  # returned answers are never wiped
+    graded = run("check", path, "--roster", tmp_path / "roster.csv", out, "-f", "json")
+    assert graded.exit_code == 1  # two blank sheets, found in the students' folders
+    assert {r["sheet"] for r in json.loads(graded.output)} == {
+        str(out / s / "answers.yaml") for s in ("s1", "s2")
+    }
+
+
+def test_a_file_with_variants_is_not_graded_without_its_roster(tmp_path):
+    sheet = tmp_path / "a.yaml"
+    sheet.write_text('"z_h@1": 3.5\n')
+    result = run("check", PROBLEMS / "relu_class.yaml", sheet)
+    assert result.exit_code == 2 and "give --roster" in result.output
+
+
+def test_ids_that_differ_only_in_case_are_one_student(tmp_path):
+    (tmp_path / "roster.csv").write_text("id\nS001\ns001\n")
+    result = run(
+        "variants", PROBLEMS / "relu_class.yaml", "--roster", tmp_path / "roster.csv", "-o", tmp_path / "o"
+    )
+    assert result.exit_code == 2 and "same student" in result.output

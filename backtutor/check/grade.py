@@ -194,8 +194,8 @@ class Checker:
         when it could be swapped in here. Found by bisection in the group sorted by value, so a big
         sheet does not compare every wrong answer with every sibling."""
         assert a.value is not None
-        if not math.isfinite(a.value):
-            return None
+        if not math.isfinite(a.value) or 0 < abs(a.value) < a.unit * 10:
+            return None  # one significant figure (0.3) matches too many of the step's siblings by chance
         key = (step.update, step.example, step.phase, _kind(step.target))
         if key not in self._by_value:
             members = sorted(self.siblings[key], key=lambda o: o.value)

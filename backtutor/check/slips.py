@@ -110,10 +110,17 @@ def hypotheses(ctx: Context, step: Step) -> Iterator[Hypothesis]:
 
 
 def early_rounding(decimals: int) -> Hypothesis:
+    """The step worked from its computed inputs rounded to `decimals` (the given numbers are exact:
+    0.3 for net_h1 = 0.3775 is not w1·i1 + w2·i2 + b1 from any rounding of a student's own)."""
+
+    def rounded(s: Step, leaf: Expr, v: float) -> float:
+        given = any(lid is None for each, lid, _ in s.leaves if each is leaf)
+        return v if given else round(v, decimals)
+
     return Hypothesis(
         "early_rounding",
         f"rounded too early: the inputs of this step were rounded to {decimals} decimals",
-        leaf=lambda s, leaf, v: round(v, decimals),
+        leaf=rounded,
     )
 
 

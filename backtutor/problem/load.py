@@ -216,4 +216,5 @@ def _problem(c: NameChecks, built: BuiltModel, architecture: ShapeTable | None) 
         architecture=architecture,
         notes=built.notes,
         size=size,
+        variants=s.variants is not None,
     )

@@ -47,6 +47,7 @@ class Problem:
     notes: dict[str, str] = field(default_factory=dict)
     derivations: bool = False  # each rule's first use shows its derivation too (`diff`)
     size: int = 0  # leaves, nodes and formula sizes of the graph, what a run's cost grows with (limits.py)
+    variants: bool = False  # the file has a `variants:` section (each student grades against their own)
 
     @property
     def targets_distributions(self) -> bool:

@@ -61,7 +61,9 @@ def read_roster(path: str | Path) -> tuple[Student, ...]:
         student = Student(cells.get(id_col, ""), _name(cells), cells.get("email", ""))
         if not student.id:
             raise FileError(name, "the student on this line has no id", line, id_col)
-        for key in {student.id, student.file_name}:
+        # ids that differ only in case are one student to a grade book that ignores case, and one
+        # folder on a file system that does (Gradescope's submitter is matched ignoring case)
+        for key in {student.id.casefold(), student.file_name.casefold()}:
             if key in seen:
                 raise FileError(
                     name,

@@ -43,7 +43,7 @@ class _Strict(BaseModel):
 
 
 class RangeFile(_Strict):
-    """Every value from `from` to `to` (both included) in steps of `step`; `integer`: whole numbers."""
+    """`from`, `from` + `step`, … up to `to` (included when a step lands on it); `integer`: whole numbers."""
 
     start: Number = Field(alias="from")
     to: Number

@@ -12,13 +12,25 @@ code alone. The modules, by job:
   notes.py         rule notes and conventions
   working.py       one example's forward and backward Steps
   updates.py       the batch's sums and the SGD updates
-  run.py           the training loop and `solve`
+  run.py           the training loop, `solve` and `solve_by_hand` (the working of sheets)
 """
 
 from .context import build
 from .plan import Plan
 from .records import Epoch, NumericError, Solution, Step, Value, Worked
-from .run import solve
+from .run import solve, solve_by_hand
 from .updates import ETA
 
-__all__ = ["ETA", "Epoch", "NumericError", "Plan", "Solution", "Step", "Value", "Worked", "build", "solve"]
+__all__ = [
+    "ETA",
+    "Epoch",
+    "NumericError",
+    "Plan",
+    "Solution",
+    "Step",
+    "Value",
+    "Worked",
+    "build",
+    "solve",
+    "solve_by_hand",
+]

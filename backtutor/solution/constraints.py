@@ -1,6 +1,7 @@
 """A student's variant: draws from the file's `variants:` section until the named constraints hold.
 
-The constraints (README, For instructors), checked on every worked example of the solved variant:
+The constraints (README, For instructors), checked on every worked example of the solved variant
+(a run of several epochs works its first update, as its worksheet does: what a student works by hand):
   no_dead_relu    every ReLU's input is above 0 (a dead ReLU passes no gradient: nothing to practise)
   min_gradient    every trainable parameter's gradient is at least this in size
   not_saturated   every sigmoid output lies in [1 − b, b] and every tanh output in [−b, b]
@@ -25,7 +26,7 @@ from ..problem.variants import Base, draw, rng_for
 from ..problem.variants_schema import RequireFile
 from ..problem.yamlfile import FileError
 from .records import Solution
-from .run import solve
+from .run import solve_by_hand
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,8 @@ def variant_for(base: Base, student: Student, seed: int, name: str = "") -> Vari
         drawn = draw(base, rng)
         raw = {"title": title} | {k: v for k, v in drawn.items() if k != "title"}  # says whose it is
         try:
-            sol = solve(load_data(name or base.path, raw, base.lines))
+            problem = load_data(name or base.path, raw, base.lines)
+            sol = solve_by_hand(problem)
         except InputError as e:
             rule, why = "computable", str(e)
         else:

@@ -11,6 +11,7 @@ from ..problem.load import Problem
 from .context import Context
 from .diagnose import during, failure
 from .optimize import Optimizing
+from .plan import Plan
 from .records import Epoch, Solution, Step, Value, Worked
 from .updates import batch_steps, reduce, update_steps
 from .working import Example
@@ -27,6 +28,13 @@ def solve(
     """Work the problem. `shown`: update steps (1-based) whose full working to keep; by default
     every update of a one-epoch run, none of a longer one (see `Plan`)."""
     return _Run(Context.of(problem, epochs), shown).run(progress)
+
+
+def solve_by_hand(problem: Problem) -> Solution:
+    """The working a student does by hand: every update of a one-epoch run (as `solve` shows it),
+    the first update of a longer one. Answer sheets, their grading, the quiz and the variants'
+    worksheets all use it, so their step ids agree."""
+    return solve(problem, shown=Plan.of(problem).default_shown or (1,))
 
 
 class _Run:
