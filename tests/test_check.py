@@ -258,12 +258,32 @@ def test_cli_check_exit_codes_and_json(tmp_path):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("dE/dw5: [unclosed\n", "not valid YAML"),
-        ("dE/dw5: abc def\n", "dE/dw5"),
-        ("dE/dw5: \"__import__('os').system('touch pwned')\"\n", "dE/dw5"),
-        ("dE/dw5: ().__class__\n", "dE/dw5"),
-        ("dE/dw9: 0.1\n", "no step with id 'dE/dw9'"),
+        ("dE/dw5: abc def\n", "could not read this answer"),
+        ("dE/dw5: \"__import__('os').system('touch pwned')\"\n", "could not read this answer"),
+        ("dE/dw5: ().__class__\n", "could not read this answer"),
         ("dE/dw5: 'w5*zz'\n", "unknown name 'zz'"),
+        ("dE/dw5: 8%\n", "unexpected character '%'"),
+    ],
+)
+def test_an_unreadable_answer_is_said_and_the_others_are_graded(tmp_path, text, expected, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    sheet = write(tmp_path, "one.yaml", text + '"net_h1": 0,3775\n')  # and a decimal comma: right
+    result = runner.invoke(app, ["check", str(Q4), sheet, "-f", "json"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    verdicts = {v["id"]: v for v in json.loads(result.output)["verdicts"]}
+    assert (
+        verdicts["dE_total/dw5"]["status"] == "undecided"
+        and expected in verdicts["dE_total/dw5"]["explanation"]
+    )
+    assert verdicts["net_h1"]["status"] == "right"
+    assert not (tmp_path / "pwned").exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("dE/dw5: [unclosed\n", "not valid YAML"),
+        ("dE/dw9: 0.1\n", "no step with id 'dE/dw9'"),
         ("- 0.1\n- 0.2\n", "maps step ids"),
         ("dE/dw5: !!python/object/apply:os.system ['touch pwned']\n", "not allowed"),
     ],

@@ -79,6 +79,8 @@ class Checker:
         self, a: Answer, state: State, verdicts: Mapping[str, Verdict], numbers: Mapping[str, Answer]
     ) -> Verdict:
         step = self.index[a.id]
+        if a.unreadable:
+            return self.verdict(a, "undecided", f"could not read this answer: {a.unreadable}")
         if a.formula is not None:
             v = self.formulas.grade(a, step)
             return dataclasses.replace(v, element=a.element) if a.element else v

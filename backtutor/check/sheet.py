@@ -31,6 +31,7 @@ class Answer:
     unit: float = 0.0  # one unit in the last digit written
     formula: Expr | None = None  # a formula answer
     element: str = ""  # an element of a matrix answer, as the student wrote it: dE/dW1[1,2]
+    unreadable: str = ""  # why the answer could not be read (it is graded as such, not the sheet refused)
 
 
 class SheetError(FileError):
@@ -155,14 +156,15 @@ def read_sheet(path: str | Path, sol: Solution) -> list[Answer]:
         if written is None or written == "":
             continue
         if not isinstance(written, str):
-            raise SheetError(name, "expected a number or a formula", line, key)
+            answers.append(Answer(step_id, str(written), unreadable="expected a number or a formula"))
+            continue
         try:
             answer = parse_answer(step_id, written, sol)
             if answer.formula is None and len(numbers) < 100_000:
                 numbers[(key, written)] = answer
             answers.append(answer)
-        except ParseError as e:
-            raise SheetError(name, str(e), line, key) from None
+        except ParseError as e:  # this answer, not the whole sheet: the others still get their verdicts
+            answers.append(Answer(step_id, written, unreadable=str(e)))
     return answers
 
 
@@ -245,11 +247,16 @@ _NON_FINITE = {"inf": "inf", "+inf": "inf", "-inf": "-inf", ".inf": "inf", "-.in
                "-infinity": "-inf", "∞": "inf", "-∞": "-inf", "nan": "nan", ".nan": "nan"}  # fmt: skip
 
 
+_DECIMAL_COMMA = re.compile(r"[-+]?\d+,\d+")
+
+
 @functools.lru_cache(maxsize=8192)  # a class writes many of the same numbers
 def _number(written: str) -> tuple[float, float] | None:
     """(value, one unit in its last written digit) of a number answer, else None. Never raises:
     1e400 is inf, a 400-digit fraction has a unit of 0 (the value is then compared exactly)."""
     w = written.strip().replace("−", "-")
+    if _DECIMAL_COMMA.fullmatch(w):  # 0,3775: the decimal comma of most of Europe
+        w = w.replace(",", ".")
     if w.lower() in _NON_FINITE:
         return float(_NON_FINITE[w.lower()]), 0.0
     if "^" in w:
