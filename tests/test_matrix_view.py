@@ -54,6 +54,21 @@ def test_views_agree_in_a_batch_with_a_mean(write_problem):
     assert_views_agree(solve(load(write_problem(BATCH))))
 
 
+def test_the_loss_is_shown_with_its_published_value_and_a_batch_its_mean(write_problem):
+    (e,) = [s for s in matrix_view(solve(load(PROBLEMS / "schiendorfer_matrix.yaml"))) if s.id == "E"]
+    assert e.value == pytest.approx([0.08699208259994781], rel=1e-12)  # Schiendorfer's E
+    assert e.equation == "E = Σₖ (t_k − a_k)²"
+    batch = {s.id: s for s in matrix_view(solve(load(write_problem(BATCH))))}
+    w1, b1 = np.array([[6, -2], [-3, 5]]), np.array([0.5, -0.25])
+    w2 = np.array([[1, 0.25], [-2, 2]])
+    x, t = np.array([[3, -1], [1, 2]]), np.array([[1, 0], [0, 1]])
+    out = np.tanh(w2 @ (1 / (1 + np.exp(-(w1 @ x + b1[:, None])))))
+    each = ((t - out) ** 2).mean(axis=0)  # mse over the two outputs, one column per example
+    assert batch["E"].value[0] == pytest.approx(each, rel=1e-12)
+    assert batch["E"].note.endswith(f"= {each.mean():.9g}")  # the batch's mean
+    assert "b^{(1)}" in batch["Z1"].latex and "B^{(1)}" not in batch["Z1"].latex  # b is the layer's own
+
+
 def assert_views_agree(sol) -> None:
     """Every number of the matrix view against the scalar view's: an example's vectors, or its column
     of a batch's matrices; the gradients (the batch's sum or mean) and every update."""
@@ -241,3 +256,24 @@ def test_the_matrix_tex_compiles(name, tmp_path):
         timeout=120,
     )
     assert done.returncode == 0, done.stdout[-3000:]
+
+
+def test_a_layer_of_mixed_activations_names_each_units_f(write_problem):
+    text = """inputs: [x1, x2]
+network:
+  - units:
+      h1: {weights: [w1, w2], bias: b1, activation: tanh}
+      h2: {weights: [w3, w4], bias: b2, activation: {name: softsign, formula: "x/(1 + abs(x))"}}
+  - activation: sigmoid
+    units:
+      o: {weights: [w5, w6]}
+parameters: {w1: 0.1, w2: 0.2, w3: -0.3, w4: 0.4, w5: 0.5, w6: -0.6, b1: 0.1, b2: 0.0}
+data: [{x1: 1, x2: 2, target_o: 1}]
+loss: {kind: half_sse, name: E}
+"""
+    sol = solve(load(write_problem(text)))
+    steps = {s.id: s for s in matrix_view(sol)}
+    assert steps["a1"].note == steps["delta1"].note == "f unit by unit: tanh, softsign"
+    # tanh(0.1 + 0.4 + 0.1) and softsign(−0.3 + 0.8) = 0.5/1.5, by hand
+    assert steps["a1"].value == pytest.approx([np.tanh(0.6), 1 / 3], rel=1e-12)
+    assert_views_agree(sol)

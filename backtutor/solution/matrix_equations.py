@@ -47,7 +47,9 @@ class Names:
 
     def tex(self, letter: str, n: int) -> str:
         r"""z, 1 → z^{(1)}; delta, 2 → \delta^{(2)} (Z^{(1)}, \Delta^{(2)} for a batch)."""
-        name = letter.capitalize() if self.batch > 1 else letter
+        # a batch's quantities are matrices, one column per example: capitals; W and b stay the
+        # layer's own (b broadcast over the columns), as the terminal writes them
+        name = letter.capitalize() if self.batch > 1 and letter != "b" else letter
         if letter == "drop":  # a layer's outputs after dropout: ã
             name = r"\tilde{A}" if self.batch > 1 else r"\tilde{a}"
         return (rf"\{name}" if letter == "delta" else name) + f"^{{({n})}}"
@@ -145,3 +147,18 @@ def _softmax_delta(n: int, loss: str, E: str, names: Names, ce: bool) -> tuple[s
         t = "T" if names.batch > 1 else "t"
         text, tex = f"{text} = {a} − {t}", f"{tex} = {at} - {t}"
     return text, tex
+
+
+def loss_equation(name: str, kind: str, outputs: int) -> tuple[str, str]:
+    """The loss of one example over its outputs a_k and targets t_k, from the loss table's term:
+    E = Σₖ 1/2·(t_k − a_k)² (with 1/K for a mean over K outputs)."""
+    from ..engine.losses import LOSSES
+
+    loss = LOSSES[kind]
+    assert loss.term is not None, "the matrix view works losses with a term per output"
+    term = loss.term(Sym("t_k"), Sym("a_k"))
+    mean = loss.over_outputs == "mean" and outputs > 1
+    head_t, head_l = (
+        (f"(1/{outputs})·Σₖ ", rf"\frac{{1}}{{{outputs}}}\sum_k ") if mean else ("Σₖ ", r"\sum_k ")
+    )
+    return f"{name} = {head_t}{text(term)}", rf"{latex_name(name)} = {head_l}{latex(term)}"

@@ -90,7 +90,15 @@ class _Pass:
         w, one = self.worked[0], self.names.batch == 1
         shown = value[:, 0] if (one and kind != "dW") or kind == "db" else value  # columns as vectors
         example = w.example if one else None
-        self.steps.append(MatrixStep(id_ + self.suffix, phase, text, latex, shown, w.update, example, terms))
+        note = ""
+        if f[0] == "f" and kind in ("a", "delta", "delta_out"):  # units of the layer with other fs
+            fs = (
+                activation_names((k,), (p,))[0] for k, p in zip(layer.activations, layer.params, strict=True)
+            )
+            note = f"f unit by unit: {', '.join(fs)}"
+        self.steps.append(
+            MatrixStep(id_ + self.suffix, phase, text, latex, shown, w.update, example, terms, note)
+        )
         return value
 
     def _run(self, gradient: Gradient) -> None:
@@ -116,7 +124,27 @@ class _Pass:
             weights.append(W)
             outs.append(a)
             inputs.append(a)
+        self._loss()
         self._backward(gradient, inputs, zs, weights, targets)
+
+    def _loss(self) -> None:
+        """The loss, as the scalar view has it: each example's (one column each), and over a batch
+        its sum or mean in the note."""
+        import numpy as np
+
+        from .matrix_equations import loss_equation
+
+        problem, w = self.sol.problem, self.worked[0]
+        each = np.array([[float(x.values[problem.loss]) for x in self.worked]])
+        text, latex = loss_equation(problem.loss, problem.loss_kind, len(self.layers[-1].outs))
+        note = ""
+        if self.names.batch > 1:
+            total = float(each.sum()) / (self.names.batch if self.names.mean else 1)
+            note = f"over the batch ({'mean' if self.names.mean else 'sum'}): {problem.loss} = {total:.9g}"
+        value = each[:, 0] if self.names.batch == 1 else each
+        self.steps.append(
+            MatrixStep(problem.loss + self.suffix, "forward", text, latex, value, w.update, None, (), note)
+        )
 
     def _backward(
         self, gradient: Gradient, inputs: list[Array], zs: list[Array], weights: list[Array], targets: Array
