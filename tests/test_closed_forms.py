@@ -21,11 +21,11 @@ from backtutor.engine.formula import text
 from backtutor.engine.from_sympy import Unwritable, from_sympy, round_trip
 from backtutor.engine.ops import OPS
 from backtutor.engine.parse import parse
-from backtutor.render import closed_forms as render_closed_forms
 from backtutor.render import markdown
-from backtutor.render.closed_forms import as_text, closed_forms, left_out
-from backtutor.solution import Solution
+from backtutor.render.closed_forms import as_text, left_out
+from backtutor.solution import Solution, gradient_forms
 from backtutor.solution import simplify as simplify_module
+from backtutor.solution.gradient_forms import closed_forms
 from backtutor.solution.simplify import groups_of, simplified, simplify, simplify_here
 
 from .conftest import PROBLEMS, SOLVABLE
@@ -169,7 +169,7 @@ def test_sympy_past_its_size_or_time_limit_is_a_note(monkeypatch: pytest.MonkeyP
 
 
 def test_past_the_time_for_a_whole_problem_the_forms_keep_only_their_chain_form(monkeypatch) -> None:
-    monkeypatch.setattr(render_closed_forms, "BUDGET", -1.0)
+    monkeypatch.setattr(gradient_forms, "BUDGET", -1.0)
     cfs = closed_forms(solved("logistic_bce"), simplify=True).forms
     assert cfs and all(cf.simplified is None and "SymPy had -1 s for this problem" in cf.note for cf in cfs)
 

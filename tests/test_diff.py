@@ -75,7 +75,7 @@ def test_the_closed_forms_of_f_w_are_the_hand_derived_ones():
 
 def test_the_closed_forms_are_in_the_formulas_own_variables_and_simplify_to_the_textbook_form():
     from backtutor.engine.sympy_form import to_sympy as plain_sympy
-    from backtutor.render.closed_forms import closed_forms
+    from backtutor.solution.gradient_forms import closed_forms
 
     sol = derive(F_W, ["w1"])
     closed = sol.step("df/dw1").closed_form

@@ -13,7 +13,8 @@ import unicodedata
 
 from ..engine.expr import Expr
 from ..engine.formula import latex, latex_pieces
-from .closed_forms import SIMPLIFIED, ClosedForm, around_latex
+from ..solution.gradient_forms import ClosedForm
+from .closed_forms import SIMPLIFIED, around_latex
 from .outline import Shown, notation
 
 LINE_WIDTH = 80  # LaTeX: about the width of an A4 line at 11pt with 2 cm margins, in digits

@@ -18,7 +18,7 @@ from ..engine.formula import mathml
 from ..engine.graph import Graph
 from ..errors import InputError
 from ..solution import Solution, Step
-from .closed_forms import closed_forms
+from ..solution.gradient_forms import closed_forms
 from .dot import convert
 from .json import to_dict
 

@@ -9,7 +9,8 @@ from html import escape
 from ..engine.expr import Expr, Num, Sym
 from ..engine.formula import mathml, mathml_pieces, text
 from ..solution import Solution, Step
-from .closed_forms import SIMPLIFIED, ClosedForm, around_mathml, as_text, left_out
+from ..solution.gradient_forms import ClosedForm
+from .closed_forms import SIMPLIFIED, around_mathml, as_text, left_out
 from .outline import CLOSED_TITLE, Shown, notation, outline
 
 ONE_LINE = 32  # a step whose text is at most this long stays on one line (a phone's width)

@@ -9,7 +9,8 @@ from typing import Any
 from ..engine.expr import Expr
 from ..engine.formula import latex, text
 from ..solution import Epoch, Solution, Step
-from .closed_forms import ClosedForm, as_latex, as_text, left_out
+from ..solution.gradient_forms import ClosedForm
+from .closed_forms import as_latex, as_text, left_out
 from .outline import outline
 
 

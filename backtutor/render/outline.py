@@ -17,7 +17,7 @@ from ..engine.expr import Call, Expr, Num
 from ..engine.formula import format_number, text, text_name
 from ..engine.ops import evaluate
 from ..solution import Epoch, Solution, Step
-from .closed_forms import ClosedForms, closed_forms
+from ..solution.gradient_forms import ClosedForms, closed_forms
 
 PHASES = {"forward": "Forward pass", "backward": "Backward pass (chain rule)", "update": "Updates (SGD)"}
 CLOSED_TITLE = "Closed form of each gradient, in the problem's names"
