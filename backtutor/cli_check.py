@@ -3,6 +3,7 @@ read is reported and skipped), and writing the reports in the chosen format."""
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -70,9 +71,16 @@ def grade_all(checker: Checker, paths: list[Path]) -> Graded:
 
 def grade_roster(roster: RosterChecker, paths: list[Path]) -> Graded:
     """Every sheet graded against its own student's variant (`check --roster`)."""
+    from .check import Report
+
+    outcomes = [roster.grade(path) for path in paths]
     graded = Graded()
-    for path in paths:
-        outcome, student, checker = roster.grade(path)
+    for outcome, student, checker in outcomes:  # all variants solved: a copied sheet can be told
+        if isinstance(outcome, Report) and student is not None:
+            source = roster.copied_from(outcome, student)
+            if source is not None:
+                note = f"its numbers are student {source.id}'s variant, not {student.id}'s (copied?)"
+                outcome = dataclasses.replace(outcome, note=note)
         graded.add(outcome, checker.sol if checker else None, student.id if student else "")
     return graded
 

@@ -306,3 +306,23 @@ def test_ids_that_differ_only_in_case_are_one_student(tmp_path):
         "variants", PROBLEMS / "relu_class.yaml", "--roster", tmp_path / "roster.csv", "-o", tmp_path / "o"
     )
     assert result.exit_code == 2 and "same student" in result.output
+
+
+def test_a_sheet_copied_from_a_classmate_is_named_as_such(tmp_path):
+    path, out = PROBLEMS / "relu_class.yaml", tmp_path / "class"
+    (tmp_path / "roster.csv").write_text("id\ns1\ns2\ns3\n")
+    assert run("variants", path, "--roster", tmp_path / "roster.csv", "-o", out, "--no-pdf").exit_code == 0
+    s1 = yaml.safe_load((out / "s1" / "problem.yaml").read_text())
+    pre, grads = relu_run(s1)  # s1's numbers, worked here: the sheet s2 hands in
+    numbers = {f"z_h@{k}": e["z_h"] for k, e in enumerate(pre, 1)}
+    numbers |= {f"y_hat@{k}": e["y_hat"] for k, e in enumerate(pre, 1)}
+    numbers |= {f"dE/dW1@{k}": g["W1"] for k, g in enumerate(grads, 1)}
+    (out / "s2" / "answers.yaml").write_text(
+        "# student: s2\n" + "".join(f'"{k}": {v:.6g}\n' for k, v in numbers.items())
+    )
+    graded = run(
+        "check", path, "--roster", tmp_path / "roster.csv", out, "-f", "json", "--csv", tmp_path / "g.csv"
+    )
+    notes = {r["sheet"].split("/")[-2]: r["note"] for r in json.loads(graded.output)}
+    assert notes == {"s1": None, "s2": "its numbers are student s1's variant, not s2's (copied?)", "s3": None}
+    assert "s1's variant" in (tmp_path / "g.csv").read_text()

@@ -16,7 +16,7 @@ from ..problem.roster import Student
 from ..problem.variants import Base
 from ..solution.constraints import variant_for
 from .grade import Checker
-from .sheet import read_sheet
+from .sheet import parse_answer, read_sheet
 from .verdicts import Report
 
 PARALLEL_FROM = 200  # sheets; fewer are graded in this process (starting workers costs more)
@@ -113,3 +113,22 @@ class RosterChecker:
         except InputError as e:
             return str(e), who, None
         return grade_one(checker, path), who, checker
+
+    def copied_from(self, report: Report, student: Student) -> Student | None:
+        """The classmate whose variant the sheet's numbers are, when they are not its own student's:
+        at least 90% of its numbers are that variant's values (as written) and fewer than 90% are its
+        own's. Only the variants solved for this class's sheets are compared."""
+        own = self.checker(student)
+        numbers = [(v.id, parse_answer(v.id, v.answer, own.sol)) for v in report.verdicts if v.answer]
+        numbers = [(i, a) for i, a in numbers if a.value is not None]
+        need = 0.9 * len(numbers)
+
+        def matches(checker: Checker) -> int:
+            index, close = checker.index, checker.tolerance.close
+            return sum(i in index and close(a, index[i].value) for i, a in numbers)
+
+        if len(numbers) < 3 or matches(own) >= need:
+            return None
+        found = [(matches(c), other) for other, c in self._checkers.items() if other != student.id]
+        n, other = max(found, default=(0, ""))
+        return next((s for s in self.students if s.id == other), None) if n >= need else None

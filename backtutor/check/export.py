@@ -21,7 +21,7 @@ def reports_csv(reports: list[Report], ids: list[str], students: list[str] | Non
     columns = [i for i in ids if i in answered]
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    who = ["student"] if students is not None else []
+    who = ["student", "note"] if students is not None else []  # note: another student's numbers
     head = ["sheet", *who, "right", "own_errors", "misconceptions", "carried", "undecided", "answered"]
     writer.writerow([*head, "first_error", "first_error_slip", *columns])
     for n, r in enumerate(reports):
@@ -32,7 +32,7 @@ def reports_csv(reports: list[Report], ids: list[str], students: list[str] | Non
         writer.writerow(
             [
                 r.sheet,
-                *([students[n]] if students is not None else []),
+                *([students[n], r.note] if students is not None else []),
                 *counts,
                 *where,
                 *map(status.get, columns, repeat("")),

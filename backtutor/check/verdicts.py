@@ -35,6 +35,7 @@ class Report:
     sheet: str
     verdicts: tuple[Verdict, ...]
     first_error: Verdict | None = None
+    note: str = ""  # said about the sheet as a whole (its numbers are another student's variant)
 
     @functools.cached_property
     def _counts(self) -> Counter[str]:

@@ -30,6 +30,8 @@ def results(report: Report, sol: Solution, student: str = "") -> dict[str, Any]:
         lines.append(f"First error of your own: {first.id}: {first.explanation}")
     if student:
         lines.append(f"Graded against the problem of student {student}.")
+    if report.note:
+        lines.append(f"Note: {report.note}.")
     return {
         "score": float(sum(t["score"] for t in tests)),
         "output": "\n".join(lines),

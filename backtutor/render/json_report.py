@@ -22,6 +22,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         "first_error": None
         if first is None
         else {"id": first.id, "slip": first.slip, "explanation": first.explanation},
+        "note": report.note or None,
         "verdicts": [
             {
                 "id": v.id,

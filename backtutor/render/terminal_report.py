@@ -51,7 +51,8 @@ def verdict_runs(v: Verdict) -> list[Run]:
 
 
 def render_report(report: Report) -> RenderableType:
-    return Group(_Verdicts(report), score_line(report))
+    note = [Text(f"Note: {report.note}", style="bold red")] if report.note else []
+    return Group(_Verdicts(report), score_line(report), *note)
 
 
 def score_line(report: Report) -> Text:
