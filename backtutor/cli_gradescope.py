@@ -127,7 +127,11 @@ def _submitted(folder: Path) -> Path:
     found = sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
     if not found:
         raise InputError("no answer sheet (.yaml) in the submission; upload the answers.yaml you filled in")
-    return found[0]
+    named = [p for p in found if p.name == "answers.yaml"]
+    if len(named) == 1 or len(found) == 1:
+        return (named or found)[0]
+    listed = ", ".join(str(p.relative_to(folder)) for p in found[:5])
+    raise InputError(f"several answer sheets in the submission ({listed}); upload only your answers.yaml")
 
 
 def _grade(root: Path, config: dict[str, Any], sheet: Path) -> dict[str, Any]:

@@ -173,6 +173,22 @@ def test_the_autograder_says_when_nothing_was_handed_in(tmp_path):
     assert data["score"] == 0 and "no answer sheet" in data["output"]
 
 
+def test_the_autograder_picks_answers_yaml_and_refuses_a_guess_between_sheets(tmp_path):
+    assert run("export", "gradescope", Q4, "-o", tmp_path / "autograder.zip").exit_code == 0
+    root = tmp_path / "autograder"
+    with zipfile.ZipFile(tmp_path / "autograder.zip") as z:
+        z.extractall(root / "source")
+    (root / "submission").mkdir()
+    (root / "submission" / "a_draft.yaml").write_text("")  # sorts first; the sheet is answers.yaml
+    (root / "submission" / "answers.yaml").write_text(Q4_SHEET)
+    assert run("autograde", root).exit_code == 0
+    assert json.loads((root / "results" / "results.json").read_text())["score"] == 7
+    (root / "submission" / "answers.yaml").rename(root / "submission" / "mine.yaml")
+    assert run("autograde", root).exit_code == 0
+    data = json.loads((root / "results" / "results.json").read_text())
+    assert data["score"] == 0 and "several answer sheets" in data["output"]
+
+
 def test_the_autograder_grades_against_the_students_variant(tmp_path):
     path = problem(tmp_path, "relu_regression.yaml", RELU_VARIANTS)
     (tmp_path / "roster.csv").write_text("student_id,name,email\n101,Ann,ann@uni.edu\n102,Bob,bob@uni.edu\n")
