@@ -168,6 +168,22 @@ def test_tex_text_escapes_specials_and_writes_symbols_as_math():
     assert tex_text("λ ϟ") == r"$\lambda$ ?"  # Unicode's LAMDA; an archaic letter has no command
 
 
+def test_european_names_are_set_by_their_latex_commands_and_compile(tmp_path):
+    names = "Zoë Ødegård, Łukasz Straußberg, Dvořák, Jiří, Őry"
+    tex = tex_text(names)
+    assert "?" not in tex
+    for command in (r"{\O}", r"{\aa}", r"{\L}", r"{\ss}", r"\v{r}", r"\H{O}", r"\"{e}"):
+        assert command in tex, command
+    (tmp_path / "names.tex").write_text(
+        f"\\documentclass{{article}}\\begin{{document}}{tex}\\end{{document}}\n"
+    )
+    done = subprocess.run(
+        [_pdflatex(), "-interaction=nonstopmode", "-halt-on-error", "names.tex"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-2000:]
+
+
 def _pdflatex() -> str:
     exe = shutil.which("pdflatex")
     if exe is None:

@@ -142,6 +142,9 @@ _TEX_MATH = {
     "⊙": r"\odot", "⋆": r"\star", "∇": r"\nabla", "÷": r"\div", "ᵀ": r"^{\top}",
 }  # fmt: skip
 _TEX_TEXT = {"–": "--", "—": "---", "“": "``", "”": "''", "‘": "`", "’": "'", "\u00a0": "~"}
+# letters of European names with a command of their own in plain LaTeX (Ødegård, Łukasz, Strauß)
+_TEX_TEXT |= {"ø": r"{\o}", "Ø": r"{\O}", "æ": r"{\ae}", "Æ": r"{\AE}", "œ": r"{\oe}", "Œ": r"{\OE}"}
+_TEX_TEXT |= {"ß": r"{\ss}", "ł": r"{\l}", "Ł": r"{\L}", "ı": r"{\i}", "å": r"{\aa}", "Å": r"{\AA}"}
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻ⁿⁱ", "0123456789-ni")
 _ACCENTS = {
     "\u0301": "'",
@@ -151,13 +154,19 @@ _ACCENTS = {
     "\u0303": "~",
     "\u0327": "c",
     "\u030c": "v",
+    "\u030a": "r",
+    "\u0304": "=",
+    "\u0307": ".",
+    "\u030b": "H",
+    "\u0306": "u",
 }
 
 
 def tex_text(s: str, scripts: bool = False) -> str:
     """Plain text (a title, a rule such as σ′(x) = σ(x)·(1 − σ(x))) as LaTeX text that pdflatex
     sets without extra packages: specials escaped, symbols and Greek letters as math, accented
-    letters as accents; any other character becomes `?` rather than an error. With `scripts` (rule
+    letters as accents, ø, ł, ß and their kin by their commands; any other character (李) becomes
+    `?` rather than an error. With `scripts` (rule
     notes), e^(−x) is set as a superscript and softmax_k as a subscript."""
     out: list[str] = []
     math: list[str] = []  # math symbols next to each other share one $…$
