@@ -6,6 +6,7 @@ against NumPy's own draw; then the errors and a template + check round trip."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -286,3 +287,12 @@ def re_edges(dot: str) -> list[tuple[str, str]]:
     import re
 
     return re.findall(r'^\s*"([^"]+)" -> "([^"]+)";', dot, flags=re.M)
+
+
+def test_check_takes_the_outputs_after_dropout_as_a_vector(tmp_path):
+    h = forward(THETA, X, MASK, RATE)["dropped"]  # the NumPy forward pass written above
+    sheet = tmp_path / "sheet.yaml"
+    sheet.write_text(f'"drop1": [{h[0]:.6f}, {h[1]:.6f}, {h[2] + 0.01:.6f}]\n', encoding="utf-8")
+    result = runner.invoke(app, ["check", str(DROPOUT), str(sheet), "-f", "json"])
+    verdicts = {v["element"]: v["status"] for v in json.loads(result.output)["verdicts"]}
+    assert verdicts == {"drop1[1]": "right", "drop1[2]": "right", "drop1[3]": "wrong"}

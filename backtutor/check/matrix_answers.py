@@ -39,6 +39,7 @@ class MatrixIds:
                 f"delta{n}": [f"d{loss}/d{z}" for z in layer.nets],
                 f"d{loss}/db{n}": [f"d{loss}/d{b}" if b else None for b in layer.biases],
                 f"b{n}+": [f"{b}+" if b else None for b in layer.biases],
+                f"drop{n}": layer.dropped,  # the outputs after dropout, when the layer has it
             }
             matrices = {
                 f"d{loss}/dW{n}": [[f"d{loss}/d{w}" for w in row] for row in layer.weights],
