@@ -326,3 +326,15 @@ def test_a_sheet_copied_from_a_classmate_is_named_as_such(tmp_path):
     notes = {r["sheet"].split("/")[-2]: r["note"] for r in json.loads(graded.output)}
     assert notes == {"s1": None, "s2": "its numbers are student s1's variant, not s2's (copied?)", "s3": None}
     assert "s1's variant" in (tmp_path / "g.csv").read_text()
+
+
+def test_a_constraint_about_units_the_network_lacks_is_an_error(tmp_path):
+    variants = (
+        "variants:\n  vary:\n    w1: {from: 0.1, to: 0.5, step: 0.05}\n  require: {no_dead_relu: true}\n"
+    )
+    path = problem(tmp_path, "q4.yaml", variants)  # sigmoid units only
+    result = run("variants", path, "--count", 1, "--seed", 1, "--no-pdf", "-o", tmp_path / "o")
+    assert result.exit_code == 2
+    assert "variants.require.no_dead_relu: no_dead_relu is about relu units, and this network has none" in (
+        result.output
+    )

@@ -54,6 +54,8 @@ def variant_for(base: Base, student: Student, seed: int, name: str = "") -> Vari
         except InputError as e:
             rule, why = "computable", str(e)
         else:
+            if attempt == 1:
+                _applies(base, sol)
             found = violation(sol, base.spec.require)
             if found is None:
                 return Variant(student, raw, sol, attempt)
@@ -70,6 +72,24 @@ def variant_for(base: Base, student: Student, seed: int, name: str = "") -> Vari
         yamlfile.line_of(base.lines, loc),
         yamlfile.field_name(loc),
     )
+
+
+def _applies(base: Base, sol: Solution) -> None:
+    """A constraint about ops the network does not have is a mistake in the file, not a pass."""
+    require = base.spec.require
+    ops = {c.op for n in sol.graph.computed if n.expr is not None for c in _calls(n.expr)}
+    for rule, needs, asked in (
+        ("no_dead_relu", {"relu"}, require.no_dead_relu),
+        ("not_saturated", {"sigmoid", "tanh"}, require.not_saturated is not None),
+    ):
+        if asked and not ops & needs:
+            loc = ("variants", "require", rule)
+            raise FileError(
+                base.path,
+                f"{rule} is about {' and '.join(sorted(needs))} units, and this network has none",
+                yamlfile.line_of(base.lines, loc),
+                yamlfile.field_name(loc),
+            )
 
 
 def violation(sol: Solution, require: RequireFile) -> tuple[str, str] | None:
