@@ -160,32 +160,36 @@ def test_the_autograder_zip_grades_a_submission(tmp_path):
     assert data["score"] == 7 and len(data["tests"]) == step_count(Q4)
 
 
-def test_the_autograder_says_when_nothing_was_handed_in(tmp_path):
-    """The command run_autograder runs, in this process: an empty submission gets 0 and a reason."""
+def _q4_autograder(tmp_path: Path) -> Path:
+    """q4's autograder unpacked as Gradescope does (its files in source/), with an empty submission."""
     assert run("export", "gradescope", Q4, "-o", tmp_path / "autograder.zip").exit_code == 0
     root = tmp_path / "autograder"
     with zipfile.ZipFile(tmp_path / "autograder.zip") as z:
         z.extractall(root / "source")
     (root / "submission").mkdir()
+    return root
+
+
+def _autograded(root: Path) -> dict:
+    """The command run_autograder runs, in this process, and the results.json it writes."""
     assert run("autograde", root).exit_code == 0
     data = json.loads((root / "results" / "results.json").read_text())
     jsonschema.validate(data, RESULTS)
+    return data
+
+
+def test_the_autograder_says_when_nothing_was_handed_in(tmp_path):
+    data = _autograded(_q4_autograder(tmp_path))
     assert data["score"] == 0 and "no answer sheet" in data["output"]
 
 
 def test_the_autograder_picks_answers_yaml_and_refuses_a_guess_between_sheets(tmp_path):
-    assert run("export", "gradescope", Q4, "-o", tmp_path / "autograder.zip").exit_code == 0
-    root = tmp_path / "autograder"
-    with zipfile.ZipFile(tmp_path / "autograder.zip") as z:
-        z.extractall(root / "source")
-    (root / "submission").mkdir()
+    root = _q4_autograder(tmp_path)
     (root / "submission" / "a_draft.yaml").write_text("")  # sorts first; the sheet is answers.yaml
     (root / "submission" / "answers.yaml").write_text(Q4_SHEET)
-    assert run("autograde", root).exit_code == 0
-    assert json.loads((root / "results" / "results.json").read_text())["score"] == 7
+    assert _autograded(root)["score"] == 7
     (root / "submission" / "answers.yaml").rename(root / "submission" / "mine.yaml")
-    assert run("autograde", root).exit_code == 0
-    data = json.loads((root / "results" / "results.json").read_text())
+    data = _autograded(root)
     assert data["score"] == 0 and "several answer sheets" in data["output"]
 
 

@@ -4,7 +4,6 @@ W ← W − η·∂E/∂W written out here in NumPy; bundled-style problems agai
 
 from __future__ import annotations
 
-import itertools
 import tempfile
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from backtutor.problem.load import load
 from backtutor.solution import solve
 from backtutor.solution.matrix_view import matrix_view
 
-from .test_matrix_view import ACTS, LOSSES, assert_views_agree, numbers
+from .test_matrix_view import ACTS, LOSSES, assert_views_agree, draw_layers, numbers
 
 
 def batch_equations(Ws, bs, acts, X, T, loss, mean):
@@ -39,11 +38,7 @@ def batch_equations(Ws, bs, acts, X, T, loss, mean):
 
 @st.composite
 def batches(draw):
-    sizes = draw(st.lists(st.integers(1, 3), min_size=2, max_size=3))
-    Ws = [np.array(draw(st.lists(st.lists(numbers, min_size=m, max_size=m), min_size=n, max_size=n)))
-          for m, n in itertools.pairwise(sizes)]  # fmt: skip
-    bs = [np.array(draw(st.lists(numbers, min_size=n, max_size=n))) for n in sizes[1:]]
-    acts = draw(st.lists(st.sampled_from(sorted(ACTS)), min_size=len(Ws), max_size=len(Ws)))
+    sizes, Ws, bs, acts = draw_layers(draw, 3)
     m = draw(st.integers(2, 3))
     X = np.array(
         draw(st.lists(st.lists(numbers, min_size=m, max_size=m), min_size=sizes[0], max_size=sizes[0]))

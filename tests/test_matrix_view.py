@@ -162,13 +162,19 @@ def four_equations(Ws, bs, acts, x, t, loss):
 numbers = st.integers(-20, 20).map(lambda k: k / 10)
 
 
-@st.composite
-def networks(draw):
-    sizes = draw(st.lists(st.integers(1, 3), min_size=2, max_size=4))
+def draw_layers(draw, most: int) -> tuple[list[int], list, list, list[str]]:
+    """Layer sizes (inputs first, up to `most` of them), and each layer's W, b and activation."""
+    sizes = draw(st.lists(st.integers(1, 3), min_size=2, max_size=most))
     Ws = [np.array(draw(st.lists(st.lists(numbers, min_size=m, max_size=m), min_size=n, max_size=n)))
           for m, n in itertools.pairwise(sizes)]  # fmt: skip
     bs = [np.array(draw(st.lists(numbers, min_size=n, max_size=n))) for n in sizes[1:]]
     acts = draw(st.lists(st.sampled_from(sorted(ACTS)), min_size=len(Ws), max_size=len(Ws)))
+    return sizes, Ws, bs, acts
+
+
+@st.composite
+def networks(draw):
+    sizes, Ws, bs, acts = draw_layers(draw, 4)
     x = np.array(draw(st.lists(numbers, min_size=sizes[0], max_size=sizes[0])))
     t = np.array(draw(st.lists(numbers, min_size=sizes[-1], max_size=sizes[-1])))
     return Ws, bs, acts, x, t, draw(st.sampled_from(sorted(LOSSES)))
