@@ -164,11 +164,8 @@ def sheet_paths(sheets: list[Path]) -> list[Path]:
         if p.is_dir():  # its sheets, and the answers.yaml of each student's folder (as `variants` writes)
             found = sorted(q for q in p.iterdir() if q.suffix in (".yaml", ".yml"))
             found += sorted(q / "answers.yaml" for q in p.iterdir() if (q / "answers.yaml").exists())
-            for q in found:
-                if not q.is_file():  # a pipe or a device would hang or never end: report, skip
-                    report_error(f"{q}: not a regular file; skipped")
-            paths += [q for q in found if q.is_file()]
-        elif p.exists():
+            paths += found  # one that is not a regular file is reported as unreadable (exit code 2)
+        elif p.exists() or p.is_symlink():  # a dangling link (in class/*/answers.yaml) is reported
             paths.append(p)
         else:
             raise InputError(f"{p}: no such file or folder")

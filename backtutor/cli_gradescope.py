@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import InputError
+from .problem.files import read_bytes, read_text
 
 if TYPE_CHECKING:
     from .problem.roster import Student
@@ -76,9 +78,9 @@ def autograder_zip(file: Path, roster: Path | None, seed: int | None) -> bytes:
         _add(z, "run_autograder", RUN.encode(), executable=True)
         _add(z, "requirements.txt", _requirements().encode())
         _add(z, CONFIG, json.dumps(config, indent=2).encode())
-        _add(z, "problem.yaml", file.read_bytes())
+        _add(z, "problem.yaml", read_bytes(file))
         if roster is not None:
-            _add(z, "roster.csv", roster.read_bytes())
+            _add(z, "roster.csv", read_bytes(roster, give="a .csv file"))
         package = Path(__file__).resolve().parent
         for path in sorted(package.rglob("*")):
             if (
@@ -116,22 +118,42 @@ def autograde(root: Path) -> dict[str, Any]:
     from .render.gradescope import failed
 
     try:
-        config = json.loads((root / "source" / CONFIG).read_text(encoding="utf-8"))
+        config = json.loads(read_text(root / "source" / CONFIG, give="the zip's autograder.json"))
         sheet = _submitted(root / "submission")
         return _grade(root, config, sheet)
     except (InputError, OSError, ValueError) as e:
         return failed(str(e))
+    except Exception as e:  # results.json must be written whatever a submission holds
+        return failed(f"it could not be graded ({type(e).__name__})")
+
+
+MAX_FILES = 1_000  # files looked at in a submission
 
 
 def _submitted(folder: Path) -> Path:
-    found = sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+    """The submission's answer sheet: its answers.yaml, or its one .yaml file. Links to folders are not
+    followed, and a sheet that is a link to a file outside the submission is refused before it is read
+    (its content would reach the student-visible output)."""
+    found: list[Path] = []
+    for n, (where, _, files) in enumerate(os.walk(folder)):
+        found += [Path(where, f) for f in files if f.endswith((".yaml", ".yml"))]
+        if n + len(found) > MAX_FILES:
+            raise InputError(
+                f"more than {MAX_FILES:,} files in the submission; upload only your answers.yaml"
+            )
+    found.sort()
     if not found:
         raise InputError("no answer sheet (.yaml) in the submission; upload the answers.yaml you filled in")
     named = [p for p in found if p.name == "answers.yaml"]
-    if len(named) == 1 or len(found) == 1:
-        return (named or found)[0]
-    listed = ", ".join(str(p.relative_to(folder)) for p in found[:5])
-    raise InputError(f"several answer sheets in the submission ({listed}); upload only your answers.yaml")
+    if len(named) != 1 and len(found) != 1:
+        listed = ", ".join(str(p.relative_to(folder)) for p in found[:5])
+        raise InputError(f"several answer sheets in the submission ({listed}); upload only your answers.yaml")
+    sheet = (named or found)[0]
+    if not sheet.resolve().is_relative_to(folder.resolve()):
+        raise InputError(
+            f"{sheet.relative_to(folder)} is a link to a file outside the submission; upload the file itself"
+        )
+    return sheet
 
 
 def _grade(root: Path, config: dict[str, Any], sheet: Path) -> dict[str, Any]:
@@ -159,13 +181,19 @@ def _grade(root: Path, config: dict[str, Any], sheet: Path) -> dict[str, Any]:
 
 
 def _from_metadata(path: Path, students: Sequence[Student]) -> Student | None:
-    """The roster's student whose id (or email) Gradescope's submission metadata names, if any."""
+    """The roster's student whose id (or email) Gradescope's submission metadata names, if any (None
+    when the metadata cannot be read or names nobody on the roster: the sheet's own line says then)."""
     try:
-        users = json.loads(path.read_text(encoding="utf-8")).get("users") or []
-    except (OSError, ValueError, AttributeError):
+        data = json.loads(read_bytes(path, give="Gradescope's submission_metadata.json"))
+    except (InputError, ValueError, RecursionError):
         return None
+    users = data.get("users") if isinstance(data, dict) else None
     for user in users if isinstance(users, list) else []:
-        keys = {str(user.get(k, "")).strip().lower() for k in ("sid", "email")} - {""}
+        if not isinstance(user, dict):
+            continue
+        keys = {
+            str(user.get(k)).strip().lower() for k in ("sid", "email") if isinstance(user.get(k), str | int)
+        }
         for s in students:
             if s.id.lower() in keys or (s.email and s.email.lower() in keys):
                 return s

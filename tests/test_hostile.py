@@ -141,16 +141,6 @@ def test_a_fifo_a_device_and_a_folder_are_refused(tmp_path):
     fails(run("solve", str(tmp_path)), "not a regular file")
 
 
-def test_a_sheets_folder_with_a_fifo_reports_and_skips_it(tmp_path):
-    sheets = tmp_path / "sheets"
-    sheets.mkdir()
-    os.mkfifo(sheets / "pipe.yaml")
-    (sheets / "a.yaml").write_text("net_h1: 0.3775\n")
-    result = run("check", Q4, str(sheets))
-    assert "pipe.yaml: not a regular file; skipped" in result.output
-    assert result.exit_code in (0, 1, 2) and "Traceback" not in result.output
-
-
 def test_file_size_is_limited_by_the_bytes_read(tmp_path):
     big = tmp_path / "big.yaml"
     big.write_text("# " + "x" * 1_100_000 + "\n")

@@ -12,6 +12,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from ..errors import InputError
+from ..problem.files import read_bytes
 from ..problem.roster import Student
 from ..problem.variants import Base
 from ..solution.constraints import variant_for
@@ -67,10 +68,9 @@ def sheet_student(path: Path, students: Sequence[Student]) -> Student | str:
     its file name (ID.yaml), else its folder's name (ID/answers.yaml); why not, when none says."""
     by_key = {s.file_name: s for s in students} | {s.id: s for s in students}
     try:
-        with open(path, "rb") as f:
-            head = f.read(4096).decode("utf-8", "replace")
-    except OSError as e:
-        return f"{path}: cannot read the sheet ({e.strerror or e})"
+        head = read_bytes(path)[:4096].decode("utf-8", "replace")
+    except InputError as e:
+        return str(e)
     m = _STUDENT.search(head)
     if m:
         found = by_key.get(m.group(1))

@@ -12,7 +12,7 @@ from pathlib import Path
 from ..engine.expr import Expr, names
 from ..engine.parse import ParseError, parse
 from ..problem import yamlfile
-from ..problem.yamlfile import FileError
+from ..problem.files import FileError, read_text
 from ..solution import Solution
 from .matrix_answers import MatrixIds, elements, label, shape_text, written_shape
 from .names import NameMap
@@ -52,15 +52,8 @@ Row = tuple[int | None, str, object]  # (line, id as written, answer as written;
 _LINES: dict[str, tuple[str, ...]] = {}  # a line ↦ its (quoted id, plain id, value); () when not simple
 
 
-def _simple_rows(path: str | Path) -> list[Row] | None:
+def _simple_rows(text: str) -> list[Row] | None:
     """The sheet's answers read in one pass when every line is that simple; None otherwise."""
-    p = Path(path)
-    try:
-        if p.stat().st_size > yamlfile.MAX_BYTES:
-            return None
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
     if "\r" in text:
         return None
     rows: list[Row] = []
@@ -121,10 +114,11 @@ def _known(sol: Solution) -> _Known:
 def read_sheet(path: str | Path, sol: Solution) -> list[Answer]:
     """Answers in a sheet, keyed by canonical step id; blanks (`~`) are left out."""
     name = str(path)
-    rows = _simple_rows(path)
+    text = read_text(path)
+    rows = _simple_rows(text)
     lines: yamlfile.Lines = {}
     if rows is None:
-        data, lines = yamlfile.read(path, raw=True)
+        data, lines = yamlfile.parse(text, name, raw=True)
         if data is None:
             return []
         if not isinstance(data, dict):
@@ -156,7 +150,7 @@ def read_sheet(path: str | Path, sol: Solution) -> list[Answer]:
         if written is None or written == "":
             continue
         if not isinstance(written, str):
-            answers.append(Answer(step_id, str(written), unreadable="expected a number or a formula"))
+            answers.append(_unreadable(step_id, written))
             continue
         try:
             answer = parse_answer(step_id, written, sol)
@@ -166,6 +160,14 @@ def read_sheet(path: str | Path, sol: Solution) -> list[Answer]:
         except ParseError as e:  # this answer, not the whole sheet: the others still get their verdicts
             answers.append(Answer(step_id, written, unreadable=str(e)))
     return answers
+
+
+def _unreadable(step_id: str, written: object) -> Answer:
+    """An answer that is not text (a mapping, a tagged `!!python/…` value): unreadable, not dropped."""
+    if isinstance(written, yamlfile.Tagged):
+        why = f"the tag {written.tag} is not allowed; write the number or formula alone"
+        return Answer(step_id, f"!<{written.tag}> {written.value}".strip(), unreadable=why)
+    return Answer(step_id, str(written), unreadable="expected a number or a formula")
 
 
 def matrix_answer(

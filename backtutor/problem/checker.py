@@ -11,8 +11,9 @@ from typing import Any
 from ..engine.expr import Expr, Function
 from ..engine.parse import ParseError, parse
 from . import yamlfile
+from .files import FileError
 from .schema import ProblemFile
-from .yamlfile import FileError, Lines
+from .yamlfile import Lines
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from typing import Any
 
 from ..engine.expr import Expr, names
 from .checker import BuiltModel, Checker
+from .files import FileError
 from .functions import file_functions
-from .yamlfile import FileError
 
 
 def expressions_model(c: Checker) -> BuiltModel:

@@ -21,11 +21,12 @@ from ..engine.losses import LOSSES
 from . import data, matrices, penalty, yamlfile
 from .checker import BuiltModel, Checker
 from .expressions import expressions_model
+from .files import FileError
 from .layered import network_of
 from .names import NameChecks
 from .records import Problem, Training
 from .schema import ProblemFile
-from .yamlfile import FileError, Lines
+from .yamlfile import Lines
 
 if TYPE_CHECKING:
     from ..cnn.table import ShapeTable  # a type only: the CNN code loads for files that use it

@@ -2,7 +2,11 @@
 
 The header names the id column: the first of `id`, `sid`, `student_id`, `email` it has (any case).
 `name` (or `first_name` and `last_name`) and `email` are kept when present. Every id is unique and
-not blank, and gives a distinct file name (see `file_name`), so each student gets their own files.
+not blank, and gives a distinct file name (see `file_name`), so each student gets their own files; an
+id that could not be a folder name (a path separator, only dots, a control character, too long, a
+device name) is refused with its line. The file is read by the csv module (a quoted cell may hold a
+comma or a line break); an unclosed quote, a row with more or fewer cells than the header, or a file
+separated by `;` is an error naming its line.
 """
 
 from __future__ import annotations
@@ -10,13 +14,17 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .yamlfile import MAX_BYTES, FileError
+from .files import FileError, read_text
 
 ID_COLUMNS = ("id", "sid", "student_id", "email")
 MAX_STUDENTS = 100_000
+MAX_ID_BYTES = 200  # a folder name, and ID.yaml or ID.pdf beside it, stay under the usual 255 bytes
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"{d}{n}" for d in ("COM", "LPT") for n in range(1, 10))}
 _UNSAFE = re.compile(r"[^\w@.+-]|^\.")
 
 
@@ -43,24 +51,27 @@ def read_roster(path: str | Path) -> tuple[Student, ...]:
     """The roster's students in file order; FileError naming the file, line and column otherwise."""
     name = str(path)
     rows = _rows(name)
-    if not rows or not any(cell.strip() for cell in rows[0]):
+    head = next(rows, None)
+    if head is None or not any(cell.strip() for cell in head[1]):
         raise FileError(name, f"empty roster; give a header row with one of {', '.join(ID_COLUMNS)}", 1)
-    header = [h.strip().lower() for h in rows[0]]
-    id_col = next((c for c in ID_COLUMNS if c in header), None)
-    if id_col is None:
-        found = ", ".join(h for h in header if h) or "nothing"
-        raise FileError(
-            name, f"no id column; the header needs one of {', '.join(ID_COLUMNS)} (found {found})", 1
-        )
+    header = [h.strip().lower() for h in head[1]]
+    id_col = _id_column(name, header)
     students: list[Student] = []
     seen: dict[str, int] = {}
-    for line, row in enumerate(rows[1:], 2):
+    for line, row in rows:
         if not any(cell.strip() for cell in row):
             continue  # a blank line
-        cells = dict(zip(header, (cell.strip() for cell in row), strict=False))
+        if len(row) != len(header):
+            raise FileError(
+                name, f"{len(row)} cells on this line, the header has {len(header)} (a stray comma?)", line
+            )
+        cells = dict(zip(header, (cell.strip() for cell in row), strict=True))
         student = Student(cells.get(id_col, ""), _name(cells), cells.get("email", ""))
         if not student.id:
             raise FileError(name, "the student on this line has no id", line, id_col)
+        why = unsafe_id(student.id)
+        if why:
+            raise FileError(name, f"the id {student.id[:40]!r} {why}", line, id_col)
         # ids that differ only in case are one student to a grade book that ignores case, and one
         # folder on a file system that does (Gradescope's submitter is matched ignoring case)
         for key in {student.id.casefold(), student.file_name.casefold()}:
@@ -80,19 +91,43 @@ def read_roster(path: str | Path) -> tuple[Student, ...]:
     return tuple(students)
 
 
-def _rows(name: str) -> list[list[str]]:
+def _id_column(name: str, header: list[str]) -> str:
+    found = next((c for c in ID_COLUMNS if c in header), None)
+    if found is not None:
+        return found
+    if len(header) == 1 and (sep := next((c for c in ";\t|" if c in header[0]), None)):
+        shown = "a tab" if sep == "\t" else repr(sep)
+        raise FileError(name, f"the columns are separated by {shown}; save the roster as CSV (commas)", 1)
+    listed = ", ".join(h for h in header if h) or "nothing"
+    raise FileError(
+        name, f"no id column; the header needs one of {', '.join(ID_COLUMNS)} (found {listed})", 1
+    )
+
+
+def unsafe_id(sid: str) -> str:
+    """Why `sid` cannot name a student's folder (empty when it can): it becomes a path on disk."""
+    if "/" in sid or "\\" in sid or sid.strip(".") == "":
+        return "contains a path separator or is only dots; ids name folders"
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in sid):
+        return "contains a control character"
+    if len(Student(sid).file_name.encode()) > MAX_ID_BYTES:
+        return f"is longer than {MAX_ID_BYTES} bytes as a file name"
+    if sid.split(".")[0].upper() in _RESERVED:
+        return "is a name Windows reserves for a device"
+    return ""
+
+
+def _rows(name: str) -> Iterator[tuple[int, list[str]]]:
+    """Each row with the line it starts on, read by the csv module (a quoted cell may span lines)."""
+    reader = csv.reader(io.StringIO(read_text(name, give="a .csv file"), newline=""), strict=True)
+    start = 1
     try:
-        with open(name, "rb") as f:
-            data = f.read(MAX_BYTES + 1)
-        if len(data) > MAX_BYTES:
-            raise FileError(name, f"file is larger than {MAX_BYTES // 1000:,} kB")
-        return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
-    except FileError:
-        raise
-    except (OSError, UnicodeDecodeError, csv.Error) as e:
-        raise FileError(
-            name, f"cannot read the roster ({type(e).__name__}: {getattr(e, 'strerror', None) or e})"
-        ) from None
+        for row in reader:
+            yield start, row
+            start = reader.line_num + 1
+    except csv.Error as e:
+        why = "a quote opened here is never closed" if "end of data" in str(e) else f"not valid CSV: {e}"
+        raise FileError(name, why, start) from None
 
 
 def _name(cells: dict[str, str]) -> str:

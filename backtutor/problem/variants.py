@@ -22,9 +22,10 @@ from pydantic import ValidationError
 
 from . import yamlfile
 from .fields import number
+from .files import FileError
 from .load import load_data
 from .variants_schema import RangeFile, VariantsFile
-from .yamlfile import FileError, Lines
+from .yamlfile import Lines
 
 if TYPE_CHECKING:
     import numpy as np

@@ -7,26 +7,27 @@ other than the standard safe ones are refused by PyYAML's SafeLoader, keys are k
 
 from __future__ import annotations
 
-import os
-import stat
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeAlias, cast
 
 import yaml
 
-from ..errors import InputError
+from .files import FileError, read_text
 
-MAX_BYTES = 1_000_000
 MAX_NESTING = 50  # mappings and lists inside each other (PyYAML's composer recurses per level)
 _PLAIN = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 Lines = dict[tuple[Any, ...], int]
+_SAFE_TAGS = frozenset(yaml.SafeLoader.yaml_constructors) - {None}
 
 
-class FileError(InputError):
-    def __init__(self, path: str, message: str, line: int | None = None, field: str = "") -> None:
-        where = f"{path}:{line}" if line else path
-        super().__init__(f"{where}: {field + ': ' if field else ''}{message}")
-        self.path, self.line, self.field = path, line, field
+@dataclass(frozen=True, slots=True)
+class Tagged:
+    """A scalar `read(raw=True)` keeps as written with a tag beyond the standard ones (`!!python/…`),
+    for the caller to refuse with its reason (an answer sheet grades it as unreadable)."""
+
+    tag: str
+    value: str
 
 
 try:  # libyaml scans and parses (several times faster); composing stays in Python
@@ -35,37 +36,6 @@ try:  # libyaml scans and parses (several times faster); composing stays in Pyth
     _LIBYAML = True
 except ImportError:  # a PyYAML built without libyaml
     _LIBYAML = False
-
-
-def _text(name: str) -> str:
-    """The text of a regular file, read without blocking (a FIFO or a device is refused before it is
-    opened for reading) and limited by the bytes actually read, not by what `stat` says."""
-    try:
-        if not stat.S_ISREG(os.stat(name).st_mode):
-            raise FileError(name, f"not a regular file ({_kind(os.stat(name).st_mode)}); give a .yaml file")
-        fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        with os.fdopen(fd, "rb") as f:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):  # replaced between the two looks
-                raise FileError(name, "not a regular file; give a .yaml file")
-            data = f.read(MAX_BYTES + 1)
-        if len(data) > MAX_BYTES:
-            raise FileError(name, f"file is larger than {MAX_BYTES // 1000:,} kB")
-        return data.decode("utf-8")
-    except FileError:
-        raise
-    except (OSError, UnicodeDecodeError) as e:
-        raise FileError(
-            name,
-            f"cannot read the file ({e.__class__.__name__}: {getattr(e, 'strerror', None) or e})",
-        ) from None
-
-
-def _kind(mode: int) -> str:
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISFIFO(mode):
-        return "a named pipe"
-    return "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a socket or other special file"
 
 
 def _refuse_alias(loader: _Loader) -> None:
@@ -120,8 +90,11 @@ _Loader: TypeAlias = "_PyLoader | _CLoader"
 def read(path: str | Path, raw: bool = False) -> tuple[Any, Lines]:
     """The file's data and a map from each key path to its 1-based line. With `raw`, scalars stay
     the text as written (None for null), so `0.3590` keeps the digits a student wrote."""
-    name = str(path)
-    text = _text(name)
+    return parse(read_text(path), str(path), raw)
+
+
+def parse(text: str, name: str, raw: bool = False) -> tuple[Any, Lines]:
+    """`read` for text already read (by `files.read_text`); `name` is the file the errors name."""
     if raw and _LIBYAML:
         flat = _flat_mapping(text)
         if flat is not None:
@@ -183,6 +156,8 @@ def _build(
 ) -> Any:
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and node.tag not in _PLAIN:
+        if raw:
+            return Tagged(node.tag, "")
         raise FileError(
             name, f"not valid YAML here: tag {node.tag!r} is not allowed", lines[path], _dotted(path)
         )
@@ -210,7 +185,9 @@ def _build(
     if isinstance(node, yaml.SequenceNode):
         return [_build(loader, v, (*path, i), lines, name, raw) for i, v in enumerate(node.value)]
     if raw:
-        return None if node.tag == "tag:yaml.org,2002:null" else node.value
+        if node.tag == "tag:yaml.org,2002:null":
+            return None
+        return node.value if node.tag in _SAFE_TAGS else Tagged(node.tag, node.value)
     try:
         return loader.construct_object(node, deep=True)
     except (ValueError, ArithmeticError) as e:  # a 5,000-digit integer, a date like 2001-02-30

@@ -20,11 +20,11 @@ from ..engine.formula import text
 from ..engine.ops import evaluate
 from ..errors import InputError
 from ..problem import yamlfile
+from ..problem.files import FileError
 from ..problem.load import load_data
 from ..problem.roster import Student
 from ..problem.variants import Base, draw, rng_for
 from ..problem.variants_schema import RequireFile
-from ..problem.yamlfile import FileError
 from .records import Solution
 from .run import solve_by_hand
 
