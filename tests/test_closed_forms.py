@@ -5,6 +5,7 @@ textbook definition), and the textbook forms p_k − t_k (softmax + cross-entrop
 
 from __future__ import annotations
 
+import random
 import subprocess
 import sys
 from fractions import Fraction
@@ -16,12 +17,13 @@ import yaml
 
 import backtutor
 from backtutor.engine import bounded
-from backtutor.engine.expr import Call, Deriv, Expr, Num, Sym
+from backtutor.engine.expr import Call, Deriv, Expr, Num, Sym, names
 from backtutor.engine.formula import text
 from backtutor.engine.from_sympy import Unwritable, from_sympy, round_trip
 from backtutor.engine.ops import OPS
 from backtutor.engine.parse import parse
-from backtutor.render import markdown
+from backtutor.render import explore, markdown
+from backtutor.render import json as json_renderer
 from backtutor.render.closed_forms import as_text, left_out
 from backtutor.solution import Solution, gradient_forms
 from backtutor.solution import simplify as simplify_module
@@ -163,15 +165,62 @@ def test_sympy_past_its_size_or_time_limit_is_a_note(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(simplify_module, "MAX_OPS", 5)
     assert simplify_here(form) == "not simplified: larger than 5 SymPy operations"
     monkeypatch.setattr(simplify_module, "TIME_LIMIT", 1e-4)
-    note = simplify.__wrapped__(Call("mul", (form, Sym("fresh"))))
+    monkeypatch.setattr(simplify_module, "_done", {})
+    note = simplify(Call("mul", (form, Sym("fresh"))))
     assert note == "not simplified: SymPy took more than 0.0001 s"
     bounded.stop()
 
 
 def test_past_the_time_for_a_whole_problem_the_forms_keep_only_their_chain_form(monkeypatch) -> None:
+    monkeypatch.setattr(simplify_module, "_done", {})
     monkeypatch.setattr(gradient_forms, "BUDGET", -1.0)
     cfs = closed_forms(solved("logistic_bce"), simplify=True).forms
-    assert cfs and all(cf.simplified is None and "SymPy had -1 s for this problem" in cf.note for cf in cfs)
+    assert cfs and all(
+        cf.simplified is None and "used all its time for this problem" in cf.note for cf in cfs
+    )
+
+
+def test_each_shape_is_simplified_once_in_its_own_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    """q4's eight weights have two shapes (an output weight's form, a hidden weight's): SymPy runs
+    twice, and each form comes back in its own names exactly as SymPy simplifies it in them; a shape
+    done is answered after the budget too, a shape cut short by the budget is tried again."""
+    monkeypatch.setattr(simplify_module, "_done", {})
+    calls = []
+    run = simplify_module.run
+    monkeypatch.setattr(simplify_module, "run", lambda fn, args, t: calls.append(args) or run(fn, args, t))
+    sol = solved("q4")
+    cfs = closed_forms(sol, simplify=True).forms
+    assert len(cfs) == 8 and len(calls) == 2
+    for cf in cfs:
+        expected = simplify_here(cf.chain)
+        assert not isinstance(expected, str)
+        assert cf.simplified == (None if text(expected) == text(cf.chain) else expected), text(cf.chain)
+    assert simplify(cfs[0].chain, deadline=0.0) == simplify_here(cfs[0].chain) and len(calls) == 2
+    fresh = Call("mul", (cfs[0].chain, Sym("fresh")))
+    assert simplify(fresh, deadline=0.0).startswith("not simplified: SymPy used all its time")
+    assert not isinstance(simplify(fresh), str) and len(calls) == 3
+
+
+@pytest.mark.parametrize("path", SOLVABLE, ids=lambda p: p.stem)
+def test_every_simplified_form_equals_its_chain_form_at_random_points(path: Path) -> None:
+    """Each bundled problem's forms as every format gets them (a shape simplified once, the names put
+    back), against the chain form at random values of every name (targets a distribution where the
+    loss needs one): an error in putting the names back shows as a different number."""
+    sol = solved(path)
+    groups = groups_of(sol.problem)
+    rng = random.Random(path.stem)
+    for cf in closed_forms(sol, simplify=True).forms:
+        assert not cf.note, (text(cf.target), cf.note)
+        if cf.simplified is None:
+            continue
+        for _ in range(3):
+            point = {n: sp.Rational(rng.randint(1, 99), 100) for n in [*names(cf.chain), *sum(groups, ())]}
+            for group in groups:
+                total = sum(point[n] for n in group)
+                point.update({n: point[n] / total for n in group})
+            at = {sp.Symbol(n): v for n, v in point.items()}
+            chain, simple = (value_at(written(e), at) for e in (cf.chain, cf.simplified))
+            assert simple == pytest.approx(chain, rel=1e-9, abs=1e-12), (text(cf.chain), text(cf.simplified))
 
 
 def test_documents_show_the_chain_form_then_the_simplified_one() -> None:
@@ -213,3 +262,17 @@ def test_simplified_is_the_one_function_for_any_formula() -> None:
     assert sp.expand(written(got) - (a - t) * x) == 0
     chain = parse("w3*sigmoid(w2*sigmoid(w1*x))*(1 - sigmoid(w2*sigmoid(w1*x)))")
     assert simplified(chain) is None  # already as short as SymPy can write it; σ is never opened
+
+
+def test_the_explore_page_simplifies_its_forms_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page embeds the JSON and its own MathML of the forms: one closed_forms() serves both."""
+    calls: list[bool] = []
+
+    def counted(sol: Solution, simplify: bool) -> gradient_forms.ClosedForms:
+        calls.append(simplify)
+        return closed_forms(sol, simplify)
+
+    for module in (explore, json_renderer):
+        monkeypatch.setattr(module, "closed_forms", counted)
+    page = explore.render(solved("q4"))
+    assert calls == [True] and page.count("(out_o1 − target_o1)·out_o1·(1 − out_o1)·out_h1") == 1

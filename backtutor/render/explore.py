@@ -18,7 +18,7 @@ from ..engine.formula import mathml
 from ..engine.graph import Graph
 from ..errors import InputError
 from ..solution import Solution, Step
-from ..solution.gradient_forms import closed_forms
+from ..solution.gradient_forms import ClosedForms, closed_forms
 from .dot import convert
 from .json import to_dict
 
@@ -112,13 +112,17 @@ def _math(e: Expr | None, precision: int) -> str:
     return "" if e is None else mathml(e, precision)
 
 
-def page_data(sol: Solution, precision: int = 9, graphviz: bool = True) -> dict[str, Any]:
+def page_data(
+    sol: Solution, precision: int = 9, graphviz: bool = True, closed: ClosedForms | None = None
+) -> dict[str, Any]:
     """What the page's script reads besides the Solution: the graph, its layout (Graphviz's when
-    installed, else the built-in columns) and the working."""
+    installed, else the built-in columns) and the working. closed: the closed forms, when the caller
+    has them already (SymPy simplifies them once per page)."""
     g = sol.graph
     columns = layers(g, sol.problem.inputs)
     at = graphviz_layout(columns, g) if graphviz else None
-    simplified = {cf.chain: cf.simplified for cf in closed_forms(sol, simplify=True).forms}
+    forms = (closed if closed is not None else closed_forms(sol, simplify=True)).forms
+    simplified = {cf.chain: cf.simplified for cf in forms}
     nodes = [
         {
             "id": n,
@@ -183,6 +187,7 @@ def render(sol: Solution, precision: int = 9) -> str:
     from html import escape
 
     title = escape(sol.problem.title or "backtutor")
+    closed = closed_forms(sol, simplify=True)  # once, for both scripts: SymPy is the page's slowest part
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -210,8 +215,8 @@ to see its value, gradient and working. ← / → step through the working.</p><
 <p id="epoch-loss" aria-live="polite"></p><dl id="epoch-params"></dl></div>
 </section>
 </main>
-<script type="application/json" id="solution">{_embed(to_dict(sol, precision))}</script>
-<script type="application/json" id="page">{_embed(page_data(sol, precision))}</script>
+<script type="application/json" id="solution">{_embed(to_dict(sol, precision, closed=closed))}</script>
+<script type="application/json" id="page">{_embed(page_data(sol, precision, closed=closed))}</script>
 <script>{_asset("explore.js")}</script>
 </body></html>
 """

@@ -9,9 +9,8 @@ from typing import Any
 from ..engine.expr import Expr
 from ..engine.formula import latex, text
 from ..solution import Epoch, Solution, Step
-from ..solution.gradient_forms import ClosedForm
+from ..solution.gradient_forms import ClosedForm, ClosedForms, closed_forms
 from .closed_forms import as_latex, as_text, left_out
-from .outline import outline
 
 
 def _number(v: float) -> float | None:
@@ -64,11 +63,13 @@ def _epoch(e: Epoch, params: tuple[str, ...]) -> dict[str, Any]:
 
 
 def to_dict(
-    sol: Solution, precision: int = 9, steps: list[Step] | None = None, simplify: bool = True
+    sol: Solution, precision: int = 9, steps: list[Step] | None = None, closed: ClosedForms | None = None
 ) -> dict[str, Any]:
-    """simplify: the closed forms simplified by SymPy too (loads SymPy in its worker)."""
+    """closed: the closed forms when the caller has them already (explore shows them twice); by
+    default the whole solution's, simplified by SymPy (in its worker), and none for some steps."""
     p, g = sol.problem, sol.graph
-    closed = outline(sol, precision, steps, simplify).closed
+    if closed is None:
+        closed = closed_forms(sol, simplify=True) if steps is None else ClosedForms([], [])
     return {
         "title": p.title,
         "file": p.path,

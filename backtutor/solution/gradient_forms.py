@@ -63,10 +63,8 @@ def closed_forms(sol: Solution, simplify: bool) -> ClosedForms:
 def _simplified(sol: Solution, chain: Expr, deadline: float) -> tuple[Expr | None, str]:
     from .simplify import groups_of, simplified, simplify
 
-    if time.monotonic() > deadline:
-        return None, f"not simplified: SymPy had {BUDGET:g} s for this problem's forms, and used them"
     groups = groups_of(sol.problem)
-    result = simplify(chain, groups)
+    result = simplify(chain, groups, deadline)
     return (None, result) if isinstance(result, str) else (simplified(chain, groups), "")
 
 

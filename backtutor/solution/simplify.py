@@ -9,12 +9,16 @@ targets are a distribution, pull common factors out. The shorter of two candidat
 when there are fractions or a distribution, as cancelling expands a deep network's products), so a
 hidden layer's sum over its consumers stays a sum instead of being expanded. The work runs in the bounded
 worker (`engine/bounded.py`): too large or too slow is a note, never a hang.
+
+A network's forms repeat one shape in different names (every weight of a layer reads the same), so each
+distinct shape is simplified once: its names become placeholders that sort as the names do (so SymPy
+orders the terms as it would), the shape is simplified (or found in the cache) and the names put back.
 """
 
 from __future__ import annotations
 
 import importlib
-from functools import lru_cache
+import time
 from typing import Any
 
 from ..engine.bounded import Unfinished, run
@@ -28,6 +32,7 @@ from ..engine.sympy_form import to_sympy
 from ..problem.load import Problem
 
 TIME_LIMIT = 3.0  # seconds of SymPy per closed form
+CACHED = 1024  # distinct shapes whose simplification is kept for the rest of the process
 MAX_OPS = 300  # SymPy operations in a form above which no simplification is tried
 Groups = tuple[tuple[str, ...], ...]  # names whose sum is 1 in every example
 _NO_NODES = Graph({}, "", (), (), ())
@@ -40,14 +45,51 @@ def simplified(expr: Expr, groups: Groups = ()) -> Expr | None:
     return None if isinstance(result, str) or text(result) == text(expr) else result
 
 
-@lru_cache(maxsize=1024)
-def simplify(expr: Expr, groups: Groups = ()) -> Expr | str:
-    """The simplified form of `expr` (perhaps `expr` itself), or a note saying why it was skipped."""
-    try:
-        result: Expr | str = run(simplify_here, (expr, groups), TIME_LIMIT)
-    except Unfinished as e:
-        return f"not simplified: {e}"
-    return result
+def simplify(expr: Expr, groups: Groups = (), deadline: float | None = None) -> Expr | str:
+    """The simplified form of `expr` (perhaps `expr` itself), or a note saying why it was skipped.
+    deadline: a time.monotonic() by which SymPy must be done (the caller's budget); a shape already
+    simplified costs nothing and is answered after it too."""
+    shape, shape_groups, back = _shape(expr, groups)
+    key = (shape, shape_groups)
+    if key not in _done:
+        timeout = TIME_LIMIT if deadline is None else min(TIME_LIMIT, deadline - time.monotonic())
+        if timeout <= 0:
+            return "not simplified: SymPy used all its time for this problem's forms"
+        try:
+            result: Expr | str = run(simplify_here, key, timeout)
+        except Unfinished as e:
+            if timeout < TIME_LIMIT:  # cut short by the caller's budget: not the shape's own verdict
+                return f"not simplified: {e}"
+            result = f"not simplified: {e}"
+        if len(_done) >= CACHED:
+            del _done[next(iter(_done))]
+        _done[key] = result
+    found = _done[key]
+    return found if isinstance(found, str) else _renamed(found, back)
+
+
+_done: dict[tuple[Expr, Groups], Expr | str] = {}  # shape ↦ its simplified form or SymPy's note
+
+
+def _shape(expr: Expr, groups: Groups) -> tuple[Expr, Groups, dict[str, str]]:
+    """`expr` and `groups` with each name a placeholder (x0, x1, … in the names' sorted order), the
+    groups it cannot use left out, and placeholder ↦ name to put the names back."""
+    used = names(expr)
+    width = len(str(len(used)))
+    placeholder = {n: f"x{i:0{width}d}" for i, n in enumerate(sorted(used))}
+    usable = tuple(
+        tuple(sorted(placeholder[n] for n in g)) for g in groups if all(n in placeholder for n in g)
+    )
+    return _renamed(expr, placeholder), usable, {p: n for n, p in placeholder.items()}
+
+
+def _renamed(e: Expr, new: dict[str, str]) -> Expr:
+    """e with each name in `new` renamed."""
+    if isinstance(e, Sym):
+        return Sym(new.get(e.name, e.name), e.example)
+    if isinstance(e, Call):
+        return Call(e.op, tuple(_renamed(a, new) for a in e.args), e.param)
+    return e
 
 
 def simplify_here(expr: Expr, groups: Groups = ()) -> Expr | str:
