@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text
 
-    from .check.quiz import Quiz, State
+    from .check.quiz import Quiz, QuizState
     from .solution import Solution, Step
 
 Read = Callable[["Text"], str]  # show a prompt, return the line typed; EOFError at the end of input
@@ -92,12 +92,12 @@ def _reader(console: Console) -> Read:
     return read
 
 
-def run(quiz: Quiz, console: Console, read: Read) -> State:
+def run(quiz: Quiz, console: Console, read: Read) -> QuizState:
     """The questions one after another, each section headed by the numbers it starts from."""
-    from .check.quiz import State, givens, question, stop
+    from .check.quiz import QuizState, givens, question, stop
     from .render.terminal_quiz import section
 
-    state, group = State(), None
+    state, group = QuizState(), None
     given: list[tuple[str, str]] = []
     try:
         while (step := question(quiz, state)) is not None:
@@ -111,7 +111,7 @@ def run(quiz: Quiz, console: Console, read: Read) -> State:
     return state
 
 
-def ask(quiz: Quiz, state: State, step: Step, console: Console, read: Read) -> State:
+def ask(quiz: Quiz, state: QuizState, step: Step, console: Console, read: Read) -> QuizState:
     """One line for the current question: a command, an answer (graded at once), or neither."""
     from .check.quiz import answer, hint, remaining_hints, skip, stop
     from .engine.parse import ParseError
@@ -141,7 +141,7 @@ def ask(quiz: Quiz, state: State, step: Step, console: Console, read: Read) -> S
     return settle(quiz, after, console, read)
 
 
-def settle(quiz: Quiz, state: State, console: Console, read: Read) -> State:
+def settle(quiz: Quiz, state: QuizState, console: Console, read: Read) -> QuizState:
     """After a wrong number: go on from the student's own value or from the correct one."""
     from .check.quiz import choose, stop
     from .render.terminal_quiz import choice, choice_help

@@ -151,7 +151,7 @@ def test_ctrl_c_stops_with_the_score_so_far():
 def test_the_quiz_logic_without_a_terminal():
     sol = backtutor.solve(Q4)
     quiz_ = q.start(sol, [sol.step("out_o1"), sol.step("dE_total/dout_o1")])
-    state, verdict = q.answer(quiz_, q.State(), "0.76")
+    state, verdict = q.answer(quiz_, q.QuizState(), "0.76")
     assert verdict.status == "wrong" and state.pending is not None and q.question(quiz_, state) is None
     state = q.choose(quiz_, state, own=True)
     state, verdict = q.answer(quiz_, state, "0.75")  # −(0.01 − 0.76)

@@ -21,9 +21,9 @@ from ..engine.expr import Deriv, Expr
 from ..engine.formula import format_number
 from ..solution import Solution, Step
 from .formulas import FormulaJudge
-from .recompute import Recompute, State
+from .recompute import Recompute, SheetState
 from .sheet import Answer
-from .slips import Context, early_rounding, hypotheses
+from .slips import SlipContext, early_rounding, hypotheses
 from .tolerance import Tolerance
 from .verdicts import Report, Verdict
 
@@ -39,7 +39,7 @@ class Checker:
         self.tolerance = Tolerance(rtol, atol, sol.problem.tolerance)
         self.recompute = Recompute(sol.steps)
         self.index = self.recompute.index
-        self.slips = Context(sol)
+        self.slips = SlipContext(sol)
         self.formulas = FormulaJudge(sol)
         self.expected = {s.id: format_number(s.value) for s in sol.steps}
         self.right: dict[tuple[str, str, str], Verdict] = {}  # verdicts are values: a class shares them
@@ -76,7 +76,7 @@ class Checker:
         return Report(sheet, ordered, first)
 
     def grade_one(
-        self, a: Answer, state: State, verdicts: Mapping[str, Verdict], numbers: Mapping[str, Answer]
+        self, a: Answer, state: SheetState, verdicts: Mapping[str, Verdict], numbers: Mapping[str, Answer]
     ) -> Verdict:
         step = self.index[a.id]
         if a.unreadable:
@@ -99,7 +99,7 @@ class Checker:
         self,
         a: Answer,
         step: Step,
-        state: State,
+        state: SheetState,
         verdicts: Mapping[str, Verdict],
         numbers: Mapping[str, Answer],
     ) -> Verdict:
@@ -128,20 +128,20 @@ class Checker:
         inputs_right = (not step.depends_on or any(d in verdicts for d in step.depends_on)) and not source
         return self.diagnose(a, step, state, slack, from_yours, inputs_right)
 
-    def _rounded_early(self, a: Answer, step: Step, state: State) -> bool:
+    def _rounded_early(self, a: Answer, step: Step, state: SheetState) -> bool:
         """Right from their inputs rounded to as many decimals as this answer has."""
         decimals = self.tolerance.decimals(a)
         if decimals is None:
             return False
         return self.tolerance.close(
-            a, State(self.recompute, state.student, early_rounding(decimals)).work(step)[0]
+            a, SheetState(self.recompute, state.student, early_rounding(decimals)).work(step)[0]
         )
 
     def _through(
         self,
         a: Answer,
         step: Step,
-        state: State,
+        state: SheetState,
         verdicts: Mapping[str, Verdict],
         numbers: Mapping[str, Answer],
     ) -> str:
@@ -172,7 +172,11 @@ class Checker:
         return (via, *(i for i in (step.leaves[k][1] for k in rest) if i))
 
     def source(
-        self, step: Step, state: State, verdicts: Mapping[str, Verdict], inputs: Iterable[str] | None = None
+        self,
+        step: Step,
+        state: SheetState,
+        verdicts: Mapping[str, Verdict],
+        inputs: Iterable[str] | None = None,
     ) -> str:
         """The earliest wrong answer this step rests on (its inputs unless given), directly or through
         skipped steps."""
@@ -216,7 +220,7 @@ class Checker:
         return other.id != step.id and not math.isclose(other.value, step.value, rel_tol=1e-9)
 
     def diagnose(
-        self, a: Answer, step: Step, state: State, slack: float, plain: float, inputs_right: bool
+        self, a: Answer, step: Step, state: SheetState, slack: float, plain: float, inputs_right: bool
     ) -> Verdict:
         """The slip behind a wrong number: a rule that changes this working and reproduces it."""
         other = self.swapped_in(a, step)
@@ -236,7 +240,7 @@ class Checker:
                     ]
                 if not any(self.recompute.alters(h, s) for s in (step, *chain)):
                     continue  # the rule changes nothing here: it cannot be the slip
-            value, touched = State(self.recompute, state.student, h).work(step)
+            value, touched = SheetState(self.recompute, state.student, h).work(step)
             if touched and abs(value - plain) > margin and self.tolerance.close(a, value, slack):
                 return self.verdict(a, "wrong", h.explanation, h.slip)
         decimals = self.tolerance.decimals(a)
@@ -254,7 +258,7 @@ class Checker:
             )
         for d in range(1, min(self.tolerance.decimals(a) or 4, 4)):
             h = early_rounding(d)
-            value, touched = State(self.recompute, state.student, h).work(step)
+            value, touched = SheetState(self.recompute, state.student, h).work(step)
             if touched and self.tolerance.close(a, value):
                 return self.verdict(a, "wrong", h.explanation, h.slip)
         return self.verdict(a, "wrong", NO_SLIP)

@@ -1,7 +1,7 @@
 """A quiz over a Solution's steps, one answer at a time, graded as `check` grades a sheet.
 
-Pure functions of a `Quiz` (the solution, its Checker, the steps asked) and a `State` (the answers so
-far): each gives a new State, so the terminal (cli_quiz.py) and the tests drive it alike. An answer
+Pure functions of a `Quiz` (the solution, its Checker, the steps asked) and a `QuizState` (the answers so
+far): each gives a new QuizState, so the terminal (cli_quiz.py) and the tests drive it alike. An answer
 is graded by the one grader (grade.py) on the growing sheet of answers so far, so written precision,
 carried-forward errors and the named slips are exactly `check`'s. After a wrong number the student
 goes on from their own value (later answers worked from it are carried forward) or from the correct
@@ -35,7 +35,7 @@ class Quiz:
 
 
 @dataclass(frozen=True)
-class State:
+class QuizState:
     position: int = 0  # the question being asked (len(quiz.steps): done)
     answers: tuple[Answer, ...] = ()  # as typed, in the order asked
     verdicts: tuple[Verdict, ...] = ()  # one per answer, as shown when it was given
@@ -51,7 +51,7 @@ def start(sol: Solution, steps: list[Step] | None = None, checker: Checker | Non
     return Quiz(sol, checker or Checker(sol), tuple(sol.steps if steps is None else steps))
 
 
-def question(quiz: Quiz, state: State) -> Step | None:
+def question(quiz: Quiz, state: QuizState) -> Step | None:
     """The step asked now; None when the quiz is over (every step asked, or stopped) or waits for
     the choice after a wrong number."""
     if state.stopped or state.pending is not None or state.position >= len(quiz.steps):
@@ -59,7 +59,7 @@ def question(quiz: Quiz, state: State) -> Step | None:
     return quiz.steps[state.position]
 
 
-def hint_texts(quiz: Quiz, state: State, step: Step) -> tuple[str, ...]:
+def hint_texts(quiz: Quiz, state: QuizState, step: Step) -> tuple[str, ...]:
     """The hint levels of a step: `target = formula`, then `= the numbers substituted`, the numbers
     being the ones the student goes on from (their own, or the correct ones they chose)."""
     formula = f"{text(step.target)} = {text(step.formula)}"
@@ -76,7 +76,7 @@ def hint_texts(quiz: Quiz, state: State, step: Step) -> tuple[str, ...]:
     return formula, f"= {text(numbers)}"
 
 
-def hint(quiz: Quiz, state: State) -> tuple[State, str | None]:
+def hint(quiz: Quiz, state: QuizState) -> tuple[QuizState, str | None]:
     """The next hint level of the current question (None when every level was shown)."""
     step = question(quiz, state)
     if step is None:
@@ -87,12 +87,12 @@ def hint(quiz: Quiz, state: State) -> tuple[State, str | None]:
     return dataclasses.replace(state, hints=state.hints + 1), levels[state.hints]
 
 
-def remaining_hints(quiz: Quiz, state: State, step: Step) -> tuple[str, ...]:
+def remaining_hints(quiz: Quiz, state: QuizState, step: Step) -> tuple[str, ...]:
     """The hint levels not shown yet: what a wrong answer is told."""
     return hint_texts(quiz, state, step)[state.hints :]
 
 
-def answer(quiz: Quiz, state: State, written: str) -> tuple[State, Verdict]:
+def answer(quiz: Quiz, state: QuizState, written: str) -> tuple[QuizState, Verdict]:
     """Grade one answer (a number or a formula) to the current question. Raises ParseError when it
     is neither. A wrong number leaves the quiz waiting for `choose`."""
     step = question(quiz, state)
@@ -111,7 +111,7 @@ def answer(quiz: Quiz, state: State, written: str) -> tuple[State, Verdict]:
     return (after if wrong_number else _next(after)), verdict
 
 
-def choose(quiz: Quiz, state: State, own: bool) -> State:
+def choose(quiz: Quiz, state: QuizState, own: bool) -> QuizState:
     """After a wrong number: go on from the student's own value, or from the correct one."""
     if state.pending is None:
         return state
@@ -119,7 +119,7 @@ def choose(quiz: Quiz, state: State, own: bool) -> State:
     return _next(dataclasses.replace(state, pending=None, corrected=corrected))
 
 
-def skip(quiz: Quiz, state: State) -> State:
+def skip(quiz: Quiz, state: QuizState) -> QuizState:
     """Leave the current step blank: the grader works it from the student's other answers."""
     step = question(quiz, state)
     if step is None:
@@ -127,19 +127,19 @@ def skip(quiz: Quiz, state: State) -> State:
     return _next(dataclasses.replace(state, skipped=(*state.skipped, step.id)))
 
 
-def stop(state: State) -> State:
+def stop(state: QuizState) -> QuizState:
     """Quit (or the input ended): a pending choice is settled as the student's own value."""
     answered = _next(state) if state.pending is not None else state
     return dataclasses.replace(answered, pending=None, stopped=True)
 
 
-def report(state: State, sheet: str = "") -> Report:
+def report(state: QuizState, sheet: str = "") -> Report:
     """The score of the answers given, as shown one by one; the first error of its own."""
     first = next((v for v in state.verdicts if v.status == "wrong"), None)
     return Report(sheet, state.verdicts, first)
 
 
-def written(state: State) -> dict[str, str]:
+def written(state: QuizState) -> dict[str, str]:
     """Each answered step id ↦ the answer as typed: the sheet `--save` writes."""
     return {a.id: a.written for a in state.answers}
 
@@ -161,11 +161,11 @@ def givens(quiz: Quiz, step: Step) -> list[tuple[str, str]]:
     ]
 
 
-def _next(state: State) -> State:
+def _next(state: QuizState) -> QuizState:
     return dataclasses.replace(state, position=state.position + 1, hints=0)
 
 
-def _basis(quiz: Quiz, state: State) -> list[Answer]:
+def _basis(quiz: Quiz, state: QuizState) -> list[Answer]:
     """The sheet so far as the grader takes it: a wrong answer the student chose to replace by the
     correct value is that value, exactly (a unit of 0: compared as is)."""
     index = quiz.checker.index
@@ -175,5 +175,5 @@ def _basis(quiz: Quiz, state: State) -> list[Answer]:
     ]
 
 
-def _numbers(quiz: Quiz, state: State) -> dict[str, float]:
+def _numbers(quiz: Quiz, state: QuizState) -> dict[str, float]:
     return {a.id: a.value for a in _basis(quiz, state) if a.value is not None}

@@ -55,8 +55,8 @@ class Recompute:
         self._products: dict[tuple[str, ...], str] | None = None  # a chain product's factors ↦ its step
         self._shortcuts: dict[str, list[tuple[str, tuple[int, ...]]]] = {}
 
-    def state(self, student: Mapping[str, float]) -> State:
-        return State(self, student)
+    def state(self, student: Mapping[str, float]) -> SheetState:
+        return SheetState(self, student)
 
     def alters(self, h: Hypothesis, s: Step) -> bool:
         """Does the rule change this step's formula or one of its numbers (the correct ones)?"""
@@ -117,7 +117,9 @@ class Recompute:
                 self._compiled[s.id] = None
         return self._compiled[s.id]
 
-    def rounding_slack(self, step: Step, state: State, numbers: Mapping[str, Answer], base: float) -> float:
+    def rounding_slack(
+        self, step: Step, state: SheetState, numbers: Mapping[str, Answer], base: float
+    ) -> float:
         """How far the step moves when each given number it rests on moves by half its last digit.
         Only the skipped steps downstream of the moved number are worked again."""
         slack = 0.0
@@ -136,7 +138,7 @@ class Recompute:
                     if c not in moved:
                         moved.add(c)
                         todo.append(c)
-            nudged = State(self, state.student, nudge=(d, state.student[d] + 0.5 * a.unit))
+            nudged = SheetState(self, state.student, nudge=(d, state.student[d] + 0.5 * a.unit))
             nudged.known = {k: v for k, v in state.known.items() if k not in moved}
             slack += abs(nudged.work(step)[0] - base)
         return slack if math.isfinite(slack) else 0.0
@@ -157,7 +159,7 @@ def _chain(s: Step, place: Mapping[int, int]) -> list[tuple[str, int]] | None:
     return out
 
 
-class State:
+class SheetState:
     """One sheet's values under one rule: given numbers as written, skipped ones worked (lazily)."""
 
     def __init__(

@@ -41,7 +41,7 @@ from .recompute import FormulaRule, Hypothesis, LeafRule, as_known, as_written
 from .rewrite import Path, drop_one_minus_sigma, factors, replace
 
 
-class Context:
+class SlipContext:
     """What the slips need beyond the step itself: the graph, the kind of loss, the parameters."""
 
     def __init__(self, sol: Solution) -> None:
@@ -90,7 +90,7 @@ class Alteration:
     fields: Mapping[str, str] = field(default_factory=dict)  # fill in the slip's explanation
 
 
-Alterations = Callable[[Context, Step], Iterator[Alteration]]
+Alterations = Callable[[SlipContext, Step], Iterator[Alteration]]
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ class Slip:
     alterations: Alterations  # the ways it can happen in a step (none: it cannot)
 
 
-def hypotheses(ctx: Context, step: Step) -> Iterator[Hypothesis]:
+def hypotheses(ctx: SlipContext, step: Step) -> Iterator[Hypothesis]:
     """Every slip that could have happened in this step, in table order."""
     for slip in (*SLIPS, *OPTIMIZER_SLIPS):
         for alt in slip.alterations(ctx, step):
@@ -125,7 +125,7 @@ def early_rounding(decimals: int) -> Hypothesis:
 
 
 # ---- the ways each slip can happen ------------------------------------------------------------------
-def _plus_update(ctx: Context, step: Step) -> Iterator[Alteration]:
+def _plus_update(ctx: SlipContext, step: Step) -> Iterator[Alteration]:
     def plus(s: Step) -> Expr:
         assert isinstance(s.formula, Call)  # w − η·∂E/∂w (or an optimizer's w − step)
         return Call("add", s.formula.args)
@@ -135,7 +135,7 @@ def _plus_update(ctx: Context, step: Step) -> Iterator[Alteration]:
         yield Alteration(formula=plus)
 
 
-def _updated_weights(ctx: Context, step: Step) -> Iterator[Alteration]:
+def _updated_weights(ctx: SlipContext, step: Step) -> Iterator[Alteration]:
     after = ctx.updated.get(step.update)
     if step.phase != "backward" or not after:
         return
@@ -148,7 +148,7 @@ def _updated_weights(ctx: Context, step: Step) -> Iterator[Alteration]:
     yield Alteration(leaf=updated, deep=True)
 
 
-def _sigma_for_derivative(ctx: Context, step: Step) -> Iterator[Alteration]:
+def _sigma_for_derivative(ctx: SlipContext, step: Step) -> Iterator[Alteration]:
     def sigma(s: Step) -> Expr:
         return drop_one_minus_sigma(s.formula) if s.phase == "backward" else s.formula
 
@@ -156,7 +156,7 @@ def _sigma_for_derivative(ctx: Context, step: Step) -> Iterator[Alteration]:
         yield Alteration(formula=sigma, deep=True)
 
 
-def _missing_factors(ctx: Context, step: Step) -> Iterator[Alteration]:
+def _missing_factors(ctx: SlipContext, step: Step) -> Iterator[Alteration]:
     for path, factor in factors(step.formula):
 
         def without(s: Step, path: Path = path) -> Expr:
@@ -174,17 +174,17 @@ def _scaled(factor: float) -> FormulaRule:
     return scaled
 
 
-def _times(factor: float, when: Callable[[Context, Step], bool] = lambda ctx, step: True) -> Alterations:
+def _times(factor: float, when: Callable[[SlipContext, Step], bool] = lambda ctx, step: True) -> Alterations:
     """The whole step multiplied by `factor`, in the steps where `when` holds."""
 
-    def alterations(ctx: Context, step: Step) -> Iterator[Alteration]:
+    def alterations(ctx: SlipContext, step: Step) -> Iterator[Alteration]:
         if when(ctx, step):
             yield Alteration(formula=_scaled(factor))
 
     return alterations
 
 
-def _squared_loss_gradient(ctx: Context, step: Step) -> bool:
+def _squared_loss_gradient(ctx: SlipContext, step: Step) -> bool:
     """A gradient of a squared loss: where its 2 (or ½) can be lost."""
     return ctx.squared_loss and isinstance(step.target, Deriv) and step.target.of == ctx.graph.loss
 
@@ -194,7 +194,7 @@ def _has_a_two(step: Step) -> bool:
     return any(isinstance(f, Num) and abs(float(f.value)) == 2 for _, f in factors(step.formula))
 
 
-def _swapped_pairs(ctx: Context, step: Step) -> Iterator[Alteration]:
+def _swapped_pairs(ctx: SlipContext, step: Step) -> Iterator[Alteration]:
     values = {leaf: float(v) for leaf, _, v in step.leaves}
     params = ctx.params(step)
     for i, p in enumerate(params):
@@ -206,7 +206,7 @@ def _swapped_pairs(ctx: Context, step: Step) -> Iterator[Alteration]:
             yield Alteration(leaf=swap, fields={"p": p.name, "q": q.name})
 
 
-def _extra_factors(ctx: Context, step: Step) -> Iterator[Alteration]:
+def _extra_factors(ctx: SlipContext, step: Step) -> Iterator[Alteration]:
     """The step times one of its own quantities (with the student's number for it)."""
     for leaf, _, v in step.leaves:
         if abs(float(v)) not in (0.0, 1.0):
@@ -243,7 +243,7 @@ def _products(e: Expr | None) -> Iterator[Call]:
             yield from _products(a)
 
 
-def _other_parameters(ctx: Context, step: Step) -> Iterator[Alteration]:
+def _other_parameters(ctx: SlipContext, step: Step) -> Iterator[Alteration]:
     if step.phase != "forward":
         return
     during = ctx.parameters_during[step.update]
@@ -262,7 +262,7 @@ def _other_parameters(ctx: Context, step: Step) -> Iterator[Alteration]:
 def _optimizer(*kinds: str, make: Callable[[OptimizerFacts], Alteration]) -> Alterations:
     """One deep alteration in every step of a problem trained with one of `kinds`."""
 
-    def alterations(ctx: Context, step: Step) -> Iterator[Alteration]:
+    def alterations(ctx: SlipContext, step: Step) -> Iterator[Alteration]:
         if ctx.optimizer.has(*kinds):
             yield make(ctx.optimizer)
 
@@ -275,14 +275,14 @@ _ROOTS = ("rmsprop", "adagrad", *_ADAM)  # step = η·…/(√… + ε)
 _BUFFERS = ("momentum", "nesterov", *_ROOTS)
 
 
-def _other_forms(ctx: Context, step: Step) -> Iterator[Alteration]:
+def _other_forms(ctx: SlipContext, step: Step) -> Iterator[Alteration]:
     this = form_text(ctx.optimizer.settings.optimizer)
     for other in ctx.optimizer.other_forms:
         fields = {"other": form_text(other), "this": this}
         yield Alteration(formula=ctx.optimizer.other_form(other), deep=True, fields=fields)
 
 
-def _restarted(ctx: Context, step: Step) -> Iterator[Alteration]:
+def _restarted(ctx: SlipContext, step: Step) -> Iterator[Alteration]:
     if ctx.optimizer.has(*_BUFFERS) and step.update > 1:
         yield Alteration(leaf=ctx.optimizer.restarted(), deep=True)
 

@@ -27,7 +27,7 @@ class BuiltModel:
     notes: dict[str, str] = field(default_factory=dict)  # node ↦ how to read its working
 
 
-class Checker:
+class SpecReader:
     """A schema-valid file being checked; `fail` makes the error for a field of it."""
 
     def __init__(self, path: str, lines: Lines, spec: ProblemFile) -> None:

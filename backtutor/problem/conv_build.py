@@ -17,7 +17,7 @@ Grid = list[list[str]]  # a channel: rows of cell names
 
 
 @dataclass
-class State:
+class LayerOutput:
     """The current value: a map (channels of grids of names) or a vector of names."""
 
     maps: list[Grid] | None

@@ -9,8 +9,8 @@ from ..cnn.errors import LayerError, Loc
 from ..cnn.sizes import Dim, sizes
 from ..engine.expr import Call, Expr, Num, Sym
 from .arrays import Array, cell_name, read_array
-from .conv_build import Builder, Grid, State, out_names
-from .conv_schema import Activation, Conv, Dense, Pool
+from .conv_build import Builder, Grid, LayerOutput, out_names
+from .conv_schema import NumericActivation, NumericConv, NumericDense, NumericPool
 
 Slices = dict[tuple[int, int], tuple[int, ...]]  # (filter, channel) ↦ the kernel index prefix as written
 
@@ -19,7 +19,7 @@ def _sum(terms: list[Expr]) -> Expr:
     return terms[0] if len(terms) == 1 else Call("add", tuple(terms))
 
 
-def _need_maps(state: State, name: str, kind: str, loc: Loc) -> list[Grid]:
+def _need_maps(state: LayerOutput, name: str, kind: str, loc: Loc) -> list[Grid]:
     if state.maps is None:
         raise LayerError(
             loc, f"layer {name} ({kind}) needs a map of rows and columns, but its input is a flat vector"
@@ -53,7 +53,7 @@ def _kernel_slices(kernel: Array, channels: int, name: str, loc: Loc) -> tuple[S
     )
 
 
-def _conv_text(layer: Conv, name: str) -> str:
+def _conv_text(layer: NumericConv, name: str) -> str:
     """How to read a conv cell's working."""
     return (
         f"conv: each {name} cell is Σ kernel·input over its window"
@@ -65,7 +65,7 @@ def _conv_text(layer: Conv, name: str) -> str:
     )
 
 
-def conv(b: Builder, layer: Conv, state: State, loc: Loc) -> State:
+def conv(b: Builder, layer: NumericConv, state: LayerOutput, loc: Loc) -> LayerOutput:
     name = b.name(layer)
     maps = _need_maps(state, name, "conv", loc)
     ((kname, kraw),) = layer.kernel.items()
@@ -94,7 +94,7 @@ def conv(b: Builder, layer: Conv, state: State, loc: Loc) -> State:
                 if bias:
                     terms.append(Sym(bias))
                 b.add(out[o][i][j], _sum(terms), loc)
-    b.layer(State(out, None).all(), _conv_text(layer, name))
+    b.layer(LayerOutput(out, None).all(), _conv_text(layer, name))
     b.arch.append(
         {
             "kind": "conv",
@@ -106,10 +106,10 @@ def conv(b: Builder, layer: Conv, state: State, loc: Loc) -> State:
             "bias": layer.bias is not None,
         }
     )
-    return State(out, None)
+    return LayerOutput(out, None)
 
 
-def _pool_text(layer: Pool, name: str) -> str:
+def _pool_text(layer: NumericPool, name: str) -> str:
     """How to read a pooling cell's working."""
     if layer.kind == "maxpool":
         return (
@@ -124,7 +124,7 @@ def _pool_text(layer: Pool, name: str) -> str:
     )
 
 
-def pool(b: Builder, layer: Pool, state: State, loc: Loc) -> State:
+def pool(b: Builder, layer: NumericPool, state: LayerOutput, loc: Loc) -> LayerOutput:
     name = b.name(layer)
     maps = _need_maps(state, name, layer.kind, loc)
     (fh, fw), (ph, pw) = layer.window, layer.padding
@@ -150,14 +150,14 @@ def pool(b: Builder, layer: Pool, state: State, loc: Loc) -> State:
                 else:
                     expr = Call("div", (_sum(window), Num(Fraction(fh * fw))))
                 b.add(out[c][i][j], expr, loc)
-    b.layer(State(out, None).all(), _pool_text(layer, name))
+    b.layer(LayerOutput(out, None).all(), _pool_text(layer, name))
     b.arch.append(
         {"kind": layer.kind, "name": name, "window": [fh, fw], "stride": [sh, sw], "padding": [ph, pw]}
     )
-    return State(out, None)
+    return LayerOutput(out, None)
 
 
-def dense(b: Builder, layer: Dense, state: State, loc: Loc) -> State:
+def dense(b: Builder, layer: NumericDense, state: LayerOutput, loc: Loc) -> LayerOutput:
     name = b.name(layer)
     if state.vector is None:
         shape = "×".join(map(str, state.shape()))
@@ -187,10 +187,10 @@ def dense(b: Builder, layer: Dense, state: State, loc: Loc) -> State:
         b.add(out[u], _sum(terms), loc)
     b.layer(out)
     b.arch.append({"kind": "dense", "name": name, "units": units, "bias": layer.bias is not None})
-    return State(None, out)
+    return LayerOutput(None, out)
 
 
-def activation(b: Builder, layer: Activation, state: State, loc: Loc) -> State:
+def activation(b: Builder, layer: NumericActivation, state: LayerOutput, loc: Loc) -> LayerOutput:
     name = b.name(layer)
     slope = layer.slope if layer.kind == "leaky_relu" else None
     if layer.kind == "softmax":
@@ -201,20 +201,20 @@ def activation(b: Builder, layer: Activation, state: State, loc: Loc) -> State:
         out = [cell_name(name, (k,)) for k in range(len(state.vector))]
         for k, o in enumerate(out):
             b.add(o, Call("softmax", tuple(Sym(x) for x in state.vector), k), loc)
-        result = State(None, out)
+        result = LayerOutput(None, out)
     elif state.maps is not None:
         grids = out_names(name, len(state.maps), len(state.maps[0]), len(state.maps[0][0]))
         for grid, source in zip(grids, state.maps, strict=True):
             for row, src in zip(grid, source, strict=True):
                 for o, x in zip(row, src, strict=True):
                     b.add(o, Call(layer.kind, (Sym(x),), slope), loc)
-        result = State(grids, None)
+        result = LayerOutput(grids, None)
     else:
         assert state.vector is not None
         out = [name] if len(state.vector) == 1 else [cell_name(name, (k,)) for k in range(len(state.vector))]
         for o, x in zip(out, state.vector, strict=True):
             b.add(o, Call(layer.kind, (Sym(x),), slope), loc)
-        result = State(None, out)
+        result = LayerOutput(None, out)
     b.layer(result.all())
     b.arch.append({"kind": layer.kind, "name": name})
     return result

@@ -21,7 +21,7 @@ from ..engine.ops import ACTIVATIONS, ActivationName
 from .fields import Name, Number
 
 
-class Conv(NamedLayer):
+class NumericConv(NamedLayer):
     kind: Literal["conv"]
     name: Name | None = None
     kernel: dict[Name, Any] = Field(min_length=1, max_length=1)
@@ -30,30 +30,30 @@ class Conv(NamedLayer):
     padding: Padding = (0, 0)
 
 
-class Pool(shapes.Pool):
+class NumericPool(shapes.Pool):
     name: Name | None = None
 
 
-class Dense(NamedLayer):
+class NumericDense(NamedLayer):
     kind: Literal["dense"]
     name: Name | None = None
     weights: dict[Name, Any] = Field(min_length=1, max_length=1)
     bias: dict[Name, Any] | None = Field(default=None, min_length=1, max_length=1)
 
 
-class Activation(NamedLayer):
+class NumericActivation(NamedLayer):
     kind: ActivationName
     name: Name | None = None
     slope: Number = Fraction(1, 100)  # leaky_relu
 
 
-Layer = Conv | Pool | Flatten | Dense | Activation
+Layer = NumericConv | NumericPool | Flatten | NumericDense | NumericActivation
 KINDS: dict[str, type[Layer]] = {
-    "conv": Conv,
-    "maxpool": Pool,
-    "avgpool": Pool,
+    "conv": NumericConv,
+    "maxpool": NumericPool,
+    "avgpool": NumericPool,
     "flatten": Flatten,
-    "dense": Dense,
-    **dict.fromkeys(ACTIVATIONS, Activation),
+    "dense": NumericDense,
+    **dict.fromkeys(ACTIVATIONS, NumericActivation),
 }
 DEFAULT_NAMES = {"conv": "c", "maxpool": "p", "avgpool": "p", "dense": "z"}  # activations: "a"

@@ -30,9 +30,9 @@ from ..cnn.schema import ArchitectureFile, Flatten, validate
 from ..engine.expr import Expr, names
 from . import conv_layers
 from .arrays import Array, read_array
-from .checker import BuiltModel, Checker
-from .conv_build import Builder, Grid, State
-from .conv_schema import KINDS, Conv, Dense, Pool
+from .checker import BuiltModel, SpecReader
+from .conv_build import Builder, Grid, LayerOutput
+from .conv_schema import KINDS, NumericConv, NumericDense, NumericPool
 from .schema import ProblemFile
 
 
@@ -68,21 +68,21 @@ def _image(image: dict[str, Any]) -> tuple[Array, list[Grid]]:
     ]
 
 
-def _layers(b: Builder, state: State, raw_layers: list[Any]) -> State:
+def _layers(b: Builder, state: LayerOutput, raw_layers: list[Any]) -> LayerOutput:
     """Each layer in turn on the current value; the last one's output."""
     if not raw_layers:
         raise LayerError(("layers",), "give at least one layer")
     for li, raw in enumerate(raw_layers):
         loc: Loc = ("layers", li)
         layer = validate(raw, KINDS, loc)
-        if isinstance(layer, Conv):
+        if isinstance(layer, NumericConv):
             state = conv_layers.conv(b, layer, state, loc)
-        elif isinstance(layer, Pool):
+        elif isinstance(layer, NumericPool):
             state = conv_layers.pool(b, layer, state, loc)
         elif isinstance(layer, Flatten):
-            state = State(None, state.all())
+            state = LayerOutput(None, state.all())
             b.arch.append({"kind": "flatten"})
-        elif isinstance(layer, Dense):
+        elif isinstance(layer, NumericDense):
             state = conv_layers.dense(b, layer, state, loc)
         else:
             state = conv_layers.activation(b, layer, state, loc)
@@ -95,7 +95,7 @@ def conv_network(image: dict[str, Any], raw_layers: list[Any]) -> ConvNetwork:
     cells = {picture.cell(*i): v for i, v in picture.values.items()}
     b = Builder()
     b.tensors[picture.name] = tuple(cells)
-    state = _layers(b, State(maps, None), raw_layers)
+    state = _layers(b, LayerOutput(maps, None), raw_layers)
     used = {n for _, e in b.model for n in names(e)}
     for name in b.parameters:
         if name not in used:
@@ -149,7 +149,7 @@ def _notes(b: Builder, image: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
-def convolution_model(c: Checker) -> tuple[ProblemFile, BuiltModel]:
+def convolution_model(c: SpecReader) -> tuple[ProblemFile, BuiltModel]:
     """Convolution on numbers in a problem file: the layers' named expressions, and the file's spec
     with the image's cells as the inputs (and the values of every example) and the kernels' and
     weights' values as parameters, so the checks after it see an ordinary model."""
@@ -185,7 +185,7 @@ def convolution_model(c: Checker) -> tuple[ProblemFile, BuiltModel]:
     return spec, BuiltModel(net.model, net.outputs, net.outputs, net.layers, net.notes)
 
 
-def _check_names(c: Checker, net: ConvNetwork) -> None:
+def _check_names(c: SpecReader, net: ConvNetwork) -> None:
     """Names the file gives besides `layers` must not clash with what the layers define."""
     s = c.spec
     for name in s.parameters:

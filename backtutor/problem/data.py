@@ -9,13 +9,13 @@ from fractions import Fraction
 from ..engine.expr import Expr
 from ..engine.notation import format_number
 from ..engine.optimizers import ADAMW_WEIGHT_DECAY, OPTIMIZERS, Settings
-from .checker import Checker
+from .checker import SpecReader
 from .limits import MAX_SIZE, graph_size, too_long, too_much_working
 from .records import Training
 from .schema import MAX_EXAMPLES, TrainingFile
 
 
-def examples(c: Checker, targets: tuple[str, ...]) -> tuple[dict[str, Fraction], ...]:
+def examples(c: SpecReader, targets: tuple[str, ...]) -> tuple[dict[str, Fraction], ...]:
     s = c.spec
     needed = list(s.inputs) + list(targets)
     if not needed:
@@ -39,7 +39,7 @@ def examples(c: Checker, targets: tuple[str, ...]) -> tuple[dict[str, Fraction],
     return tuple(dict(ex) for ex in s.data)
 
 
-def check_size(c: Checker, model: list[tuple[str, Expr]], leaves: int) -> int:
+def check_size(c: SpecReader, model: list[tuple[str, Expr]], leaves: int) -> int:
     """The size of the model's graph (limits.py), within MAX_SIZE."""
     size = graph_size(model, leaves)
     key = next(k for k in ("network", "expressions", "layers", "loss") if getattr(c.spec, k) is not None)
@@ -52,7 +52,7 @@ def check_size(c: Checker, model: list[tuple[str, Expr]], leaves: int) -> int:
     return size
 
 
-def training(c: Checker, n_examples: int, size: int) -> Training | None:
+def training(c: SpecReader, n_examples: int, size: int) -> Training | None:
     """The training settings; a file without them gets one worked pass over the whole data set."""
     t = c.spec.training
     if t is None:
@@ -86,7 +86,7 @@ _RANGES: dict[str, tuple[Callable[[Fraction], bool], str]] = {
 }
 
 
-def optimizer(c: Checker, t: TrainingFile) -> Settings:
+def optimizer(c: SpecReader, t: TrainingFile) -> Settings:
     """The optimizer and its constants (PyTorch's defaults for those not given), each in range."""
     spec = t.optimizer
     where: tuple[str, ...] = ("training", "optimizer")

@@ -16,7 +16,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..engine.notation import format_number
-from .checker import Checker
+from .checker import SpecReader
 from .fields import number
 from .network import dropout_names
 from .schema import DropoutFile, ProblemFile
@@ -27,7 +27,7 @@ _BITS = (Fraction(0), Fraction(1))
 
 
 @dataclass(frozen=True)
-class Dropout:
+class LayerDropout:
     """A layer's dropout: its rate and one mask (a 0 or 1 per unit) per example."""
 
     rate: Fraction
@@ -35,7 +35,7 @@ class Dropout:
     note: str  # what the working says of it: the rate, the scale and the masks
 
 
-def dropout_of(c: Checker, li: int, units: list[str]) -> Dropout | None:
+def dropout_of(c: SpecReader, li: int, units: list[str]) -> LayerDropout | None:
     """Layer `li`'s dropout over its `units`, checked (None without one)."""
     s = c.spec
     assert s.network is not None
@@ -64,10 +64,10 @@ def dropout_of(c: Checker, li: int, units: list[str]) -> Dropout | None:
     if d.mask is None and d.seed is None:
         raise c.fail(where, "give the mask (one 0 or 1 per unit, e.g. mask: [1, 0]) or a seed to draw it")
     masks = _drawn(d, len(s.data), len(units)) if d.seed is not None else _given(c, li, d, units)
-    return Dropout(d.rate, masks, _note(li, units, d, masks))
+    return LayerDropout(d.rate, masks, _note(li, units, d, masks))
 
 
-def _names_free(c: Checker, units: list[str]) -> None:
+def _names_free(c: SpecReader, units: list[str]) -> None:
     """The names dropout gives its nodes must be new: a `mask_h1` the file writes itself would
     otherwise be silently replaced by the layer's mask."""
     s = c.spec
@@ -94,7 +94,7 @@ def _drawn(d: DropoutFile, examples: int, units: int) -> tuple[tuple[int, ...], 
     return tuple(tuple(int(k) for k in row) for row in kept)
 
 
-def _given(c: Checker, li: int, d: DropoutFile, units: list[str]) -> tuple[tuple[int, ...], ...]:
+def _given(c: SpecReader, li: int, d: DropoutFile, units: list[str]) -> tuple[tuple[int, ...], ...]:
     """The file's mask: one list for every example, or one list per example."""
     assert d.mask is not None and c.spec.network is not None
     where = ("network", li, "dropout", "mask")
@@ -117,7 +117,7 @@ def _given(c: Checker, li: int, d: DropoutFile, units: list[str]) -> tuple[tuple
 
 
 def _one(
-    c: Checker, where: tuple[Any, ...], mask: list[Any], units: list[str], whose: str
+    c: SpecReader, where: tuple[Any, ...], mask: list[Any], units: list[str], whose: str
 ) -> tuple[int, ...]:
     if len(mask) != len(units):
         raise c.fail(
@@ -155,7 +155,7 @@ def _note(li: int, units: list[str], d: DropoutFile, masks: tuple[tuple[int, ...
     )
 
 
-def masked(spec: ProblemFile, layers: list[tuple[list[str], Dropout | None]]) -> ProblemFile:
+def masked(spec: ProblemFile, layers: list[tuple[list[str], LayerDropout | None]]) -> ProblemFile:
     """The spec with each mask an input, its values in every example (unchanged without dropout)."""
     names: list[str] = []
     data = [dict(ex) for ex in spec.data]

@@ -8,12 +8,12 @@ from collections.abc import Callable
 from typing import Any
 
 from ..engine.expr import Expr, names
-from .checker import BuiltModel, Checker
+from .checker import BuiltModel, SpecReader
 from .files import FileError
 from .functions import file_functions
 
 
-def expressions_model(c: Checker) -> BuiltModel:
+def expressions_model(c: SpecReader) -> BuiltModel:
     s = c.spec
     assert s.expressions is not None
     functions = file_functions(c)

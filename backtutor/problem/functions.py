@@ -9,10 +9,10 @@ from typing import Any
 
 from ..engine.expr import Function
 from ..engine.function import derive, described, disagreement, other_name
-from .checker import Checker
+from .checker import SpecReader
 
 
-def formula_function(c: Checker, loc: tuple[Any, ...], name: str, formula: str) -> Function:
+def formula_function(c: SpecReader, loc: tuple[Any, ...], name: str, formula: str) -> Function:
     """`name`(x) = formula, checked; errors name the file, the field and the line."""
     body = c.parse(loc, formula)
     other = other_name(body)
@@ -25,7 +25,7 @@ def formula_function(c: Checker, loc: tuple[Any, ...], name: str, formula: str) 
     return described(f)
 
 
-def file_functions(c: Checker) -> dict[str, Function]:
+def file_functions(c: SpecReader) -> dict[str, Function]:
     """The file's top-level `functions`, by name."""
     return {
         name: formula_function(c, ("functions", name), name, formula)

@@ -4,14 +4,14 @@ unit's weight count and each layer's dropout, then build the named expressions (
 from __future__ import annotations
 
 from ..engine.parse import valid_name
-from .checker import BuiltModel, Checker
-from .dropout import Dropout, dropout_of, masked
+from .checker import BuiltModel, SpecReader
+from .dropout import LayerDropout, dropout_of, masked
 from .functions import formula_function
 from .network import UnitSpec, dropout_names, network_model, unit_names
 from .schema import MAX_NODES, FormulaActivation, LayerFile, ProblemFile
 
 
-def network_of(c: Checker) -> tuple[ProblemFile, BuiltModel]:
+def network_of(c: SpecReader) -> tuple[ProblemFile, BuiltModel]:
     """The model, and the spec the checks after it read (with the dropout masks as inputs and data)."""
     s = c.spec
     assert s.network is not None
@@ -27,7 +27,7 @@ def network_of(c: Checker) -> tuple[ProblemFile, BuiltModel]:
         raise c.fail(("network",), f"network too large ({units:,} units; at most {MAX_NODES // 2:,})")
     previous = list(s.inputs)
     specs: list[list[UnitSpec]] = []
-    drops: list[Dropout | None] = []
+    drops: list[LayerDropout | None] = []
     for li, layer in enumerate(s.network):
         specs.append(_units(c, li, layer, previous))
         drops.append(dropout_of(c, li, [u.name for u in specs[-1]]))
@@ -44,7 +44,7 @@ def network_of(c: Checker) -> tuple[ProblemFile, BuiltModel]:
     return spec, BuiltModel(model, outputs, [u.name for u in specs[-1]], layers, notes)
 
 
-def _check_naming(c: Checker) -> None:
+def _check_naming(c: SpecReader) -> None:
     naming = c.spec.naming
     for key in ("net", "out"):
         template = getattr(naming, key)
@@ -54,7 +54,7 @@ def _check_naming(c: Checker) -> None:
         raise c.fail(("naming",), "'net' and 'out' must make different names")
 
 
-def _units(c: Checker, li: int, layer: LayerFile, previous: list[str]) -> list[UnitSpec]:
+def _units(c: SpecReader, li: int, layer: LayerFile, previous: list[str]) -> list[UnitSpec]:
     """Layer `li`'s units, each with one weight per value of the layer before (`previous`)."""
     units = []
     for uname, unit in layer.units.items():

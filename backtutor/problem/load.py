@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..engine.losses import LOSSES
 from . import data, matrices, penalty, yamlfile
-from .checker import BuiltModel, Checker
+from .checker import BuiltModel, SpecReader
 from .expressions import expressions_model
 from .files import FileError
 from .layered import network_of
@@ -42,7 +42,7 @@ def load(path: str | Path) -> Problem:
 def load_data(name: str, raw: Any, lines: Lines) -> Problem:
     """Validate a problem file's data as read by yamlfile.read (a variant is the file's data with
     some numbers changed: its errors name the file and the lines of the numbers it changes)."""
-    c = Checker(name, lines, _validated(name, raw, lines))
+    c = SpecReader(name, lines, _validated(name, raw, lines))
     architecture = _architecture(c)
     _one_model(c)
     spec, built = _model(c)
@@ -56,7 +56,7 @@ def load_shapes(path: str | Path) -> ShapeTable:
     from ..cnn.shapes import compute as compute_shapes
     from .convolution import architecture_of
 
-    c = Checker(*_read(path))
+    c = SpecReader(*_read(path))
     table = _architecture(c)
     if table is not None:
         return table
@@ -133,7 +133,7 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def _architecture(c: Checker) -> ShapeTable | None:
+def _architecture(c: SpecReader) -> ShapeTable | None:
     """The file's `architecture` worked out (its schema checked here, not with the rest: see schema.py)."""
     s = c.spec
     if s.architecture is None:
@@ -152,7 +152,7 @@ def _architecture(c: Checker) -> ShapeTable | None:
         raise c.fail(e.loc, e.message) from None
 
 
-def _one_model(c: Checker) -> None:
+def _one_model(c: SpecReader) -> None:
     """Exactly one of the ways to give a model, or an error that lists them."""
     s = c.spec
     given = [key for key in ("network", "expressions", "layers") if getattr(s, key) is not None]
@@ -176,7 +176,7 @@ def _one_model(c: Checker) -> None:
     raise c.fail((), ways)
 
 
-def _model(c: Checker) -> tuple[ProblemFile, BuiltModel]:
+def _model(c: SpecReader) -> tuple[ProblemFile, BuiltModel]:
     """The model as named expressions, and the spec the checks after it read: convolution on
     numbers makes the image's cells inputs and the kernels' values parameters."""
     if c.spec.layers is not None:
@@ -184,7 +184,7 @@ def _model(c: Checker) -> tuple[ProblemFile, BuiltModel]:
 
         return convolution_model(c)
     if c.spec.network is not None:
-        return network_of(Checker(c.path, c.lines, matrices.expand(c)))
+        return network_of(SpecReader(c.path, c.lines, matrices.expand(c)))
     return c.spec, expressions_model(c)
 
 

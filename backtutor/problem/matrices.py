@@ -14,7 +14,7 @@ from fractions import Fraction
 from typing import Any
 
 from .arrays import MAX_CELLS
-from .checker import Checker
+from .checker import SpecReader
 from .schema import LayerFile, ProblemFile, UnitFile
 
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
@@ -33,7 +33,7 @@ def unit_name(layer: int, row: int, superscript: bool) -> str:
     return f"⁽{str(layer).translate(_SUP)}⁾{str(row).translate(_SUB)}" if superscript else f"{layer}_{row}"
 
 
-def expand(c: Checker) -> ProblemFile:
+def expand(c: SpecReader) -> ProblemFile:
     """The spec with every matrix layer written as units and parameters (unchanged without any);
     a shape that does not fit is an error naming the layer and both shapes."""
     s = c.spec
@@ -70,7 +70,7 @@ def expand(c: Checker) -> ProblemFile:
     return s.model_copy(update=update)
 
 
-def _inputs(c: Checker) -> list[str]:
+def _inputs(c: SpecReader) -> list[str]:
     """The inputs, one per column of the first layer: a single name x of a vector stands for x_1 … x_n."""
     s = c.spec
     assert s.network is not None
@@ -81,7 +81,7 @@ def _inputs(c: Checker) -> list[str]:
 
 
 def _units(
-    c: Checker, li: int, layer: LayerFile, size: int, superscript: bool, parameters: dict[str, Fraction]
+    c: SpecReader, li: int, layer: LayerFile, size: int, superscript: bool, parameters: dict[str, Fraction]
 ) -> dict[str, UnitFile]:
     """Layer `li`'s rows as units of `size` weights each, their values added to `parameters`."""
     W, b, n = layer.W or [], layer.b, li + 1

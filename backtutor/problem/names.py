@@ -9,7 +9,7 @@ from typing import Any
 from ..engine.expr import Expr, names
 from ..engine.losses import LOSSES, loss_model
 from . import yamlfile
-from .checker import BuiltModel, Checker
+from .checker import BuiltModel, SpecReader
 from .schema import MAX_NODES
 
 
@@ -24,7 +24,7 @@ class Named:
     loss: str  # the node that is differentiated
 
 
-class NameChecks(Checker):
+class NameChecks(SpecReader):
     """The checks on a built model's names (the spec is the one the model was built from)."""
 
     def named(self, built: BuiltModel) -> Named:

@@ -9,11 +9,11 @@ from fractions import Fraction
 from ..engine.expr import HALF, Call, Expr, Num, Sym
 from ..engine.losses import LOSSES
 from ..engine.notation import format_number
-from .checker import Checker
+from .checker import SpecReader
 from .records import Training
 
 
-def penalised(c: Checker, model: list[tuple[str, Expr]], loss: str) -> list[tuple[str, Expr]]:
+def penalised(c: SpecReader, model: list[tuple[str, Expr]], loss: str) -> list[tuple[str, Expr]]:
     """The model with the penalty node before the loss node and added to it (unchanged without one)."""
     s = c.spec
     p = s.loss.penalty
@@ -55,7 +55,7 @@ def _term(w: Expr, squared: bool) -> Expr:
     return Call("abs", (w,))
 
 
-def check_batch(c: Checker, training: Training | None, reduction: str) -> None:
+def check_batch(c: SpecReader, training: Training | None, reduction: str) -> None:
     """A penalty inside each example's loss counts once per update only if a batch's loss is a mean."""
     if c.spec.loss.penalty is not None and training and training.batch_size > 1 and reduction == "sum":
         raise c.fail(

@@ -36,13 +36,13 @@ def _positive(v: Any) -> Any:
 Positive = Annotated[Fraction, BeforeValidator(_positive)]
 
 
-class _Strict(BaseModel):
+class _StrictAliased(BaseModel):
     model_config = ConfigDict(
         extra="forbid", arbitrary_types_allowed=True, frozen=True, populate_by_name=True
     )
 
 
-class RangeFile(_Strict):
+class RangeFile(_StrictAliased):
     """`from`, `from` + `step`, … up to `to` (included when a step lands on it); `integer`: whole numbers."""
 
     start: Number = Field(alias="from")
@@ -91,7 +91,7 @@ def _bound(v: Any) -> Any:
     return f
 
 
-class RequireFile(_Strict):
+class RequireFile(_StrictAliased):
     """The named constraints every variant must meet (README, For instructors)."""
 
     no_dead_relu: bool = False  # every ReLU's input above 0 on every worked example
@@ -99,7 +99,7 @@ class RequireFile(_Strict):
     not_saturated: Annotated[Fraction | None, BeforeValidator(_bound)] = None  # |tanh| ≤ b, 1 − b ≤ σ ≤ b
 
 
-class VariantsFile(_Strict):
+class VariantsFile(_StrictAliased):
     vary: dict[str, Any] = Field(min_length=1)  # path ↦ choices or a range, read by variants.py
     require: RequireFile = RequireFile()
     tries: Annotated[PositiveInt, Field(le=MAX_TRIES)] = 1000

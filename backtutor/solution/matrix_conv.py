@@ -37,7 +37,9 @@ def conv_view(sol: Solution) -> tuple[MatrixStep, ...]:
     for t, group in groupby(sol.worked, key=lambda w: w.update):
         at = f"@{t}" if sol.updates > 1 else ""
         for w in group:
-            steps += _Pass(sol, stages, w, (f"[{w.example}]" if w.example is not None else "") + at).steps
+            steps += _StagePass(
+                sol, stages, w, (f"[{w.example}]" if w.example is not None else "") + at
+            ).steps
         if sol.problem.training:
             steps += update_steps(sol, _parameters(sol, stages), steps, t, at)
     return tuple(steps)
@@ -60,7 +62,7 @@ def _parameters(sol: Solution, stages: tuple[Stage, ...]) -> list[Parameter]:
     return out
 
 
-class _Pass:
+class _StagePass:
     def __init__(self, sol: Solution, stages: tuple[Stage, ...], w: Worked, suffix: str) -> None:
         self.sol, self.stages, self.w, self.suffix = sol, stages, w, suffix
         self.params = {n: float(w.values[n]) for n in sol.problem.parameters}

@@ -46,17 +46,17 @@ def matrix_view(sol: Solution) -> tuple[MatrixStep, ...]:
         at = f"@{t}" if sol.updates > 1 else ""
         names = Names(len(worked), sol.problem.reduction == "mean")
         if names.batch > 1:  # a batch: one working with a column per example
-            steps += _Pass(sol, layers, worked, at, gradient, names).steps
+            steps += _DensePass(sol, layers, worked, at, gradient, names).steps
         else:  # one example per update (online), or several examples of a batch of one
             for w in worked:
                 suffix = (f"[{w.example}]" if w.example is not None else "") + at
-                steps += _Pass(sol, layers, [w], suffix, gradient, names).steps
+                steps += _DensePass(sol, layers, [w], suffix, gradient, names).steps
         if sol.problem.training:
             steps += update_steps(sol, layer_parameters(sol, layers), steps, t, at)
     return tuple(steps)
 
 
-class _Pass:
+class _DensePass:
     """The forward pass and the four equations for the examples of one update, as column matrices."""
 
     def __init__(
