@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from fractions import Fraction
 
 from ..engine.expr import Call, Expr, Num, Sym, Updated
-from ..engine.optimizers import OPTIMIZERS, SYMBOLS, Optimizer, Settings
+from ..engine.optimizers import OPTIMIZERS, Optimizer, Settings
 from ..solution import ETA, Solution, Step
 from ..solution.optimize import state_expr
 from .optimizer_rewrite import Rewrite, rewrite
@@ -24,7 +24,7 @@ class OptimizerFacts:
         rule = self.settings.optimizer
         trainable = sol.graph.trainable
         self.kind = self.settings.kind
-        self.form = form_text(rule)
+        self.form = rule.summary
         self.gradients = {f"g_{p}" for p in trainable}
         self.buffers = {f"{b}_{p}" for b in rule.buffers for p in trainable}
         self.quantity: dict[Expr, tuple[str, str]] = {}  # a step's target ↦ (quantity, parameter)
@@ -32,17 +32,16 @@ class OptimizerFacts:
             self.quantity[Updated(p)] = ("w+", p)
             for q in rule.quantities:
                 self.quantity[state_expr(q + "+" if q in rule.buffers else q, p)] = (q, p)
-        self.constants: dict[Expr, Fraction] = {
-            Sym(SYMBOLS[k]): v for k, v in self.settings.constants.items()
-        }
+        self.constants: dict[Expr, Fraction] = {Sym(k): v for k, v in self.settings.symbols.items()}
         if training is not None:
             self.constants[ETA] = training.learning_rate
         self.other_forms = [
             o for (kind, form), o in OPTIMIZERS.items() if kind == self.kind and form != self.settings.form
         ]
 
-    def has(self, *kinds: str) -> bool:
-        return self.kind in kinds
+    def explains(self, slip: str) -> bool:
+        """The optimizer's table entry lists the slip among those its rule can explain."""
+        return slip in self.settings.optimizer.slips
 
     def in_updates(self, r: Rewrite) -> FormulaRule:
         """The rewrite applied to the optimizer's steps."""
@@ -99,11 +98,6 @@ class OptimizerFacts:
 def no_learning_rate(s: Step, x: Expr, v: float) -> float:
     """η taken as 1 in the optimizer's steps: the learning rate forgotten."""
     return 1.0 if x == ETA and s.phase == "update" else v
-
-
-def form_text(o: Optimizer) -> str:
-    """The rule without its remark: v ← μ·v − η·g, w⁺ = w + v."""
-    return o.rule.split(" (")[0]
 
 
 def _leaves(e: Expr) -> Iterator[Expr]:

@@ -36,7 +36,7 @@ from .optimizer_rewrite import (
     squared_gradient,
     swapped_average,
 )
-from .optimizer_slips import OptimizerFacts, form_text, no_learning_rate
+from .optimizer_slips import OptimizerFacts, no_learning_rate
 from .recompute import FormulaRule, Hypothesis, LeafRule, as_known, as_written
 from .rewrite import Path, drop_one_minus_sigma, factors, replace
 
@@ -259,31 +259,28 @@ def _other_parameters(ctx: SlipContext, step: Step) -> Iterator[Alteration]:
 
 
 # ---- the optimizer's slips: deep, so a slip in a buffer the student skipped shows in the step after ----
-def _optimizer(*kinds: str, make: Callable[[OptimizerFacts], Alteration]) -> Alterations:
-    """One deep alteration in every step of a problem trained with one of `kinds`."""
+def _optimizer(slip: str, make: Callable[[OptimizerFacts], Alteration]) -> Alterations:
+    """One deep alteration in every step of a problem trained with an optimizer whose table entry
+    (engine/optimizers.py) lists `slip`."""
 
     def alterations(ctx: SlipContext, step: Step) -> Iterator[Alteration]:
-        if ctx.optimizer.has(*kinds):
+        if ctx.optimizer.explains(slip):
             yield make(ctx.optimizer)
 
     return alterations
 
 
-_ADAM = ("adam", "adamw")
-_AVERAGES = ("rmsprop", *_ADAM)  # β·old + (1 − β)·new
-_ROOTS = ("rmsprop", "adagrad", *_ADAM)  # step = η·…/(√… + ε)
-_BUFFERS = ("momentum", "nesterov", *_ROOTS)
-
-
 def _other_forms(ctx: SlipContext, step: Step) -> Iterator[Alteration]:
-    this = form_text(ctx.optimizer.settings.optimizer)
+    if not ctx.optimizer.explains("momentum_form"):
+        return
+    this = ctx.optimizer.settings.optimizer.summary
     for other in ctx.optimizer.other_forms:
-        fields = {"other": form_text(other), "this": this}
+        fields = {"other": other.summary, "this": this}
         yield Alteration(formula=ctx.optimizer.other_form(other), deep=True, fields=fields)
 
 
 def _restarted(ctx: SlipContext, step: Step) -> Iterator[Alteration]:
-    if ctx.optimizer.has(*_BUFFERS) and step.update > 1:
+    if ctx.optimizer.explains("state_restarted") and step.update > 1:
         yield Alteration(leaf=ctx.optimizer.restarted(), deep=True)
 
 
@@ -295,40 +292,40 @@ OPTIMIZER_SLIPS: tuple[Slip, ...] = (
     Slip(
         "bias_correction",
         "forgot Adam's bias correction: m̂ = m/(1 − β1ᵗ) and v̂ = v/(1 − β2ᵗ), not m and v themselves",
-        _optimizer(*_ADAM, make=lambda o: _deep(o.in_updates(no_bias_correction))),
+        _optimizer("bias_correction", make=lambda o: _deep(o.in_updates(no_bias_correction))),
     ),
     Slip(
         "bias_correction",
         "bias correction with β instead of βᵗ: m̂ = m/(1 − β1ᵗ), v̂ = v/(1 − β2ᵗ), t the update's number",
-        _optimizer(*_ADAM, make=lambda o: _deep(o.in_updates(bias_without_power))),
+        _optimizer("bias_correction", make=lambda o: _deep(o.in_updates(bias_without_power))),
     ),
     Slip(
         "beta_swapped",
         "β and 1 − β swapped in the moving average: it is β·(the old average) + (1 − β)·(the new value)",
-        _optimizer(*_AVERAGES, make=lambda o: _deep(o.in_updates(swapped_average))),
+        _optimizer("beta_swapped", make=lambda o: _deep(o.in_updates(swapped_average))),
     ),
     Slip(
         "squared_gradient",
         "fed g² where g belongs: m (and a velocity) average the gradient itself, only v and G its square",
         _optimizer(
-            *_BUFFERS,
+            "squared_gradient",
             make=lambda o: _deep(o.in_buffers(lambda e: squared_gradient(e, o.gradients))),
         ),
     ),
     Slip(
         "squared_gradient",
         "fed g where g² belongs: v (and Adagrad's G) accumulate the squared gradient g²",
-        _optimizer(*_ROOTS, make=lambda o: _deep(o.in_updates(plain_gradient(o.gradients)))),
+        _optimizer("squared_gradient", make=lambda o: _deep(o.in_updates(plain_gradient(o.gradients)))),
     ),
     Slip(
         "epsilon_inside_root",
         "ε inside the square root: the step divides by √v̂ + ε, not √(v̂ + ε)",
-        _optimizer(*_ROOTS, make=lambda o: _deep(o.in_updates(epsilon_inside_root))),
+        _optimizer("epsilon_inside_root", make=lambda o: _deep(o.in_updates(epsilon_inside_root))),
     ),
     Slip(
         "missing_root",
         "forgot the square root: the step divides by √v̂ + ε, not v̂ + ε",
-        _optimizer(*_ROOTS, make=lambda o: _deep(o.in_updates(no_root))),
+        _optimizer("missing_root", make=lambda o: _deep(o.in_updates(no_root))),
     ),
     Slip(
         "momentum_form",
@@ -360,7 +357,7 @@ SLIPS: tuple[Slip, ...] = (
     Slip(
         "missing_factor",
         "left out the factor η (the learning rate)",
-        _optimizer(*_BUFFERS, "sgd", make=lambda o: _deep(leaf=no_learning_rate)),
+        _optimizer("missing_factor", make=lambda o: _deep(leaf=no_learning_rate)),
     ),
     Slip("factor_two", "a factor 2 too many (the ½ of the squared loss?)", _times(2, _squared_loss_gradient)),
     Slip(

@@ -1,10 +1,13 @@
 """The optimizers: one table entry per update rule, as PyTorch's torch.optim computes it.
 
-Each entry holds its constants with PyTorch's defaults, the state it carries from one update to the
-next (its buffers, zero before the first update), and its per-parameter rule twice: as numbers, for
-the plain-float training loop, and as formulas, for the working. The two are kept equal by the
-tests. Weight decay λ is coupled (g ← ∂E/∂w + λ·w, as torch.optim.SGD and Adam do) except for
-AdamW, which decays the parameter itself (w ← w − η·λ·w, then the Adam step).
+Each entry holds its constants (each with its symbol, PyTorch's default and its range), the state it
+carries from one update to the next (its buffers, zero before the first update), its per-parameter
+rule twice: as numbers, for the plain-float training loop, and as formulas, for the working (the two
+are kept equal by the tests), and the names of the check catalogue's slips that apply to it. The
+problem file's schema takes its kinds, forms and constant keys from this table; adding an optimizer
+is adding its entry (and its test). Weight decay λ is coupled (g ← ∂E/∂w + λ·w, as
+torch.optim.SGD and Adam do) except for AdamW, which decays the parameter itself (w ← w − η·λ·w,
+then the Adam step).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from .constant import Constant
 from .expr import ONE, Call, Expr, Num
 from .notation import format_number
 
@@ -27,18 +31,34 @@ NumberRule = Callable[[dict[str, float], int, float, float, tuple[float, ...]], 
 FormulaRule = Callable[[int, Callable[[str], Expr]], dict[str, Expr]]
 
 
+# a rule across an entry's constants (given or default): None, or the key to blame and the message
+Needs = Callable[[dict[str, Fraction]], tuple[str, str] | None]
+
+
 @dataclass(frozen=True)
 class Optimizer:
     kind: str  # as a problem file names it
     title: str
-    constants: dict[str, Fraction]  # the file's key ↦ PyTorch's default
+    constants: tuple[Constant, ...]
     quantities: tuple[str, ...]  # worked for each parameter and update, in order (before "w+")
     buffers: tuple[str, ...]  # the quantities carried to the next update
     numbers: NumberRule
     formulas: FormulaRule
     rule: str  # the update as the note states it
+    slips: frozenset[str]  # the names of the check catalogue's slips (check/slips.py) it can explain
     form: str = "pytorch"  # "textbook": momentum's v ← μv − ηg, w ← w + v
     decoupled: bool = False  # AdamW: weight decay on the parameter, not added to the gradient
+    weight_decay: Fraction = Fraction(0)  # λ's default: PyTorch's (AdamW's 0.01, every other's 0)
+    needs: Needs = lambda k: None
+
+    @property
+    def defaults(self) -> dict[str, Fraction]:
+        return {c.key: c.default for c in self.constants}
+
+    @property
+    def summary(self) -> str:
+        """The rule without its remark: v ← μ·v − η·g, w⁺ = w + v."""
+        return self.rule.split(" (")[0]
 
 
 @dataclass(frozen=True)
@@ -64,8 +84,11 @@ class Settings:
         """Weight decay added to the gradient (every optimizer but AdamW, when λ ≠ 0)."""
         return self.weight_decay != 0 and not self.optimizer.decoupled
 
-
-SYMBOLS = {"momentum": "mu", "alpha": "alpha", "beta1": "beta1", "beta2": "beta2", "eps": "epsilon"}
+    @property
+    def symbols(self) -> dict[str, Fraction]:
+        """The constants by their symbols in the working: {"beta1": 0.9, "epsilon": 1e-8}."""
+        own = {c.key: c.symbol for c in self.optimizer.constants}
+        return {own[k]: v for k, v in self.constants.items()}
 
 
 def _sgd(k: dict[str, float], t: int, w: float, g: float, s: tuple[float, ...]) -> tuple[float, ...]:
@@ -185,49 +208,75 @@ def _f_adamw(t: int, x: Callable[[str], Expr]) -> dict[str, Expr]:
     return {**_f_adam(t, x), "w+": _call("sub", _call("sub", x("w"), decay), x("step"))}
 
 
-_MU = {"momentum": Fraction(9, 10)}
-_ADAM = {"beta1": Fraction(9, 10), "beta2": Fraction(999, 1000), "eps": Fraction(1, 10**8)}
+_UNIT = "in [0, 1)"
+_MU = Constant("momentum", "mu", Fraction(9, 10), lambda v: v >= 0, "≥ 0")
+_EPS = "> 0 (it keeps the division defined when the gradients are 0)"
+_ADAM = (
+    Constant("beta1", "beta1", Fraction(9, 10), lambda v: 0 <= v < 1, _UNIT),
+    Constant("beta2", "beta2", Fraction(999, 1000), lambda v: 0 <= v < 1, _UNIT),
+    Constant("eps", "epsilon", Fraction(1, 10**8), lambda v: v > 0, _EPS),
+)
 _ADAM_RULE = (
     "m ← β1·m + (1 − β1)·g, v ← β2·v + (1 − β2)·g², m̂ = m/(1 − β1ᵗ), v̂ = v/(1 − β2ᵗ) (bias "
     "correction, t the update), step = η·m̂/(√v̂ + ε)"
 )
+# the slips each family of rules can explain (check/slips.py): η forgotten in any update; a buffer
+# restarted or fed g²; momentum's two forms; the averages', the roots' and Adam's bias correction's
+_ANY = frozenset({"missing_factor"})
+_BUFFERED = _ANY | {"squared_gradient", "state_restarted"}
+_MOMENTUM = _BUFFERED | {"momentum_form"}
+_ROOTED = _BUFFERED | {"epsilon_inside_root", "missing_root"}
+_ADAM_SLIPS = _ROOTED | {"beta_swapped", "bias_correction"}
+
+
+def _nesterov_needs(k: dict[str, Fraction]) -> tuple[str, str] | None:
+    return ("momentum", "Nesterov momentum needs momentum > 0") if k["momentum"] == 0 else None
+
+
 _TABLE = [
-    Optimizer("sgd", "SGD", {}, (), (), _sgd, _f_sgd, "w⁺ = w − η·g"),
+    Optimizer("sgd", "SGD", (), (), (), _sgd, _f_sgd, "w⁺ = w − η·g", _ANY),
     Optimizer(
-        "momentum", "SGD with momentum", _MU, ("v",), ("v",), _momentum, _f_momentum,
-        "v ← μ·v + g, w⁺ = w − η·v (torch.optim.SGD with momentum μ)",
+        "momentum", "SGD with momentum", (_MU,), ("v",), ("v",), _momentum, _f_momentum,
+        "v ← μ·v + g, w⁺ = w − η·v (torch.optim.SGD with momentum μ)", _MOMENTUM,
     ),
     Optimizer(
-        "momentum", "SGD with momentum (textbook form)", _MU, ("v",), ("v",), _textbook, _f_textbook,
+        "momentum", "SGD with momentum (textbook form)", (_MU,), ("v",), ("v",), _textbook, _f_textbook,
         "v ← μ·v − η·g, w⁺ = w + v (the textbook form; PyTorch's v ← μ·v + g, w⁺ = w − η·v differs "
-        "from it when η changes)", form="textbook",
+        "from it when η changes)", _MOMENTUM, form="textbook",
     ),
     Optimizer(
-        "nesterov", "SGD with Nesterov momentum", _MU, ("v", "step"), ("v",), _nesterov, _f_nesterov,
-        "v ← μ·v + g, step = η·(g + μ·v), w⁺ = w − step (torch.optim.SGD with nesterov=True)",
+        "nesterov", "SGD with Nesterov momentum", (_MU,), ("v", "step"), ("v",), _nesterov, _f_nesterov,
+        "v ← μ·v + g, step = η·(g + μ·v), w⁺ = w − step (torch.optim.SGD with nesterov=True)", _BUFFERED,
+        needs=_nesterov_needs,
     ),
     Optimizer(
-        "rmsprop", "RMSProp", {"alpha": Fraction(99, 100), "eps": Fraction(1, 10**8)}, ("v", "step"), ("v",),
-        _rmsprop, _f_rmsprop,
+        "rmsprop", "RMSProp",
+        (Constant("alpha", "alpha", Fraction(99, 100), lambda v: 0 <= v <= 1, "in [0, 1]"), _ADAM[2]),
+        ("v", "step"), ("v",), _rmsprop, _f_rmsprop,
         "v ← α·v + (1 − α)·g², step = η·g/(√v + ε), w⁺ = w − step (torch.optim.RMSprop; ε outside the root)",
+        _ROOTED | {"beta_swapped"},
     ),
     Optimizer(
-        "adagrad", "Adagrad", {"eps": Fraction(1, 10**10)}, ("G", "step"), ("G",), _adagrad, _f_adagrad,
-        "G ← G + g², step = η·g/(√G + ε), w⁺ = w − step (torch.optim.Adagrad)",
+        "adagrad", "Adagrad", (Constant("eps", "epsilon", Fraction(1, 10**10), lambda v: v > 0, _EPS),),
+        ("G", "step"), ("G",), _adagrad, _f_adagrad,
+        "G ← G + g², step = η·g/(√G + ε), w⁺ = w − step (torch.optim.Adagrad)", _ROOTED,
     ),
     Optimizer(
         "adam", "Adam", _ADAM, ("m", "v", "m_hat", "v_hat", "step"), ("m", "v"), _adam, _f_adam,
-        _ADAM_RULE + ", w⁺ = w − step (torch.optim.Adam)",
+        _ADAM_RULE + ", w⁺ = w − step (torch.optim.Adam)", _ADAM_SLIPS,
     ),
     Optimizer(
         "adamw", "AdamW", _ADAM, ("m", "v", "m_hat", "v_hat", "step"), ("m", "v"), _adamw, _f_adamw,
-        _ADAM_RULE + ", w⁺ = w − η·λ·w − step (torch.optim.AdamW: decoupled weight decay)",
-        decoupled=True,
+        _ADAM_RULE + ", w⁺ = w − η·λ·w − step (torch.optim.AdamW: decoupled weight decay)", _ADAM_SLIPS,
+        decoupled=True, weight_decay=Fraction(1, 100),
     ),
 ]  # fmt: skip
 OPTIMIZERS: dict[tuple[str, str], Optimizer] = {(o.kind, o.form): o for o in _TABLE}
 KINDS = tuple(dict.fromkeys(o.kind for o in _TABLE))
-ADAMW_WEIGHT_DECAY = Fraction(1, 100)  # torch.optim.AdamW's default; every other optimizer's is 0
+FORMS = tuple(dict.fromkeys(o.form for o in _TABLE))
+CONSTANT_KEYS = tuple(dict.fromkeys(c.key for o in _TABLE for c in o.constants))  # the schema's keys
+SYMBOLS = frozenset(c.symbol for o in _TABLE for c in o.constants)  # names the formulas may use
+WEIGHT_DECAY = Constant("weight_decay", "lambda", Fraction(0), lambda v: v >= 0, "≥ 0")  # any optimizer's
 
 
 def float_constants(s: Settings, learning_rate: Fraction) -> dict[str, float]:
@@ -239,7 +288,7 @@ def float_constants(s: Settings, learning_rate: Fraction) -> dict[str, float]:
 def describe(s: Settings) -> str:
     """The note stated the first time the optimizer is used: its rule and its constants."""
     o = s.optimizer
-    constants = ", ".join(f"{SYMBOLS[k]} = {format_number(v)}" for k, v in s.constants.items())
+    constants = ", ".join(f"{k} = {format_number(v)}" for k, v in s.symbols.items())
     decay = ""
     if s.weight_decay:
         how = "w ← w − η·λ·w before the step" if o.decoupled else "g = ∂E/∂w + λ·w"

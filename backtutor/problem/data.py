@@ -3,12 +3,10 @@ batch size and epoch count the data set can hold."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from fractions import Fraction
 
 from ..engine.expr import Expr
-from ..engine.notation import format_number
-from ..engine.optimizers import ADAMW_WEIGHT_DECAY, OPTIMIZERS, Settings
+from ..engine.optimizers import CONSTANT_KEYS, OPTIMIZERS, WEIGHT_DECAY, Settings
 from .checker import SpecReader
 from .limits import MAX_SIZE, graph_size, too_long, too_much_working
 from .records import Training
@@ -76,40 +74,30 @@ def training(c: SpecReader, n_examples: int, size: int) -> Training | None:
     return Training(t.learning_rate, t.mode, batch, t.epochs, optimizer(c, t))
 
 
-# each constant's range: a test and how the message states it
-_RANGES: dict[str, tuple[Callable[[Fraction], bool], str]] = {
-    "momentum": (lambda v: v >= 0, "≥ 0"),
-    "alpha": (lambda v: 0 <= v <= 1, "in [0, 1]"),
-    "beta1": (lambda v: 0 <= v < 1, "in [0, 1)"),
-    "beta2": (lambda v: 0 <= v < 1, "in [0, 1)"),
-    "eps": (lambda v: v > 0, "> 0 (it keeps the division defined when the gradients are 0)"),
-}
-
-
 def optimizer(c: SpecReader, t: TrainingFile) -> Settings:
-    """The optimizer and its constants (PyTorch's defaults for those not given), each in range."""
+    """The optimizer and its constants (the table's defaults for those not given), each in range."""
     spec = t.optimizer
     where: tuple[str, ...] = ("training", "optimizer")
     form = spec.form or "pytorch"
-    if form == "textbook" and spec.kind != "momentum":
-        raise c.fail((*where, "form"), "form 'textbook' goes with kind 'momentum' (v ← μ·v − η·g, w ← w + v)")
-    known = OPTIMIZERS[(spec.kind, form)].constants
-    constants = dict(known)
-    for key in _RANGES:
+    if (spec.kind, form) not in OPTIMIZERS:
+        owner = next(o for o in OPTIMIZERS.values() if o.form == form)
+        raise c.fail((*where, "form"), f"form '{form}' goes with kind '{owner.kind}' ({owner.summary})")
+    entry = OPTIMIZERS[(spec.kind, form)]
+    own = {k.key: k for k in entry.constants}
+    constants = entry.defaults
+    for key in CONSTANT_KEYS:
         value = getattr(spec, key)
         if value is None:
             continue
-        if key not in known:
-            has = f"its constants: {', '.join(known)}" if known else "it has no constants"
+        if key not in own:
+            has = f"its constants: {', '.join(own)}" if own else "it has no constants"
             raise c.fail((*where, key), f"'{key}' is not a constant of {spec.kind} ({has})")
-        within, meaning = _RANGES[key]
-        if not within(value):
-            raise c.fail((*where, key), f"{key} must be {meaning}, got {format_number(value)}")
+        if why := own[key].refusal(value):
+            raise c.fail((*where, key), why)
         constants[key] = value
-    if spec.kind == "nesterov" and constants["momentum"] == 0:
-        raise c.fail((*where, "momentum"), "Nesterov momentum needs momentum > 0")
-    default = ADAMW_WEIGHT_DECAY if spec.kind == "adamw" else Fraction(0)
-    decay = t.weight_decay if t.weight_decay is not None else default
-    if decay < 0:
-        raise c.fail(("training", "weight_decay"), f"weight_decay must be ≥ 0, got {format_number(decay)}")
+    if blamed := entry.needs(constants):
+        raise c.fail((*where, blamed[0]), blamed[1])
+    decay = t.weight_decay if t.weight_decay is not None else entry.weight_decay
+    if why := WEIGHT_DECAY.refusal(decay):
+        raise c.fail(("training", "weight_decay"), why)
     return Settings(spec.kind, constants, decay, form)

@@ -8,16 +8,16 @@ used but never defined, cycles, weight lists of the wrong length, …) the check
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PositiveInt, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PositiveInt, ValidationError, create_model
 
 from ..engine.losses import DEFAULT_LOSS, LossKind
 from ..engine.ops import ACTIVATIONS, ActivationName
+from ..engine.optimizers import CONSTANT_KEYS, FORMS, KINDS
 from .fields import Name, Number, flat_vectors
 from .variants_schema import VariantsFile
 
-OptimizerKind = Literal["sgd", "momentum", "nesterov", "rmsprop", "adagrad", "adam", "adamw"]
 MAX_NODES = 5_000
 MAX_EXAMPLES = 10_000
 
@@ -99,16 +99,26 @@ class LossFile(_Strict):
     penalty: PenaltyFile | None = None
 
 
-class OptimizerFile(_Strict):
-    """An optimizer with its constants; which constants go with which kind is checked in data.py."""
+# an optimizer as the file gives it: its kind and form, and a key per constant of the optimizer
+# table (engine/optimizers.py); which constants go with which kind, and their ranges, are checked
+# in data.py. For mypy, the model with the constants read by name (getattr).
+if TYPE_CHECKING:
+    OptimizerKind = str
 
-    kind: OptimizerKind
-    momentum: Number | None = None
-    alpha: Number | None = None
-    beta1: Number | None = None
-    beta2: Number | None = None
-    eps: Number | None = None
-    form: Literal["pytorch", "textbook"] | None = None
+    class OptimizerFile(_Strict):
+        kind: str
+        form: str | None = None
+
+else:
+    OptimizerKind = Literal[KINDS]
+    OptimizerFile = create_model(
+        "OptimizerFile",
+        __base__=_Strict,
+        __doc__="An optimizer with its constants, as the optimizer table names them.",
+        kind=(OptimizerKind, ...),
+        **{key: (Number | None, None) for key in CONSTANT_KEYS},
+        form=(Literal[FORMS] | None, None),
+    )
 
 
 def _kind_alone(v: Any) -> Any:

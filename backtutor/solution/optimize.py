@@ -33,7 +33,7 @@ def state_expr(n: str, name: str) -> Expr:
         return fixed[n]
     if n == "w+":
         return Updated(name)
-    if n in SYMBOLS.values():
+    if n in SYMBOLS:
         return Sym(n)
     if n.endswith("+"):
         return Updated(f"{n[:-1]}_{name}")
@@ -113,7 +113,7 @@ class Optimizing:
             ETA: (None, self.learning_rate),
             DECAY: (None, self.settings.weight_decay),
         }
-        leaves.update({Sym(SYMBOLS[c]): (None, v) for c, v in self.settings.constants.items()})
+        leaves.update({Sym(k): (None, v) for k, v in self.settings.symbols.items()})
         previous = t > 1 and self.worked == t - 1
         for b, v in zip(self.rule.buffers, before, strict=True):
             leaves[Sym(f"{b}_{name}")] = (ids(f"{b}_{name}+", t - 1) if previous else None, v)
