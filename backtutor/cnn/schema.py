@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model
 
-from ..engine.ops import ACTIVATIONS, ActivationName
+from ..engine.ops import ACTIVATIONS, LAYER_CONSTANTS, ActivationName
 from .errors import LayerError, Loc
 
 MAX_SIZE = 10**7  # largest channel count, height, width, kernel, stride, padding or unit count
@@ -89,9 +89,18 @@ class Dense(NamedLayer):
     in_features: Count | None = None  # optional: checked against the input
 
 
-class Activation(NamedLayer):
+class _ActivationFields(NamedLayer):
     kind: ActivationName
-    slope: float | None = None  # leaky_relu; no parameters either way
+
+
+# and a key per constant an activation of the op table takes (leaky_relu's slope): no parameters
+# either way, so any number
+if TYPE_CHECKING:
+    Activation = _ActivationFields
+else:
+    Activation = create_model(
+        "Activation", __base__=_ActivationFields, **{key: (float | None, None) for key in LAYER_CONSTANTS}
+    )
 
 
 class Dropout(NamedLayer):

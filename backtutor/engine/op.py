@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from .constant import Constant
 from .expr import Call, Expr, Param
 
 Partial = Callable[[Call, int], Expr]
@@ -48,6 +49,9 @@ class Op:
     rule: str = ""  # the derivative rule, shown the first time it is used
     derivation: str = ""  # the algebra from the definition to the rule (`diff` shows it after the rule)
     param: str = ""  # name of the op's constant parameter, if it has one
+    # the parameter a network layer sets for this activation (leaky_relu's slope): its key (`param`),
+    # default and range; the schemas' layer keys and the builders read it from here
+    constant: Constant | None = None
     callable_as: tuple[str, ...] = ()  # names a user may call it by in a formula
     mathml: str = ""  # MathML template ({parens}: the arguments in brackets), when name(args) won't do
     activation: bool = False  # a network layer may use it (`ACTIVATIONS`)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
+from .constant import Constant
 from .expr import ONE, ZERO, Call, Expr, Function, Num, Param, Sym, add, mul
 from .op import Op, sympy
 from .ops_activations import ACTIVATION_OPS
@@ -23,6 +24,7 @@ from .ops_elementary import ARITHMETIC, CALLABLE
 __all__ = [
     "ACTIVATIONS",
     "FUNCTIONS",
+    "LAYER_CONSTANTS",
     "OPS",
     "Op",
     "X",
@@ -66,6 +68,11 @@ OPS: dict[str, Op] = {op.name: op for op in [*ARITHMETIC, *CALLABLE, *ACTIVATION
 
 # the names a network layer may use as its activation, in table order
 ACTIVATIONS: tuple[str, ...] = tuple(op.name for op in OPS.values() if op.activation)
+
+# the constants a layer may set for its activation (leaky_relu's slope), by key: the schemas' keys
+LAYER_CONSTANTS: dict[str, Constant] = {
+    op.constant.key: op.constant for op in OPS.values() if op.activation and op.constant
+}
 
 # the schemas' type for an activation: a Literal of ACTIVATIONS for pydantic, a str for mypy
 if TYPE_CHECKING:

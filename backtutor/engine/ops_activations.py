@@ -1,6 +1,7 @@
 """The op table's activations: what a network layer may use by name (`activation=True`), and
 LeakyReLU's derivative. Each entry: forward rule (stable in float64, see `floats.py`), local
-derivative, writing, SymPy form (see `op.py`). Adding an activation means adding one entry here."""
+derivative, writing, SymPy form (see `op.py`), and for an activation with a parameter the constant a
+layer sets (its key, default and range). Adding an activation means adding one entry here."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from fractions import Fraction
 from typing import Any
 
 from . import floats
+from .constant import Constant
 from .expr import ONE, ZERO, Call, Expr, Num, Param, add, call, mul, power, sub
 from .op import Op, positive, rational, sympy
 
@@ -78,6 +80,7 @@ ACTIVATION_OPS = [
         "LeakyReLU({0}; α={p})",
         r"\mathrm{{LeakyReLU}}_{{{p}}}\left({0}\right)",
         param="slope",
+        constant=Constant("slope", "alpha", Fraction(1, 100), lambda v: 0 <= v < 1, "in [0, 1)"),
         mathml="<msub><mi>LeakyReLU</mi>{p}</msub>{parens}",
         rule="LeakyReLU′(x) = 1 if x > 0 else α (the slope); the derivative at 0 is taken as α",
         callable_as=("leaky_relu",),

@@ -11,6 +11,7 @@ from ..engine.expr import Call, Expr, Num, Sym
 from .arrays import Array, cell_name, read_array
 from .conv_build import Builder, Grid, LayerOutput, out_names
 from .conv_schema import NumericActivation, NumericConv, NumericDense, NumericPool
+from .fields import layer_constant
 
 Slices = dict[tuple[int, int], tuple[int, ...]]  # (filter, channel) ↦ the kernel index prefix as written
 
@@ -192,7 +193,7 @@ def dense(b: Builder, layer: NumericDense, state: LayerOutput, loc: Loc) -> Laye
 
 def activation(b: Builder, layer: NumericActivation, state: LayerOutput, loc: Loc) -> LayerOutput:
     name = b.name(layer)
-    slope = layer.slope if layer.kind == "leaky_relu" else None
+    constant = layer_constant(layer, layer.kind)
     if layer.kind == "softmax":
         if state.vector is None or len(state.vector) < 2:
             raise LayerError(
@@ -207,13 +208,13 @@ def activation(b: Builder, layer: NumericActivation, state: LayerOutput, loc: Lo
         for grid, source in zip(grids, state.maps, strict=True):
             for row, src in zip(grid, source, strict=True):
                 for o, x in zip(row, src, strict=True):
-                    b.add(o, Call(layer.kind, (Sym(x),), slope), loc)
+                    b.add(o, Call(layer.kind, (Sym(x),), constant), loc)
         result = LayerOutput(grids, None)
     else:
         assert state.vector is not None
         out = [name] if len(state.vector) == 1 else [cell_name(name, (k,)) for k in range(len(state.vector))]
         for o, x in zip(out, state.vector, strict=True):
-            b.add(o, Call(layer.kind, (Sym(x),), slope), loc)
+            b.add(o, Call(layer.kind, (Sym(x),), constant), loc)
         result = LayerOutput(None, out)
     b.layer(result.all())
     b.arch.append({"kind": layer.kind, "name": name})

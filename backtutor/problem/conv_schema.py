@@ -4,21 +4,20 @@ Flatten and pooling are the architecture's own layers (cnn/schema.py); a pooling
 must also make valid node names, as its cells are named after it. Conv and dense differ from the
 architecture's: they carry the kernel's and weights' numbers ({k: [[…]]}), whose shapes give the
 filter and unit counts, where an architecture gives sizes and counts (out_channels, kernel: 5,
-units). An activation's leaky_relu slope here is an exact number with a default, as it enters the
-working; `shapes` never uses it.
+units). An activation's constant (leaky_relu's slope) here is an exact number in its range with its
+op's default, as it enters the working; `shapes` never uses it.
 """
 
 from __future__ import annotations
 
-from fractions import Fraction
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, create_model
 
 from ..cnn import schema as shapes
 from ..cnn.schema import Flatten, NamedLayer, Padding, Size
 from ..engine.ops import ACTIVATIONS, ActivationName
-from .fields import Name, Number
+from .fields import LAYER_CONSTANT_FIELDS, Name
 
 
 class NumericConv(NamedLayer):
@@ -41,10 +40,18 @@ class NumericDense(NamedLayer):
     bias: dict[Name, Any] | None = Field(default=None, min_length=1, max_length=1)
 
 
-class NumericActivation(NamedLayer):
+class _NumericActivationFields(NamedLayer):
     kind: ActivationName
     name: Name | None = None
-    slope: Number = Fraction(1, 100)  # leaky_relu
+
+
+# and a key per constant an activation of the op table takes (leaky_relu's slope, fields.py)
+if TYPE_CHECKING:
+    NumericActivation = _NumericActivationFields
+else:
+    NumericActivation = create_model(
+        "NumericActivation", __base__=_NumericActivationFields, **LAYER_CONSTANT_FIELDS
+    )
 
 
 Layer = NumericConv | NumericPool | Flatten | NumericDense | NumericActivation

@@ -9,8 +9,10 @@ import re
 from fractions import Fraction
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BaseModel, BeforeValidator
 
+from ..engine.constant import Constant
+from ..engine.ops import LAYER_CONSTANTS, OPS
 from ..engine.parse import valid_name
 
 _NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d{1,3})?")
@@ -58,3 +60,26 @@ def flat_vectors(v: Any) -> Any:
 
 Number = Annotated[Fraction, BeforeValidator(number)]
 Name = Annotated[str, BeforeValidator(_name)]
+
+
+def _in_range(c: Constant) -> AfterValidator:
+    def check(v: Fraction) -> Fraction:
+        if why := c.refusal(v):
+            raise ValueError(why)
+        return v
+
+    return AfterValidator(check)
+
+
+# a layer's keys for its activation's constants (leaky_relu's slope), from the op table: each an exact
+# number in the entry's range, the entry's default when left out
+LAYER_CONSTANT_FIELDS: dict[str, Any] = {
+    key: (Annotated[Fraction, BeforeValidator(number), _in_range(c)], c.default)
+    for key, c in LAYER_CONSTANTS.items()
+}
+
+
+def layer_constant(layer: BaseModel, activation: str) -> Fraction | None:
+    """The constant a layer gives its activation (its op's default if left out); None without one."""
+    op = OPS.get(activation)
+    return getattr(layer, op.constant.key) if op and op.constant else None

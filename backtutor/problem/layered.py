@@ -6,6 +6,7 @@ from __future__ import annotations
 from ..engine.parse import valid_name
 from .checker import BuiltModel, SpecReader
 from .dropout import LayerDropout, dropout_of, masked
+from .fields import layer_constant
 from .functions import formula_function
 from .network import UnitSpec, dropout_names, network_model, unit_names
 from .schema import MAX_NODES, FormulaActivation, LayerFile, ProblemFile
@@ -74,6 +75,6 @@ def _units(c: SpecReader, li: int, layer: LayerFile, previous: list[str]) -> lis
         if unit.activation == "softmax" or (act == "softmax" and len(layer.units) < 2):
             raise c.fail(loc, "softmax is a whole-layer activation over two or more units")
         name = "formula" if function else str(act)
-        slope = layer.slope if act == "leaky_relu" else None
-        units.append(UnitSpec(uname, tuple(unit.weights), unit.bias, name, slope, function))
+        constant = layer_constant(layer, name)
+        units.append(UnitSpec(uname, tuple(unit.weights), unit.bias, name, constant, function))
     return units

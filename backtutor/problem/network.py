@@ -22,7 +22,7 @@ class UnitSpec:
     weights: tuple[str, ...]
     bias: str | None
     activation: str
-    slope: Fraction | None = None  # leaky_relu
+    constant: Fraction | None = None  # the activation's constant (leaky_relu's slope)
     function: Function | None = None  # an activation written as a formula (activation "formula")
 
 
@@ -64,7 +64,7 @@ def network_model(
             if OPS[u.activation].arity is None:
                 expr: Expr = Call(u.activation, tuple(Sym(n) for n in nets), k)
             else:
-                expr = Call(u.activation, (Sym(net_name),), u.function or u.slope)
+                expr = Call(u.activation, (Sym(net_name),), u.function or u.constant)
             model.append((out_name, expr))
             outs.append(out_name)
         rate = rates[li] if li < len(rates) else None

@@ -15,7 +15,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PositiveInt,
 from ..engine.losses import DEFAULT_LOSS, LossKind
 from ..engine.ops import ACTIVATIONS, ActivationName
 from ..engine.optimizers import CONSTANT_KEYS, FORMS, KINDS
-from .fields import Name, Number, flat_vectors
+from .fields import LAYER_CONSTANT_FIELDS, Name, Number, flat_vectors
 from .variants_schema import VariantsFile
 
 MAX_NODES = 5_000
@@ -67,13 +67,20 @@ class DropoutFile(_Strict):
     seed: Annotated[int, Field(ge=0)] | None = None
 
 
-class LayerFile(_Strict):
+class _LayerFields(_Strict):
     activation: Activation = "sigmoid"
-    slope: Number = Fraction(1, 100)
     units: dict[Name, UnitFile] = Field(default_factory=dict, min_length=1)
     W: list[list[Number]] | None = None  # instead of `units`: one row per unit (problem/matrices.py)
     b: list[Number] | None = None
     dropout: DropoutFile | None = None
+
+
+# a layer: the fields above and a key per constant an activation of the op table takes (leaky_relu's
+# slope, fields.py), read by name; for mypy, the fields above
+if TYPE_CHECKING:
+    LayerFile = _LayerFields
+else:
+    LayerFile = create_model("LayerFile", __base__=_LayerFields, **LAYER_CONSTANT_FIELDS)
 
 
 class NamingFile(_Strict):
