@@ -17,6 +17,7 @@ from ..engine.expr import Call, Deriv, Expr, size
 from ..engine.formula import text
 from ..engine.ops import evaluate
 from ..solution import Solution, Step
+from ..solution.closed_forms import closed_forms
 from .sheet import Answer
 from .verdicts import Verdict
 
@@ -36,6 +37,22 @@ class FormulaJudge:
         self.free = [n.name for n in g.nodes.values() if n.expr is None]
         self.known_cache: dict[tuple[int, int | None], dict[str, Fraction | float]] = {}
         self.decided: dict[tuple[str, str], Verdict] = {}
+        self._closed: dict[str, Expr | None] | None = None
+
+    def closed_form(self, step: Step) -> Expr | None:
+        """The step's closed form: a parameter's from the step, any other ∂loss/∂node's (∂E/∂net_o1,
+        which the working and the documents leave as the chain) from the graph's reverse sweep."""
+        t = step.target
+        if (
+            step.closed_form is not None
+            or not isinstance(t, Deriv)
+            or t.of != self.sol.graph.loss
+            or t.direct
+        ):
+            return step.closed_form
+        if self._closed is None:
+            self._closed = closed_forms(self.sol.graph)
+        return self._closed.get(t.wrt)
 
     def known(self, step: Step) -> dict[str, Fraction | float]:
         """The numbers the problem fixes for this step: its example's data, frozen parameters."""
@@ -65,10 +82,12 @@ class FormulaJudge:
         return self.decided[key]
 
     def _grade(self, a: Answer, step: Step) -> Verdict:
-        expected = step.closed_form if step.closed_form is not None else step.formula
+        closed = self.closed_form(step)
+        expected = closed if closed is not None else step.formula
         shown = text(expected)
-        if any(isinstance(leaf, Deriv) for leaf, _, _ in step.leaves) and step.closed_form is None:
-            return Verdict(a.id, a.written, "(a number)", "wrong", "give a number for this step")
+        if any(isinstance(leaf, Deriv) for leaf, _, _ in step.leaves) and closed is None:
+            why = "its closed form is too long to compare a formula with: give a number for this step"
+            return Verdict(a.id, a.written, "(a number)", "wrong", why)
         assert a.formula is not None
         if len(a.written) > MAX_TEXT or size(a.formula) > MAX_NODES:
             return Verdict(a.id, a.written, shown, "undecided", "could not decide: the formula is too long")

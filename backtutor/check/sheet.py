@@ -9,7 +9,8 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..engine.expr import Expr, names
+from ..engine.expr import Expr, Function, names
+from ..engine.ops import functions_in
 from ..engine.parse import ParseError, parse
 from ..problem import yamlfile
 from ..problem.files import FileError, read_text
@@ -85,6 +86,7 @@ class _Known:
         self.ids = {s.id for s in sol.steps}
         self._names: NameMap | None = None
         self._matrices: MatrixIds | None = None
+        self._functions: dict[str, Function] | None = None
         self.numbers: dict[tuple[str, str], Answer] = {}  # (id, number) as written → its Answer
 
     @property
@@ -92,6 +94,16 @@ class _Known:
         if self._names is None:
             self._names = NameMap(self.sol.graph.nodes)
         return self._names
+
+    @property
+    def functions(self) -> dict[str, Function]:
+        """The functions the problem writes as formulas (its `functions:`, a formula activation), by
+        name: an answer may call them, T1(net_h1), and their derivatives, T1′(net_h1)."""
+        if self._functions is None:
+            model = [n.expr for n in self.sol.graph.nodes.values() if n.expr is not None]
+            found = [f for e in model for f in functions_in(e) if f.order == 0]
+            self._functions = {f.name: f for f in found}
+        return self._functions
 
     @property
     def matrices(self) -> MatrixIds:
@@ -283,7 +295,8 @@ def parse_answer(step_id: str, written: str, sol: Solution) -> Answer:
     number = _number(written)
     if number is not None:
         return Answer(step_id, written, *number)
-    formula = _known(sol).names.rename(parse(written))
+    known = _known(sol)
+    formula = known.names.rename(parse(written, known.functions))
     unknown = [n for n in names(formula) if n not in sol.graph.nodes]
     if unknown:
         close = difflib.get_close_matches(unknown[0], list(sol.graph.nodes), n=2)

@@ -2,8 +2,9 @@
 
 Only numbers, names, the constant pi (π), + − * / ^ ** (and the · × − ² ³ a student may paste),
 parentheses and calls to the functions of the op table (or to functions a problem file defines as
-formulas, passed in as `functions`) are accepted. Nothing here ever reaches `eval`, `sympify` or
-`parse_expr`; a name must look like `w1`, `out_h1` or `x_hat` (no leading underscore, no dots).
+formulas, passed in as `functions`, and their derivatives written T1′(x) or T1'(x)) are accepted.
+Nothing here ever reaches `eval`, `sympify` or `parse_expr`; a name must look like `w1`, `out_h1` or
+`x_hat` (no leading underscore, no dots).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from fractions import Fraction
 
 from ..errors import InputError
 from .expr import PI, Call, Expr, Function, Num, Sym
-from .ops import FUNCTIONS, OPS
+from .ops import FUNCTIONS, OPS, derivative_of
 
 CONSTANTS: dict[str, Num] = {"pi": PI, "π": PI}
 
@@ -35,9 +36,10 @@ MAX_NUMBER = 1e300  # larger literals would overflow as soon as they are multipl
 _TOKEN = re.compile(
     r"\s*(?:(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d{1,3})?)"
     rf"|(?P<name>σ(?![\w\u0302])|{_NAME}|_\w*)"
-    r"|(?P<op>\*\*|[-+*/^(),·×∗−÷²³]))"
+    r"|(?P<op>\*\*|[-+*/^(),·×∗−÷²³])"
+    r"|(?P<prime>(?<=\w)['′](?=\()))"
 )
-_CANONICAL = {"·": "*", "×": "*", "∗": "*", "−": "-", "÷": "/", "**": "^"}
+_CANONICAL = {"·": "*", "×": "*", "∗": "*", "−": "-", "÷": "/", "**": "^", "'": "′"}
 _SUPERSCRIPT = {"²": "2", "³": "3"}
 
 
@@ -164,6 +166,13 @@ class _Parser:
             self.take()
             if self.peek()[1] == "(" and self.peek()[0] == "op":
                 return self.call(value, col)
+            if self.peek()[0] == "prime":  # T1′(x): the derivative of a function of the file, by name
+                if value not in self.functions:
+                    raise ParseError(
+                        f"{value}′: only a function the problem defines is derived by name", self.text, col
+                    )
+                self.take()
+                return self.call(value, col, derivative=True)
             if value in CONSTANTS:
                 return CONSTANTS[value]
             if value in FUNCTIONS or value in self.functions:
@@ -177,20 +186,25 @@ class _Parser:
             return Sym(value)
         raise self.fail("expected a number, a name or '('")
 
-    def call(self, name: str, col: int) -> Expr:
-        if name not in FUNCTIONS and name not in self.functions:
-            known = ", ".join(sorted([*FUNCTIONS, *self.functions]))
-            raise ParseError(f"unknown function {name!r} (known: {known})", self.text, col)
+    def arguments(self) -> list[Expr]:
         self.expect("(")
         args = [self.expression()]
         while self.peek()[1] == "," and self.peek()[0] == "op":
             self.take()
             args.append(self.expression())
         self.expect(")")
-        if name in self.functions:  # a function the file defines as a formula of x
+        return args
+
+    def call(self, name: str, col: int, derivative: bool = False) -> Expr:
+        if name not in FUNCTIONS and name not in self.functions:
+            known = ", ".join(sorted([*FUNCTIONS, *self.functions]))
+            raise ParseError(f"unknown function {name!r} (known: {known})", self.text, col)
+        args = self.arguments()
+        if name in self.functions:  # a function the file defines as a formula of x (or, `derivative`, f′)
             if len(args) != 1:
                 raise ParseError(f"{name} takes 1 input, got {len(args)}", self.text, col)
-            return Call("formula", (args[0],), self.functions[name])
+            f = self.functions[name]
+            return Call("formula", (args[0],), derivative_of(f) if derivative else f)
         op = OPS[FUNCTIONS[name]]
         param = None
         if op.param:

@@ -1,0 +1,116 @@
+"""Formula answers to any gradient step, in the problem's own functions (T1, T2) and their derivatives.
+
+The expected verdicts are derived by hand (and the right formulas checked against sympy.diff of the
+loss below), not by the code under test.
+"""
+
+import math
+
+import pytest
+import sympy
+
+import backtutor
+from backtutor.check import Checker, read_sheet
+from backtutor.check.quiz import State, answer, start
+
+from .conftest import PROBLEMS
+
+# a homework that names its sigmoid T1 and its tanh T2: E = ½(t − T2(w3·T1(w1·x1 + w2·x2)))²
+NAMED = """
+inputs: [x1, x2]
+functions: {T1: "1/(1 + exp(-x))", T2: "tanh(x)"}
+expressions:
+  z1: w1*x1 + w2*x2
+  h: T1(z1)
+  z2: w3*h
+  y: T2(z2)
+targets: {y: t}
+parameters: {w1: 0.3, w2: -0.2, w3: 0.8}
+data: [{x1: 0.5, x2: 1.0, t: 0.2}]
+loss: {kind: half_sse, name: E}
+training: {learning_rate: 0.5}
+"""
+POINT = {"w1": 0.3, "w2": -0.2, "w3": 0.8, "x1": 0.5, "x2": 1.0, "t": 0.2}
+
+
+def grade(sol, answers: dict[str, str], tmp_path):
+    path = tmp_path / "sheet.yaml"
+    path.write_text("".join(f'"{k}": {v}\n' for k, v in answers.items()), encoding="utf-8")
+    report = Checker(sol).grade(read_sheet(path, sol), str(path))
+    return {v.id: v for v in report.verdicts}
+
+
+@pytest.fixture(scope="module")
+def named(tmp_path_factory):
+    path = tmp_path_factory.mktemp("named") / "named.yaml"
+    path.write_text(NAMED, encoding="utf-8")
+    return backtutor.solve(path)
+
+
+# by hand: ∂E/∂z2 = (y − t)·(1 − y²); ∂E/∂z1 = ∂E/∂z2·w3·h·(1 − h); ∂E/∂w1 = ∂E/∂z1·x1; ∂E/∂w3 = ∂E/∂z2·h
+RIGHT = {
+    "dE/dz2": "(y - t)*(1 - T2(z2)**2)",
+    "dE/dh": "(y - t)*(1 - y**2)*w3",
+    "dE/dz1": "(y - t)*(1 - T2(z2)**2)*w3*T1(z1)*(1 - T1(z1))",
+    "dE/dw1": "(y - t)*(1 - y**2)*w3*h*(1 - h)*x1",
+    "dE/dw3": "(y - t)*(1 - T2(z2)**2)*h",
+}
+
+
+def test_the_hand_derived_formulas_agree_with_sympy_diff():
+    w1, w2, w3, x1, x2, t = symbols = sympy.symbols("w1 w2 w3 x1 x2 t")
+    h = 1 / (1 + sympy.exp(-(w1 * x1 + w2 * x2)))
+    y = sympy.tanh(w3 * h)
+    loss = (t - y) ** 2 / 2
+    at = dict(zip(symbols, POINT.values(), strict=True))
+    dz2 = (y - t) * (1 - y**2)  # RIGHT's formulas, written in SymPy
+    for wrt, by_hand in [(w1, dz2 * w3 * h * (1 - h) * x1), (w3, dz2 * h)]:
+        assert math.isclose(float(sympy.diff(loss, wrt).subs(at)), float(by_hand.subs(at)), rel_tol=1e-12)
+
+
+def test_formula_answers_to_every_gradient_step_in_the_problems_own_functions(named, tmp_path):
+    v = grade(named, {k: f"'{f}'" for k, f in RIGHT.items()}, tmp_path)
+    assert {k: v[k].status for k in RIGHT} == dict.fromkeys(RIGHT, "right")
+
+
+def test_the_derivative_of_a_named_function_by_name(named, tmp_path):
+    # T2′ = 1 − T2², T1′ = T1·(1 − T1): written by name, with either prime
+    v = grade(named, {"dE/dh": '"(y - t)*T2\'(z2)*w3"', "dE/dz1": "'(y - t)*T2′(z2)*w3*T1′(z1)'"}, tmp_path)
+    assert v["dE/dh"].status == "right" and v["dE/dz1"].status == "right"
+
+
+def test_wrong_formulas_for_gradient_steps_are_graded_wrong(named, tmp_path):
+    wrong = {
+        "dE/dz2": "'(y - t)*T2(z2)'",  # T2 for T2′
+        "dE/dz1": "'(y - t)*(1 - y^2)*w3*T1(z1)'",  # T1′ left out
+        "dE/dw1": "'(y - t)*(1 - y^2)*w3*h*(1 - h)*x2'",  # the other input
+        "dE/dh": "'(t - y)*(1 - y^2)*w3'",  # the sign
+    }
+    v = grade(named, wrong, tmp_path)
+    assert {k: v[k].status for k in wrong} == dict.fromkeys(wrong, "wrong")
+    assert v["dE/dh"].slip == "sign"
+
+
+def test_a_gradient_of_an_inner_node_of_q4_is_graded(tmp_path):
+    # Mazur's q4: ∂E/∂net_o1 = (out_o1 − target_o1)·out_o1·(1 − out_o1), ∂E/∂out_h1 sums both outputs
+    sol = backtutor.solve(PROBLEMS / "q4.yaml")
+    o1, o2 = "(out_o1 - target_o1)*out_o1*(1 - out_o1)", "(out_o2 - target_o2)*out_o2*(1 - out_o2)"
+    answers = {
+        "dE/dnet_o1": f"'{o1}'",
+        "dE/dout_h1": f"'{o1}*w5 + {o2}*w7'",
+        "dE/dnet_h1": f"'({o1}*w5 + {o2}*w7)*out_h1*(1 - out_h1)'",
+        "dE_total/dout_h2": f"'{o1}*w5 + {o2}*w7'",  # w6 and w8 lead from out_h2
+    }
+    v = grade(sol, answers, tmp_path)
+    assert [v[k].status for k in ("dE_total/dnet_o1", "dE_total/dout_h1", "dE_total/dnet_h1")] == [
+        "right"
+    ] * 3
+    assert v["dE_total/dout_h2"].status == "wrong"
+
+
+def test_the_quiz_grades_a_formula_for_a_gradient_step(named):
+    quiz = start(named, [named.step("dE/dz1")])
+    _, verdict = answer(quiz, State(), "(y - t)*T2′(z2)*w3*T1′(z1)")
+    assert verdict.status == "right"
+    _, verdict = answer(quiz, State(), "(y - t)*T2′(z2)*w3*T1(z1)")
+    assert verdict.status == "wrong"
