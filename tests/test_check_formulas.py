@@ -11,7 +11,7 @@ import sympy
 
 import backtutor
 from backtutor.check import Checker, read_sheet
-from backtutor.check.quiz import State, answer, start
+from backtutor.check.quiz import QuizState, answer, start
 
 from .conftest import PROBLEMS
 
@@ -110,7 +110,7 @@ def test_a_gradient_of_an_inner_node_of_q4_is_graded(tmp_path):
 
 def test_the_quiz_grades_a_formula_for_a_gradient_step(named):
     quiz = start(named, [named.step("dE/dz1")])
-    _, verdict = answer(quiz, State(), "(y - t)*T2′(z2)*w3*T1′(z1)")
+    _, verdict = answer(quiz, QuizState(), "(y - t)*T2′(z2)*w3*T1′(z1)")
     assert verdict.status == "right"
-    _, verdict = answer(quiz, State(), "(y - t)*T2′(z2)*w3*T1(z1)")
+    _, verdict = answer(quiz, QuizState(), "(y - t)*T2′(z2)*w3*T1(z1)")
     assert verdict.status == "wrong"
