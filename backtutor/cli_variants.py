@@ -13,7 +13,11 @@ from __future__ import annotations
 import csv
 import io
 import os
+import shutil
+import tempfile
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,8 +27,10 @@ from .outputs import write_atomic
 
 if TYPE_CHECKING:
     from .problem.roster import Student
+    from .problem.variants import Base
     from .solution.constraints import Variant
 
+Job = tuple["Student", Path, str]  # whose document, the PDF to write, its LaTeX
 STUDENT_LINE = "# student: "  # the answer sheet's first line; `check --roster` reads the id from it
 
 
@@ -51,11 +57,12 @@ def write_variants(
     pdf: bool,
     precision: int,
 ) -> Written:
-    """Every student's files under `out` (made if missing), never over one of the `inputs` (the
-    problem file first, then the roster); the PDFs compiled on every core."""
-    from .problem.variants import drawn, read_base, seed_for
+    """Every student's files under `out` (a new or empty folder), never over one of the `inputs` (the
+    problem file first, then the roster); the PDFs compiled on every core. The class is built in a
+    temporary folder beside `out` and moved into place only when every file is written, so a failure
+    (named by the student's roster line) leaves nothing behind and the rerun is not blocked."""
+    from .problem.variants import read_base, seed_for
     from .render.pdf import have_pdflatex
-    from .solution.constraints import variant_for
 
     base = read_base(inputs[0])
     chosen = seed_for(base, seed)
@@ -63,23 +70,70 @@ def write_variants(
         raise InputError(f"-o {out}: not a folder")
     if out.exists() and any(out.iterdir()):  # a class made before: its answer sheets may be filled in
         raise InputError(f"-o {out}: the folder is not empty; write the class to a new folder")
-    out.mkdir(exist_ok=True)
     pdf = pdf and have_pdflatex()
+    building = _new_folder(out)
+    try:
+        index = _write_class(inputs, base, students, chosen, building, pdf, precision)
+        write_atomic(building / "variants.csv", index, inputs)
+        os.replace(building, out)  # onto a missing or an empty folder, in one step
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    return Written(len(students), "PDF" if pdf else "Markdown")
+
+
+def _new_folder(out: Path) -> Path:
+    """A temporary folder beside `out` (on its file system, so it can be renamed to it), with the
+    permissions a new folder normally gets."""
+    try:
+        building = Path(tempfile.mkdtemp(dir=out.absolute().parent, prefix=f".{out.name}."))
+    except OSError as e:
+        raise InputError(f"-o {out}: cannot write ({e.strerror or e})") from None
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(building, 0o777 & ~umask)
+    return building
+
+
+def _write_class(
+    inputs: tuple[Path, ...],
+    base: Base,
+    students: tuple[Student, ...],
+    seed: int,
+    out: Path,
+    pdf: bool,
+    precision: int,
+) -> str:
+    """Each student's folder under `out`; the index (variants.csv) as text."""
+    from .problem.variants import drawn
+    from .solution.constraints import variant_for
+
     index = io.StringIO()
     table = csv.writer(index)
     table.writerow(["id", "name", "folder", "tries", *base.spec.vary])
-    jobs: list[tuple[Path, str]] = []
+    jobs: list[Job] = []
     for student in students:
-        folder = out / student.file_name
-        folder.mkdir(exist_ok=True)
-        variant = variant_for(base, student, chosen, "problem.yaml")  # as the student's sheet names it
-        jobs += _write_student(inputs, folder, variant, chosen, pdf, precision)
+        with _naming(inputs, student):
+            folder = out / student.file_name
+            folder.mkdir()
+            variant = variant_for(base, student, seed, "problem.yaml")  # as the student's sheet names it
+            jobs += [(student, *job) for job in _write_student(inputs, folder, variant, seed, pdf, precision)]
         table.writerow(
             [student.id, student.name, student.file_name, variant.tries, *drawn(base, variant.raw).values()]
         )
     _compile_all(jobs, inputs)
-    write_atomic(out / "variants.csv", index.getvalue(), inputs)
-    return Written(len(students), "PDF" if pdf else "Markdown")
+    return index.getvalue()
+
+
+@contextmanager
+def _naming(inputs: tuple[Path, ...], student: Student) -> Iterator[None]:
+    """A failure while making a student's files, named by the student's roster line."""
+    try:
+        yield
+    except (InputError, OSError) as e:
+        where = f"{inputs[1]}:{student.line}: " if student.line and len(inputs) > 1 else ""
+        why = f"{e.strerror} ({e.filename})" if isinstance(e, OSError) else str(e)
+        raise InputError(f"{where}student {student.id!r}: {why}") from None
 
 
 def _write_student(
@@ -106,12 +160,13 @@ def _write_student(
     return jobs
 
 
-def _compile_all(jobs: list[tuple[Path, str]], inputs: tuple[Path, ...]) -> None:
+def _compile_all(jobs: list[Job], inputs: tuple[Path, ...]) -> None:
     """Each LaTeX document to its PDF, pdflatex running on every core."""
     from .render.pdf import compile_pdf
 
-    def one(job: tuple[Path, str]) -> None:
-        write_atomic(job[0], compile_pdf(job[1]), inputs)
+    def one(job: Job) -> None:
+        with _naming(inputs, job[0]):
+            write_atomic(job[1], compile_pdf(job[2]), inputs)
 
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         list(pool.map(one, jobs))

@@ -4,6 +4,8 @@ name is refused with its line; a pipe or /dev/zero as the roster is refused by n
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -75,3 +77,36 @@ def test_a_special_roster_is_refused_by_every_command(tmp_path, kind):
         result = run_within(*args)
         assert result.exit_code == 2 and "roster.csv" in result.output, result.output
     assert not (tmp_path / "out").exists() and not (tmp_path / "ag.zip").exists()
+
+
+def test_a_variants_run_that_fails_names_the_line_and_leaves_nothing(tmp_path, monkeypatch):
+    from backtutor.solution import constraints
+
+    path = problem(tmp_path, "relu_regression.yaml", RELU_VARIANTS)
+    (tmp_path / "roster.csv").write_text("id,name\nann,Ann\nbob,Bob\n")
+    real = constraints.variant_for
+
+    def failing_for_bob(base, student, *args):
+        if student.id == "bob":
+            raise InputError("pdflatex failed: ! Text line contains an invalid character")
+        return real(base, student, *args)
+
+    monkeypatch.setattr(constraints, "variant_for", failing_for_bob)
+    out = tmp_path / "class"
+    args = ("variants", path, "--roster", tmp_path / "roster.csv", "-o", out, "--no-pdf")
+    result = run_within(*args)
+    assert result.exit_code == 2
+    assert "roster.csv:3: student 'bob': pdflatex failed" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.yaml", "roster.csv"]  # nothing left behind
+    monkeypatch.setattr(constraints, "variant_for", real)
+    out.mkdir()  # an empty folder is filled
+    assert run_within(*args).exit_code == 0
+    assert sorted(p.name for p in out.iterdir()) == ["ann", "bob", "variants.csv"]
+    assert oct(out.stat().st_mode & 0o777) == oct(0o777 & ~_umask())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["class", "p.yaml", "roster.csv"]
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -16,7 +16,7 @@ import io
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .files import FileError, read_text
@@ -33,6 +33,7 @@ class Student:
     id: str
     name: str = ""
     email: str = ""
+    line: int = field(default=0, compare=False)  # the roster's line (0: numbered by --count)
 
     @property
     def file_name(self) -> str:
@@ -66,7 +67,7 @@ def read_roster(path: str | Path) -> tuple[Student, ...]:
                 name, f"{len(row)} cells on this line, the header has {len(header)} (a stray comma?)", line
             )
         cells = dict(zip(header, (cell.strip() for cell in row), strict=True))
-        student = Student(cells.get(id_col, ""), _name(cells), cells.get("email", ""))
+        student = Student(cells.get(id_col, ""), _name(cells), cells.get("email", ""), line)
         if not student.id:
             raise FileError(name, "the student on this line has no id", line, id_col)
         why = unsafe_id(student.id)
