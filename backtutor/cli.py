@@ -361,10 +361,12 @@ def quiz(
 
     Type a number or a formula; or hint, skip, quit. Exit code 0 when every answer is right, 1 when
     one is not, 2 when a file cannot be read or written."""
-    from .cli_quiz import practise, prepare
+    from .cli_quiz import check_save, practise, prepare
 
     with failing():
         check_output(save, (file,))
+        if save is not None:
+            check_save(save)
         chosen = prepare(file, phases, only, rtol, atol)
     raise typer.Exit(practise(chosen, save))
 

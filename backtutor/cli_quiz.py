@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .check.quiz import Quiz, QuizState
     from .solution import Solution, Step
 
+MAX_LINE = 10_000  # characters a typed line may have (a formula has at most 2,000)
 Read = Callable[["Text"], str]  # show a prompt, return the line typed; EOFError at the end of input
 
 
@@ -32,6 +33,24 @@ def prepare(file: Path, phases: str, only: str | None, rtol: float | None, atol:
 
     sol = solve_by_hand(load(file))
     return start(sol, chosen_steps(sol, phases, only), Checker(sol, rtol, atol))
+
+
+def check_save(save: Path) -> None:
+    """Before the first question: --save must be a file that can be written (a temporary file is made
+    and removed in its folder), so the answers typed are not lost at the end."""
+    import os
+    import tempfile
+
+    from .errors import InputError
+
+    try:
+        fd, tmp = tempfile.mkstemp(dir=save.absolute().parent, prefix=f".{save.name}.", suffix=".tmp")
+    except OSError as e:
+        raise InputError(
+            f"--save {save}: cannot write there ({e.strerror or e}); give another path"
+        ) from None
+    os.close(fd)
+    os.unlink(tmp)
 
 
 def chosen_steps(sol: Solution, phases: str, only: str | None) -> list[Step]:
@@ -53,6 +72,7 @@ def practise(quiz: Quiz, save: Path | None) -> int:
 
     from .check.quiz import report, written
     from .cli_common import report_error
+    from .errors import InputError
     from .outputs import write_atomic
     from .render.sheet import answer_sheet
     from .render.terminal_quiz import final, intro
@@ -65,11 +85,13 @@ def practise(quiz: Quiz, save: Path | None) -> int:
     try:
         saved = ""
         if save is not None:
+            sheet = answer_sheet(quiz.sol, list(quiz.steps), written(state))
             try:
-                write_atomic(save, answer_sheet(quiz.sol, list(quiz.steps), written(state)))
+                write_atomic(save, sheet)
                 saved = str(save)
-            except OSError as e:
-                report_error(str(e))
+            except (InputError, OSError) as e:  # nothing typed is lost: the sheet goes to stdout
+                report_error(f"{e}; your answers, as the sheet to save by hand:")
+                sys.stdout.write(sheet)
                 return 2
         result = report(state)
         console.print(final(result, len(state.skipped), len(quiz.steps) - state.position, saved))
@@ -85,6 +107,9 @@ def _reader(console: Console) -> Read:
 
     def read(prompt: Text) -> str:
         line = console.input(prompt)
+        while len(line) > MAX_LINE:  # not parsed, not echoed: asked again
+            console.print(f"a line of {len(line):,} characters; type at most {MAX_LINE:,}", markup=False)
+            line = console.input(prompt)
         if echo:
             console.print(line, markup=False)
         return line

@@ -4,9 +4,8 @@ mistake would block forever), and the special files a student or a roster can ha
 from __future__ import annotations
 
 import os
-import threading
+import signal
 from pathlib import Path
-from typing import Any
 
 from click.testing import Result
 from typer.testing import CliRunner
@@ -17,18 +16,19 @@ DEADLINE = 10.0  # seconds: every hostile input ends in a result or one message 
 
 
 def run_within(*args: object, stdin: str | None = None) -> Result:
-    """The command's result; fails the test when it has not ended within DEADLINE (the run is left in
-    a daemon thread, so a hang fails this test instead of the whole suite) or raised a traceback."""
-    box: dict[str, Any] = {}
+    """The command's result; fails the test when it has not ended within DEADLINE (an alarm interrupts
+    even a blocked read, and `quiz` needs the main thread for its signals) or raised a traceback."""
 
-    def invoke() -> None:
-        box["result"] = CliRunner().invoke(app, [str(a) for a in args], input=stdin)
+    def too_slow(signum: int, frame: object) -> None:
+        raise TimeoutError(f"{args[0]} did not end within {DEADLINE} s")
 
-    worker = threading.Thread(target=invoke, daemon=True)
-    worker.start()
-    worker.join(DEADLINE)
-    assert not worker.is_alive(), f"{args[0]} did not end within {DEADLINE} s"
-    result: Result = box["result"]
+    previous = signal.signal(signal.SIGALRM, too_slow)
+    signal.setitimer(signal.ITIMER_REAL, DEADLINE)
+    try:
+        result = CliRunner().invoke(app, [str(a) for a in args], input=stdin)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert "Traceback" not in result.output
     return result

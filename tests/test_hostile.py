@@ -10,7 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from backtutor.cli import app
-from backtutor.engine.parse import MAX_DEPTH, parse
+from backtutor.engine.expr import Function
+from backtutor.engine.parse import MAX_DEPTH, ParseError, parse
 from backtutor.errors import InputError
 from backtutor.problem.limits import MAX_SHOWN, MAX_SIZE, MAX_WORK, PASS_OVERHEAD
 from backtutor.problem.load import load
@@ -349,3 +350,16 @@ def test_the_size_counts_every_term_of_a_formula_not_only_its_names(write_proble
         [*lines, "parameters: {w: 1}", "data: [{x: 1}]", "loss: {kind: expression, expr: e0+e1}"]
     )
     fails(run("solve", str(write_problem(text + "\n"))), "problem.yaml:4: expressions:", "model too large")
+
+
+@pytest.mark.parametrize("opening", ["(", "sin(", "exp(", "f("])
+def test_calls_and_parentheses_count_alike_towards_the_depth(opening):
+    """The README: parentheses, signs, calls … all count; 59 levels around w*x pass, 60 do not."""
+    functions = {"f": Function("f", parse("x*x"))}
+
+    def nested(n: int) -> str:
+        return opening * n + "w*x" + ")" * n
+
+    assert "w" in str(parse(nested(MAX_DEPTH - 1), functions))
+    with pytest.raises(ParseError, match=f"more than {MAX_DEPTH} levels"):
+        parse(nested(MAX_DEPTH), functions)

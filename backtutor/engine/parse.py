@@ -238,11 +238,12 @@ def parse(text: str, functions: Mapping[str, Function] | None = None) -> Expr:
 
 
 def depth(e: Expr) -> int:
-    """Levels of calls in an expression, counted without recursion."""
-    deepest, stack = 0, [(e, 1)]
+    """Levels of calls in an expression (a name or a number is none), counted without recursion: as
+    the parser counts a level per parenthesis or call, so `sin(` and `(` nest alike."""
+    deepest, stack = 0, [(e, 0)]
     while stack:
         x, d = stack.pop()
-        deepest = max(deepest, d)
         if isinstance(x, Call):
+            deepest = max(deepest, d + 1)
             stack.extend((a, d + 1) for a in x.args)
     return deepest
