@@ -11,6 +11,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from backtutor.cli_gradescope import _from_metadata
+from backtutor.problem.roster import Student
 
 from .conftest import PROBLEMS
 from .hostile_files import SPECIAL, run_within, special
@@ -139,3 +144,36 @@ def test_many_files_are_refused_not_walked(tmp_path, zips):
     data = graded(root)
     assert data["score"] == 0 and "more than 1,000 files" in data["output"]
     shutil.rmtree(root / "submission")
+
+
+KEYS = st.sampled_from(["sid", "email", "users", "id"])
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(KEYS, inner, max_size=4),
+    max_leaves=30,
+)
+ANN, BOB = Student("101", email="ann@uni.edu"), Student("bob-Ω-7")  # junk never names Bob
+
+
+@settings(max_examples=60, deadline=None)
+@given(JSON, JSON)
+def test_metadata_of_any_shape_is_read_without_error(tmp_path_factory, data, junk):
+    """Any JSON names nobody or a roster student; Ann's entry after junk users is found (by email,
+    ignoring case and spaces)."""
+    folder = tmp_path_factory.mktemp("meta")
+    path = folder / "submission_metadata.json"
+    path.write_text(json.dumps(data))
+    assert _from_metadata(path, (ANN, BOB)) in (None, ANN, BOB)
+    users = junk if isinstance(junk, list) else [junk]
+    path.write_text(json.dumps({"users": [*users, {"email": " ANN@uni.edu"}]}))
+    assert _from_metadata(path, (ANN, BOB)) == ANN
+
+
+def test_a_special_sheet_with_a_roster_is_reported(tmp_path, zips):
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (tmp_path / "roster.csv").write_text("id\n101\n")
+    special("fifo", folder / "101.yaml")
+    path = problem(tmp_path, "relu_regression.yaml", RELU_VARIANTS)
+    result = run_within("check", path, folder, "--roster", tmp_path / "roster.csv")
+    assert result.exit_code == 2 and "101.yaml: not a regular file (a named pipe)" in result.stderr
