@@ -163,11 +163,19 @@ def test_a_bad_matrix_answer_names_the_sheet_the_key_and_the_line(tmp_path, text
     assert "Traceback" not in result.output
 
 
-def test_an_element_given_twice_is_an_error(tmp_path):
+@pytest.mark.parametrize("matrix_first", [True, False])
+def test_a_matrix_and_a_scalar_answer_to_one_step_are_both_reported(trained, tmp_path, matrix_first):
+    path, _, _ = trained
+    W1 = NP["W1+"].copy()
+    W1[0, 0] += 0.5  # wrong in the matrix, right as the scalar
+    lines = [f'"W1+": {flow(W1, 9)}\n', f'"W1_11+": {NP["W1+"][0, 0]:.8f}\n']
     sheet = tmp_path / "sheet.yaml"
-    sheet.write_text(f'"dE/dW1_22": 0.00047338\n"dE/dW1": {flow(NP["dE/dW1"])}\n', encoding="utf-8")
-    result = runner.invoke(app, ["check", str(SCHIENDORFER), str(sheet)])
-    assert result.exit_code == 2 and "dE/dW1[2,2] is dE/dW1_22" in result.output, result.output
+    sheet.write_text("".join(lines if matrix_first else lines[::-1]), encoding="utf-8")
+    result = runner.invoke(app, ["check", str(path), str(sheet)])
+    assert result.exit_code == 1, result.output  # an own error
+    marks = {line.split()[0]: line for line in result.output.splitlines() if "W1" in line}
+    assert "✓ right" in marks["W1_11+"] and "✗ wrong" in marks["W1[1,1]+"], result.output
+    assert "4/5 right" in result.output and "first error: W1[1,1]+ = W1_11+" in result.output
 
 
 def test_element_names_in_a_sheet_map_to_the_scalar_names(trained, tmp_path):

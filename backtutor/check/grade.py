@@ -57,7 +57,8 @@ class Checker:
             return Report(sheet, cast(tuple[Verdict, ...], tuple(known)), None)
         numbers = {a.id: a for a in given if a.value is not None}
         state = self.recompute.state({i: a.value for i, a in numbers.items() if a.value is not None})
-        verdicts: dict[str, Verdict] = {}
+        verdicts: dict[str, Verdict] = {}  # by step id, what later answers' grading reads
+        ordered: list[Verdict] = []  # every answer's, a step answered twice (w1+ and W1+) twice
         first_seen: dict[tuple[str, str], str] = {}
         for a, right in zip(given, known, strict=True):
             v = right or self.grade_one(a, state, verdicts, numbers)
@@ -71,9 +72,9 @@ class Checker:
                 else:
                     first_seen[key] = a.id
             verdicts[a.id] = v
-        ordered = tuple(verdicts[a.id] for a in given)
+            ordered.append(v)
         first = next((v for v in ordered if v.status == "wrong"), None)
-        return Report(sheet, ordered, first)
+        return Report(sheet, tuple(ordered), first)
 
     def grade_one(
         self, a: Answer, state: SheetState, verdicts: Mapping[str, Verdict], numbers: Mapping[str, Answer]

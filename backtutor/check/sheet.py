@@ -146,13 +146,8 @@ def read_sheet(path: str | Path, sol: Solution) -> list[Answer]:
         if cached is not None:
             answers.append(cached)
             continue
-        if isinstance(written, list):
-            elements = matrix_answer(name, key, written, ids, lines)
-            twice = next((a for a in elements if a.id in {b.id for b in answers}), None)
-            if twice is not None:
-                message = f"{twice.element} is {twice.id}, which the sheet answers already"
-                raise SheetError(name, message, yamlfile.line_of(lines, (key,)), key)
-            answers += elements
+        if isinstance(written, list):  # an element also answered as a scalar: both are graded
+            answers += matrix_answer(name, key, written, ids, lines)
             continue
         step_id = key if key in known else canonical_id(str(key), known, sol.graph.loss, ids.names)
         if step_id is None:

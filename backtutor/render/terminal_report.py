@@ -59,7 +59,7 @@ def score_line(report: Report) -> Text:
     """Score: the counts, and the first error of the student's own with its explanation."""
     summary = Text(f"Score: {report.summary}", style="bold")
     if report.first_error:
-        summary.append(f"; first error: {report.first_error.id}", style="red")
+        summary.append(f"; first error: {report.first_error.label}", style="red")
         if report.first_error.explanation:
             summary.append(f" ({report.first_error.explanation})")
     return summary
