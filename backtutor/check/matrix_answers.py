@@ -11,10 +11,13 @@ and `@t` suffixes.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator, Sequence
 
+from ..engine.expr import names
 from ..solution import Solution
 from ..solution.layers import network_layers
+from ..solution.matrix_penalty import penalty_of
 from .names import NameMap
 
 Grid = tuple[tuple[str | None, ...], ...]  # element ids (None: no such step), one row per unit
@@ -31,18 +34,28 @@ class MatrixIds:
             return
         loss = sol.graph.loss
         suffixes = sorted({m.group(0) for i in known if (m := _SUFFIX.search(i))})
+        penalty = penalty_of(sol.problem)
+        penalised = set(names(penalty.formula)) if penalty else set()
+        uses = Counter(
+            x for layer in layers for x in (*layer.biases, *(w for row in layer.weights for w in row))
+        )
         for n, layer in enumerate(layers, 1):
+            grad_b = [
+                _bias(b, z, loss, uses, penalised) for b, z in zip(layer.biases, layer.nets, strict=True)
+            ]
             columns: dict[str, Sequence[str | None]] = {
                 f"z{n}": layer.nets,
                 f"a{n}": layer.outs,
                 f"d{loss}/da{n}": [f"d{loss}/d{o}" for o in layer.outs],
                 f"delta{n}": [f"d{loss}/d{z}" for z in layer.nets],
-                f"d{loss}/db{n}": [f"d{loss}/d{b}" if b else None for b in layer.biases],
+                f"d{loss}/db{n}": grad_b,
                 f"b{n}+": [f"{b}+" if b else None for b in layer.biases],
                 f"drop{n}": layer.dropped,  # the outputs after dropout, when the layer has it
             }
-            matrices = {
-                f"d{loss}/dW{n}": [[f"d{loss}/d{w}" for w in row] for row in layer.weights],
+            matrices: dict[str, Sequence[Sequence[str | None]]] = {
+                f"d{loss}/dW{n}": [
+                    [f"d{loss}/d{w}" if uses[w] == 1 else None for w in row] for row in layer.weights
+                ],
                 f"W{n}+": [[f"{w}+" for w in row] for row in layer.weights],
             }
             for s in suffixes:
@@ -55,6 +68,14 @@ class MatrixIds:
     def _add(self, key: str, grid: list[list[str | None]], matrix: bool) -> None:
         if any(e for row in grid for e in row):
             self.grids[key] = (tuple(tuple(row) for row in grid), matrix)
+
+
+def _bias(b: str | None, net: str, loss: str, uses: Counter[str | None], penalised: set[str]) -> str | None:
+    """The step of an entry of ∂loss/∂b: its bias's gradient; for a bias several units share (one
+    gradient, their sum), the unit's δ, which is its part unless a penalty adds to the first."""
+    if b is None or (uses[b] > 1 and b in penalised):
+        return None
+    return f"d{loss}/d{b if uses[b] == 1 else net}"
 
 
 def _id(element: str | None, suffix: str, known: set[str]) -> str | None:

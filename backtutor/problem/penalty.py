@@ -38,7 +38,7 @@ def penalised(c: SpecReader, model: list[tuple[str, Expr]], loss: str) -> list[t
             raise c.fail((*where, "parameters", i), f"'{name}' is not a parameter")
     if not over:
         raise c.fail(where, "there are no parameters to penalise")
-    node = f"{loss.removesuffix('_total')}_penalty"
+    node = penalty_name(loss)
     if node in {n for n, _ in model} or node in s.parameters or node in s.inputs:
         raise c.fail(where, f"the penalty's node is named '{node}', and the model uses that name already")
     terms = [_term(Sym(n), p.l2 is not None) for n in over]
@@ -46,6 +46,20 @@ def penalised(c: SpecReader, model: list[tuple[str, Expr]], loss: str) -> list[t
     factors: tuple[Expr, ...] = (HALF, Num(strength), total) if p.half else (Num(strength), total)
     *before, (_, expr) = model
     return [*before, (node, Call("mul", factors)), (loss, Call("add", (expr, Sym(node))))]
+
+
+def penalty_name(loss: str) -> str:
+    """The penalty node's name: E_penalty for a loss E or E_total."""
+    return f"{loss.removesuffix('_total')}_penalty"
+
+
+def penalty_node(model: tuple[tuple[str, Expr], ...], loss: str) -> tuple[str, Expr] | None:
+    """The penalty node `penalised` added to the loss, as (name, formula); None without one."""
+    exprs, name = dict(model), penalty_name(loss)
+    total = exprs.get(loss)
+    if name not in exprs or not (isinstance(total, Call) and total.op == "add" and Sym(name) in total.args):
+        return None
+    return name, exprs[name]
 
 
 def _term(w: Expr, squared: bool) -> Expr:

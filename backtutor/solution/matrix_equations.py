@@ -78,9 +78,11 @@ def equation(
     bias: bool = False,
     names: Names = Names(),
     dropping: Dropping = Dropping(),
+    penalty: str = "",
 ) -> tuple[str, str]:
     """The text and LaTeX of a step of layer n: kind is X, T, z, a, drop, grad, delta_out, delta,
-    dW, db, update (W, b) or softmax_ce (δ = a − t)."""
+    dW, db, update (W, b) or softmax_ce (δ = a − t). A gradient dW or db adds the gradient of the
+    `penalty` node, when the loss has one."""
     E, (ft, fl), i, v = latex_name(loss), f, names.id, names.tex
     before = "drop" if dropping.input else "a"  # what layer n reads
     p = dropping.rate
@@ -121,6 +123,14 @@ def equation(
         "W+": (f"W{n}+ = W{n} − η·∂{loss}/∂W{n}", _update_tex("W", n, E)),
         "b+": (f"b{n}+ = b{n} − η·∂{loss}/∂b{n}", _update_tex("b", n, E)),
     }
+    if penalty and kind in ("dW", "db"):
+        letter = kind[1]
+        t, tex = pairs[kind]
+        P = latex_name(penalty)
+        return (
+            f"{t} + ∂{penalty}/∂{letter}{n}",
+            rf"{tex} + \frac{{\partial {P}}}{{\partial {v(letter, n)}}}",
+        )
     if kind == "delta_out" and ft == "softmax":  # f′ is the Jacobian, not elementwise
         return _softmax_delta(n, loss, E, names, ce=False)
     if kind == "softmax_ce":
@@ -149,9 +159,9 @@ def _softmax_delta(n: int, loss: str, E: str, names: Names, ce: bool) -> tuple[s
     return text, tex
 
 
-def loss_equation(name: str, kind: str, outputs: int) -> tuple[str, str]:
+def loss_equation(name: str, kind: str, outputs: int, penalty: str = "") -> tuple[str, str]:
     """The loss of one example over its outputs a_k and targets t_k, from the loss table's term:
-    E = Σₖ 1/2·(t_k − a_k)² (with 1/K for a mean over K outputs)."""
+    E = Σₖ 1/2·(t_k − a_k)² (with 1/K for a mean over K outputs), + the penalty node when it has one."""
     from ..engine.losses import LOSSES
 
     loss = LOSSES[kind]
@@ -161,4 +171,8 @@ def loss_equation(name: str, kind: str, outputs: int) -> tuple[str, str]:
     head_t, head_l = (
         (f"(1/{outputs})·Σₖ ", rf"\frac{{1}}{{{outputs}}}\sum_k ") if mean else ("Σₖ ", r"\sum_k ")
     )
-    return f"{name} = {head_t}{text(term)}", rf"{latex_name(name)} = {head_l}{latex(term)}"
+    plus_t, plus_l = (f" + {penalty}", f" + {latex_name(penalty)}") if penalty else ("", "")
+    return (
+        f"{name} = {head_t}{text(term)}{plus_t}",
+        rf"{latex_name(name)} = {head_l}{latex(term)}{plus_l}",
+    )

@@ -21,8 +21,9 @@ from .layers import Layer, network_layers
 from .matrix_conv import conv_view
 from .matrix_equations import Dropping, Names, activation_names, equation
 from .matrix_functions import Gradient, activate, back, loss_gradient, slopes
+from .matrix_penalty import penalty_of
 from .matrix_records import MatrixStep, Term
-from .matrix_updates import layer_parameters, update_steps
+from .matrix_updates import Entries, layer_parameters, update_steps
 from .records import Solution, Worked
 
 if TYPE_CHECKING:
@@ -69,6 +70,8 @@ class _DensePass:
         names: Names,
     ) -> None:
         self.sol, self.layers, self.worked, self.suffix, self.names = sol, layers, worked, suffix, names
+        self.penalty = penalty_of(sol.problem)
+        self.counted: set[str] = set()  # parameters whose penalty gradient is shown already
         self.steps: list[MatrixStep] = []
         self._run(gradient)
 
@@ -79,18 +82,27 @@ class _DensePass:
         rows = [[float(w.values[n]) if n is not None else 0.0 for w in self.worked] for n in names]
         return np.array(rows, dtype=np.float64).reshape(len(names), len(self.worked))
 
-    def step(self, id_: str, kind: str, n: int, value: Array, *terms: Term, bias: bool = False) -> Array:
+    def step(
+        self,
+        id_: str,
+        kind: str,
+        n: int,
+        value: Array,
+        *terms: Term,
+        bias: bool = False,
+        penalty: str = "",
+        note: str = "",
+    ) -> Array:
         """A step of layer n; its value is a column matrix, shown as a vector for one example."""
         at = min(max(n, 1), len(self.layers)) - 1
         layer = self.layers[at]
         f = activation_names(layer.activations, layer.params)
         dropping = Dropping(at > 0 and self.layers[at - 1].rate is not None, _rate(layer))
-        text, latex = equation(kind, n, self.sol.problem.loss, f, bias, self.names, dropping)
+        text, latex = equation(kind, n, self.sol.problem.loss, f, bias, self.names, dropping, penalty)
         phase = "forward" if kind in ("X", "T", "z", "a", "drop") else "backward"
         w, one = self.worked[0], self.names.batch == 1
         shown = value[:, 0] if (one and kind != "dW") or kind == "db" else value  # columns as vectors
         example = w.example if one else None
-        note = ""
         if f[0] == "f" and kind in ("a", "delta", "delta_out"):  # units of the layer with other fs
             fs = (
                 activation_names((k,), (p,))[0] for k, p in zip(layer.activations, layer.params, strict=True)
@@ -134,9 +146,16 @@ class _DensePass:
 
         from .matrix_equations import loss_equation
 
-        problem, w = self.sol.problem, self.worked[0]
+        problem, w, penalty = self.sol.problem, self.worked[0], self.penalty
         each = np.array([[float(x.values[problem.loss]) for x in self.worked]])
-        text, latex = loss_equation(problem.loss, problem.loss_kind, len(self.layers[-1].outs))
+        if penalty:  # the same for every example of the update: shown once
+            text, latex = penalty.equation()
+            value = np.array([penalty.value(w.values)])
+            self.steps.append(
+                MatrixStep(penalty.node + self.suffix, "forward", text, latex, value, w.update, None)
+            )
+        outputs = len(self.layers[-1].outs)
+        text, latex = loss_equation(problem.loss, problem.loss_kind, outputs, penalty.node if penalty else "")
         note = ""
         if self.names.batch > 1:
             total = float(each.sum()) / (self.names.batch if self.names.mean else 1)
@@ -172,11 +191,25 @@ class _DensePass:
                     delta = self.step(i("delta", n), "delta", n, up * fprime, *terms, "⊙", fprime)
             a_t = inputs[n - 1].T
             dW = scale * (delta @ a_t)
-            self.step(f"d{loss}/dW{n}", "dW", n, dW, *factor, delta, "·", a_t)
+            self._gradient(f"d{loss}/dW{n}", "dW", n, dW, (*factor, delta, "·", a_t), layer.weights)
             if any(b is not None for b in layer.biases):
                 ones = np.ones((m, 1))
                 db = scale * (delta @ ones)
-                self.step(f"d{loss}/db{n}", "db", n, db, *((*factor, delta, "·", ones) if m > 1 else ()))
+                terms = (*factor, delta, "·", ones) if m > 1 else ()
+                self._gradient(f"d{loss}/db{n}", "db", n, db, terms, tuple((b,) for b in layer.biases))
+
+    def _gradient(
+        self, id_: str, kind: str, n: int, product: Array, terms: tuple[Term, ...], entries: Entries
+    ) -> None:
+        """∂E/∂W or ∂E/∂b of layer n: the product of the four equations, plus the penalty's gradient
+        for the matrix's entries when the loss has a penalty."""
+        penalty = self.penalty
+        if penalty is None or not penalty.covers(entries):
+            self.step(id_, kind, n, product, *terms)
+            return
+        g = penalty.gradient(entries, self.worked[0].values, self.counted).reshape(product.shape)
+        terms = (*(terms or (product,)), "+", g)
+        self.step(id_, kind, n, product + g, *terms, penalty=penalty.node, note=penalty.rule(entries))
 
     def _output_delta(self, z: Array, a: Array, grad: Array, targets: Array) -> Array:
         """δᴸ: ∇ₐE ⊙ f′(zᴸ), the softmax Jacobian times ∇ₐE, or a − t for softmax with cross-entropy."""
