@@ -26,8 +26,13 @@ class Unfinished(Exception):
     """The worker gave up: the message says why (time, memory, or SymPy's own failure)."""
 
 
-def _serve(conn: multiprocessing.connection.Connection) -> None:
-    """The worker: limit its memory, load SymPy, then run tasks until the pipe closes."""
+def _serve(conn: multiprocessing.connection.Connection, other: Any) -> None:
+    """The worker: limit its memory, load SymPy, then run tasks until the pipe closes.
+
+    A forked worker inherits the parent's end of the pipe too: it closes it, so that the pipe does
+    close when the parent ends (however it ends) and the worker never outlives it."""
+    if other is not None:
+        other.close()
     try:
         import resource
 
@@ -57,7 +62,7 @@ def _start() -> tuple[Any, multiprocessing.connection.Connection]:
     fork = "fork" in multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork") if fork else multiprocessing.get_context("spawn")
     parent, child = ctx.Pipe()
-    process = ctx.Process(target=_serve, args=(child,), daemon=True)
+    process = ctx.Process(target=_serve, args=(child, parent if fork else None), daemon=True)
     process.start()
     child.close()
     if not parent.poll(STARTUP_LIMIT) or parent.recv() != "ready":
