@@ -71,6 +71,16 @@ def _start() -> tuple[Any, multiprocessing.connection.Connection]:
     return process, parent
 
 
+def start() -> None:
+    """Start the worker unless it runs (a caller timing SymPy's work leaves its start-up out)."""
+    global _worker
+    if _worker is None:
+        try:
+            _worker = _start()
+        except OSError:
+            raise Unfinished("SymPy did not start") from None
+
+
 def stop() -> None:
     """End the worker (the next task starts a new one)."""
     global _worker
@@ -86,8 +96,8 @@ def run(fn: Callable[..., T], args: tuple[Any, ...], timeout: float) -> T:
     """fn(*args) in the worker, or Unfinished saying why it was given up."""
     global _worker
     try:
-        if _worker is None:
-            _worker = _start()
+        start()
+        assert _worker is not None
         _, conn = _worker
         conn.send((fn, args))
         if conn.poll(timeout):

@@ -58,15 +58,20 @@ def _form_rows(
 
 def latex_lines(e: Expr, precision: int, blank: bool, width: float = LINE_WIDTH) -> list[str]:
     """latex(e), broken before terms and factors into lines of about `width`; brackets that a break
-    cuts are closed with \\right. and reopened with \\left. so that every line compiles."""
+    cuts are closed with \\right. and reopened with \\left. so that every line compiles. Each
+    piece's width is measured on from the line's last token (only that one can change), so a long
+    form costs its length, not its length squared."""
     lines: list[str] = []
     current = ""
+    resume = (0, 0.0)  # where the line's last token starts, and the width before it
     for piece in latex_pieces(e, precision, blank):
-        if current and latex_width(current + piece) > width:
+        wide, last = _scan(current + piece, *resume)
+        if current and wide > width:
             lines.append(current)
             current = piece.lstrip()
+            resume = _scan(current)[1]
         else:
-            current += piece
+            current, resume = current + piece, last
     lines.append(current)
     out: list[str] = []
     depth = 0
@@ -82,16 +87,25 @@ def _depth(s: str) -> int:
 
 
 _ZERO_WIDTH = {"left", "right", "mathrm", "mathbf", "text", "textbf", "underline"}
+_COMMAND = re.compile(r"\\([a-zA-Z]+|.)")
+_BRACE = re.compile(r"[{}]")
 
 
 def latex_width(s: str) -> float:
     """Roughly how wide a LaTeX formula sets, in digit widths: fractions are as wide as their wider
     line, sub- and superscripts count less, commands count as one symbol."""
-    width, i = 0.0, 0
+    return _scan(s)[0]
+
+
+def _scan(s: str, i: int = 0, width: float = 0.0) -> tuple[float, tuple[int, float]]:
+    """latex_width of s, going on from index i with `width` before it; and where the last token
+    starts with the width before it (text appended to s can change that token only)."""
+    last = (i, width)
     while i < len(s):
+        last = (i, width)
         c = s[i]
         if c == "\\":
-            m = re.match(r"\\([a-zA-Z]+|.)", s[i:])
+            m = _COMMAND.match(s, i)
             name = m.group(1) if m else ""
             i += len(name) + 1
             if name == "frac":
@@ -112,7 +126,7 @@ def latex_width(s: str) -> float:
         else:
             width += 1.6 if c in "+-=" else 1
             i += 1
-    return width
+    return width, last
 
 
 def _group(s: str, i: int) -> tuple[str, int]:
@@ -124,10 +138,10 @@ def _group(s: str, i: int) -> tuple[str, int]:
     if s[i] != "{":
         return s[i], i + 1
     depth = 0
-    for j in range(i, len(s)):
-        depth += {"{": 1, "}": -1}.get(s[j], 0)
+    for m in _BRACE.finditer(s, i):
+        depth += 1 if m.group() == "{" else -1
         if depth == 0:
-            return s[i + 1 : j], j + 1
+            return s[i + 1 : m.start()], m.end()
     return s[i + 1 :], len(s)
 
 

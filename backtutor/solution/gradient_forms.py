@@ -9,13 +9,16 @@ budget for the whole problem.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..engine.expr import Deriv, Expr
 from .records import Solution
 
-BUDGET = 20.0  # seconds of SymPy for all of a problem's forms (each form has its own limit too)
+if TYPE_CHECKING:
+    from .simplify import Budget
+
+BUDGET = 3.0  # seconds of SymPy work for a problem's forms, each with its own limit too (README: Limits)
 
 
 @dataclass(frozen=True)
@@ -40,8 +43,8 @@ def closed_forms(sol: Solution, simplify: bool) -> ClosedForms:
     examples = _batch_size(sol)
     forms: list[ClosedForm] = []
     missing: list[Expr] = []
-    deadline = time.monotonic() + BUDGET
     seen: set[str] = set()
+    budget = _budget() if simplify else None
     for s in sol.steps:
         t = s.target
         if s.phase != "backward" or not isinstance(t, Deriv) or t.direct or t.of != g.loss:
@@ -53,19 +56,24 @@ def closed_forms(sol: Solution, simplify: bool) -> ClosedForms:
         if s.closed_form is None:
             missing.append(target)
             continue
-        simplified, note = _simplified(sol, s.closed_form, deadline) if simplify else (None, "")
+        simplified, note = _simplified(sol, s.closed_form, budget) if budget is not None else (None, "")
         forms.append(
             ClosedForm(target, s.closed_form, simplified, note, examples, sol.problem.reduction == "mean")
         )
     return ClosedForms(forms, missing)
 
 
-def _simplified(sol: Solution, chain: Expr, deadline: float) -> tuple[Expr | None, str]:
-    from .simplify import groups_of, simplified, simplify
+def _budget() -> Budget:
+    from .simplify import Budget
 
-    groups = groups_of(sol.problem)
-    result = simplify(chain, groups, deadline)
-    return (None, result) if isinstance(result, str) else (simplified(chain, groups), "")
+    return Budget(BUDGET)
+
+
+def _simplified(sol: Solution, chain: Expr, budget: Budget) -> tuple[Expr | None, str]:
+    from .simplify import groups_of, simplify
+
+    result = simplify(chain, groups_of(sol.problem), budget)
+    return (None, result) if isinstance(result, str) else (result, "")
 
 
 def _batch_size(sol: Solution) -> int:

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import importlib
 import time
+from dataclasses import dataclass
 from typing import Any
 
-from ..engine.bounded import Unfinished, run
+from ..engine.bounded import Unfinished, run, start
 from ..engine.expr import Call, Expr, Sym, names
 from ..engine.formula import text
 from ..engine.from_sympy import Unwritable, from_sympy, round_trip
@@ -42,33 +43,53 @@ def simplified(expr: Expr, groups: Groups = ()) -> Expr | None:
     """`expr` simplified (in the worker, under its time and memory limits), or None when SymPy gave
     up or finds nothing simpler to write. For `backtutor diff` and the closed forms alike."""
     result = simplify(expr, groups)
-    return None if isinstance(result, str) or text(result) == text(expr) else result
+    return None if isinstance(result, str) else result
 
 
-def simplify(expr: Expr, groups: Groups = (), deadline: float | None = None) -> Expr | str:
-    """The simplified form of `expr` (perhaps `expr` itself), or a note saying why it was skipped.
-    deadline: a time.monotonic() by which SymPy must be done (the caller's budget); a shape already
-    simplified costs nothing and is answered after it too."""
+@dataclass
+class Budget:
+    """Seconds of SymPy work left for a problem's forms (the worker's start-up not counted)."""
+
+    seconds: float
+
+
+def simplify(expr: Expr, groups: Groups = (), budget: Budget | None = None) -> Expr | str | None:
+    """The simplified form of `expr`, None when SymPy writes it no simpler, or a note saying why it
+    was skipped. budget: the caller's time for SymPy, spent here; a shape already simplified costs
+    nothing and is answered when the budget is spent too."""
     shape, shape_groups, back = _shape(expr, groups)
     key = (shape, shape_groups)
-    if key not in _done:
-        timeout = TIME_LIMIT if deadline is None else min(TIME_LIMIT, deadline - time.monotonic())
+    found = _done.get(key, _NOT_YET)
+    if found is _NOT_YET:
+        timeout = TIME_LIMIT if budget is None else min(TIME_LIMIT, budget.seconds)
         if timeout <= 0:
             return "not simplified: SymPy used all its time for this problem's forms"
         try:
-            result: Expr | str = run(simplify_here, key, timeout)
+            start()
+            found = _simplify_shape(key, timeout, budget)
         except Unfinished as e:
             if timeout < TIME_LIMIT:  # cut short by the caller's budget: not the shape's own verdict
                 return f"not simplified: {e}"
-            result = f"not simplified: {e}"
+            found = f"not simplified: {e}"
         if len(_done) >= CACHED:
             del _done[next(iter(_done))]
-        _done[key] = result
-    found = _done[key]
-    return found if isinstance(found, str) else _renamed(found, back)
+        _done[key] = found
+    return found if found is None or isinstance(found, str) else _renamed(found, back)
 
 
-_done: dict[tuple[Expr, Groups], Expr | str] = {}  # shape ↦ its simplified form or SymPy's note
+def _simplify_shape(key: tuple[Expr, Groups], timeout: float, budget: Budget | None) -> Expr | str | None:
+    """simplify_here in the worker, its time taken from the budget; None when it reads as the shape."""
+    begun = time.monotonic()
+    try:
+        result = run(simplify_here, key, timeout)
+    finally:
+        if budget is not None:
+            budget.seconds -= time.monotonic() - begun
+    return None if not isinstance(result, str) and text(result) == text(key[0]) else result
+
+
+_NOT_YET = "not simplified yet"
+_done: dict[tuple[Expr, Groups], Expr | str | None] = {}  # shape ↦ simplify()'s answer for it
 
 
 def _shape(expr: Expr, groups: Groups) -> tuple[Expr, Groups, dict[str, str]]:
