@@ -275,7 +275,7 @@ def check(
         graded = grade_sheets(file, paths, roster, seed, (rtol, atol))
     with failing():
         if csv:
-            from .check import reports_csv
+            from .render.report_csv import reports_csv
 
             ids = [s.id for s in graded.sols[0].steps] if graded.sols else []
             write_atomic(csv, reports_csv(graded.reports, ids, graded.students if roster else None))

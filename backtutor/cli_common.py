@@ -34,10 +34,15 @@ SeedOpt = Annotated[int | None, typer.Option(help="With --roster: the seed the v
 
 
 def report_error(message: str) -> None:
-    """One error line on stderr."""
+    """One error line on stderr; what it quotes from a file made visible (an escape sequence there
+    must not reach the terminal)."""
     from rich.console import Console
 
-    Console(stderr=True, highlight=False, soft_wrap=True).print(f"error: {message}", markup=False)
+    from .text import terminal
+
+    Console(stderr=True, highlight=False, soft_wrap=True).print(
+        f"error: {terminal(message, lines=True)}", markup=False
+    )
 
 
 @contextmanager

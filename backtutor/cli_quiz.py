@@ -111,7 +111,9 @@ def _reader(console: Console) -> Read:
             console.print(f"a line of {len(line):,} characters; type at most {MAX_LINE:,}", markup=False)
             line = console.input(prompt)
         if echo:
-            console.print(line, markup=False)
+            from .text import terminal
+
+            console.print(terminal(line), markup=False, highlight=False)
         return line
 
     return read

@@ -107,6 +107,7 @@ def _write_class(
     """Each student's folder under `out`; the index (variants.csv) as text."""
     from .problem.variants import drawn
     from .solution.constraints import variant_for
+    from .text import csv_row
 
     index = io.StringIO()
     table = csv.writer(index)
@@ -118,9 +119,8 @@ def _write_class(
             folder.mkdir()
             variant = variant_for(base, student, seed, "problem.yaml")  # as the student's sheet names it
             jobs += [(student, *job) for job in _write_student(inputs, folder, variant, seed, pdf, precision)]
-        table.writerow(
-            [student.id, student.name, student.file_name, variant.tries, *drawn(base, variant.raw).values()]
-        )
+        who = csv_row([student.id, student.name, student.file_name])  # roster text: never a formula
+        table.writerow([*who, variant.tries, *drawn(base, variant.raw).values()])
     _compile_all(jobs, inputs)
     return index.getvalue()
 
@@ -144,9 +144,11 @@ def _write_student(
 
     from .problem.variants import variant_text
     from .render.sheet import blank_sheet
+    from .text import yaml_comment
 
-    sid, sol = variant.student.id, variant.solution
-    header = f"Problem for student {sid}: a variant of {inputs[0].name} (backtutor variants, seed {seed})"
+    sid, sol = yaml_comment(variant.student.id), variant.solution  # a newline must not end the comment
+    source = yaml_comment(inputs[0].name)
+    header = f"Problem for student {sid}: a variant of {source} (backtutor variants, seed {seed})"
     write_atomic(folder / "problem.yaml", variant_text(variant.raw, header), inputs)
     write_atomic(folder / "answers.yaml", f"{STUDENT_LINE}{sid}\n{blank_sheet(sol)}", inputs)
     document = import_module(f"{__package__}.render.{'latex' if pdf else 'markdown'}")

@@ -1,6 +1,5 @@
 """Answer sheets → verdicts: right, carried forward, or an error of its own with the slip named."""
 
-from .export import reports_csv
 from .formulas import FormulaJudge
 from .grade import Checker
 from .sheet import Answer, SheetError, canonical_id, read_sheet
@@ -15,5 +14,4 @@ __all__ = [
     "Verdict",
     "canonical_id",
     "read_sheet",
-    "reports_csv",
 ]

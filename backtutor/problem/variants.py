@@ -17,9 +17,9 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
 from pydantic import ValidationError
 
+from ..text import yaml_dump
 from . import yamlfile
 from .fields import number
 from .files import FileError
@@ -124,7 +124,7 @@ def variant_text(raw: dict[str, Any], header: str) -> str:
     """A variant as a problem file: a comment header, then the data (the file's comments are not kept:
     they may quote the original numbers)."""
     comment = "".join(f"# {line}\n" for line in header.splitlines())
-    body = yaml.safe_dump(raw, sort_keys=False, allow_unicode=True, default_flow_style=None, width=100)
+    body = yaml_dump(raw, sort_keys=False, default_flow_style=None, width=100)  # a title shown as written
     return comment + body
 
 

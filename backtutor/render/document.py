@@ -14,6 +14,7 @@ import unicodedata
 from ..engine.expr import Expr
 from ..engine.formula import latex, latex_pieces
 from ..solution.gradient_forms import ClosedForm
+from ..text import visible
 from .closed_forms import SIMPLIFIED, around_latex
 from .outline import Shown, notation
 
@@ -180,8 +181,10 @@ def tex_text(s: str, scripts: bool = False) -> str:
     """Plain text (a title, a rule such as σ′(x) = σ(x)·(1 − σ(x))) as LaTeX text that pdflatex
     sets without extra packages: specials escaped, symbols and Greek letters as math, accented
     letters as accents, ø, ł, ß and their kin by their commands; any other character (李) becomes
-    `?` rather than an error. With `scripts` (rule
-    notes), e^(−x) is set as a superscript and softmax_k as a subscript."""
+    `?` rather than an error; control characters written visibly (`\\x1b`), as every output does.
+    The text cannot run a command: `\\`, `^`, `%`, `#`, braces… are all escaped. With `scripts`
+    (rule notes), e^(−x) is set as a superscript and softmax_k as a subscript."""
+    s = visible(s, lines=True)
     out: list[str] = []
     math: list[str] = []  # math symbols next to each other share one $…$
     for before, base, mark, script in notation(s) if scripts else [(s, "", "", "")]:

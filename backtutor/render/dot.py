@@ -16,6 +16,7 @@ from ..engine.formula import text
 from ..engine.graph import Node
 from ..errors import InputError
 from ..solution import Solution, Value
+from ..text import dot
 
 FORMULA_CHARS = 32  # a node's formula is written out when it is at most this long
 HIGHLIGHT = "#d62728"
@@ -28,10 +29,6 @@ _STYLE = {
     "loss": 'shape=box, style="rounded,filled,bold", fillcolor="#fecaca"',
 }
 _KIND = {"input": "input", "target": "target", "param": "parameter", "frozen": "parameter (frozen)"}
-
-
-def quote(s: str) -> str:
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
 def path_nodes(sol: Solution, spec: str) -> set[str]:
@@ -77,7 +74,7 @@ def render(sol: Solution, precision: int = 4, path: str | None = None, update: i
     out = [
         "digraph backtutor {",
         "  rankdir=LR;",
-        f"  label={quote(caption)}; labelloc=t; fontname=Helvetica; fontsize=12;",
+        f"  label={dot(caption)}; labelloc=t; fontname=Helvetica; fontsize=12;",
         "  node [fontname=Helvetica, fontsize=11];",
         '  edge [color="#555555", arrowsize=0.7];',
     ]
@@ -89,7 +86,7 @@ def render(sol: Solution, precision: int = 4, path: str | None = None, update: i
             attrs = ""
             if i in on_path and node.name in on_path and node.name in g.consumers.get(i, ()):
                 attrs = f' [color="{HIGHLIGHT}", penwidth=2.5]'
-            out.append(f"  {quote(i)} -> {quote(node.name)}{attrs};")
+            out.append(f"  {dot(i)} -> {dot(node.name)}{attrs};")
     out.append("}")
     return "\n".join(out) + "\n"
 
@@ -113,18 +110,18 @@ def _node(
         lines.append(f"value {text(Num(float(value)), precision)}")
     if grad is not None:
         lines.append(f"grad {text(Num(grad), precision)}")
-    attrs = [_STYLE[kind], f"label={quote(chr(10).join(lines))}"]
+    attrs = [_STYLE[kind], f"label={dot(chr(10).join(lines))}"]
     if node.expr is not None:
-        attrs.append(f"tooltip={quote(f'{n} = {text(node.expr, precision)}')}")
+        attrs.append(f"tooltip={dot(f'{n} = {text(node.expr, precision)}')}")
     if n in on_path:
         attrs.append(f'color="{HIGHLIGHT}", penwidth=2.5, fontcolor="{HIGHLIGHT}"')
-    return f"  {quote(n)} [{', '.join(attrs)}];"
+    return f"  {dot(n)} [{', '.join(attrs)}];"
 
 
 def _input_order(sol: Solution) -> list[str]:
     """The inputs in one rank, held in the declared order by invisible edges (Graphviz would
     otherwise order them to shorten edges)."""
-    inputs = [quote(n) for n in sol.problem.inputs if n in sol.graph.nodes]
+    inputs = [dot(n) for n in sol.problem.inputs if n in sol.graph.nodes]
     if len(inputs) < 2:
         return []
     chain = " -> ".join(inputs)

@@ -33,7 +33,7 @@ _STYLE = {
 def render_matrix(sol: Solution, precision: int = 4, update: int | None = None) -> str:
     """DOT text of the layer graph with the numbers of a worked update (its first example, or its
     batch as matrices with one column per example)."""
-    from .dot import quote
+    from ..text import dot as quote
 
     layers = network_layers(sol.problem)
     t = update if update is not None else (sol.worked[0].update if sol.worked else 1)
@@ -78,7 +78,7 @@ def render_stages(sol: Solution, precision: int, t: int) -> str:
     its maps), its kernel or weights and bias, and ∂L/∂(each output), for update t's first example."""
     import numpy as np
 
-    from .dot import quote
+    from ..text import dot as quote
 
     stages = network_stages(sol.problem)
     if stages is None:

@@ -7,7 +7,6 @@ The style and the script are package data (explore.css, explore.js), written inl
 
 from __future__ import annotations
 
-import json
 import shlex
 import shutil
 from importlib.resources import files
@@ -19,6 +18,7 @@ from ..engine.graph import Graph
 from ..errors import InputError
 from ..solution import Solution, Step
 from ..solution.gradient_forms import ClosedForms, closed_forms
+from ..text import dot, json_dumps
 from .dot import convert
 from .json import to_dict
 
@@ -63,7 +63,7 @@ def graphviz_layout(columns: list[list[str]], g: Graph) -> dict[str, tuple[float
     as textbooks draw them); dot chooses the coordinates, each node level with its neighbours."""
     if shutil.which("dot") is None or len(g.nodes) > GRAPHVIZ_MOST:
         return None
-    q = json.dumps  # a JSON string is a DOT quoted string
+    q = dot
     lines = [
         "digraph { rankdir=LR; nodesep=0.2; ranksep=0.55;",
         f"node [shape=box, fixedsize=true, width={BOX[0] / 72}, height={BOX[1] / 72}];",
@@ -179,12 +179,12 @@ def _asset(name: str) -> str:
 
 def _embed(value: Any) -> str:
     """JSON that is safe inside <script>: no `<` can close the element early."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
+    return json_dumps(value, separators=(",", ":")).replace("<", "\\u003c")
 
 
 def render(sol: Solution, precision: int = 9) -> str:
     """The page: the graph beside the working, the step controls and the node details."""
-    from html import escape
+    from ..text import html as escape
 
     title = escape(sol.problem.title or "backtutor")
     closed = closed_forms(sol, simplify=True)  # once, for both scripts: SymPy is the page's slowest part

@@ -4,12 +4,11 @@ natively, no scripts, no fonts or styles fetched from anywhere; a narrow layout 
 
 from __future__ import annotations
 
-from html import escape
-
 from ..engine.expr import Expr, Num, Sym
 from ..engine.formula import mathml, mathml_pieces, text
 from ..solution import Solution, Step
 from ..solution.gradient_forms import ClosedForm
+from ..text import html as escape
 from .closed_forms import SIMPLIFIED, around_mathml, as_text, left_out
 from .outline import CLOSED_TITLE, Shown, notation, outline
 

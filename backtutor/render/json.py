@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any
 
@@ -10,6 +9,7 @@ from ..engine.expr import Expr
 from ..engine.formula import latex, text
 from ..solution import Epoch, Solution, Step
 from ..solution.gradient_forms import ClosedForm, ClosedForms, closed_forms
+from ..text import json_dumps
 from .closed_forms import as_latex, as_text, left_out
 
 
@@ -88,4 +88,4 @@ def to_dict(
 
 def render(sol: Solution, precision: int = 9, steps: list[Step] | None = None) -> str:
     """Compact JSON: without `indent`, json.dumps takes the C encoder (several times faster)."""
-    return json.dumps(to_dict(sol, precision, steps), ensure_ascii=False) + "\n"
+    return json_dumps(to_dict(sol, precision, steps)) + "\n"

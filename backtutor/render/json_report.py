@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ..check import Report
+from ..text import json_dumps
 
 
 def report_dict(report: Report) -> dict[str, Any]:
@@ -42,4 +42,4 @@ def report_dict(report: Report) -> dict[str, Any]:
 
 def render_reports(reports: list[Report]) -> str:
     docs = [report_dict(r) for r in reports]
-    return json.dumps(docs[0] if len(docs) == 1 else docs, ensure_ascii=False) + "\n"
+    return json_dumps(docs[0] if len(docs) == 1 else docs) + "\n"

@@ -60,7 +60,7 @@ def body(doc: Outline, blank: bool, standalone: bool = True) -> list[str]:
             if standalone:
                 out.append(rf"\subsection*{{{tex_text(section.title)}}}")
             else:
-                items.insert(0, ([("", rf"\textbf{{{part.heading}: {section.title}}}")], ""))
+                items.insert(0, ([("", rf"\textbf{{{tex_text(f'{part.heading}: {section.title}')}}}")], ""))
             out += _align(items, standalone)
     if doc.closed.forms or doc.closed.missing:
         rows = [(closed_rows(cf, precision), "") for cf in doc.closed.forms]

@@ -6,26 +6,13 @@ formula (an `aligned` block when it takes several lines: formula, numbers substi
 
 from __future__ import annotations
 
-import re
-
 from ..engine.expr import Expr, Num, Sym
 from ..engine.formula import latex
 from ..solution import Solution, Step
+from ..text import markdown
 from .closed_forms import left_out
 from .document import closed_rows, step_rows
 from .outline import CLOSED_TITLE, Shown, notation, outline
-
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|$~])")
-
-
-def md_text(s: str) -> str:
-    """Plain text with Markdown's special characters escaped (and # or a list marker at the start)."""
-    s = _SPECIAL.sub(r"\\\1", s)
-    return re.sub(r"^(\s*)(?:([#+-])|(\d+)\.)", _escape_start, s, flags=re.M)
-
-
-def _escape_start(m: re.Match[str]) -> str:
-    return m.group(1) + (f"\\{m.group(2)}" if m.group(2) else f"{m.group(3)}\\.")
 
 
 def _display(rows: list[tuple[str, str]]) -> str:
@@ -46,7 +33,7 @@ def note_md(note: str) -> str:
     """A rule note as Markdown text, e^(−x) and softmax_k as inline math ($e^{-x}$, $softmax_{k}$)."""
     out = []
     for before, base, mark, script in notation(note):
-        out.append(md_text(before))
+        out.append(markdown(before, lines=True))
         if base:
             base_tex = base if len(base) == 1 else rf"\mathrm{{{base}}}"
             out.append(f"${base_tex}{mark}{{{script.replace('−', '-')}}}$")
@@ -59,18 +46,18 @@ def _math(e: Expr, precision: int, blank: bool = False) -> str:
 
 def render(sol: Solution, precision: int = 9, steps: list[Step] | None = None, blank: bool = False) -> str:
     doc = outline(sol, precision, steps, simplify=True)
-    out = [f"# {md_text(doc.title)}"]
+    out = [f"# {markdown(doc.title)}"]
     if blank:
         out.append("*Worksheet: fill in the blanks.*")
     if doc.description:
-        out.append(md_text(doc.description))
+        out.append(markdown(doc.description, lines=True))
     for part in doc.parts:
-        out.append(f"## {md_text(part.heading)}")
+        out.append(f"## {markdown(part.heading)}")
         for section in part.sections:
-            out.append(f"### {md_text(section.title)}")
+            out.append(f"### {markdown(section.title)}")
             out += [_step(s, blank) for s in section.steps]
     if doc.closed.forms or doc.closed.missing:
-        out.append(f"## {md_text(CLOSED_TITLE)}")
+        out.append(f"## {markdown(CLOSED_TITLE)}")
         out += [_display(closed_rows(cf, precision)) for cf in doc.closed.forms]
         if note := left_out(doc.closed, lambda e: _math(e, precision)):
             out.append(f"*{note}*")
@@ -83,5 +70,5 @@ def render(sol: Solution, precision: int = 9, steps: list[Step] | None = None, b
         values = [f"${latex(Sym(k))} = {latex(Num(v), precision, blank)}$" for k, v in doc.final]
         out.append("**After training:** " + ", ".join(values[:-1]) + "; loss " + values[-1] + ".")
     if doc.hint:
-        out.append(f"*{md_text(doc.hint)}*")
+        out.append(f"*{markdown(doc.hint)}*")
     return "\n\n".join(out) + "\n"

@@ -3,12 +3,12 @@ step's value is a nested list (a vector a list, a matrix a list of rows)."""
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from ..engine.notation import shown_number
 from ..solution import Solution
 from ..solution.matrix_records import MatrixStep, Term
+from ..text import json_dumps
 
 if TYPE_CHECKING:
     from ..solution.matrix_records import Array
@@ -39,7 +39,7 @@ def to_dict(sol: Solution, steps: tuple[MatrixStep, ...]) -> dict[str, Any]:
 
 
 def render_json(sol: Solution, steps: tuple[MatrixStep, ...]) -> str:
-    return json.dumps(to_dict(sol, steps), ensure_ascii=False) + "\n"
+    return json_dumps(to_dict(sol, steps)) + "\n"
 
 
 WIDTH = 110  # a step's written-out line wider than this puts its value on lines of its own

@@ -5,12 +5,12 @@ column)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from html import escape
 from typing import TYPE_CHECKING
 
 from ..engine.notation import mathml_number, shown_number
 from ..solution import Solution
 from ..solution.matrix_records import MatrixStep, Term
+from ..text import html as escape
 from .document import tex_text
 
 if TYPE_CHECKING:

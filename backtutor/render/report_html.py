@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from html import escape
-
 from ..check import Report
 from ..solution import Solution
+from ..text import html as escape
 from .report import MARKS, class_counts, first_errors, totals
 
 _STYLE = (

@@ -3,17 +3,15 @@
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Mapping
 from itertools import groupby
 
 from ..engine.formula import text
 from ..errors import InputError
 from ..solution import Solution, Step
+from ..text import PLAIN_NUMBER, yaml_comment, yaml_string
 
 PHASES = ("forward", "backward", "update")
-_PLAIN_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")  # written bare, as template's ~
 
 
 def parse_phases(spec: str) -> tuple[str, ...]:
@@ -32,19 +30,21 @@ def blank_sheet(sol: Solution, phases: tuple[str, ...] = PHASES) -> str:
 
 
 def answer_sheet(sol: Solution, steps: list[Step], answers: Mapping[str, str]) -> str:
-    """The sheet of `steps`, each with its answer as written (`~` where there is none)."""
-    title = sol.problem.title or sol.problem.path
+    """The sheet of `steps`, each with its answer as written (`~` where there is none). The title and
+    the answers are one line each whatever they hold: a newline must not write an answer line."""
+    title = yaml_comment(sol.problem.title or sol.problem.path)
     lines = [
         f"# Answer sheet: {title}",
         "# Replace ~ with your answer: a number as you rounded it (0.3589, 3.59e-1) or a formula",
         "# in quotes ('w3*sigmoid(x2)*(1 - sigmoid(x2))'). Leave ~ for steps you skip.",
-        f"# Check it with: backtutor check {sol.problem.path} THIS_FILE",
+        f"# Check it with: backtutor check {yaml_comment(sol.problem.path)} THIS_FILE",
     ]
     for (update, example, phase), group in groupby(steps, key=lambda s: (s.update, s.example, s.phase)):
         where = f"update {update}" + (f", example {example}" if example is not None else "")
         lines += ["", f"# {phase} ({where})"]
         for s in group:
-            lines.append(f'"{s.id}": {_value(answers.get(s.id))}  # {text(s.target)} = {text(s.formula)}')
+            what = yaml_comment(f"{text(s.target)} = {text(s.formula)}")
+            lines.append(f"{yaml_string(s.id)}: {_value(answers.get(s.id))}  # {what}")
     return "\n".join(lines) + "\n"
 
 
@@ -52,4 +52,4 @@ def _value(written: str | None) -> str:
     """An answer as YAML: a plain number bare, anything else quoted (read back as written)."""
     if written is None:
         return "~"
-    return written if _PLAIN_NUMBER.fullmatch(written) else json.dumps(written, ensure_ascii=False)
+    return written if PLAIN_NUMBER.fullmatch(written) else yaml_string(written)

@@ -23,6 +23,7 @@ from rich.text import Text
 from ..engine.expr import Num, Sym
 from ..engine.formula import text
 from ..solution import Solution, Step
+from ..text import terminal
 from .closed_forms import SIMPLIFIED, as_text, left_out
 from .outline import CLOSED_TITLE, Outline, Section, Shown, outline
 
@@ -228,9 +229,9 @@ def render(
 ) -> RenderableType:
     """simplify: show each closed form simplified by SymPy too (loads SymPy, so only when asked)."""
     doc = outline(sol, precision, steps, simplify)
-    head = Text(doc.title, style="bold")
+    head = Text(terminal(doc.title), style="bold")
     if doc.description:
-        head.append("\n" + doc.description, style="default")
+        head.append("\n" + terminal(doc.description, lines=True), style="default")
     blocks: list[RenderableType] = [Panel(head, expand=False)]
     for part in doc.parts:
         blocks.append(_Heading(part.heading))

@@ -10,6 +10,7 @@ from ..check import Report, Verdict
 from ..check.quiz import COMMANDS
 from ..engine.formula import text
 from ..solution import Step
+from ..text import terminal
 from .terminal_report import score_line, verdict_runs
 
 _HINT = "yellow"
@@ -17,7 +18,7 @@ _HINT = "yellow"
 
 def intro(title: str, questions: int) -> RenderableType:
     return Group(
-        Text(title, style="bold"),
+        Text(terminal(title), style="bold"),
         Text(
             f"{questions} steps. Type a number as you rounded it, or a formula; or {', '.join(COMMANDS)}.",
             style="dim",
@@ -31,7 +32,9 @@ def section(step: Step, givens: list[tuple[str, str]]) -> Text:
     heading = Text(f"{step.phase} pass ({where})" if step.phase != "update" else f"updates ({where})")
     heading.stylize("bold blue")
     if givens:
-        heading.append("\n  given: " + ", ".join(f"{name} = {value}" for name, value in givens), style="dim")
+        heading.append(
+            "\n  given: " + ", ".join(f"{name} = {terminal(value)}" for name, value in givens), style="dim"
+        )
     return heading
 
 
@@ -54,9 +57,9 @@ def hints(lines: tuple[str, ...]) -> Text:
 
 
 def choice(v: Verdict) -> Text:
+    mine = terminal(v.answer)
     return Text(
-        f"  go on from your value {v.answer} (o, the default) or the correct one {v.expected} (c)? ",
-        style="bold",
+        f"  go on from your value {mine} (o, the default) or the correct one {v.expected} (c)? ", style="bold"
     )
 
 
@@ -66,7 +69,9 @@ def choice_help() -> Text:
 
 def unreadable(message: str) -> Text:
     names = ", ".join(COMMANDS)
-    return Text(f"  cannot read that ({message}): type a number, a formula, or {names}", style="magenta")
+    return Text(
+        f"  cannot read that ({terminal(message)}): type a number, a formula, or {names}", style="magenta"
+    )
 
 
 def final(report: Report, skipped: int, unasked: int, saved: str) -> RenderableType:
@@ -76,5 +81,5 @@ def final(report: Report, skipped: int, unasked: int, saved: str) -> RenderableT
     if rest:
         lines.append(Text(", ".join(rest), style="dim"))
     if saved:
-        lines.append(Text(f"answers saved to {saved}", style="dim"))
+        lines.append(Text(f"answers saved to {terminal(saved)}", style="dim"))
     return Group(*lines)

@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..check import Report, Verdict
+from ..text import terminal
 from .report import MARKS, class_counts, totals
 from .terminal import Run, labelled, segments, wrapped
 
@@ -27,31 +28,36 @@ _ANSWER = Style(bold=True)
 class _Verdicts:
     def __init__(self, report: Report) -> None:
         self.report = report
-        self.label = max((cell_len(v.label) for v in report.verdicts), default=0)
+        self.label = max((cell_len(terminal(v.label)) for v in report.verdicts), default=0)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = options.max_width
         if self.report.sheet:
-            yield from segments(wrapped([(self.report.sheet, Style(bold=True))], width), 0)
+            yield from segments(wrapped([(terminal(self.report.sheet), Style(bold=True))], width), 0)
         for v in self.report.verdicts:
             yield from self._verdict(v, width)
 
     def _verdict(self, v: Verdict, width: int) -> Iterator[Segment]:
-        yield from labelled(v.label, self.label, verdict_runs(v), width)[0]
+        yield from labelled(terminal(v.label), self.label, verdict_runs(v), width)[0]
 
 
 def verdict_runs(v: Verdict) -> list[Run]:
-    """The answer, its mark, the expected value when it is not right, the explanation."""
-    runs: list[Run] = [(v.answer, _ANSWER), ("  ", None), (MARKS[v.status], Style.parse(_STYLE[v.status]))]
+    """The answer, its mark, the expected value when it is not right, the explanation; what came from
+    the sheet made visible (an escape sequence in an answer could forge another verdict)."""
+    runs: list[Run] = [
+        (terminal(v.answer), _ANSWER),
+        ("  ", None),
+        (MARKS[v.status], Style.parse(_STYLE[v.status])),
+    ]
     if v.status != "right":
-        runs.append((f" (expected {v.expected})", None))
+        runs.append((f" (expected {terminal(v.expected)})", None))
     if v.explanation:
-        runs.append((f": {v.explanation}", None))
+        runs.append((f": {terminal(v.explanation)}", None))
     return runs
 
 
 def render_report(report: Report) -> RenderableType:
-    note = [Text(f"Note: {report.note}", style="bold red")] if report.note else []
+    note = [Text(f"Note: {terminal(report.note)}", style="bold red")] if report.note else []
     return Group(_Verdicts(report), score_line(report), *note)
 
 
@@ -61,7 +67,7 @@ def score_line(report: Report) -> Text:
     if report.first_error:
         summary.append(f"; first error: {report.first_error.label}", style="red")
         if report.first_error.explanation:
-            summary.append(f" ({report.first_error.explanation})")
+            summary.append(f" ({terminal(report.first_error.explanation)})")
     return summary
 
 
@@ -71,6 +77,6 @@ def render_class(reports: list[Report], broken: int) -> RenderableType:
     table.add_column("step")
     table.add_column("sheets with an error of their own", justify="right")
     for step_id, n in class_counts(reports)[:10]:
-        table.add_row(step_id, str(n))
+        table.add_row(Text(terminal(step_id)), str(n))
     score = ", ".join(f"{n} {what}" for what, n in totals(reports).items())
     return Group(table, Text(f"Class: {score}", style="bold"))

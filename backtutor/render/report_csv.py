@@ -1,4 +1,5 @@
-"""A class's reports as one CSV table, for a spreadsheet or a grade book."""
+"""A class's reports as one CSV table, for a spreadsheet or a grade book; a cell from a sheet or a
+roster that a spreadsheet would run as a formula is written as text."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import io
 from itertools import repeat
 from operator import attrgetter
 
-from .verdicts import Report
+from ..check import Report
+from ..text import csv_row
 
 _ID, _ID_STATUS = attrgetter("id"), attrgetter("id", "status")
 
@@ -29,13 +31,6 @@ def reports_csv(reports: list[Report], ids: list[str], students: list[str] | Non
         first = r.first_error
         counts = [r.right, r.own_errors, r.misconceptions, r.carried, r.undecided, len(r.verdicts)]
         where = [first.id, first.slip] if first else ["", ""]
-        writer.writerow(
-            [
-                r.sheet,
-                *([students[n], r.note] if students is not None else []),
-                *counts,
-                *where,
-                *map(status.get, columns, repeat("")),
-            ]
-        )
+        whose = csv_row([r.sheet, *([students[n], r.note] if students is not None else [])])  # untrusted
+        writer.writerow([*whose, *counts, *where, *map(status.get, columns, repeat(""))])
     return buffer.getvalue()
