@@ -219,9 +219,9 @@ def shapes(
         check_output(output, (file,))
         table = load_shapes(file)
         if format is ShapesFormat.json:
-            import json
+            from .text import json_dumps
 
-            emit(json.dumps(table.as_dict(), indent=2, ensure_ascii=False) + "\n", output)
+            emit(json_dumps(table.as_dict(), indent=2) + "\n", output)
         else:
             from .render.terminal_shapes import render as render_shapes
 

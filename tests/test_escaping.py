@@ -73,10 +73,10 @@ def unsafe(s: str) -> set[str]:
     }
 
 
-def invoke(*args: str, input: str | None = None) -> str:
+def invoke(*args: str, input: str | None = None, codes: tuple[int, ...] = (0, 1)) -> str:
     result = runner.invoke(app, list(args), input=input, env={"COLUMNS": "1000"})
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    assert result.exit_code in (0, 1), result.output
+    assert result.exit_code in codes, result.output
     return result.output
 
 
@@ -84,7 +84,7 @@ def invoke(*args: str, input: str | None = None) -> str:
 def hostile(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("hostile")
     files = {}
-    for name in ("q4", "relu_class"):
+    for name in ("q4", "relu_class", "lenet5"):
         raw = yaml.safe_load((PROBLEMS / f"{name}.yaml").read_text(encoding="utf-8"))
         raw |= {"title": TITLE, "description": DESCRIPTION}
         files[name] = folder / f"{name}.yaml"
@@ -125,6 +125,12 @@ def outputs(hostile: dict[str, Path]) -> dict[str, str]:
     shown["explore"] = (out / "explore.html").read_text("utf-8")
     shown["graph"] = invoke("graph", q4)
     shown["template"] = invoke("template", q4)
+    shown["shapes"] = invoke("shapes", str(hostile["lenet5"]))
+    shown["shapes -f json"] = invoke("shapes", str(hostile["lenet5"]), "-f", "json")
+    shown["diff, a formula it cannot read"] = invoke("diff", f"w*x{CONTROL}", "--wrt", "w", codes=(2,))
+    bad_key = out / f"key{CONTROL}.yaml"
+    bad_key.write_text(yaml.safe_dump({f"w5+{CONTROL}": 0.1}), encoding="utf-8")
+    shown["a sheet with a key it does not know"] = invoke("check", q4, str(bad_key), codes=(2,))
     student = str(out / "v" / "s2" / "problem.yaml")  # the roster's name in its title
     shown["solve -f latex (a student's variant)"] = invoke("solve", student, "-f", "latex")
     typed = "\n".join([ANSWERS["out_h1"], ANSWERS["w5+"], "quit"]) + "\n"
@@ -184,7 +190,13 @@ def test_every_output_is_free_of_control_characters(outputs):
 
 
 def test_terminal_outputs_show_markup_and_escapes_as_text(outputs):
-    for name in ("solve -f terminal", "check -f terminal", "quiz"):
+    for name in (
+        "solve -f terminal",
+        "check -f terminal",
+        "quiz",
+        "shapes",
+        "diff, a formula it cannot read",
+    ):
         assert "\\x1b" in outputs[name], name
     assert "[bold red]markup[/]" in outputs["solve -f terminal"]
     assert "[bold green]✓ right[/]" in outputs["check -f terminal"]
@@ -270,3 +282,15 @@ def test_latex_from_hostile_text_compiles_and_touches_no_outside_file(outputs, d
     written = re.findall(r"^OUTPUT (.*)$", recorded, flags=re.M)
     assert written and all(not Path(w).is_absolute() or Path(w).is_relative_to(tmp_path) for w in written)
     assert not (tmp_path / "pwned").exists()
+
+
+def test_a_raw_escape_in_a_title_never_reaches_the_terminal(tmp_path):
+    """The title written with raw ESC and BEL bytes (not YAML's \\e): an error or the working, and
+    never the raw bytes."""
+    q4 = (PROBLEMS / "q4.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "q4.yaml"
+    path.write_text(
+        re.sub("^title: .*$", 'title: "T\x1b]0;pwned\x07 \x1b[2J"', q4, flags=re.M), encoding="utf-8"
+    )
+    shown = invoke("solve", str(path), codes=(0, 2))
+    assert "\x1b" not in shown and "\x07" not in shown

@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..cnn.shapes import Row, ShapeTable, n, shape_text
+from ..text import terminal
 
 
 def _label(row: Row) -> str:
@@ -27,7 +28,7 @@ def _working(row: Row) -> Text:
         kind = "branches, concatenated along the channels" if row.role == "block" else row.kind
         text.append(kind, style="bold")
         if row.description and row.role == "layer":
-            text.append(f" {row.description}")
+            text.append(f" {terminal(row.description)}")
         text.append(f": {shape_text(row.input)} → {shape_text(row.output)}")
     for line in row.size:
         text.append(f"\n{line}")
@@ -88,7 +89,7 @@ def render(table: ShapeTable) -> RenderableType:
     for row in table.rows:
         grid.add_row(_label(row), _working(row))
         grid.add_row("", "")
-    head = Text(table.title or "Shapes", style="bold")
+    head = Text(terminal(table.title or "Shapes"), style="bold")
     head.append(f"\ninput {shape_text(table.input)}", style="default")
     notes = [Padding(Text(f"• {c}", style="italic yellow"), (0, 0, 0, 2)) for c in table.conventions]
     return Group(
