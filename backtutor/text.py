@@ -58,8 +58,11 @@ def html(s: str, lines: bool = True) -> str:
 
 def markdown(s: str, lines: bool = False) -> str:
     """Text for Markdown: its specials and `<`, `>`, `&` escaped (so no raw HTML, link or image comes
-    from input), and # or a list marker at a line's start; a table cell or heading takes one line."""
+    from input). On one line (a heading, a table cell, after a label) it is inline text; with `lines`
+    (a paragraph) a line's start is escaped too: #, a list marker, a setext underline, indentation."""
     s = _MD_SPECIAL.sub(r"\\\1", visible(s, lines))
+    if not lines:
+        return s
     s = re.sub(r"^[ \t]+", "", s, flags=re.M)  # no indented code block (a paragraph drops them anyway)
     return re.sub(r"^(?:([#+=-])|(\d+)([.)]))", _escape_start, s, flags=re.M)
 

@@ -157,10 +157,13 @@ def test_visible_escapes_exactly_unicodes_controls_and_format_characters():
 def test_markdown_text_renders_as_itself_and_nothing_else(s):
     from markdown_it import MarkdownIt
 
-    rendered = MarkdownIt("commonmark", {"html": True}).render(text.markdown(s))
-    assert set(re.findall(r"</?([a-z0-9]+)", rendered)) <= {"p", "pre", "code", "br"}, rendered
-    shown = re.sub(r"<[^>]+>", "", rendered)
-    assert " ".join(html.unescape(shown).split()) == " ".join(text.visible(s).split())
+    md = MarkdownIt("commonmark", {"html": True})
+    paragraph, inline = text.markdown(s, lines=True), "Text: " + text.markdown(s)
+    for source, expected in ((paragraph, text.visible(s, lines=True)), (inline, "Text: " + text.visible(s))):
+        rendered = md.render(source)
+        assert set(re.findall(r"</?([a-z0-9]+)", rendered)) <= {"p", "br"}, rendered
+        shown = html.unescape(re.sub(r"<[^>]+>", "", rendered))
+        assert " ".join(shown.split()) == " ".join(expected.split())
 
 
 @given(st.text(max_size=40))
