@@ -114,3 +114,87 @@ def test_the_quiz_grades_a_formula_for_a_gradient_step(named):
     assert verdict.status == "right"
     _, verdict = answer(quiz, QuizState(), "(y - t)*T2′(z2)*w3*T1(z1)")
     assert verdict.status == "wrong"
+
+
+# ---- a sum over a batch's examples -----------------------------------------------------------------
+# chain_fw: f = w3·σ(w2·σ(w1·x)), E = Σₙ (y[n] − f[n])², examples (x, y) = (1, 1), (2, 0). By hand:
+# ∂E/∂w3 = Σₙ −2·(y[n] − f[n])·σ(x2[n]); ∂E/∂w2 = Σₙ −2·(y[n] − f[n])·w3·σ′(x2[n])·σ(x1[n])
+DW3 = "-2*(y[n] - f[n])*sigmoid(x2[n])"
+DW2 = "2*(f[n] - y[n])*w3*sigmoid(x2[n])*(1 - sigmoid(x2[n]))*sigmoid(x1[n])"
+
+
+@pytest.fixture(scope="module")
+def chain():
+    return backtutor.solve(PROBLEMS / "chain_fw.yaml")
+
+
+def test_the_hand_derived_sums_agree_with_sympy_diff():
+    w1, w2, w3 = sympy.symbols("w1 w2 w3")
+    at = {w1: sympy.Rational(1, 2), w2: -1, w3: 2}
+
+    def sig(z):
+        return 1 / (1 + sympy.exp(-z))
+
+    loss = dw3 = dw2 = 0
+    for x, y in [(1, 1), (2, 0)]:
+        x2 = w2 * sig(w1 * x)
+        f = w3 * sig(x2)
+        loss += (y - f) ** 2
+        dw3 += -2 * (y - f) * sig(x2)  # DW3, DW2 written in SymPy
+        dw2 += 2 * (f - y) * w3 * sig(x2) * (1 - sig(x2)) * sig(w1 * x)
+    for wrt, by_hand in [(w3, dw3), (w2, dw2)]:
+        assert math.isclose(float(sympy.diff(loss, wrt).subs(at)), float(by_hand.subs(at)), rel_tol=1e-12)
+
+
+def test_a_batch_gradient_as_a_sum_over_the_examples(chain, tmp_path):
+    right = {
+        "dE/dw3": f"'sum_n({DW3})'",
+        "dE/dw2": f"'Σₙ({DW2})'",
+        "E": "'E[1] + E[2]'",
+        "dE/dw1[2]": "'-2*(y - f)*w3*sigmoid(x2)*(1 - sigmoid(x2))*w2*sigmoid(x1)*(1 - sigmoid(x1))*x'",
+    }
+    v = grade(chain, right, tmp_path)
+    assert {k: v[k].status for k in right} == dict.fromkeys(right, "right")
+    each = "'-2*(y[1] - f[1])*sigmoid(x2[1]) - 2*(y[2] - f[2])*sigmoid(x2[2])'"  # written out: the same
+    v = grade(chain, {"dE/dw3": each, "E": "'Σ_n((y[n] - f[n])^2)'"}, tmp_path)
+    assert v["dE/dw3"].status == "right" and v["E"].status == "right"
+
+
+def test_wrong_sums_are_graded_wrong(chain, tmp_path):
+    wrong = {
+        "dE/dw3": "'-2*(y[1] - f[1])*sigmoid(x2[1])'",  # the first example only
+        "dE/dw2": "'sum_n(2*(f[n] - y[n])*w3*sigmoid(x2[n])*sigmoid(x1[n]))'",  # σ′ left out
+        "E": "'sum_n((y[n] - f[n])^2)/2'",  # E is not halved here
+        "dE/dw3[1]": "'-2*(y[2] - f[2])*sigmoid(x2[2])'",  # the other example's
+    }
+    v = grade(chain, wrong, tmp_path)
+    assert {k: v[k].status for k in wrong} == dict.fromkeys(wrong, "wrong")
+
+
+def test_the_mean_of_a_batch(tmp_path):
+    text = (
+        (PROBLEMS / "chain_fw.yaml")
+        .read_text(encoding="utf-8")
+        .replace("name: E", "name: E\n  reduction: mean")
+    )
+    path = tmp_path / "mean.yaml"
+    path.write_text(text, encoding="utf-8")
+    sol = backtutor.solve(path)
+    v = grade(sol, {"dE/dw3": f"'sum_n({DW3})/2'", "dE/dw2": f"'sum_n({DW2})'"}, tmp_path)
+    assert v["dE/dw3"].status == "right" and v["dE/dw2"].status == "wrong"
+
+
+@pytest.mark.parametrize(
+    ("problem", "answer", "said"),
+    [
+        ("chain_fw", "-2*(y - f)*sigmoid(x2)", "y differs from example to example"),  # whose y?
+        ("chain_fw", f"sum_n({DW3}) + f[3]", "the batch's examples are 1 to 2"),
+        ("chain_fw", "f[n]", "f[n] is written inside sum_n"),
+        ("q4", "sum_n(out_h1[n])", "this answer is not a batch's"),
+    ],
+)
+def test_a_sum_written_wrong_is_said(problem, answer, said, tmp_path):
+    sol = backtutor.solve(PROBLEMS / f"{problem}.yaml")
+    step = "dE/dw3" if problem == "chain_fw" else "dE_total/dw5"
+    v = grade(sol, {step: f"'{answer}'"}, tmp_path)[step]
+    assert v.status == "undecided" and said in v.explanation

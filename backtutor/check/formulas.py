@@ -1,10 +1,11 @@
 """Grading formula answers: compared with the expected formula where the problem's known numbers (the
 data, one-hot targets, frozen parameters) are put in first, at random points and by SymPy.
 
-A point counts only where both formulas evaluate, so a formula defined nowhere is never right.
-SymPy's verdict wins when it has one. Answers too large are refused before SymPy sees them, and
-SymPy runs in a worker process with a time and memory limit (sympy_worker.py): past it, the answer
-is "could not decide".
+A batch's gradient is the sum (or mean) of its examples' closed forms, each in that example's names
+(f[1], f[2]), and each example's numbers are put in. A point counts only where both formulas
+evaluate, so a formula defined nowhere is never right. SymPy's verdict wins when it has one. Answers
+too large are refused before SymPy sees them, and SymPy runs in a worker process with a time and
+memory limit (sympy_worker.py): past it, the answer is "could not decide".
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import math
 import random
 from fractions import Fraction
 
-from ..engine.expr import Call, Deriv, Expr, size
+from ..engine.expr import Call, Deriv, Expr, Num, Sym, in_example, size
 from ..engine.formula import text
 from ..engine.ops import evaluate
 from ..solution import Solution, Step
@@ -27,6 +28,9 @@ MAX_TEXT = 2000  # characters of a formula answer
 MAX_NODES = 400  # nodes of a formula answer
 UNDEFINED = "not defined where the expected formula is"
 
+Given = dict[str, Fraction | float]
+Known = dict[int | None, Given]  # an example of the step's update (None: the step's own) ↦ its numbers
+
 
 class FormulaJudge:
     """Decides formula answers for one Solution."""
@@ -35,7 +39,7 @@ class FormulaJudge:
         self.sol = sol
         g = sol.graph
         self.free = [n.name for n in g.nodes.values() if n.expr is None]
-        self.known_cache: dict[tuple[int, int | None], dict[str, Fraction | float]] = {}
+        self.known_cache: dict[tuple[int, int | None], Known] = {}
         self.decided: dict[tuple[str, str], Verdict] = {}
         self._closed: dict[str, Expr | None] | None = None
 
@@ -54,24 +58,47 @@ class FormulaJudge:
             self._closed = closed_forms(self.sol.graph)
         return self._closed.get(t.wrt)
 
-    def known(self, step: Step) -> dict[str, Fraction | float]:
-        """The numbers the problem fixes for this step: its example's data, frozen parameters."""
+    def examples(self, t: int) -> list[int]:
+        """The examples of update t's batch (none when it learns from one example)."""
+        return sorted({w.example for w in self.sol.worked if w.update == t and w.example is not None})
+
+    def known(self, step: Step) -> Known:
+        """The numbers the problem fixes for this step (its example's data, frozen parameters) and
+        for each example of its batch."""
         key = (step.update, step.example)
         if key not in self.known_cache:
-            g, out = self.sol.graph, {}
             single = step.example is not None or self.sol.plan.batch_size == 1
-            try:
-                values = self.sol.values(step.update, step.example) if single else {}
-            except KeyError:
-                values = {}
-            for name, v in values.items():
-                node = g.nodes.get(name)
-                if node and (
-                    node.kind in ("input", "target") or (node.kind == "param" and name not in g.trainable)
-                ):
-                    out[name] = v
+            out: Known = {None: self._given(step.update, step.example) if single else {}}
+            for k in self.examples(step.update):
+                out[k] = self._given(step.update, k)
             self.known_cache[key] = out
         return self.known_cache[key]
+
+    def _given(self, t: int, k: int | None) -> Given:
+        g = self.sol.graph
+        try:
+            values = self.sol.values(t, k)
+        except KeyError:
+            return {}
+        return {
+            name: v
+            for name, v in values.items()
+            if (node := g.nodes.get(name))
+            and (node.kind in ("input", "target") or (node.kind == "param" and name not in g.trainable))
+        }
+
+    def expected(self, step: Step) -> Expr:
+        """The step's closed form (or formula); a batch's gradient: its examples' closed forms, added
+        (or averaged) in each example's names."""
+        closed = self.closed_form(step)
+        if closed is None:
+            return step.formula
+        examples = self.examples(step.update) if step.example is None else []
+        if len(examples) < 2:
+            return closed
+        total = Call("add", tuple(in_example(closed, k) for k in examples))
+        mean = self.sol.problem.reduction == "mean"
+        return Call("mul", (Num(Fraction(1, len(examples))), total)) if mean else total
 
     def grade(self, a: Answer, step: Step) -> Verdict:
         """Right when equal to the step's closed form (or formula); a sign error when its negative is.
@@ -82,10 +109,9 @@ class FormulaJudge:
         return self.decided[key]
 
     def _grade(self, a: Answer, step: Step) -> Verdict:
-        closed = self.closed_form(step)
-        expected = closed if closed is not None else step.formula
+        expected = self.expected(step)
         shown = text(expected)
-        if any(isinstance(leaf, Deriv) for leaf, _, _ in step.leaves) and closed is None:
+        if any(isinstance(leaf, Deriv) for leaf, _, _ in step.leaves) and self.closed_form(step) is None:
             why = "its closed form is too long to compare a formula with: give a number for this step"
             return Verdict(a.id, a.written, "(a number)", "wrong", why)
         assert a.formula is not None
@@ -105,7 +131,7 @@ class FormulaJudge:
             return "wrong", reason
         from .sympy_worker import decide  # SymPy's worker (multiprocessing) only for formula answers
 
-        verdict = decide(answer, expected, self.sol.graph, known)
+        verdict = decide(answer, expected, self.sol.graph, _flat(known))
         if verdict == "equal":
             return "right", "equal to the expected formula"
         if verdict == "different":
@@ -119,23 +145,21 @@ class FormulaJudge:
         compared, reason = self.at_points(Call("neg", (answer,)), expected, self.known(step))
         return compared >= ENOUGH and not reason
 
-    def at_points(self, answer: Expr, expected: Expr, known: dict[str, Fraction | float]) -> tuple[int, str]:
-        """How many random points agree, and a reason when they show the formulas differ."""
+    def at_points(self, answer: Expr, expected: Expr, known: Known) -> tuple[int, str]:
+        """How many random points agree, and a reason when they show the formulas differ. The
+        parameters are drawn once a point, shared by every example."""
         rng = random.Random(0)
-        g = self.sol.graph
         compared = 0
         for _ in range(POINTS):
-            env = {name: float(known[name]) if name in known else rng.uniform(0.2, 0.9) for name in self.free}
+            drawn = {name: rng.uniform(0.2, 0.9) for name in self.free}
             try:
-                for n in g.computed:
-                    assert n.expr is not None
-                    env[n.name] = evaluate(n.expr, env)
+                envs = {k: self._worked(drawn, given) for k, given in known.items()}
             except (ArithmeticError, ValueError):
                 continue
-            b = _value(expected, env)
+            b = _value(expected, envs)
             if b is None:
                 continue
-            a = _value(answer, env)
+            a = _value(answer, envs)
             if a is None:
                 return compared, UNDEFINED
             if not math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12):
@@ -143,11 +167,33 @@ class FormulaJudge:
             compared += 1
         return compared, ""
 
+    def _worked(self, drawn: dict[str, float], given: Given) -> dict[str, float]:
+        """Every node's value at a point: the given numbers, else the drawn ones, then the model."""
+        env = {name: float(given[name]) if name in given else drawn[name] for name in self.free}
+        for n in self.sol.graph.computed:
+            assert n.expr is not None
+            env[n.name] = evaluate(n.expr, env)
+        return env
 
-def _value(e: Expr, env: dict[str, float]) -> float | None:
-    """The formula's value at a point, None where it is undefined."""
+
+def _flat(known: Known) -> Given:
+    """The known numbers by name, each example's written f[k] (as sympy_form names them)."""
+    return {
+        (name if k is None else f"{name}[{k}]"): v for k, given in known.items() for name, v in given.items()
+    }
+
+
+def _value(e: Expr, envs: dict[int | None, dict[str, float]]) -> float | None:
+    """The formula's value at a point (a name of example k from that example's values), None where
+    it is undefined."""
+
+    def leaf(x: Expr) -> float:
+        if not isinstance(x, Sym):
+            raise KeyError(x)
+        return envs[x.example][x.name]
+
     try:
-        v = evaluate(e, env)
+        v = evaluate(e, leaf)
     except (ArithmeticError, ValueError, KeyError, TypeError):
         return None
     return v if math.isfinite(v) else None

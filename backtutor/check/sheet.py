@@ -9,12 +9,12 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..engine.expr import Expr, Function, names
+from ..engine.expr import Call, Expr, Function, Sym, names
 from ..engine.ops import functions_in
 from ..engine.parse import ParseError, parse
 from ..problem import yamlfile
 from ..problem.files import FileError, read_text
-from ..solution import Solution
+from ..solution import Solution, Step
 from .matrix_answers import MatrixIds, elements, label, shape_text, written_shape
 from .names import NameMap
 
@@ -22,6 +22,7 @@ _NUMBER = re.compile(r"[-+]?(\d+)?(?:\.(\d*))?(?:[eE]([-+]?\d+))?")
 _UPDATED = re.compile(r"(_new|_plus|'|\^\+|\^\{\+\}|_\+|\+)$")
 _SUFFIX = re.compile(r"(.*?)((?:\[\d+\])?(?:@\d+)?)")
 _GRADIENT = re.compile(r"d([^/]+)/d([^/]+)")
+_OF_EXAMPLE = re.compile(r"(.+)\[([1-9]\d*)\]")  # f[2]: example 2's f
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +88,7 @@ class _Known:
         self._names: NameMap | None = None
         self._matrices: MatrixIds | None = None
         self._functions: dict[str, Function] | None = None
+        self._steps: dict[str, Step] | None = None
         self.numbers: dict[tuple[str, str], Answer] = {}  # (id, number) as written → its Answer
 
     @property
@@ -104,6 +106,19 @@ class _Known:
             found = [f for e in model for f in functions_in(e) if f.order == 0]
             self._functions = {f.name: f for f in found}
         return self._functions
+
+    @functools.cached_property
+    def varying(self) -> frozenset[str]:
+        """The names whose value differs from example to example: all but the parameters."""
+        return frozenset(n.name for n in self.sol.graph.nodes.values() if n.kind != "param")
+
+    def batch(self, step_id: str) -> tuple[int, bool]:
+        """(examples in the step's update, is the step the batch's own: a sum over them)."""
+        if self._steps is None:
+            self._steps = {s.id: s for s in self.sol.steps}
+        step = self._steps[step_id]
+        n = len({w.example for w in self.sol.worked if w.update == step.update and w.example is not None})
+        return n, step.example is None and n > 1
 
     @property
     def matrices(self) -> MatrixIds:
@@ -291,10 +306,41 @@ def parse_answer(step_id: str, written: str, sol: Solution) -> Answer:
     if number is not None:
         return Answer(step_id, written, *number)
     known = _known(sol)
-    formula = known.names.rename(parse(written, known.functions))
+    n, summed = known.batch(step_id)
+    formula = parse(written, known.functions, n if summed else None)
+    formula = known.names.rename(_of_examples(formula, known.varying, n, written) if n > 1 else formula)
     unknown = [n for n in names(formula) if n not in sol.graph.nodes]
     if unknown:
         close = difflib.get_close_matches(unknown[0], list(sol.graph.nodes), n=2)
         hint = f" (did you mean {' or '.join(close)}?)" if close else ""
         raise ParseError(f"unknown name {unknown[0]!r}{hint}", written, 1)
+    unmarked = (
+        next((x for x in _names_of_no_example(formula) if x in known.varying), None) if summed else None
+    )
+    if unmarked:
+        message = (
+            f"{unmarked} differs from example to example: {unmarked}[n] inside sum_n(…), or {unmarked}[1]"
+        )
+        raise ParseError(message, written, 1)
     return Answer(step_id, written, formula=formula)
+
+
+def _of_examples(e: Expr, varying: frozenset[str], n: int, written: str) -> Expr:
+    """The formula with one example's names, written f[2], as that example's (Sym f of example 2)."""
+    if isinstance(e, Sym):
+        m = _OF_EXAMPLE.fullmatch(e.name)
+        if not m or m.group(1) not in varying:
+            return e
+        if int(m.group(2)) > n:
+            raise ParseError(f"{e.name}: the batch's examples are 1 to {n}", written, 1)
+        return Sym(m.group(1), int(m.group(2)))
+    if isinstance(e, Call):
+        return Call(e.op, tuple(_of_examples(a, varying, n, written) for a in e.args), e.param)
+    return e
+
+
+def _names_of_no_example(e: Expr) -> list[str]:
+    """The names a formula uses without saying whose example."""
+    if isinstance(e, Sym):
+        return [] if e.example is not None else [e.name]
+    return [x for a in e.args for x in _names_of_no_example(a)] if isinstance(e, Call) else []

@@ -227,3 +227,12 @@ def names(e: Expr) -> list[str]:
 
 def size(e: Expr) -> int:
     return 1 + sum(size(a) for a in e.args) if isinstance(e, Call) else 1
+
+
+def in_example(e: Expr, k: int, marked: int | None = None) -> Expr:
+    """e with each name marked `marked` (None: each name of no example) as example k's: f → f[k]."""
+    if isinstance(e, Sym):
+        return Sym(e.name, k) if e.example == marked else e
+    if isinstance(e, Call):
+        return Call(e.op, tuple(in_example(a, k, marked) for a in e.args), e.param)
+    return e

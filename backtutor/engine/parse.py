@@ -2,7 +2,9 @@
 
 Only numbers, names, the constant pi (π), + − * / ^ ** (and the · × − ² ³ a student may paste),
 parentheses and calls to the functions of the op table (or to functions a problem file defines as
-formulas, passed in as `functions`, and their derivatives written T1′(x) or T1'(x)) are accepted.
+formulas, passed in as `functions`, and their derivatives written T1′(x) or T1'(x)) are accepted;
+with `examples`, a sum over a batch's examples too, `sum_n(…)` or `Σₙ(…)` with each example's names
+written `f[n]`, which the parser expands into f[1] + f[2] + ….
 Nothing here ever reaches `eval`, `sympify` or `parse_expr`; a name must look like `w1`, `out_h1` or
 `x_hat` (no leading underscore, no dots).
 """
@@ -14,10 +16,12 @@ from collections.abc import Mapping
 from fractions import Fraction
 
 from ..errors import InputError
-from .expr import PI, Call, Expr, Function, Num, Sym
+from .expr import PI, Call, Expr, Function, Num, Sym, in_example
 from .ops import FUNCTIONS, OPS, derivative_of
 
 CONSTANTS: dict[str, Num] = {"pi": PI, "π": PI}
+SUMS = ("sum_n", "Σ_n", "Σₙ")  # Σ over the examples of a batch, as textbooks write it
+EACH = 0  # the example of a name written f[n] inside a sum, until the sum is expanded
 
 # a name as students write it: a letter (Latin or Greek), then letters, digits, _, subscript digits, a hat
 # (ŷ), a layer mark in superscript parentheses (W⁽¹⁾), and an index from 1 at the end (W1[1], W[1,2]);
@@ -36,7 +40,7 @@ MAX_NUMBER = 1e300  # larger literals would overflow as soon as they are multipl
 _TOKEN = re.compile(
     r"\s*(?:(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d{1,3})?)"
     rf"|(?P<name>σ(?![\w\u0302])|{_NAME}|_\w*)"
-    r"|(?P<op>\*\*|[-+*/^(),·×∗−÷²³])"
+    r"|(?P<op>\*\*|\[n\]|[-+*/^(),·×∗−÷²³])"
     r"|(?P<prime>(?<=\w)['′](?=\()))"
 )
 _CANONICAL = {"·": "*", "×": "*", "∗": "*", "−": "-", "÷": "/", "**": "^", "'": "′"}
@@ -75,9 +79,11 @@ def _tokens(text: str) -> list[tuple[str, str, int]]:
 
 
 class _Parser:
-    def __init__(self, text: str, functions: Mapping[str, Function]) -> None:
+    def __init__(self, text: str, functions: Mapping[str, Function], examples: int | None = None) -> None:
         self.text = text
         self.functions = functions
+        self.examples = examples
+        self.summing = False
         self.toks = _tokens(text)
         self.i = 0
         self.depth = 0
@@ -164,8 +170,12 @@ class _Parser:
             return inner
         if kind == "name":
             self.take()
+            if value in SUMS and self.peek()[1] == "(":
+                return self.sum(col)
             if self.peek()[1] == "(" and self.peek()[0] == "op":
                 return self.call(value, col)
+            if self.peek()[1] == "[n]":
+                return self.each(value, col)
             if self.peek()[0] == "prime":  # T1′(x): the derivative of a function of the file, by name
                 if value not in self.functions:
                     raise ParseError(
@@ -185,6 +195,32 @@ class _Parser:
                 )
             return Sym(value)
         raise self.fail("expected a number, a name or '('")
+
+    def sum(self, col: int) -> Expr:
+        """sum_n(body): body once for each example of the batch, added up."""
+        if self.examples is None:
+            raise ParseError(
+                "sum_n(…) adds up a batch's examples; this answer is not a batch's", self.text, col
+            )
+        if self.summing:
+            raise ParseError("a sum over the examples inside another", self.text, col)
+        self.summing = True
+        args = self.arguments()
+        self.summing = False
+        if len(args) != 1:
+            raise ParseError(f"sum_n takes 1 input, got {len(args)}", self.text, col)
+        return Call("add", tuple(in_example(args[0], k, EACH) for k in range(1, self.examples + 1)))
+
+    def each(self, name: str, col: int) -> Expr:
+        """f[n]: f of the example a sum_n(…) is at."""
+        if not self.summing:
+            raise ParseError(
+                f"{name}[n] is written inside sum_n(…); one example's {name}: {name}[1]", self.text, col
+            )
+        if not valid_name(name):
+            raise ParseError(f"{name!r} is not an allowed name", self.text, col)
+        self.take()
+        return Sym(name, EACH)
 
     def arguments(self) -> list[Expr]:
         self.expect("(")
@@ -219,14 +255,15 @@ class _Parser:
         return Call(op.name, tuple(args), param)
 
 
-def parse(text: str, functions: Mapping[str, Function] | None = None) -> Expr:
+def parse(text: str, functions: Mapping[str, Function] | None = None, examples: int | None = None) -> Expr:
     """Parse a formula; raises ParseError with the column of the first problem. `functions`: the
-    formula functions a problem file defines, callable by name."""
+    formula functions a problem file defines, callable by name; `examples`: the batch's, which
+    sum_n(…) adds up."""
     if not isinstance(text, str):
         raise ParseError("expected a formula as text", str(text), 1)
     if len(text) > MAX_LENGTH:
         raise ParseError(f"formula longer than {MAX_LENGTH} characters", text[:40] + "…", MAX_LENGTH)
-    p = _Parser(text, functions or {})
+    p = _Parser(text, functions or {}, examples)
     if p.peek()[0] == "end":
         raise ParseError("empty formula", text, 1)
     e = p.expression()
