@@ -148,15 +148,28 @@ def test_latex_is_a_standalone_amsmath_document_with_aligned_products():
     assert all(ord(c) < 128 for c in doc), "pdflatex needs no Unicode set-up"
 
 
-def test_long_formulas_break_into_balanced_lines():
+def test_long_formulas_break_only_between_top_level_terms_and_factors():
     sol = solved("q4")  # its hidden weights' closed forms: sums of products in nested brackets
     closed = max((s.closed_form for s in sol.steps if s.closed_form is not None), key=lambda e: len(text(e)))
     lines = latex_lines(closed, 9, False, 40)
-    assert len(lines) > 2
+    assert len(lines) >= 2
+    assert_top_level(lines)
+    assert "".join(lines).replace(" ", "") == latex(closed).replace(" ", "")
+
+
+def assert_top_level(lines: list[str]) -> None:
+    """Every line closes each bracket it opens: the breaks sit at depth 0 of the written formula."""
     for line in lines:
-        assert len(re.findall(r"\\left(?![a-z])", line)) == len(re.findall(r"\\right(?![a-z])", line))
-    joined = "".join(lines).replace(r"\left. ", "").replace(r" \right.", "")
-    assert joined.replace(" ", "") == latex(closed).replace(" ", "")
+        assert len(re.findall(r"\\left(?![a-z])", line)) == len(re.findall(r"\\right(?![a-z])", line)), line
+        assert r"\left." not in line.replace(r"\left.\frac", "") and r"\right." not in line, line
+        assert line.count("(") == line.count(")"), line
+
+
+def align_rows(doc: str) -> list[str]:
+    """The right-hand side of every row of the document's align* blocks."""
+    blocks = re.findall(r"\\begin\{align\*\}\n(.*?)\n\\end\{align\*\}", doc, re.S)
+    rows = [row for block in blocks for row in block.split("\n") if not row.strip().startswith(r"\intertext")]
+    return [row.split("&", 1)[-1] for row in rows]
 
 
 def test_tex_text_escapes_specials_and_writes_symbols_as_math():
@@ -212,6 +225,7 @@ def test_the_tex_of_every_bundled_problem_compiles(problem, tmp_path):
         )
         assert done.returncode == 0, done.stdout[-3000:]
         assert (tmp_path / f"{stem}.pdf").stat().st_size > 1000
+        assert_top_level(align_rows(doc))  # a long formula breaks between factors, never inside one
 
 
 # ---- Markdown ---------------------------------------------------------------------------------

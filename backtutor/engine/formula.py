@@ -138,13 +138,20 @@ class Printer:
     def factor_binding(self, a: Expr) -> int:
         return ATOM if self.fraction_needs_brackets and _is_div(a) else 3
 
-    def pieces(self, e: Expr, below: int = 0, whole: bool = False) -> list[str]:
+    def pieces(self, e: Expr, below: int = 0, whole: bool = False, inside: bool = True) -> list[str]:
         """`wrap(e, below)` cut where a line may break: before each term of a sum and each factor of
-        a product, also inside brackets (joining the pieces gives the same text). With `whole`, the
-        top level only: its operands are printed whole."""
-        if not isinstance(e, Call) or e.op not in ("add", "sub", "neg", "mul"):
+        a product, also inside brackets unless not `inside` (joining the pieces gives the same text).
+        With `whole`, the top level only: its operands are printed whole."""
+        if (
+            not isinstance(e, Call)
+            or e.op not in ("add", "sub", "neg", "mul")
+            or (not inside and _PREC[e.op] < below)
+        ):
             return [self.wrap(e, below)]
-        part = (lambda x, b: [self.wrap(x, b)]) if whole else self.pieces
+
+        def part(x: Expr, b: int) -> list[str]:
+            return [self.wrap(x, b)] if whole else self.pieces(x, b, inside=inside)
+
         out: list[str] = []
         if e.op == "add":
             out = part(e.args[0], 1)
@@ -174,8 +181,6 @@ class TextPrinter(Printer):
 
 
 class LatexPrinter(Printer):
-    open_bracket, close_bracket = r"\left(", r"\right)"
-
     def infix(self, symbol: str) -> str:
         return {"+": " + ", "−": " - ", "×": r" \times ", "·": r" \cdot "}[symbol]
 
@@ -302,8 +307,9 @@ def mathml(e: Expr, precision: int = 9, blank: bool = False) -> str:
 
 
 def latex_pieces(e: Expr, precision: int = 9, blank: bool = False) -> list[str]:
-    """latex(e) in pieces that a line may break between (see `Printer.pieces`)."""
-    return LatexPrinter(precision, blank).pieces(e)
+    """latex(e) in pieces that a line may break between (see `Printer.pieces`): its top-level terms
+    and factors, never inside brackets, so a page never shows '(1' on one line and '− out)' on the next."""
+    return LatexPrinter(precision, blank).pieces(e, inside=False)
 
 
 def mathml_pieces(e: Expr, precision: int = 9, blank: bool = False) -> list[str]:

@@ -58,8 +58,8 @@ def _form_rows(
 
 
 def latex_lines(e: Expr, precision: int, blank: bool, width: float = LINE_WIDTH) -> list[str]:
-    """latex(e), broken before terms and factors into lines of about `width`; brackets that a break
-    cuts are closed with \\right. and reopened with \\left. so that every line compiles. Each
+    """latex(e), broken before its top-level terms and factors into lines of about `width` (a
+    bracketed factor longer than a line stays whole: no line opens a bracket another closes). Each
     piece's width is measured on from the line's last token (only that one can change), so a long
     form costs its length, not its length squared."""
     lines: list[str] = []
@@ -74,17 +74,7 @@ def latex_lines(e: Expr, precision: int, blank: bool, width: float = LINE_WIDTH)
         else:
             current, resume = current + piece, last
     lines.append(current)
-    out: list[str] = []
-    depth = 0
-    for line in lines:
-        opened = r"\left. " * depth + line
-        depth = _depth(opened)
-        out.append(opened + r" \right." * depth)
-    return out
-
-
-def _depth(s: str) -> int:
-    return len(re.findall(r"\\left(?![a-zA-Z])", s)) - len(re.findall(r"\\right(?![a-zA-Z])", s))
+    return lines
 
 
 _ZERO_WIDTH = {"left", "right", "mathrm", "mathbf", "text", "textbf", "underline"}
