@@ -19,7 +19,7 @@ from ..engine.formula import text
 from ..engine.ops import evaluate
 from ..solution import Solution, Step
 from ..solution.closed_forms import closed_forms
-from .sheet import Answer
+from .sheet import Answer, per_example
 from .verdicts import Verdict
 
 POINTS = 8  # random points tried
@@ -39,6 +39,7 @@ class FormulaJudge:
         self.sol = sol
         g = sol.graph
         self.free = [n.name for n in g.nodes.values() if n.expr is None]
+        self.varying = per_example(g)
         self.known_cache: dict[tuple[int, int | None], Known] = {}
         self.decided: dict[tuple[str, str], Verdict] = {}
         self._closed: dict[str, Expr | None] | None = None
@@ -96,7 +97,7 @@ class FormulaJudge:
         examples = self.examples(step.update) if step.example is None else []
         if len(examples) < 2:
             return closed
-        total = Call("add", tuple(in_example(closed, k) for k in examples))
+        total = Call("add", tuple(in_example(closed, k, only=self.varying) for k in examples))
         mean = self.sol.problem.reduction == "mean"
         return Call("mul", (Num(Fraction(1, len(examples))), total)) if mean else total
 

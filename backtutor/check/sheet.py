@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..engine.expr import Call, Expr, Function, Sym, names
+from ..engine.graph import Graph
 from ..engine.ops import functions_in
 from ..engine.parse import ParseError, parse
 from ..problem import yamlfile
@@ -109,8 +110,7 @@ class _Known:
 
     @functools.cached_property
     def varying(self) -> frozenset[str]:
-        """The names whose value differs from example to example: all but the parameters."""
-        return frozenset(n.name for n in self.sol.graph.nodes.values() if n.kind != "param")
+        return per_example(self.sol.graph)
 
     def batch(self, step_id: str) -> tuple[int, bool]:
         """(examples in the step's update, is the step the batch's own: a sum over them)."""
@@ -323,6 +323,11 @@ def parse_answer(step_id: str, written: str, sol: Solution) -> Answer:
         )
         raise ParseError(message, written, 1)
     return Answer(step_id, written, formula=formula)
+
+
+def per_example(graph: Graph) -> frozenset[str]:
+    """The names whose value differs from example to example: all but the parameters."""
+    return frozenset(n.name for n in graph.nodes.values() if n.kind != "param")
 
 
 def _of_examples(e: Expr, varying: frozenset[str], n: int, written: str) -> Expr:

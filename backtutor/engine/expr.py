@@ -10,7 +10,7 @@ written.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -229,10 +229,11 @@ def size(e: Expr) -> int:
     return 1 + sum(size(a) for a in e.args) if isinstance(e, Call) else 1
 
 
-def in_example(e: Expr, k: int, marked: int | None = None) -> Expr:
-    """e with each name marked `marked` (None: each name of no example) as example k's: f → f[k]."""
+def in_example(e: Expr, k: int, marked: int | None = None, only: Collection[str] | None = None) -> Expr:
+    """e with each name marked `marked` (None: each name of no example), or only those of them in
+    `only`, as example k's: f → f[k]."""
     if isinstance(e, Sym):
-        return Sym(e.name, k) if e.example == marked else e
+        return Sym(e.name, k) if e.example == marked and (only is None or e.name in only) else e
     if isinstance(e, Call):
-        return Call(e.op, tuple(in_example(a, k, marked) for a in e.args), e.param)
+        return Call(e.op, tuple(in_example(a, k, marked, only) for a in e.args), e.param)
     return e
