@@ -41,27 +41,23 @@ def test_the_table_lists_every_activation_with_a_parameter():
     assert all(op.constant.key == op.param for op in ENTRIES)
 
 
+# where a layer gives its activation's constant: (the file, the constant as given, the error's start)
+LAYOUTS = {
+    "network": (NETWORK, "    {key}: {v}\n", r"problem.yaml:4: network\[0\].{key}: "),
+    "convolution": (CONV, ", {key}: {v}", r"problem.yaml:2: layers\[1\].{key}: "),
+}
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
 @pytest.mark.parametrize("op", ENTRIES, ids=lambda op: op.name)
-def test_a_network_layer_s_constant_defaults_enters_and_is_held_to_its_range(write_problem, op):
+def test_a_layer_s_constant_defaults_enters_the_model_and_is_held_to_its_range(write_problem, op, layout):
+    text, given, where = LAYOUTS[layout]
     key, (low, above) = op.constant.key, RANGES[op.constant.key]
-    assert _calls(write_problem(NETWORK.format(kind=op.name, given="")), op.name) == {op.constant.default}
+    assert _calls(write_problem(text.format(kind=op.name, given="")), op.name) == {op.constant.default}
     for v in PROBES:
-        path = write_problem(NETWORK.format(kind=op.name, given=f"    {key}: {float(v)}\n"))
+        path = write_problem(text.format(kind=op.name, given=given.format(key=key, v=float(v))))
         if low <= v < above:
             assert _calls(path, op.name) == {v}
         else:
-            with pytest.raises(InputError, match=rf"problem.yaml:4: network\[0\].{key}: {key} must be"):
-                load(path)
-
-
-@pytest.mark.parametrize("op", ENTRIES, ids=lambda op: op.name)
-def test_a_convolution_layer_s_constant_defaults_enters_and_is_held_to_its_range(write_problem, op):
-    key, (low, above) = op.constant.key, RANGES[op.constant.key]
-    assert _calls(write_problem(CONV.format(kind=op.name, given="")), op.name) == {op.constant.default}
-    for v in PROBES:
-        path = write_problem(CONV.format(kind=op.name, given=f", {key}: {float(v)}"))
-        if low <= v < above:
-            assert _calls(path, op.name) == {v}
-        else:
-            with pytest.raises(InputError, match=f"{key} must be"):
+            with pytest.raises(InputError, match=where.format(key=key) + f"{key} must be"):
                 load(path)
