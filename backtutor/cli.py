@@ -5,6 +5,7 @@ Heavy modules are imported inside the commands so `backtutor --help` starts fast
 
 from __future__ import annotations
 
+import os
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -372,4 +373,8 @@ def quiz(
 
 
 def main() -> None:
+    # pydantic looks for plugins (observers of every validation) by scanning the entry points of
+    # every installed distribution, on the first model it builds: a cost on every command for no
+    # use, since this process validates only its own models (a user's setting wins)
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "1")
     app()

@@ -23,7 +23,10 @@ MAX_EXAMPLES = 10_000
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, frozen=True)
+    # built on the first validation, not at import: only ProblemFile's validator is built then (its
+    # sections' schemas inside it), so a command that reads no problem file never pays for them;
+    # hence the defaults below are made by model_construct, which needs no validator
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, frozen=True, defer_build=True)
 
 
 class FormulaActivation(_Strict):
@@ -142,7 +145,9 @@ class TrainingFile(_Strict):
     mode: Literal["online", "batch", "minibatch"] = "online"
     batch_size: PositiveInt | None = None
     epochs: PositiveInt = 1
-    optimizer: Annotated[OptimizerFile, BeforeValidator(_kind_alone)] = OptimizerFile(kind="sgd")
+    optimizer: Annotated[OptimizerFile, BeforeValidator(_kind_alone)] = OptimizerFile.model_construct(
+        kind="sgd"
+    )
     weight_decay: Number | None = None
 
 
@@ -156,7 +161,7 @@ class ProblemFile(_Strict):
     description: str = ""
     inputs: list[Name] = []
     network: list[LayerFile] | None = None
-    naming: NamingFile = NamingFile()
+    naming: NamingFile = NamingFile.model_construct()
     expressions: dict[Name, str] | None = None
     functions: dict[Name, str] = {}  # functions of x the expressions call by name (problem/functions.py)
     image: dict[Name, list[Any]] | None = None  # with `layers`: convolution on numbers (convolution.py)
@@ -170,7 +175,7 @@ class ProblemFile(_Strict):
     frozen: list[Name] = []
     input_gradients: list[Name] = []
     data: list[Annotated[dict[Name, Number], BeforeValidator(flat_vectors)]] = []
-    loss: LossFile = LossFile()
+    loss: LossFile = LossFile.model_construct()
     training: TrainingFile | None = None
     tolerance: ToleranceFile | None = None  # for `check`: overrides the from-what-was-written rule
     variants: VariantsFile | None = None  # for `variants`: the numbers each student's copy may change

@@ -37,8 +37,9 @@ Positive = Annotated[Fraction, BeforeValidator(_positive)]
 
 
 class _StrictAliased(BaseModel):
+    # built on first use, inside ProblemFile's validator (see schema.py)
     model_config = ConfigDict(
-        extra="forbid", arbitrary_types_allowed=True, frozen=True, populate_by_name=True
+        extra="forbid", arbitrary_types_allowed=True, frozen=True, populate_by_name=True, defer_build=True
     )
 
 
@@ -101,6 +102,6 @@ class RequireFile(_StrictAliased):
 
 class VariantsFile(_StrictAliased):
     vary: dict[str, Any] = Field(min_length=1)  # path ↦ choices or a range, read by variants.py
-    require: RequireFile = RequireFile()
+    require: RequireFile = RequireFile.model_construct()
     tries: Annotated[PositiveInt, Field(le=MAX_TRIES)] = 1000
     seed: int | None = None  # the default of --seed
