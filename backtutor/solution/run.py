@@ -57,13 +57,16 @@ class _Run:
         self.worked: list[Worked] = []
         self.parameters_during: dict[int, dict[str, Value]] = {}
         self.stale = False  # shown_params lag behind params after fast updates (synced when shown)
+        # what every update reads, looked up once: a long run is millions of these updates
+        self.fast, self.loss = ctx.program.fast, ctx.program.loss
+        self.examples, self.mean = ctx.examples, ctx.mean
 
     def run(self, progress: Progress | None) -> Solution:
         ctx, plan = self.ctx, self.ctx.plan
         shown = set(self.shown)
         history = [Epoch(0, self._safe_loss(0), tuple(self.params))]
         tracked = [history[0]] if plan.tracks_updates else []
-        t = 0
+        stride, t = plan.history_stride, 0
         for epoch in range(1, plan.epochs + 1):
             for batch in plan.batches:
                 t += 1
@@ -74,7 +77,7 @@ class _Run:
                 if tracked:  # epochs completed, the loss and the parameters after update t
                     done = t // plan.updates_per_epoch
                     tracked.append(Epoch(done, self._loss(), tuple(self.params), t))
-            if epoch % plan.history_stride == 0 or epoch == plan.epochs:
+            if epoch % stride == 0 or epoch == plan.epochs:
                 history.append(Epoch(epoch, self._safe_loss(epoch), tuple(self.params), t))
             if progress:
                 progress(epoch, plan.epochs)
@@ -123,25 +126,32 @@ class _Run:
                 self.shown_params[ctx.graph.params[i]] = value
 
     def _fast_update(self, t: int, batch: tuple[int, ...]) -> None:
-        """Update t by the compiled code alone: the batch's gradient sum, then one SGD step."""
-        ctx = self.ctx
-        total = [0.0] * len(self.train)
-        for index in batch:
-            try:
-                loss, gr = ctx.program.fast(ctx.examples[index], self.params)
-            except (ArithmeticError, ValueError) as e:
-                raise failure(ctx, during(ctx, t), index, self.params, str(e), t) from None
-            if not math.isfinite(loss + sum(gr)):  # inf or nan as soon as one of them is
-                raise failure(ctx, during(ctx, t), index, self.params, t=t)
-            total = [a + b for a, b in zip(total, gr, strict=True)]
+        """Update t by the compiled code alone: the batch's gradient sum, then one SGD step. (Long
+        runs are this loop: one example's update takes no list but the gradients.)"""
+        if len(batch) == 1:
+            total = self._gradients(t, batch[0])
+        else:
+            total = [0.0] * len(self.train)
+            for index in batch:
+                total = [a + b for a, b in zip(total, self._gradients(t, index), strict=True)]
         if self.optimizing:
-            grads = [gi / len(batch) for gi in total] if ctx.mean else total
+            grads = [gi / len(batch) for gi in total] if self.mean else total
             self.optimizing.fast(t, self.params, self.train, grads)
         else:
-            scale = self.lr / len(batch) if ctx.mean else self.lr
+            params, scale = self.params, self.lr / len(batch) if self.mean else self.lr
             for i, gi in zip(self.train, total, strict=True):
-                self.params[i] -= scale * gi
+                params[i] -= scale * gi
         self.stale = True
+
+    def _gradients(self, t: int, index: int) -> list[float]:
+        """The gradients of the trainable parameters on one example, at update t."""
+        try:
+            loss, gr = self.fast(self.examples[index], self.params)
+        except (ArithmeticError, ValueError) as e:
+            raise failure(self.ctx, during(self.ctx, t), index, self.params, str(e), t) from None
+        if not math.isfinite(loss + sum(gr)):  # inf or nan as soon as one of them is
+            raise failure(self.ctx, during(self.ctx, t), index, self.params, t=t)
+        return gr
 
     def _sync(self) -> None:
         """The parameters the working prints, once fast updates have moved them."""
@@ -161,6 +171,16 @@ class _Run:
 
     def _safe_loss(self, epoch: int) -> float:
         """The loss over the whole data set after `epoch` epochs; a run that diverges stops here."""
+        try:
+            loss = reduce([self.loss(x, self.params) for x in self.examples], self.mean)
+            if math.isfinite(loss):
+                return loss
+        except (ArithmeticError, ValueError):
+            pass
+        return self._loss_failure(epoch)
+
+    def _loss_failure(self, epoch: int) -> float:
+        """The loss again, one example at a time, to say which one fails and how."""
         ctx = self.ctx
         when = f"after epoch {epoch}" if epoch else ("before training" if ctx.plan.training else "")
         losses = []
