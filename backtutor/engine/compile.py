@@ -125,13 +125,17 @@ def compile_graph(graph: Graph) -> Program:
         backward.append(f"    {gvar[step.node]} = {' + '.join(terms)}")
     body = [*head, *forward, *locals_, *backward]
     values = tuple(graph.nodes)
-    source = "\n".join(
+    full = "\n".join(
         [
             "def full(x, p):",
             *body,
             f"    return ({''.join(v[n] + ', ' for n in values)}), "
             f"({''.join(f'd{i}, ' for i in range(len(edges)))}), "
             f"({''.join(gvar[n] + ', ' for n in graph.order)})",
+        ]
+    )
+    source = "\n".join(
+        [
             "def fast(x, p):",
             *body,
             f"    return {v[graph.loss]}, [{', '.join(gvar[n] for n in graph.trainable)}]",
@@ -149,10 +153,24 @@ def compile_graph(graph: Graph) -> Program:
         values,
         edges,
         tuple(graph.order),
-        cast(Full, namespace["full"]),
+        _on_first_call(full, namespace),
         cast(Fast, namespace["fast"]),
         cast(Loss, namespace["loss"]),
     )
+
+
+def _on_first_call(source: str, namespace: dict[str, object]) -> Full:
+    """`full`, compiled when first called: only worked examples call it, and a model too large to
+    work step by step (most of the size limit) would compile it for nothing, in seconds."""
+    compiled: list[Full] = []
+
+    def full(x: Sequence[float], p: Sequence[float]) -> tuple[tuple[float, ...], ...]:
+        if not compiled:
+            exec(compile(source, "<backtutor graph>", "exec"), namespace)  # numbered slots only
+            compiled.append(cast(Full, namespace["full"]))
+        return compiled[0](x, p)
+
+    return cast(Full, full)
 
 
 def compile_formula(formula: Expr, place: Mapping[int, int]) -> Formula:

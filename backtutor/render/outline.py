@@ -83,7 +83,8 @@ def outline(
     if steps is None:
         closed = closed_forms(sol, simplify)
         if p.training:
-            final = [(k, v) for k, v in sol.final.items() if k in g.trainable]
+            trained = set(g.trainable)  # a tuple's `in` is O(n): O(n²) for a model's thousands
+            final = [(k, v) for k, v in sol.final.items() if k in trained]
             final.append((g.loss, sol.history[-1].loss))
         if len(sol.history) > 2:
             history = sample(sol.history, SUMMARY_ROWS)
