@@ -5,7 +5,8 @@ For each problem, 1,000 answer sheets are written to a temporary folder: a quart
 gradients and the updates only), and half with one or two slips (a sign, a factor 2, a wrong value)
 so recomputation and the slip search are part of what is timed. Timed: `backtutor check PROBLEM
 SHEETS/ --csv grades.csv` against `backtutor solve PROBLEM`, the two run alternately (median of the
-per-round ratios, with min–max). Target: ratio <= 3 for every problem. The 8-8-8 network is
+per-round ratios, with min–max). Target: ratio <= 3 for every problem. A file with `variants` is
+skipped with a printed reason (its sheets are graded only with --roster). The 8-8-8 network is
 _network.py's generator with two layers of 8 units.
 Run: python bench/bench_check_all.py [N]   (N rounds, default 3)
 """
@@ -16,6 +17,7 @@ import random
 import tempfile
 from pathlib import Path
 
+import yaml
 from _network import problem_yaml
 from _util import ROOT, alternate, backtutor_cmd, command, ratio, rounds, table, verdict
 
@@ -55,6 +57,12 @@ def has_numbers(path: Path) -> bool:
     return "architecture:" not in path.read_text(encoding="utf-8")
 
 
+def has_variants(path: Path) -> bool:
+    """A class set's file: `check` grades its sheets only against each student's variant (--roster)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return isinstance(data, dict) and "variants" in data
+
+
 def main() -> None:
     n = rounds(3)
     bt = backtutor_cmd()
@@ -63,6 +71,9 @@ def main() -> None:
         net = Path(tmp, "sigmoid_8_8_8.yaml")
         net.write_text(problem_yaml([8, 8]), encoding="utf-8")
         problems = [p for p in sorted((ROOT / "problems").glob("*.yaml")) if has_numbers(p)] + [net]
+        for p in [p for p in problems if has_variants(p)]:
+            print(f"skipped {p.name}: it has variants, so check needs a roster (timed by bench_variants.py)")
+            problems.remove(p)
         for problem in problems:
             folder = Path(tmp, problem.stem)
             folder.mkdir()
