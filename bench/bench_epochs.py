@@ -1,7 +1,7 @@
 """Long training runs: `backtutor solve problems/q4.yaml --epochs 10000` (10,000 online SGD updates).
 
 Targets, as ratios of wall time measured in the same run (whole commands, start-up included):
-  * backtutor <= 2x a hand-written NumPy script doing the same updates (bench/numpy_q4.py);
+  * backtutor <= 1x a hand-written NumPy script doing the same updates (bench/numpy_q4.py; issue #19);
   * backtutor < 1/3 of a PyTorch autograd version of the same loop (bench/torch_q4.py), when torch
     is importable (otherwise skipped; `pip install torch==2.13.0` installs a CPU wheel).
 Also checks that backtutor's final loss (last "history" entry of `--format json`) agrees with the
@@ -23,7 +23,7 @@ import sys
 from _util import BENCH, ROOT, alternate, backtutor_cmd, command, ratio, rounds, table, verdict
 
 EPOCHS = 10_000
-NUMPY_RATIO_TARGET = 2.0
+NUMPY_RATIO_TARGET = 1.0
 TORCH_RATIO_TARGET = 1 / 3
 REL_TOL = 1e-9
 
