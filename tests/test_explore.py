@@ -5,11 +5,12 @@ here; the embedded JSON against `solve -f json`."""
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import math
 import re
-import time
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,8 @@ import pytest
 from typer.testing import CliRunner
 
 from backtutor.cli import app
+from backtutor.problem.limits import MAX_SHOWN
+from backtutor.problem.load import load
 
 from .conftest import PROBLEMS
 
@@ -40,9 +43,10 @@ def explore(problem: Path, out: Path) -> Path:
 
 
 def embedded(page: Path, block: str) -> Any:
-    found = re.search(f'<script type="application/json" id="{block}">(.*?)</script>', page.read_text("utf-8"))
+    """An embedded block, unpacked here (base64, zlib, JSON) as the page's script unpacks it."""
+    found = re.search(f'<script type="application/zlib" id="{block}">(.*?)</script>', page.read_text("utf-8"))
     assert found
-    return json.loads(found.group(1))
+    return json.loads(zlib.decompress(base64.b64decode(found.group(1))).decode("utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -136,6 +140,7 @@ def test_keys_step_through_q4_with_mazurs_numbers(browser, pages):
 
 def test_clicking_or_entering_a_node_shows_its_value_and_gradient(browser, pages):
     tab = open_page(browser, pages["q4"])
+    tab.keyboard.press("End")  # every value and gradient reached
     tab.click(".node[data-id='out_h1']")
     assert tab.inner_text("#detail-id").startswith("out_h1")
     assert float(tab.inner_text("#detail-value")) == pytest.approx(0.593269992, abs=5e-10)
@@ -145,6 +150,112 @@ def test_clicking_or_entering_a_node_shows_its_value_and_gradient(browser, pages
     assert tab.inner_text("#detail-id").startswith("w5")
     assert float(tab.inner_text("#detail-grad")) == pytest.approx(0.082167041, abs=5e-10)
     assert "closed form" in tab.inner_text("#details")
+    tab.close()
+
+
+NODE_BOXES = """() => [...document.querySelectorAll(".node")].map(e => {
+  const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })"""
+
+
+def assert_all_in_view(tab: Any, width: int, height: int) -> None:
+    """Every node's box lies inside the window (the graph fitted to it)."""
+    boxes = tab.evaluate(NODE_BOXES)
+    assert boxes and all(min(x0, y0) >= 0 and x1 <= width and y1 <= height for x0, y0, x1, y1 in boxes)
+
+
+def shown(tab: Any, node: str, part: str = "val") -> str:
+    return str(tab.eval_on_selector(f".node[data-id='{node}'] .{part}", "e => e.textContent"))
+
+
+def step_to(tab: Any, step_id: str) -> None:
+    while state(tab)[1] != step_id:
+        tab.keyboard.press("ArrowRight")
+
+
+def test_a_computed_number_shows_on_the_graph_once_its_step_is_reached(browser, pages):
+    tab = open_page(browser, pages["q4"])
+    assert (shown(tab, "i1"), shown(tab, "w5"), shown(tab, "target_o1")) == ("= 0.05", "= 0.4", "= 0.01")
+    assert shown(tab, "net_h1") == "= 0.3775"  # step 1 computes it (Mazur's)
+    assert shown(tab, "out_h1") == shown(tab, "E_total") == shown(tab, "w5", "grad") == ""
+    step_to(tab, "out_h1")
+    assert shown(tab, "out_h1") == "= 0.5933"  # Mazur's 0.593269992 to four figures
+    assert shown(tab, "E_total") == ""
+    tab.keyboard.press("ArrowLeft")  # stepping back hides it again
+    assert shown(tab, "out_h1") == ""
+    step_to(tab, "dE_total/dw5")
+    assert shown(tab, "w5", "grad") == "∂ 0.08217"  # Mazur's 0.082167041
+    assert shown(tab, "w1", "grad") == ""  # the hidden layer's gradients come later
+    tab.click(".node[data-id='w1']")
+    assert tab.inner_text("#detail-grad") == "—"
+    tab.close()
+
+
+SIZES = [(1280, 800), (390, 844)]  # a laptop, a phone
+E_TOTAL_WIDTH = "document.querySelector(\".node[data-id='E_total']\").getBoundingClientRect().width"
+
+
+@pytest.mark.parametrize(("width", "height"), SIZES)
+def test_the_whole_graph_fits_the_window_and_zooms(browser, pages, width, height):
+    tab = open_page(browser, pages["q4"], width, height)
+    assert_all_in_view(tab, width, height)  # E_total (the last column) too
+    fitted = tab.evaluate(E_TOTAL_WIDTH)
+    tab.click("#zoom-in")
+    assert tab.evaluate(E_TOTAL_WIDTH) == pytest.approx(1.25 * fitted, rel=1e-3)
+    tab.keyboard.press("-")
+    tab.keyboard.press("-")
+    assert tab.evaluate(E_TOTAL_WIDTH) == pytest.approx(0.8 * fitted, rel=1e-3)
+    tab.keyboard.press("0")  # fit again
+    assert tab.evaluate(E_TOTAL_WIDTH) == pytest.approx(fitted, rel=1e-3)
+    box = tab.eval_on_selector("#graph", "e => e.getBoundingClientRect().toJSON()")
+    tab.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    tab.mouse.wheel(0, -200)
+    assert tab.evaluate(E_TOTAL_WIDTH) > 1.2 * fitted
+    tab.click("#zoom-fit")
+    assert tab.evaluate(E_TOTAL_WIDTH) == pytest.approx(fitted, rel=1e-3)
+    tab.close()
+
+
+def test_a_drag_pans_the_graph_and_a_pinch_zooms_it(browser, pages):
+    tab = open_page(browser, pages["q4"], 390, 844)
+    where = "n => document.querySelector(`.node[data-id='${n}']`).getBoundingClientRect().toJSON()"
+    before = [tab.evaluate(where, "w1")[k] for k in "xy"]
+    tab.mouse.move(before[0] + 5, before[1] + 5)  # a drag that starts on a node pans, not selects
+    tab.mouse.down()
+    tab.mouse.move(before[0] + 45, before[1] + 35, steps=4)
+    tab.mouse.up()
+    after = [tab.evaluate(where, "w1")[k] for k in "xy"]
+    assert after == pytest.approx([before[0] + 40, before[1] + 30], abs=0.5)
+    assert tab.query_selector(".node.sel") is None
+    fitted = tab.evaluate(E_TOTAL_WIDTH)
+    tab.evaluate("""() => {  // two fingers moving apart, from 40 px to 80 px: twice the size
+      const g = document.getElementById("graph"), r = g.getBoundingClientRect(), y = r.y + r.height / 2;
+      const send = (type, id, x) => g.dispatchEvent(new PointerEvent(type,
+        {pointerId: id, clientX: x, clientY: y, bubbles: true, pointerType: "touch", isPrimary: id === 1}));
+      send("pointerdown", 1, 150); send("pointerdown", 2, 190);
+      send("pointermove", 2, 230);
+      send("pointerup", 1, 150); send("pointerup", 2, 230);
+    }""")
+    assert tab.evaluate(E_TOTAL_WIDTH) == pytest.approx(2 * fitted, rel=1e-3)
+    tab.close()
+
+
+@pytest.mark.parametrize(("width", "height"), SIZES)
+def test_a_closed_form_is_shown_whole_in_the_node_panel(browser, pages, width, height):
+    tab = open_page(browser, pages["q4"], width, height)
+    tab.keyboard.press("End")
+    tab.click(".node[data-id='w1']")  # the longest closed form of q4: both paths to E_total
+    boxes = tab.eval_on_selector_all(
+        "#details .math",
+        """els => els.map(e => { e.scrollLeft = e.scrollWidth;  // scrolled to its end
+          return [e.scrollWidth, e.clientWidth, e.scrollLeft, getComputedStyle(e).overflowX,
+                  e.getBoundingClientRect().right]; })""",
+    )
+    assert len(boxes) == 3  # the closed form, simplified, the gradient's chain rule
+    assert any(scroll > client for scroll, client, *_ in boxes)  # this one is wider than the panel
+    for scroll, client, left, overflow, right in boxes:  # each fits, or scrolls to its end
+        assert scroll <= client or (overflow == "auto" and left + client >= scroll - 1)
+        assert right <= width  # and its box is on the screen
+    assert tab.evaluate("document.documentElement.scrollWidth") <= width
     tab.close()
 
 
@@ -197,13 +308,16 @@ def network_yaml(layers: int, width: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def test_a_six_by_eight_network_loads_in_under_two_seconds(browser, write_problem, tmp_path):
-    page = explore(write_problem(network_yaml(6, 8)), tmp_path / "big.html")
-    tab = browser.new_page(viewport={"width": 1280, "height": 800})
-    start = time.perf_counter()
-    tab.goto(page.as_uri())
-    tab.wait_for_selector("body[data-ready]")
-    assert time.perf_counter() - start < 2
+def test_a_six_by_eight_networks_page_is_small_fits_the_window_and_steps_to_the_end(
+    browser, write_problem, tmp_path
+):
+    problem = write_problem(network_yaml(6, 8))
+    page = explore(problem, tmp_path / "big.html")
+    # the working's share of the 5 MB a page at the limit of the working shown may take
+    # (bench/bench_explore.py measures the page of a network at the limit)
+    assert page.stat().st_size <= 5_000_000 * load(problem).size / MAX_SHOWN
+    tab = open_page(browser, page)
+    assert_all_in_view(tab, 1280, 800)
     tab.keyboard.press("End")
     assert state(tab)[1] == embedded(page, "solution")["steps"][-1]["id"] == "b6+"
     tab.close()
@@ -215,10 +329,15 @@ def test_practice_hides_the_numbers_and_judges_at_the_precision_written(browser,
     assert tab.inner_text("#step-id") == "net_h1"
     assert tab.eval_on_selector(".node[data-id='net_h1'] .val", "e => e.textContent") == "= ?"
     assert tab.is_hidden("#hint")
-    tab.fill("#answer", "0.37")  # net_h1 = 0.3775 (Mazur): 0.37 is wrong at two decimals
+    tab.fill("#answer", "0.2")  # net_h1 = 0.3775 (Mazur): 0.2 is simply wrong
     tab.press("#answer", "Enter")
-    assert tab.inner_text("#verdict").startswith("✗")
+    verdict = tab.inner_text("#verdict")
+    assert verdict.startswith("✗ not right: 0.2") and "hint" in verdict
+    assert not re.search("digit|precision|round", verdict)  # not a rounding complaint
     assert tab.is_visible("#hint")  # the formula, as a hint
+    tab.fill("#answer", "0.37")  # 0.3775 cut off: right to one decimal (0.4), not to the two written
+    tab.press("#answer", "Enter")
+    assert tab.inner_text("#verdict").startswith("✗ not right: 0.37 is the value only to one digit fewer")
     assert "net" in tab.inner_text("#hint")
     tab.fill("#answer", "0.3775")  # right: the next step comes
     tab.press("#answer", "Enter")
@@ -341,7 +460,11 @@ def test_practice_judges_with_the_files_tolerance_when_it_sets_one(browser, writ
     tab.click("#practice")
     tab.fill("#answer", "0.37")  # net_h1 = 0.3775 (Mazur): 2% off, outside rtol 0.01
     tab.press("#answer", "Enter")
-    assert "rtol 0.01" in tab.inner_text("#verdict")
+    wrong = "✗ not right: 0.37 is not within rtol 0.01, atol 0 of the value; see the hint."
+    assert tab.inner_text("#verdict") == wrong
+    tab.fill("#answer", "0.4")  # 0.3775 rounded as written, but 6% off: more digits are needed
+    tab.press("#answer", "Enter")
+    assert tab.inner_text("#verdict").startswith("✗ not right: 0.4 has too few digits for this problem")
     tab.fill("#answer", "0.379")  # wrong at three decimals, but within 1%: right here, as in check
     tab.press("#answer", "Enter")
     assert tab.inner_text("#step-id") == "net_h2"

@@ -1,10 +1,14 @@
-// backtutor explore: the page's inline script (render/explore.py puts it in the page). It reads two
-// embedded JSON blocks: #solution (exactly `solve -f json`, the source of every computed number shown)
-// and #page (the graph's layout, each step's place on it, the working in MathML).
+// backtutor explore: the page's inline script (render/explore.py puts it in the page, a module after
+// explore_view.js). It reads two embedded JSON blocks, deflated: #solution (exactly `solve -f json`, the
+// source of every computed number shown) and #page (the graph's layout, each step's place on it, the
+// working in MathML). A computed number shows on the graph once the working reaches its step.
 
-"use strict";
-const S = JSON.parse(document.getElementById("solution").textContent);
-const P = JSON.parse(document.getElementById("page").textContent);
+async function unpack(id) {  // an embedded block: JSON, deflated (zlib) and in base64 (explore.py's packed)
+  const bytes = Uint8Array.from(atob(document.getElementById(id).textContent), c => c.charCodeAt(0));
+  const json = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
+  return JSON.parse(await new Response(json).text());
+}
+const S = await unpack("solution"), P = await unpack("page");
 const steps = S.steps, info = P.steps, prec = P.precision;
 const strip = s => s.includes(".") ? s.replace(/0+$/, "").replace(/\.$/, "") : s;
 function fmt(v, p) {  // Python's format_number: integers in full, else %.{p}g
@@ -16,9 +20,10 @@ function fmt(v, p) {  // Python's format_number: integers in full, else %.{p}g
   return strip(v.toFixed(Math.max(0, p - 1 - x)));
 }
 const esc = s => s.replace(/[&<>"]/g, c => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}[c]));
-const math = inner => "<div><math displaystyle=\"true\"><mrow>" + inner + "</mrow></math></div>";
+const math = inner => "<div class=\"math\"><math displaystyle=\"true\"><mrow>" + inner + "</mrow></math></div>";
 const NS = "http://www.w3.org/2000/svg", W = 132, H = 56, GX = 40, GY = 14;
-const outs = new Map(), ins = new Map(), nodeEl = new Map(), edgeEl = new Map(), byId = new Map();
+const outs = new Map(), ins = new Map(), nodeEl = new Map(), edgeEl = new Map(), byId = new Map(), pos = new Map();
+let view = null;  // explore_view.js: zoom and pan
 P.nodes.forEach(n => { byId.set(n.id, n); outs.set(n.id, []); ins.set(n.id, []); });
 P.edges.forEach(([a, b]) => { outs.get(a).push(b); ins.get(b).push(a); });
 const index = new Map();  // "kind|node|update|example" → the step's position
@@ -45,9 +50,28 @@ function written(w) {  // check's rule: (the value, one unit in the last digit w
   return [parseFloat(w), w.includes(".") || m[3] !== undefined ? 10 ** (power - decimals) : 1];
 }
 const tol = P.tolerance;  // the file's (rtol, atol): then a value within them is right, as in `check`
-const rounded = (a, v) => Number.isFinite(v) &&
-  Math.abs(a[0] - v) <= (tol ? tol[1] + tol[0] * Math.abs(v) : 0.5 * a[1] * (1 + 1e-9));
+const asWritten = (a, v) => Math.abs(a[0] - v) <= 0.5 * a[1] * (1 + 1e-9);  // v rounded as a was written
+const rounded = (a, v) => Number.isFinite(v) && (tol ? Math.abs(a[0] - v) <= tol[1] + tol[0] * Math.abs(v) : asWritten(a, v));
+function wrong(text, a, v) {  // why a written number is not right: precision only when that is the reason
+  if (tol) {
+    const tolerance = `rtol ${tol[0]}, atol ${tol[1]}`;
+    return asWritten(a, v) ? `✗ not right: ${text} has too few digits for this problem's tolerance (${tolerance}); write more.`
+      : `✗ not right: ${text} is not within ${tolerance} of the value; see the hint.`;
+  }
+  for (const k of [1, 2]) {  // right rounded one or two digits coarser (that still keep a digit of the value)
+    const u = a[1] * 10 ** k;
+    if (u > Math.abs(v)) break;
+    if (asWritten([Math.round(a[0] / u) * u, u], v)) {
+      return `✗ not right: ${text} is the value only to ${k === 1 ? "one digit" : "two digits"} fewer than you wrote ` +
+        "(rounded too early, or cut off?); see the hint.";
+    }
+  }
+  return `✗ not right: ${text} is not the value; see the hint.`;
+}
 const hidden = i => practice && i !== undefined && !answered.has(i);
+// A computed number shows once its step is reached (practice: once answered); "?" while practice hides it.
+const reached = i => (practice ? answered.has(i) : i <= cur);
+const shown = i => (reached(i) ? steps[i].value : practice ? "?" : null);
 
 function el(tag, attrs, parent) {
   const e = document.createElementNS(NS, tag);
@@ -56,7 +80,7 @@ function el(tag, attrs, parent) {
   return e;
 }
 function drawGraph() {
-  const cols = [], pos = new Map();
+  const cols = [];
   P.nodes.forEach(n => { cols[n.col] = Math.max(cols[n.col] || 0, n.row + 1); });
   const most = Math.max(...cols);
   if (P.layout === "graphviz") P.nodes.forEach(n => pos.set(n.id, [GX / 2 + n.x - W / 2, GY + n.y - H / 2]));
@@ -84,12 +108,10 @@ function drawGraph() {
     nodeEl.set(n.id, g);
   });
   document.getElementById("graph").appendChild(svg);
-  const fit = () => {
-    const room = document.getElementById("graph").clientWidth;
-    svg.style.width = Math.round(Math.min(vw, Math.max(room - 2, vw * 0.7))) + "px";
-  };
-  fit();
-  window.addEventListener("resize", fit);
+  document.getElementById("graph").style.setProperty("--aspect", String(vw / vh));  // a phone's graph box
+  view = zoomable(svg, vw, vh);
+  [["zoom-in", () => view.zoom(1.25)], ["zoom-out", () => view.zoom(0.8)], ["zoom-fit", () => view.fit()]]
+    .forEach(([id, act]) => document.getElementById(id).addEventListener("click", act));
 }
 function stepOf(kind, node, update, example) {
   const k = kind + "|" + node + "|" + update + "|";
@@ -104,36 +126,38 @@ function perExample(one, n, update, example) {  // a batch-level step: the node'
 }
 function oneValue(n, update, example) {
   const i = stepOf("v", n, update, example);
-  if (hidden(i)) return "?";
-  if (i !== undefined) return steps[i].value;
+  if (i !== undefined) return shown(i);
   const given = P.given[update + "|" + example] || P.given[update + "|null"] || {};
   return given[n];
 }
 function oneGrad(n, update, example) {
   const i = stepOf("g", n, update, example);
-  return i === undefined ? null : hidden(i) ? "?" : steps[i].value;
+  return i === undefined ? null : shown(i);
 }
 const valueOf = (n, update, example) => perExample(oneValue, n, update, example);
 const gradOf = (n, update, example) => perExample(oneGrad, n, update, example);
 function brief(v) {  // a node's box: one number, or a batch's numbers (example 1, 2, …)
   if (!Array.isArray(v)) return fmt(v, 4);
-  const shown = v.length > 3 ? v.slice(0, 2).map(x => fmt(x, 3)).concat("…") : v.map(x => fmt(x, 3));
-  return "[" + shown.join(", ") + "]";
+  const parts = v.length > 3 ? v.slice(0, 2).map(x => fmt(x, 3)).concat("…") : v.map(x => fmt(x, 3));
+  return "[" + parts.join(", ") + "]";
 }
 function full(v, update) {  // the details and screen readers: every number at the page's precision
   if (!Array.isArray(v)) return fmt(v, prec);
   const ks = examples.get(update);
   return v.map((x, j) => `example ${ks[j]}: ${fmt(x, prec)}`).join("; ");
 }
+const shownAs = new Map();  // node → the numbers its box shows: a step rewrites only the boxes that change
 function label(update, example) {
-  const key = update + "|" + example + "|" + practice + "|" + answered.size;
+  const key = [update, example, practice, answered.size, cur].join("|");
   if (key === ctx) return;
   ctx = key;
   nodeEl.forEach((g, n) => {
-    const v = valueOf(n, update, example), d = gradOf(n, update, example);
-    g.querySelector(".val").textContent = v === null || v === undefined ? "" : "= " + brief(v);
-    g.querySelector(".grad").textContent = d === null ? "" : "∂ " + brief(d);
-    g.setAttribute("aria-label", `${n}${v == null ? "" : ", value " + full(v, update)}${d === null ? "" : ", gradient " + full(d, update)}`);
+    const v = valueOf(n, update, example), d = gradOf(n, update, example), now = `${update}|${v}|${d}`;
+    if (shownAs.get(n) === now) return;
+    shownAs.set(n, now);
+    g.querySelector(".val").textContent = v == null ? "" : "= " + brief(v);
+    g.querySelector(".grad").textContent = d == null ? "" : "∂ " + brief(d);
+    g.setAttribute("aria-label", `${n}${v == null ? "" : ", value " + full(v, update)}${d == null ? "" : ", gradient " + full(d, update)}`);
   });
 }
 function reach(start, next) {
@@ -156,7 +180,7 @@ function highlight(f) {
     nodeEl.get(a).classList.add("on"); nodeEl.get(b).classList.add("on");
   });
   const g = nodeEl.get(node);
-  if (g) { g.classList.add("cur"); g.scrollIntoView({block: "nearest", inline: "nearest"}); }
+  if (g) { g.classList.add("cur"); view.reveal(...pos.get(node), W, H); }
 }
 function line(i) {
   const s = steps[i], m = info[i], eq = "<mo>=</mo>";
@@ -178,8 +202,7 @@ function answer(text) {
   if (a === null) { verdict.textContent = "Write a number, e.g. 0.593 or 5.93e-1."; return; }
   if (!rounded(a, v)) {
     misses.add(cur);
-    const how = tol ? `within rtol ${tol[0]}, atol ${tol[1]}` : "at the precision you wrote";
-    verdict.textContent = `✗ ${text.trim()} is not the value ${how}; see the hint.`;
+    verdict.textContent = wrong(text.trim(), a, v);
     document.getElementById("hint").hidden = false;
     return;
   }
@@ -222,10 +245,11 @@ function select(n) {
   const vi = stepOf("v", n, s.update, s.example), gi = stepOf("g", n, s.update, s.example);
   let html = `<h2 class="id" id="detail-id">${esc(n)} <small>(${node.kind})</small></h2><dl>` +
     `<dt>value</dt><dd class="value" id="detail-value">${v == null ? "—" : full(v, s.update)}</dd>` +
-    `<dt>gradient</dt><dd class="value" id="detail-grad">${d === null ? "—" : full(d, s.update)}</dd>`;
-  if (node.expr) html += `<dt>defined as</dt><dd>${math(node.expr)}</dd>`;
-  if (gi !== undefined && info[gi].closed) html += `<dt>closed form</dt><dd>${math(info[gi].closed)}</dd>`;
-  if (gi !== undefined && info[gi].simplified) html += `<dt>simplified</dt><dd>${math(info[gi].simplified)}</dd>`;
+    `<dt>gradient</dt><dd class="value" id="detail-grad">${d == null ? "—" : full(d, s.update)}</dd>`;
+  const formula = (what, m) => `<dt class="math-row">${what}</dt><dd class="math-row">${math(m)}</dd>`;
+  if (node.expr) html += formula("defined as", node.expr);
+  if (gi !== undefined && info[gi].closed) html += formula("closed form", info[gi].closed);
+  if (gi !== undefined && info[gi].simplified) html += formula("simplified", info[gi].simplified);
   html += "</dl>";
   for (const [what, i] of [["value", vi], ["gradient", gi]]) {
     if (i === undefined) continue;
@@ -301,7 +325,12 @@ document.getElementById("practice").addEventListener("click", ev => {
 document.addEventListener("keydown", ev => {
   if (ev.target instanceof HTMLInputElement || ev.altKey || ev.ctrlKey || ev.metaKey) return;
   const to = {ArrowRight: cur + 1, ArrowLeft: cur - 1, Home: 0, End: steps.length - 1}[ev.key];
-  if (to !== undefined) { ev.preventDefault(); go(to); }
+  const zoom = {"+": 1.25, "=": 1.25, "-": 0.8, "−": 0.8}[ev.key];
+  if (to !== undefined) go(to);
+  else if (zoom) view.zoom(zoom);
+  else if (ev.key === "0") view.fit();
+  else return;
+  ev.preventDefault();
 });
 if (steps.length) go(0);
 else document.getElementById("working").textContent = "No working was kept: write the page with --steps.";

@@ -1,14 +1,17 @@
 """`backtutor explore`: one self-contained offline page that steps through a problem's forward and
 backward pass on its graph. The page embeds the Solution's JSON (render/json.py's dict, exactly what
 `solve -f json` prints), so every computed number on it is one of those; beside it, what only the page
-needs: the graph's layered layout, each step's place on the graph and its working set in MathML.
-The style and the script are package data (explore.css, explore.js), written inline into the page.
+needs: the graph's layered layout, each step's place on the graph and its working set in MathML. Both
+are deflated (`packed`); the browser unpacks them. The style and the scripts are package data
+(explore.css, explore_view.js, explore.js), written inline into the page.
 """
 
 from __future__ import annotations
 
+import base64
 import shlex
 import shutil
+import zlib
 from importlib.resources import files
 from typing import Any
 
@@ -173,13 +176,16 @@ def given(sol: Solution) -> dict[str, dict[str, float]]:
 
 
 def _asset(name: str) -> str:
-    """explore.css or explore.js, package data beside this module."""
+    """explore.css or one of its scripts, package data beside this module."""
     return files(__package__ or "backtutor.render").joinpath(name).read_text(encoding="utf-8")
 
 
-def _embed(value: Any) -> str:
-    """JSON that is safe inside <script>: no `<` can close the element early."""
-    return json_dumps(value, separators=(",", ":")).replace("<", "\\u003c")
+def packed(value: Any) -> str:
+    """JSON, deflated (zlib) and in base64, which explore.js unpacks: the working's MathML and its
+    repeated names shrink about 30-fold, so the largest working allowed stays a page of a few MB;
+    base64 also keeps any `<` from closing the <script> element early."""
+    text = json_dumps(value, separators=(",", ":"))
+    return base64.b64encode(zlib.compress(text.encode("utf-8"), 9)).decode("ascii")
 
 
 def render(sol: Solution, precision: int = 9) -> str:
@@ -204,7 +210,12 @@ def render(sol: Solution, precision: int = 9) -> str:
 <label>Paths of <select id="path"><option value="">none</option></select></label>
 </nav></header>
 <main>
-<section id="graph" aria-label="Computational graph"></section>
+<section id="graph" aria-label="Computational graph">
+<div id="zoom" role="group" aria-label="Zoom (or the wheel, a pinch, + and −; drag to pan)">
+<button id="zoom-in" type="button" aria-label="Zoom in (+)">+</button>
+<button id="zoom-out" type="button" aria-label="Zoom out (−)">−</button>
+<button id="zoom-fit" type="button" aria-label="Fit the whole graph (0)">Fit</button></div>
+</section>
 <section id="side">
 <div id="working" aria-live="polite"></div>
 <div id="details" aria-live="polite"><p class="hint">Click a node (or Tab to it and press Enter)
@@ -215,8 +226,8 @@ to see its value, gradient and working. ← / → step through the working.</p><
 <p id="epoch-loss" aria-live="polite"></p><dl id="epoch-params"></dl></div>
 </section>
 </main>
-<script type="application/json" id="solution">{_embed(to_dict(sol, precision, closed=closed))}</script>
-<script type="application/json" id="page">{_embed(page_data(sol, precision, closed=closed))}</script>
-<script>{_asset("explore.js")}</script>
+<script type="application/zlib" id="solution">{packed(to_dict(sol, precision, closed=closed))}</script>
+<script type="application/zlib" id="page">{packed(page_data(sol, precision, closed=closed))}</script>
+<script type="module">{_asset("explore_view.js")}{_asset("explore.js")}</script>
 </body></html>
 """
