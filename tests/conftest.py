@@ -1,4 +1,7 @@
+import base64
 import os
+import re
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -39,6 +42,14 @@ def has_numbers(path: Path) -> bool:
 
 SOLVABLE = sorted(p for p in PROBLEMS.glob("*.yaml") if has_numbers(p))  # bundled problems `solve` works
 ARCHITECTURES = sorted(p for p in PROBLEMS.glob("*.yaml") if not has_numbers(p))  # for `shapes`
+
+
+def explore_block(page: str, block: str) -> str:
+    """An explore page's embedded block ("solution" or "page") as the JSON text the page's script
+    unpacks (base64, then zlib)."""
+    found = re.search(f'<script type="application/zlib" id="{block}">(.*?)</script>', page)
+    assert found
+    return zlib.decompress(base64.b64decode(found.group(1))).decode("utf-8")
 
 
 @pytest.fixture

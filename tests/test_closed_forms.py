@@ -30,7 +30,7 @@ from backtutor.solution import simplify as simplify_module
 from backtutor.solution.gradient_forms import closed_forms
 from backtutor.solution.simplify import groups_of, simplified, simplify, simplify_here
 
-from .conftest import PROBLEMS, SOLVABLE
+from .conftest import PROBLEMS, SOLVABLE, explore_block
 from .oracle import FirstUpdate, SymPyModel, to_sympy, value_at
 
 
@@ -276,5 +276,5 @@ def test_the_explore_page_simplifies_its_forms_once(monkeypatch: pytest.MonkeyPa
 
     for module in (explore, json_renderer):
         monkeypatch.setattr(module, "closed_forms", counted)
-    page = explore.render(solved("q4"))
-    assert calls == [True] and page.count("(out_o1 − target_o1)·out_o1·(1 − out_o1)·out_h1") == 1
+    solution = explore_block(explore.render(solved("q4")), "solution")
+    assert calls == [True] and solution.count("(out_o1 − target_o1)·out_o1·(1 − out_o1)·out_h1") == 1

@@ -5,12 +5,10 @@ here; the embedded JSON against `solve -f json`."""
 
 from __future__ import annotations
 
-import base64
 import io
 import json
 import math
 import re
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,7 +20,7 @@ from backtutor.cli import app
 from backtutor.problem.limits import MAX_SHOWN
 from backtutor.problem.load import load
 
-from .conftest import PROBLEMS
+from .conftest import PROBLEMS, explore_block
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -43,10 +41,7 @@ def explore(problem: Path, out: Path) -> Path:
 
 
 def embedded(page: Path, block: str) -> Any:
-    """An embedded block, unpacked here (base64, zlib, JSON) as the page's script unpacks it."""
-    found = re.search(f'<script type="application/zlib" id="{block}">(.*?)</script>', page.read_text("utf-8"))
-    assert found
-    return json.loads(zlib.decompress(base64.b64decode(found.group(1))).decode("utf-8"))
+    return json.loads(explore_block(page.read_text("utf-8"), block))
 
 
 @pytest.fixture(scope="module")
