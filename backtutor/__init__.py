@@ -38,5 +38,5 @@ def document(solution: Solution, kind: str = "markdown", precision: int = 9, bla
 
     if kind not in ("markdown", "latex", "html"):
         raise ValueError(f"no document kind {kind!r}; use markdown, latex or html")
-    render = import_module(f"{__name__}.render.{kind}").render
+    render = import_module(f"{__name__}.render.documents.{kind}").render
     return str(render(solution, precision, blank=blank))

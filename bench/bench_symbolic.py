@@ -60,7 +60,7 @@ class Case:
 def one(path: Path, warm: Path) -> None:
     """In this fresh process: an untimed run of `warm`, then `path` timed phase by phase (JSON out)."""
     from backtutor.problem.load import load
-    from backtutor.render.json import render
+    from backtutor.render.documents.json import render
     from backtutor.solution import solve
 
     render(solve(load(warm)))  # imports and first-call costs, not timed

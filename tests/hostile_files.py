@@ -10,7 +10,7 @@ from pathlib import Path
 from click.testing import Result
 from typer.testing import CliRunner
 
-from backtutor.cli import app
+from backtutor.cli.app import app
 
 DEADLINE = 10.0  # seconds: every hostile input ends in a result or one message well within this
 

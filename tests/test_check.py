@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 import backtutor
 from backtutor.check import Checker, canonical_id, read_sheet
-from backtutor.cli import app
+from backtutor.cli.app import app
 
 from .conftest import PROBLEMS
 
@@ -176,7 +176,7 @@ def test_each_slip_is_named(q4, tmp_path, answers, step, slip):
 
 
 def test_every_slip_in_the_table_has_a_case():
-    from backtutor.check.slips import SLIPS
+    from backtutor.check.slips.catalogue import SLIPS
 
     named = {slip for _, _, slip in SLIP_CASES}
     assert {s.name for s in SLIPS} | {"swapped", "arithmetic", "early_rounding"} <= named

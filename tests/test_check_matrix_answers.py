@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 import backtutor
 from backtutor.check import Checker, read_sheet
-from backtutor.cli import app
+from backtutor.cli.app import app
 
 from .conftest import PROBLEMS
 

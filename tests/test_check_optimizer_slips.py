@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 
 import backtutor
 from backtutor.check import Checker, read_sheet
-from backtutor.cli import app
+from backtutor.cli.app import app
 
 from .conftest import PROBLEMS
 
@@ -244,7 +244,7 @@ def test_each_optimizer_slip_is_named_and_what_follows_is_carried(solved, case, 
 
 
 def test_every_optimizer_slip_of_the_table_has_a_case():
-    from backtutor.check.slips import OPTIMIZER_SLIPS
+    from backtutor.check.slips.catalogue import OPTIMIZER_SLIPS
 
     assert {s.name for s in OPTIMIZER_SLIPS} <= {c.named for c in CASES}
 

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 import backtutor
 from backtutor.check import Checker, batch, read_sheet, sympy_worker
-from backtutor.cli import app
+from backtutor.cli.app import app
 
 from .conftest import PROBLEMS
 

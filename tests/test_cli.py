@@ -6,8 +6,8 @@ import os
 import pytest
 from typer.testing import CliRunner
 
-from backtutor.cli import app
-from backtutor.cli_solve import parse_steps
+from backtutor.cli.app import app
+from backtutor.cli.solve import parse_steps
 
 from .conftest import PROBLEMS
 

@@ -22,9 +22,9 @@ from backtutor.engine.formula import text
 from backtutor.engine.from_sympy import Unwritable, from_sympy, round_trip
 from backtutor.engine.ops import OPS
 from backtutor.engine.parse import parse
-from backtutor.render import explore, markdown
-from backtutor.render import json as json_renderer
 from backtutor.render.closed_forms import as_text, left_out
+from backtutor.render.documents import explore, markdown
+from backtutor.render.documents import json as json_renderer
 from backtutor.solution import Solution, gradient_forms
 from backtutor.solution import simplify as simplify_module
 from backtutor.solution.gradient_forms import closed_forms
@@ -244,7 +244,7 @@ def test_from_sympy_writes_the_op_table_functions_and_refuses_the_rest() -> None
 def test_solving_in_the_terminal_does_not_load_sympy() -> None:
     """Simplified forms are for documents and --simplify: the default terminal solve starts fast."""
     code = (
-        "import sys; from typer.testing import CliRunner; from backtutor.cli import app;"
+        "import sys; from typer.testing import CliRunner; from backtutor.cli.app import app;"
         "r = CliRunner().invoke(app, ['solve', sys.argv[1]]); assert r.exit_code == 0, r.output;"
         "print('simplified' in r.output, 'sympy' in sys.modules)"
     )

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import backtutor
-from backtutor.cli import app
+from backtutor.cli.app import app
 from backtutor.engine.expr import Call, Sym
 from backtutor.engine.ops import diff, evaluate
 from backtutor.engine.parse import parse

@@ -19,7 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from backtutor.cli import app
+from backtutor.cli.app import app
 from backtutor.engine.expr import names
 from backtutor.engine.parse import ParseError, parse
 from backtutor.engine.sympy_form import to_sympy

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 import backtutor
-from backtutor.cli import app
+from backtutor.cli.app import app
 
 PROBLEM = """\
 inputs: [x]

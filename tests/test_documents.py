@@ -21,13 +21,13 @@ import pytest
 from typer.testing import CliRunner
 
 import backtutor
-from backtutor.cli import app
+from backtutor.cli.app import app
 from backtutor.engine.expr import Call, Expr, Num, Sym
 from backtutor.engine.formula import format_number, latex, mathml, text
 from backtutor.engine.ops import OPS
-from backtutor.render import dot, html, markdown
-from backtutor.render import latex as latex_doc
-from backtutor.render.document import latex_lines, tex_text
+from backtutor.render.documents import dot, html, markdown
+from backtutor.render.documents import latex as latex_doc
+from backtutor.render.documents.math_rows import latex_lines, tex_text
 from backtutor.solution import Solution
 
 from .conftest import PROBLEMS, SOLVABLE
@@ -457,7 +457,7 @@ def test_library_document_function():
 
 def test_renderers_are_imported_only_when_used():
     code = (
-        "import sys, backtutor.cli, backtutor; backtutor.solve(sys.argv[1]);"
+        "import sys, backtutor.cli.app, backtutor; backtutor.solve(sys.argv[1]);"
         "print(sorted(m for m in sys.modules if m.startswith(('backtutor.render', 'sympy', 'matplotlib'))))"
     )
     done = subprocess.run(

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 import backtutor
 from backtutor.check import Checker, read_sheet
-from backtutor.cli import app
+from backtutor.cli.app import app
 from backtutor.engine.formula import text
 from backtutor.problem.load import load
 from backtutor.solution import Solution
@@ -257,7 +257,7 @@ def test_a_seed_cannot_ask_for_more_mask_values_than_the_limit(write_problem, mo
 
 
 def test_the_matrix_view_drops_with_the_mask_and_its_gradients_match_finite_differences(write_problem):
-    from backtutor.solution.matrix_view import matrix_view
+    from backtutor.matrix.view import matrix_view
 
     masks, rate = [[1, 0, 1], [0, 1, 1]], 0.25
     sol = backtutor.solve(write_problem(BATCH.format(rate=rate, masks=f"mask: {masks}")))

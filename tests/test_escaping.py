@@ -28,9 +28,9 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from backtutor import text
-from backtutor.cli import app
+from backtutor.cli.app import app
 from backtutor.problem.load import load
-from backtutor.render.sheet import answer_sheet
+from backtutor.render.documents.sheet import answer_sheet
 from backtutor.solution import solve
 
 from .conftest import PROBLEMS

@@ -15,7 +15,7 @@ import pytest
 import sympy as sp
 from typer.testing import CliRunner
 
-from backtutor.cli import app
+from backtutor.cli.app import app
 from backtutor.engine import function
 from backtutor.engine.expr import Call, Function
 from backtutor.engine.formula import text

@@ -25,8 +25,8 @@ import pytest
 import sympy as sp
 
 import backtutor
-from backtutor.render import html, markdown
-from backtutor.render import latex as latex_doc
+from backtutor.render.documents import html, markdown
+from backtutor.render.documents import latex as latex_doc
 from backtutor.solution import Solution
 
 from .conftest import PROBLEMS

@@ -17,7 +17,7 @@ import jsonschema
 import yaml
 from typer.testing import CliRunner
 
-from backtutor.cli import app
+from backtutor.cli.app import app
 
 from .conftest import PROBLEMS
 from .test_variants import RELU_VARIANTS, problem, relu_run
@@ -147,7 +147,13 @@ def test_the_autograder_zip_grades_a_submission(tmp_path):
     assert run("export", "gradescope", Q4, "-o", tmp_path / "autograder.zip").exit_code == 0
     with zipfile.ZipFile(tmp_path / "autograder.zip") as z:
         names = set(z.namelist())
-        assert {"setup.sh", "run_autograder", "problem.yaml", "requirements.txt", "backtutor/cli.py"} <= names
+        assert {
+            "setup.sh",
+            "run_autograder",
+            "problem.yaml",
+            "requirements.txt",
+            "backtutor/cli/app.py",
+        } <= names
         for script in ("setup.sh", "run_autograder"):
             assert stat.S_IMODE(z.getinfo(script).external_attr >> 16) == 0o755
         assert (

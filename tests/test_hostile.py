@@ -9,7 +9,7 @@ import time
 import pytest
 from typer.testing import CliRunner
 
-from backtutor.cli import app
+from backtutor.cli.app import app
 from backtutor.engine.expr import Function
 from backtutor.engine.parse import MAX_DEPTH, ParseError, parse
 from backtutor.errors import InputError

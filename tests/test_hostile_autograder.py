@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backtutor.cli_gradescope import _from_metadata
+from backtutor.cli.gradescope import _from_metadata
 from backtutor.problem.roster import Student
 
 from .conftest import PROBLEMS

@@ -28,7 +28,7 @@ def test_a_save_path_that_cannot_be_written_is_refused_before_the_first_question
 
 
 def test_a_save_that_fails_at_the_end_prints_the_sheet(tmp_path, monkeypatch):
-    from backtutor import outputs
+    from backtutor.cli import outputs
 
     def disk_full(path, content, inputs=()):
         raise InputError(f"{path}: cannot write (No space left on device)")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from backtutor.cli import app
+from backtutor.cli.app import app
 from backtutor.engine.notation import latex_name, mathml_name, text_name
 from backtutor.problem.load import FileError, load
 from backtutor.solution import solve

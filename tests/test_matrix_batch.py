@@ -13,10 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from backtutor.cli import app
+from backtutor.cli.app import app
+from backtutor.matrix.view import matrix_view
 from backtutor.problem.load import load
 from backtutor.solution import solve
-from backtutor.solution.matrix_view import matrix_view
 
 from .test_matrix_view import ACTS, LOSSES, assert_views_agree, draw_layers, numbers
 

@@ -12,13 +12,13 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from backtutor.cli import app
+from backtutor.cli.app import app
 from backtutor.engine.expr import Updated
 from backtutor.errors import InputError
+from backtutor.matrix.layers import network_layers
+from backtutor.matrix.view import matrix_view
 from backtutor.problem.load import load
 from backtutor.solution import solve
-from backtutor.solution.layers import network_layers
-from backtutor.solution.matrix_view import matrix_view
 
 from .conftest import PROBLEMS, SOLVABLE
 from .test_documents import _pdflatex

@@ -8,7 +8,7 @@ import re
 import pytest
 from typer.testing import CliRunner
 
-from backtutor.cli import app
+from backtutor.cli.app import app
 from backtutor.problem.load import load
 from backtutor.solution import solve
 

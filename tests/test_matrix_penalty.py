@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 
 from backtutor.check import Checker, read_sheet
 from backtutor.check.matrix_answers import MatrixIds
+from backtutor.matrix.view import matrix_view
 from backtutor.problem.load import load
 from backtutor.solution import solve
-from backtutor.solution.matrix_view import matrix_view
 
 from .test_matrix_batch import NET as BATCH_NET
 from .test_matrix_batch import batch_equations, batches

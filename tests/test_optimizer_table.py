@@ -9,7 +9,7 @@ from fractions import Fraction
 
 import pytest
 
-from backtutor.check.slips import OPTIMIZER_SLIPS, SLIPS
+from backtutor.check.slips.catalogue import OPTIMIZER_SLIPS, SLIPS
 from backtutor.engine.optimizers import OPTIMIZERS, Optimizer
 from backtutor.errors import InputError
 from backtutor.problem.load import load

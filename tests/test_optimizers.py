@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 import backtutor
 from backtutor.check import Checker, read_sheet
-from backtutor.cli import app
+from backtutor.cli.app import app
 from backtutor.engine.ops import evaluate
 from backtutor.engine.optimizers import KINDS
 from backtutor.problem.schema import OptimizerKind

@@ -10,7 +10,7 @@ import sympy as sp
 from typer.testing import CliRunner
 
 import backtutor
-from backtutor.cli import app
+from backtutor.cli.app import app
 
 runner = CliRunner()
 PROBLEM = """

@@ -19,8 +19,8 @@ from typer.testing import CliRunner
 
 import backtutor
 from backtutor.check import quiz as q
-from backtutor.cli import app
-from backtutor.cli_quiz import run
+from backtutor.cli.app import app
+from backtutor.cli.quiz import run
 
 from .conftest import PROBLEMS, ROOT
 

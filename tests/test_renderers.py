@@ -16,12 +16,13 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 import backtutor
-from backtutor.cli import app
+from backtutor.cli.app import app
 from backtutor.engine.expr import Num, Sym
 from backtutor.engine.formula import latex, mathml, text
-from backtutor.render import dot, html, markdown, terminal
-from backtutor.render import json as json_doc
-from backtutor.render import latex as latex_doc
+from backtutor.render.documents import dot, html, markdown
+from backtutor.render.documents import json as json_doc
+from backtutor.render.documents import latex as latex_doc
+from backtutor.render.terminal import solution as terminal
 from backtutor.solution import Solution
 
 from .conftest import PROBLEMS
@@ -231,7 +232,7 @@ def test_graph_update_in_a_later_epoch(tmp_path):
 @pytest.mark.parametrize("width", [40, 120])
 def test_a_check_report_shows_every_answer_whole_at_any_width(width, tmp_path):
     from backtutor.check import Checker, read_sheet
-    from backtutor.render.terminal_report import render_report
+    from backtutor.render.terminal.report import render_report
 
     sol = solved("q4")
     sheet = tmp_path / "sheet.yaml"

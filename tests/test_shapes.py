@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from backtutor.cli import app
+from backtutor.cli.app import app
 from backtutor.errors import InputError
 from backtutor.problem.load import load, load_shapes
 

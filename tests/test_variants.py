@@ -15,7 +15,7 @@ import numpy as np
 import yaml
 from typer.testing import CliRunner
 
-from backtutor.cli import app
+from backtutor.cli.app import app
 
 from .conftest import PROBLEMS
 from .under_ci import under_ci
@@ -263,7 +263,7 @@ def test_worksheet_and_key_are_pdfs_with_pdflatex_and_markdown_without(tmp_path,
         assert run("variants", path, "--count", 1, "-o", tmp_path / "pdf").exit_code == 0
         for name in ("worksheet.pdf", "key.pdf"):
             assert (tmp_path / "pdf" / "1" / name).read_bytes().startswith(b"%PDF")
-    monkeypatch.setattr("backtutor.render.pdf.shutil.which", lambda name: None)
+    monkeypatch.setattr("backtutor.render.documents.pdf.shutil.which", lambda name: None)
     result = run("variants", path, "--count", 1, "-o", tmp_path / "md")
     assert result.exit_code == 0 and "Markdown documents" in result.output
     assert (tmp_path / "md" / "1" / "key.md").exists() and not (tmp_path / "md" / "1" / "key.pdf").exists()

@@ -17,15 +17,15 @@ from hypothesis import given, settings
 
 from backtutor.engine.expr import Deriv, Sym
 from backtutor.engine.ops import evaluate
+from backtutor.matrix.layers import network_layers
+from backtutor.matrix.view import matrix_view
 from backtutor.problem.load import load
-from backtutor.render import dot, dot_matrix, explore
-from backtutor.render import json as json_view
+from backtutor.render.documents import dot, dot_matrix, explore
+from backtutor.render.documents import json as json_view
 from backtutor.solution import solve
 from backtutor.solution.gradient_forms import closed_forms
-from backtutor.solution.layers import network_layers
-from backtutor.solution.matrix_view import matrix_view
 
-from .conftest import SOLVABLE
+from .conftest import SOLVABLE, explore_block
 from .test_matrix_penalty import NET, SIGMOID_NET, assert_matrix_is_scalar, penalised, yaml_of
 
 GENERATED = {  # a penalty with dropout and minibatches, and a softmax batch trained by AdamW
@@ -88,9 +88,7 @@ def assert_json(data: dict, scalar: dict[str, float]) -> None:
 def assert_explore(sol, page: str, scalar: dict[str, float]) -> None:
     """The page's embedded Solution, and the given leaves it works each step from: the inputs of the
     example and the parameters as the previous update's w⁺ steps left them."""
-    embedded = {
-        m.group(1): json.loads(m.group(2)) for m in re.finditer(r'id="(\w+)">(\{.*?\})</script>', page)
-    }
+    embedded = {block: json.loads(explore_block(page, block)) for block in ("solution", "page")}
     assert_json(embedded["solution"], scalar)
     for key, leaves in embedded["page"]["given"].items():
         t = int(key.split("|")[0])

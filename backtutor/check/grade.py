@@ -23,7 +23,7 @@ from ..solution import Solution, Step
 from .formulas import FormulaJudge
 from .recompute import Recompute, SheetState
 from .sheet import Answer
-from .slips import SlipContext, early_rounding, hypotheses
+from .slips.catalogue import SlipContext, early_rounding, hypotheses
 from .tolerance import Tolerance
 from .verdicts import Report, Verdict
 

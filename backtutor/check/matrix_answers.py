@@ -15,9 +15,9 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 
 from ..engine.expr import names
+from ..matrix.layers import network_layers
+from ..matrix.penalty import penalty_of
 from ..solution import Solution
-from ..solution.layers import network_layers
-from ..solution.matrix_penalty import penalty_of
 from .names import NameMap
 
 Grid = tuple[tuple[str | None, ...], ...]  # element ids (None: no such step), one row per unit

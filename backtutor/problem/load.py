@@ -54,7 +54,7 @@ def load_shapes(path: str | Path) -> ShapeTable:
     `image` and `layers`); raises FileError with file, field and line."""
     from ..cnn.errors import LayerError
     from ..cnn.shapes import compute as compute_shapes
-    from .convolution import architecture_of
+    from .conv.network import architecture_of
 
     c = SpecReader(*_read(path))
     table = _architecture(c)
@@ -180,7 +180,7 @@ def _model(c: SpecReader) -> tuple[ProblemFile, BuiltModel]:
     """The model as named expressions, and the spec the checks after it read: convolution on
     numbers makes the image's cells inputs and the kernels' values parameters."""
     if c.spec.layers is not None:
-        from .convolution import convolution_model  # the conv code loads only for conv files
+        from .conv.network import convolution_model  # the conv code loads only for conv files
 
         return convolution_model(c)
     if c.spec.network is not None:

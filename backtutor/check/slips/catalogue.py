@@ -1,0 +1,376 @@
+"""The common slips, as a table: each entry names a slip, says what the student is told, and lists the
+ways it can happen in a step, each an altered recomputation. Adding a slip = adding an entry.
+
+The table is tried in order and the first slip that reproduces the student's number through their own
+chain is named; a slip whose rule changes nothing in a step (σ′ where there is no sigmoid, the
+updated weights where no weight enters) is never named there. Four diagnoses are not hypotheses
+about a rule and live in grade.py: another unit's value written here ("swapped", tried first), two
+neighbouring digits swapped ("transposed"), right inputs with a wrong result ("arithmetic"), and
+inputs rounded too early (`early_rounding`, below; tried last, because rounding explains a little of
+almost anything). Nothing fits: "wrong — no
+single slip explains it".
+
+The optimizers' slips (`OPTIMIZER_SLIPS`: Adam's bias correction forgotten, β and 1 − β swapped, ε
+inside the root, g for g² and back, momentum's two forms mixed up, …) are tried after the table, each
+only in problems trained with an optimizer it belongs to; they are deep, so a slip in a quantity the
+student skipped (m̂ left blank) is named in the step that uses it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+from ...engine.expr import ONE, Call, Deriv, Expr, Num, Sym, Updated
+from ...engine.formula import text
+from ...engine.graph import Node
+from ...engine.losses import LOSSES
+from ...engine.ops import OPS
+from ...solution import ETA, Solution, Step
+from ..recompute import FormulaRule, Hypothesis, LeafRule, as_known, as_written
+from .optimizer import OptimizerFacts, no_learning_rate
+from .optimizer_rewrite import (
+    bias_without_power,
+    epsilon_inside_root,
+    no_bias_correction,
+    no_root,
+    plain_gradient,
+    squared_gradient,
+    swapped_average,
+)
+from .rewrite import Path, drop_one_minus_sigma, factors, replace
+
+
+class SlipContext:
+    """What the slips need beyond the step itself: the graph, the kind of loss, the parameters."""
+
+    def __init__(self, sol: Solution) -> None:
+        self.graph = sol.graph
+        self.squared_loss = LOSSES[sol.problem.loss_kind].squared
+        self.parameters_during = sol.parameters_during
+        self.updated: dict[int, dict[str, float]] = {}  # each worked update's new parameter values
+        for s in sol.steps:
+            if s.phase == "update" and isinstance(s.target, Updated):
+                self.updated.setdefault(s.update, {})[s.target.name] = s.value
+        self.partners = _partners(sol.graph.computed, set(sol.graph.params))
+        self.optimizer = OptimizerFacts(sol)
+
+    def params(self, step: Step) -> list[Sym]:
+        """The parameters among the step's leaves."""
+        return [
+            leaf for leaf, _, _ in step.leaves if isinstance(leaf, Sym) and leaf.name in self.graph.params
+        ]
+
+    def describe(self, factor: Expr) -> str:
+        """A factor as the student knows it: which derivative, the learning rate, an input."""
+        g = self.graph
+        if isinstance(factor, Deriv):
+            node = g.nodes.get(factor.of)
+            d = f"∂{factor.of}/∂{factor.wrt}"
+            if factor.of != g.loss and node and isinstance(node.expr, Call) and not OPS[node.expr.op].infix:
+                return f"{d} (the activation derivative)"
+            if node and g.nodes[factor.wrt].kind == "param":
+                return f"{d} (the input that multiplies {factor.wrt})"
+            return d
+        if factor == ETA:
+            return "η (the learning rate)"
+        if isinstance(factor, Sym) and g.nodes.get(factor.name) and g.nodes[factor.name].kind == "input":
+            return f"{factor.name} (the input)"
+        return text(factor)
+
+
+@dataclass(frozen=True)
+class Alteration:
+    """One way a slip can happen in a step. Unless `deep`, only the step itself is reworked;
+    a deep one reworks, under the same rule, every earlier step the student did not give."""
+
+    formula: FormulaRule = as_written
+    leaf: LeafRule = as_known
+    deep: bool = False
+    fields: Mapping[str, str] = field(default_factory=dict)  # fill in the slip's explanation
+
+
+Alterations = Callable[[SlipContext, Step], Iterator[Alteration]]
+
+
+@dataclass(frozen=True)
+class Slip:
+    name: str  # what reports and the CSV call it
+    explanation: str  # what the student is told; {fields} come from each Alteration
+    alterations: Alterations  # the ways it can happen in a step (none: it cannot)
+
+
+def hypotheses(ctx: SlipContext, step: Step) -> Iterator[Hypothesis]:
+    """Every slip that could have happened in this step, in table order."""
+    for slip in (*SLIPS, *OPTIMIZER_SLIPS):
+        for alt in slip.alterations(ctx, step):
+            yield Hypothesis(
+                slip.name, slip.explanation.format(**alt.fields), alt.formula, alt.leaf, alt.deep
+            )
+
+
+def early_rounding(decimals: int) -> Hypothesis:
+    """The step worked from its computed inputs rounded to `decimals` (the given numbers are exact:
+    0.3 for net_h1 = 0.3775 is not w1·i1 + w2·i2 + b1 from any rounding of a student's own)."""
+
+    def rounded(s: Step, leaf: Expr, v: float) -> float:
+        given = any(lid is None for each, lid, _ in s.leaves if each is leaf)
+        return v if given else round(v, decimals)
+
+    return Hypothesis(
+        "early_rounding",
+        f"rounded too early: the inputs of this step were rounded to {decimals} decimals",
+        leaf=rounded,
+    )
+
+
+# ---- the ways each slip can happen ------------------------------------------------------------------
+def _plus_update(ctx: SlipContext, step: Step) -> Iterator[Alteration]:
+    def plus(s: Step) -> Expr:
+        assert isinstance(s.formula, Call)  # w − η·∂E/∂w (or an optimizer's w − step)
+        return Call("add", s.formula.args)
+
+    # only the step of a parameter itself: an optimizer's buffers are no subtraction
+    if step.phase == "update" and isinstance(step.formula, Call) and step.formula.op == "sub":
+        yield Alteration(formula=plus)
+
+
+def _updated_weights(ctx: SlipContext, step: Step) -> Iterator[Alteration]:
+    after = ctx.updated.get(step.update)
+    if step.phase != "backward" or not after:
+        return
+
+    def updated(s: Step, leaf: Expr, v: float) -> float:
+        if s.phase == "backward" and isinstance(leaf, Sym):
+            return after.get(leaf.name, v)
+        return v
+
+    yield Alteration(leaf=updated, deep=True)
+
+
+def _sigma_for_derivative(ctx: SlipContext, step: Step) -> Iterator[Alteration]:
+    def sigma(s: Step) -> Expr:
+        return drop_one_minus_sigma(s.formula) if s.phase == "backward" else s.formula
+
+    if step.phase == "backward":
+        yield Alteration(formula=sigma, deep=True)
+
+
+def _missing_factors(ctx: SlipContext, step: Step) -> Iterator[Alteration]:
+    for path, factor in factors(step.formula):
+
+        def without(s: Step, path: Path = path) -> Expr:
+            return replace(s.formula, path, ONE)
+
+        yield Alteration(formula=without, fields={"factor": ctx.describe(factor)})
+
+
+def _scaled(factor: float) -> FormulaRule:
+    scale = Num(factor)
+
+    def scaled(s: Step) -> Expr:
+        return Call("mul", (scale, s.formula))
+
+    return scaled
+
+
+def _times(factor: float, when: Callable[[SlipContext, Step], bool] = lambda ctx, step: True) -> Alterations:
+    """The whole step multiplied by `factor`, in the steps where `when` holds."""
+
+    def alterations(ctx: SlipContext, step: Step) -> Iterator[Alteration]:
+        if when(ctx, step):
+            yield Alteration(formula=_scaled(factor))
+
+    return alterations
+
+
+def _squared_loss_gradient(ctx: SlipContext, step: Step) -> bool:
+    """A gradient of a squared loss: where its 2 (or ½) can be lost."""
+    return ctx.squared_loss and isinstance(step.target, Deriv) and step.target.of == ctx.graph.loss
+
+
+def _has_a_two(step: Step) -> bool:
+    """A factor ±2 written in the formula: leaving it out is a missing factor, named as such."""
+    return any(isinstance(f, Num) and abs(float(f.value)) == 2 for _, f in factors(step.formula))
+
+
+def _swapped_pairs(ctx: SlipContext, step: Step) -> Iterator[Alteration]:
+    values = {leaf: float(v) for leaf, _, v in step.leaves}
+    params = ctx.params(step)
+    for i, p in enumerate(params):
+        for q in params[i + 1 :]:
+
+            def swap(s: Step, x: Expr, v: float, p: Sym = p, q: Sym = q) -> float:
+                return values[q] if x == p else values[p] if x == q else v
+
+            yield Alteration(leaf=swap, fields={"p": p.name, "q": q.name})
+
+
+def _extra_factors(ctx: SlipContext, step: Step) -> Iterator[Alteration]:
+    """The step times one of its own quantities (with the student's number for it)."""
+    for leaf, _, v in step.leaves:
+        if abs(float(v)) not in (0.0, 1.0):
+
+            def times(s: Step, leaf: Expr = leaf) -> Expr:
+                return Call("mul", (leaf, s.formula))
+
+            yield Alteration(formula=times, fields={"factor": text(leaf)})
+
+
+def _partners(nodes: Iterable[Node], params: set[str]) -> dict[str, list[str]]:
+    """For each weight, the weights that multiply the same quantity in another unit (w1·i1 in
+    net_h1, w3·i1 in net_h2): the ones a student can take for it."""
+    by_input: dict[str, list[str]] = {}
+    for n in nodes:
+        for e in _products(n.expr):
+            names = [a.name for a in e.args if isinstance(a, Sym)]
+            weights = [x for x in names if x in params]
+            if len(names) == 2 and len(weights) == 1:
+                x = next(x for x in names if x not in params)
+                by_input.setdefault(x, []).append(weights[0])
+    partners: dict[str, list[str]] = {}
+    for weights in by_input.values():
+        for w in weights:
+            partners.setdefault(w, []).extend(q for q in weights if q != w)
+    return partners
+
+
+def _products(e: Expr | None) -> Iterator[Call]:
+    if isinstance(e, Call):
+        if e.op == "mul":
+            yield e
+        for a in e.args:
+            yield from _products(a)
+
+
+def _other_parameters(ctx: SlipContext, step: Step) -> Iterator[Alteration]:
+    if step.phase != "forward":
+        return
+    during = ctx.parameters_during[step.update]
+    for p in ctx.params(step):
+        for other in ctx.partners.get(p.name, ()):
+            value = during[other]
+            if other != p.name:
+
+                def substitute(s: Step, x: Expr, v: float, p: Sym = p, value: float = float(value)) -> float:
+                    return value if x == p else v
+
+                yield Alteration(leaf=substitute, fields={"other": other, "p": p.name})
+
+
+# ---- the optimizer's slips: deep, so a slip in a buffer the student skipped shows in the step after ----
+def _optimizer(slip: str, make: Callable[[OptimizerFacts], Alteration]) -> Alterations:
+    """One deep alteration in every step of a problem trained with an optimizer whose table entry
+    (engine/optimizers.py) lists `slip`."""
+
+    def alterations(ctx: SlipContext, step: Step) -> Iterator[Alteration]:
+        if ctx.optimizer.explains(slip):
+            yield make(ctx.optimizer)
+
+    return alterations
+
+
+def _other_forms(ctx: SlipContext, step: Step) -> Iterator[Alteration]:
+    if not ctx.optimizer.explains("momentum_form"):
+        return
+    this = ctx.optimizer.settings.optimizer.summary
+    for other in ctx.optimizer.other_forms:
+        fields = {"other": other.summary, "this": this}
+        yield Alteration(formula=ctx.optimizer.other_form(other), deep=True, fields=fields)
+
+
+def _restarted(ctx: SlipContext, step: Step) -> Iterator[Alteration]:
+    if ctx.optimizer.explains("state_restarted") and step.update > 1:
+        yield Alteration(leaf=ctx.optimizer.restarted(), deep=True)
+
+
+def _deep(formula: FormulaRule = as_written, leaf: LeafRule = as_known) -> Alteration:
+    return Alteration(formula, leaf, deep=True)
+
+
+OPTIMIZER_SLIPS: tuple[Slip, ...] = (
+    Slip(
+        "bias_correction",
+        "forgot Adam's bias correction: m̂ = m/(1 − β1ᵗ) and v̂ = v/(1 − β2ᵗ), not m and v themselves",
+        _optimizer("bias_correction", make=lambda o: _deep(o.in_updates(no_bias_correction))),
+    ),
+    Slip(
+        "bias_correction",
+        "bias correction with β instead of βᵗ: m̂ = m/(1 − β1ᵗ), v̂ = v/(1 − β2ᵗ), t the update's number",
+        _optimizer("bias_correction", make=lambda o: _deep(o.in_updates(bias_without_power))),
+    ),
+    Slip(
+        "beta_swapped",
+        "β and 1 − β swapped in the moving average: it is β·(the old average) + (1 − β)·(the new value)",
+        _optimizer("beta_swapped", make=lambda o: _deep(o.in_updates(swapped_average))),
+    ),
+    Slip(
+        "squared_gradient",
+        "fed g² where g belongs: m (and a velocity) average the gradient itself, only v and G its square",
+        _optimizer(
+            "squared_gradient",
+            make=lambda o: _deep(o.in_buffers(lambda e: squared_gradient(e, o.gradients))),
+        ),
+    ),
+    Slip(
+        "squared_gradient",
+        "fed g where g² belongs: v (and Adagrad's G) accumulate the squared gradient g²",
+        _optimizer("squared_gradient", make=lambda o: _deep(o.in_updates(plain_gradient(o.gradients)))),
+    ),
+    Slip(
+        "epsilon_inside_root",
+        "ε inside the square root: the step divides by √v̂ + ε, not √(v̂ + ε)",
+        _optimizer("epsilon_inside_root", make=lambda o: _deep(o.in_updates(epsilon_inside_root))),
+    ),
+    Slip(
+        "missing_root",
+        "forgot the square root: the step divides by √v̂ + ε, not v̂ + ε",
+        _optimizer("missing_root", make=lambda o: _deep(o.in_updates(no_root))),
+    ),
+    Slip(
+        "momentum_form",
+        "mixed up the two forms of momentum: worked {other} where this problem uses {this}",
+        _other_forms,
+    ),
+    Slip(
+        "state_restarted",
+        "started the optimizer's buffers from 0 again: m, v and the velocity carry over from the "
+        "update before",
+        _restarted,
+    ),
+)
+
+SLIPS: tuple[Slip, ...] = (
+    Slip(
+        "plus_update",
+        "updated with + instead of −: the step must go against the gradient, w − η·∂E/∂w",
+        _plus_update,
+    ),
+    Slip(
+        "updated_weights",
+        "used the already-updated weights (w⁺) in the backward pass; every gradient must use "
+        "the weights of the forward pass",
+        _updated_weights,
+    ),
+    Slip("sigma_for_derivative", "used σ instead of its derivative σ′ = σ·(1 − σ)", _sigma_for_derivative),
+    Slip("missing_factor", "left out the factor {factor}", _missing_factors),
+    Slip(
+        "missing_factor",
+        "left out the factor η (the learning rate)",
+        _optimizer("missing_factor", make=lambda o: _deep(leaf=no_learning_rate)),
+    ),
+    Slip("factor_two", "a factor 2 too many (the ½ of the squared loss?)", _times(2, _squared_loss_gradient)),
+    Slip(
+        "factor_two",
+        "left out the factor 2 (of the squared loss's derivative; or kept its ½?)",
+        _times(0.5, lambda ctx, step: _squared_loss_gradient(ctx, step) and not _has_a_two(step)),
+    ),
+    Slip("sign", "sign error", _times(-1)),
+    Slip("swapped_weights", "the weights {p} and {q} are swapped", _swapped_pairs),
+    Slip("extra_factor", "an extra factor {factor}", _extra_factors),
+    Slip(
+        "swapped_weights",
+        "used {other} where {p} belongs (weights of two units mixed up?)",
+        _other_parameters,
+    ),
+)

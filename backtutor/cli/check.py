@@ -1,0 +1,174 @@
+"""The `check` command's steps: which sheets to read, grading them all (a sheet that cannot be
+read is reported and skipped), and writing the reports in the chosen format."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .common import report_error
+from .outputs import write_atomic
+
+if TYPE_CHECKING:
+    from ..check import Checker, Report
+    from ..check.batch import RosterChecker
+    from ..solution import Solution
+
+
+class CheckFormat(StrEnum):
+    terminal = "terminal"
+    json = "json"
+    markdown = "markdown"
+    html = "html"
+    gradescope = "gradescope"
+
+
+def check_format(format: CheckFormat, output: bool, sheets: int, roster: bool) -> None:
+    """Refuse, before any grading, a report format that cannot serve these options."""
+    from ..errors import InputError
+
+    if output and format is CheckFormat.terminal:
+        raise InputError("--output writes a file: use it with -f json, markdown, html or gradescope")
+    if format is CheckFormat.gradescope and sheets != 1:
+        raise InputError("-f gradescope writes one submission's results.json: give one sheet")
+    if roster and format in (CheckFormat.markdown, CheckFormat.html):
+        raise InputError("with --roster, use -f terminal, json or gradescope (and --csv)")
+
+
+@dataclass
+class Graded:
+    """A batch's reports, each with the Solution it was graded against and (with a roster) whose it is."""
+
+    reports: list[Report] = field(default_factory=list)
+    sols: list[Solution] = field(default_factory=list)
+    students: list[str] = field(default_factory=list)
+    broken: list[str] = field(default_factory=list)  # why each unreadable sheet was skipped
+    base: Solution | None = None  # the one problem's Solution (None with a roster: one per student)
+
+    def add(self, outcome: Report | str, sol: Solution | None, student: str = "") -> None:
+        if isinstance(outcome, str) or sol is None:
+            self.broken.append(str(outcome))
+            report_error(str(outcome))
+        else:
+            self.reports.append(outcome)
+            self.sols.append(sol)
+            self.students.append(student)
+
+
+def grade_all(checker: Checker, paths: list[Path]) -> Graded:
+    """Every sheet's report; a sheet that cannot be read or graded is reported and skipped."""
+    from ..check.batch import grade_all as outcomes
+
+    graded = Graded(base=checker.sol)
+    for outcome in outcomes(checker, paths):
+        graded.add(outcome, checker.sol)
+    return graded
+
+
+def grade_roster(roster: RosterChecker, paths: list[Path]) -> Graded:
+    """Every sheet graded against its own student's variant (`check --roster`)."""
+    from ..check import Report
+
+    outcomes = [roster.grade(path) for path in paths]
+    graded = Graded()
+    for outcome, student, checker in outcomes:  # all variants solved: a copied sheet can be told
+        if isinstance(outcome, Report) and student is not None:
+            source = roster.copied_from(outcome, student)
+            if source is not None:
+                note = f"its numbers are student {source.id}'s variant, not {student.id}'s (copied?)"
+                outcome = dataclasses.replace(outcome, note=note)
+        graded.add(outcome, checker.sol if checker else None, student.id if student else "")
+    return graded
+
+
+def emit_reports(graded: Graded, format: CheckFormat, output: Path | None) -> None:
+    reports, broken, sol = graded.reports, len(graded.broken), graded.base
+    if format is CheckFormat.gradescope:
+        from ..render.reports.gradescope import failed, render_results, results
+
+        data = (
+            results(reports[0], graded.sols[0], graded.students[0]) if reports else failed(graded.broken[0])
+        )
+        _write(render_results(data), output)
+        return
+    if format is CheckFormat.terminal and output is None:
+        from rich.console import Console
+
+        from ..render.terminal.report import render_class, render_report
+
+        out = Console(highlight=False)
+        for report in reports if len(reports) <= 5 else []:
+            out.print(render_report(report))
+        if len(reports) > 1:
+            out.print(render_class(reports, broken))
+        return
+    if format is CheckFormat.json or sol is None:
+        from ..render.reports.json import render_reports
+
+        text = render_reports(reports)
+    elif format is CheckFormat.html:
+        from ..render.reports.html import render_reports_html
+
+        text = render_reports_html(reports, sol, broken)
+    else:
+        from ..render.reports.markdown import render_reports_markdown
+
+        text = render_reports_markdown(reports, sol, broken)
+    _write(text, output)
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        write_atomic(output, text)
+
+
+def grade_sheets(
+    file: Path,
+    paths: list[Path],
+    roster: Path | None,
+    seed: int | None,
+    tolerance: tuple[float | None, float | None],
+) -> Graded:
+    """Grade against the problem, or with a roster each sheet against its own student's variant."""
+    from ..check import Checker
+    from ..check.batch import RosterChecker
+    from ..errors import InputError
+    from ..problem.load import load
+    from ..problem.roster import read_roster
+    from ..problem.variants import read_base, seed_for
+    from ..solution import solve_by_hand
+
+    if roster is None:
+        problem = load(file)
+        if problem.variants:
+            raise InputError(
+                f"{file} has variants: give --roster (and --seed) so that each sheet is graded against "
+                "its own student's variant"
+            )
+        return grade_all(Checker(solve_by_hand(problem), *tolerance), paths)
+    base = read_base(file)
+    return grade_roster(RosterChecker(base, seed_for(base, seed), read_roster(roster), *tolerance), paths)
+
+
+def sheet_paths(sheets: list[Path]) -> list[Path]:
+    from ..errors import InputError
+
+    paths: list[Path] = []
+    for p in sheets:
+        if p.is_dir():  # its sheets, and the answers.yaml of each student's folder (as `variants` writes)
+            found = sorted(q for q in p.iterdir() if q.suffix in (".yaml", ".yml"))
+            found += sorted(q / "answers.yaml" for q in p.iterdir() if (q / "answers.yaml").exists())
+            paths += found  # one that is not a regular file is reported as unreadable (exit code 2)
+        elif p.exists() or p.is_symlink():  # a dangling link (in class/*/answers.yaml) is reported
+            paths.append(p)
+        else:
+            raise InputError(f"{p}: no such file or folder")
+    if not paths:
+        raise InputError("no answer sheets found")
+    return paths

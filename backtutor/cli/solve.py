@@ -1,0 +1,166 @@
+"""The `solve` command's steps (also used by `explore`): which updates to show, the working for
+`--only`, the renderer for a format and view, the checks of `--plot`, the progress bar."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import sys
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..solution import Plan, Solution, Step
+
+
+class Format(StrEnum):
+    terminal = "terminal"
+    json = "json"
+    markdown = "markdown"
+    latex = "latex"
+    html = "html"
+
+
+class View(StrEnum):
+    scalar = "scalar"
+    matrix = "matrix"
+
+
+def parse_steps(spec: str, total: int) -> set[int]:
+    """'1,3,5-7', 'last' or 'all' → update numbers, each one of the run's `total` (a range is
+    checked before it is expanded, so 1-999999999 costs nothing)."""
+    out: set[int] = set()
+    for part in spec.replace(" ", "").split(","):
+        if part == "all":
+            out.update(range(1, total + 1))
+        elif part == "last":
+            out.add(total)
+        elif re.fullmatch(r"\d{1,18}(-\d{1,18})?", part):
+            first, _, last = part.partition("-")
+            a, b = int(first), int(last or first)
+            bad = next((t for t in (a, b) if not 1 <= t <= total), None)
+            if bad is not None:
+                raise ValueError(f"--steps: update {bad} does not exist (this run has {total})")
+            out.update(range(a, b + 1))
+        else:
+            raise ValueError(f"--steps: cannot read {part[:40]!r}; use e.g. 1,3,5-7, last or all")
+    return out
+
+
+def shown_updates(spec: str | None, plan: Plan) -> set[int] | None:
+    """--steps as update numbers, each one of the run's (None: the plan's default)."""
+    from ..errors import InputError
+
+    if not spec:
+        return None
+    shown = parse_steps(spec, plan.updates)
+    bad = sorted(t for t in shown if not 1 <= t <= plan.updates)
+    if bad:
+        raise InputError(f"--steps: update {bad[0]} does not exist (this run has {plan.updates})")
+    return shown
+
+
+def only_steps(sol: Solution, only: str | None) -> list[Step] | None:
+    """The working that leads to the --only step id (None: all of it)."""
+    from ..errors import InputError
+
+    if not only:
+        return None
+    ids = [s.id for s in sol.steps]
+    if only not in ids:
+        from ..check import canonical_id
+        from ..check.names import NameMap
+
+        names, loss = NameMap(sol.graph.nodes), sol.graph.loss
+        written, only = only, canonical_id(only, set(ids), loss, names, loss_aliases=False) or only  # W1[1,2]
+        name = names.resolve(written)
+        if only not in ids and name is not None:  # W1[1,2] is W1_12, a parameter: say which steps it has
+            shown = written if len(written) <= 60 else written[:60] + "…"
+            steps = [i for i in ids if i.startswith((f"{name}+", f"{name}@", f"d{loss}/d{name}"))][:3]
+            hint = f"; its steps: {', '.join(steps)}" if steps else ""
+            raise InputError(f"--only: {shown!r} is {name}, which is not a step{hint}")
+    if only not in ids:
+        close = difflib.get_close_matches(only[:200], ids, n=3)
+        hint = f"; closest: {', '.join(close)}" if close else ""
+        shown = only if len(only) <= 60 else only[:60] + "…"
+        raise InputError(f"--only: no step with id {shown!r}{hint}")
+    return sol.working_for(only)
+
+
+def render(
+    sol: Solution,
+    format: Format,
+    precision: int,
+    chosen: list[Step] | None,
+    blank: bool,
+    simplify: bool = False,
+) -> object:
+    """The solution in the chosen format: JSON text, rich renderables, or a document's text. The
+    terminal shows closed forms simplified by SymPy only with `simplify` (documents always do)."""
+    if format is Format.json:
+        from ..render.documents.json import render as render_json
+
+        return render_json(sol, precision, chosen)
+    if format is Format.terminal:
+        from ..render.terminal.solution import render as render_terminal
+
+        return render_terminal(sol, precision, chosen, simplify)
+    from importlib import import_module  # a document: markdown, latex or html, each a module of render/
+
+    document = import_module(f"backtutor.render.documents.{format.value}")
+    rendered: object = document.render(sol, precision, chosen, blank=blank)
+    return rendered
+
+
+def render_matrix(sol: Solution, format: Format, precision: int, only: str | None, blank: bool) -> str:
+    """--view matrix: the vectorised working (solution/matrix_view.py) in the chosen format."""
+    from ..errors import InputError
+    from ..matrix.view import matrix_view
+    from ..render.documents import matrix as matrix_documents
+    from ..render.documents import matrix_text as matrix
+
+    if only or blank:
+        raise InputError("--view matrix shows the whole working: without --only or --blank")
+    steps = matrix_view(sol)
+    if format is Format.json:
+        return matrix.render_json(sol, steps)
+    if format is Format.terminal:
+        return matrix.render_text(sol, steps, precision)
+    document = getattr(matrix_documents, f"render_{format.value}")
+    text: str = document(sol, steps, precision)
+    return text
+
+
+def check_plot(plot: Path, epochs: int) -> None:
+    """Refuse --plot early, before a long run: one epoch, a format we cannot write, no matplotlib."""
+    from importlib.util import find_spec
+
+    from ..errors import InputError
+
+    if epochs < 2:
+        raise InputError("--plot draws the loss per epoch: it needs a run of several epochs (--epochs N)")
+    if plot.suffix.lower() not in (".png", ".svg", ".pdf"):
+        what = plot.suffix or "a file without a suffix"
+        raise InputError(f"--plot: cannot write {what}; use .png, .svg or .pdf")
+    if find_spec("matplotlib") is None:
+        raise InputError("--plot needs matplotlib, which is not installed: pip install 'backtutor[plot]'")
+
+
+def progress_bar(enabled: bool) -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
+    """A progress bar on stderr for long runs: the solver's callback (epochs done, epochs in all)
+    and the function that removes the bar."""
+    if not enabled or not sys.stderr.isatty():
+        return None, lambda: None
+    from rich.progress import Progress
+
+    bar = Progress(transient=True, console=None)
+    bar.start()
+    task = bar.add_task("training", total=None)
+
+    def update(epoch: int, total: int) -> None:
+        if epoch % 100 == 0 or epoch == total:
+            bar.update(task, completed=epoch, total=total)
+
+    return update, bar.stop

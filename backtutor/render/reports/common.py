@@ -1,0 +1,64 @@
+"""What every check report shows beyond the table: the score, and for the first error of each kind
+the correct working of that step next to the student's number."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ...check import Report, Verdict
+from ...engine.expr import Num
+from ...engine.formula import text
+from ...solution import Solution, Step
+
+MARKS = {"right": "✓ right", "carried": "↪ carried", "wrong": "✗ wrong", "undecided": "? could not decide"}
+
+
+@dataclass(frozen=True)
+class Working:
+    """One first error of its kind, with the step as it should be worked."""
+
+    verdict: Verdict
+    lines: tuple[str, ...]  # target = formula = numbers = value, as text
+
+
+def working(step: Step) -> tuple[str, ...]:
+    """The step's correct working, one equation per line, repeats left out."""
+    target = text(step.target)
+    parts = [text(step.formula)]
+    if step.substitution is not None and text(step.substitution) not in parts:
+        parts.append(text(step.substitution))
+    value = text(Num(step.value))
+    if value not in parts:
+        parts.append(value)
+    return tuple(f"{target} = {p}" for p in parts)
+
+
+def first_errors(report: Report, sol: Solution) -> list[Working]:
+    """The first error of each kind (a repeated slip shown once), with its correct working."""
+    index = {s.id: s for s in sol.steps}
+    return [
+        Working(v, working(index[v.id]))
+        for v in report.verdicts
+        if v.status == "wrong" and not v.again and v.id in index
+    ]
+
+
+def class_counts(reports: list[Report]) -> list[tuple[str, int]]:
+    """Steps by how many sheets have an error of their own there, most first."""
+    counts: dict[str, int] = {}
+    for r in reports:
+        for v in r.verdicts:
+            if v.status == "wrong":
+                counts[v.id] = counts.get(v.id, 0) + 1
+    return sorted(counts.items(), key=lambda kv: -kv[1])
+
+
+def totals(reports: list[Report]) -> dict[str, int]:
+    """The class's score: right, own errors, distinct misconceptions, carried, undecided."""
+    return {
+        "right": sum(r.right for r in reports),
+        "own errors": sum(r.own_errors for r in reports),
+        "distinct misconceptions": sum(r.misconceptions for r in reports),
+        "carried forward": sum(r.carried for r in reports),
+        "could not decide": sum(r.undecided for r in reports),
+    }

@@ -1,0 +1,36 @@
+"""A class's reports as one CSV table, for a spreadsheet or a grade book; a cell from a sheet or a
+roster that a spreadsheet would run as a formula is written as text."""
+
+from __future__ import annotations
+
+import csv
+import io
+from itertools import repeat
+from operator import attrgetter
+
+from ...check import Report
+from ...text import csv_row
+
+_ID, _ID_STATUS = attrgetter("id"), attrgetter("id", "status")
+
+
+def reports_csv(reports: list[Report], ids: list[str], students: list[str] | None = None) -> str:
+    """One row per sheet: the counts a teacher marks by, the first error, and the verdict of every
+    step id anyone answered; with `students` (check --roster), whose sheet it is after its name."""
+    answered: set[str] = set()
+    for r in reports:  # map and attrgetter: a class's verdicts run into the millions
+        answered.update(map(_ID, r.verdicts))
+    columns = [i for i in ids if i in answered]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    who = ["student", "note"] if students is not None else []  # note: another student's numbers
+    head = ["sheet", *who, "right", "own_errors", "misconceptions", "carried", "undecided", "answered"]
+    writer.writerow([*head, "first_error", "first_error_slip", *columns])
+    for n, r in enumerate(reports):
+        status = dict(map(_ID_STATUS, r.verdicts))
+        first = r.first_error
+        counts = [r.right, r.own_errors, r.misconceptions, r.carried, r.undecided, len(r.verdicts)]
+        where = [first.id, first.slip] if first else ["", ""]
+        whose = csv_row([r.sheet, *([students[n], r.note] if students is not None else [])])  # untrusted
+        writer.writerow([*whose, *counts, *where, *map(status.get, columns, repeat(""))])
+    return buffer.getvalue()

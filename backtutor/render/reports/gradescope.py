@@ -1,0 +1,75 @@
+"""A checked sheet as Gradescope's autograder results.json (gradescope-autograders.readthedocs.io,
+"Autograder Specifications", Output format).
+
+One test per step of the problem, in working order, worth one point: right, or carried forward
+from an earlier error of the student's own (not counted again, as `check` marks), scores it;
+wrong, undecided or not answered does not. A test's output is the verdict, the answer and the
+explanation, as `check` gives them. The top-level score is the sum, the top-level output the
+sheet's summary and its first error. Every output is plain text (never HTML, Markdown or ANSI, which
+Gradescope would render), what came from the sheet with its control characters made visible.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...check import Report, Verdict
+from ...solution import Solution
+from ...text import json_dumps, visible
+from .common import MARKS
+
+CREDIT = ("right", "carried")
+_PLAIN = {"output_format": "text", "test_output_format": "text"}
+
+
+def results(report: Report, sol: Solution, student: str = "") -> dict[str, Any]:
+    """The results.json object for one sheet graded against `sol`."""
+    given = {v.id: v for v in report.verdicts}
+    tests = [_test(n, s.id, s.phase, given.get(s.id)) for n, s in enumerate(sol.steps, 1)]
+    first = report.first_error
+    lines = [f"{report.summary} (of {len(tests)} steps: {len(given)} answered)."]
+    if first:
+        lines.append(f"First error of your own: {first.id}: {visible(first.explanation)}")
+    if student:
+        lines.append(f"Graded against the problem of student {visible(student)}.")
+    if report.note:
+        lines.append(f"Note: {visible(report.note)}.")
+    return {
+        "score": float(sum(t["score"] for t in tests)),
+        "output": "\n".join(lines),
+        **_PLAIN,
+        "tests": tests,
+    }
+
+
+def failed(message: str) -> dict[str, Any]:
+    """results.json for a sheet that could not be read: no points, and why."""
+    return {
+        "score": 0.0,
+        "output": f"Your answer sheet could not be graded: {visible(message)}",
+        **_PLAIN,
+        "tests": [],
+    }
+
+
+def render_results(data: dict[str, Any]) -> str:
+    return json_dumps(data, indent=2) + "\n"
+
+
+def _test(number: int, step_id: str, phase: str, v: Verdict | None) -> dict[str, Any]:
+    score = 1.0 if v is not None and v.status in CREDIT else 0.0
+    if v is None:
+        output = "not answered"
+    else:
+        output = f"{MARKS[v.status]}: your answer {visible(v.answer)}" + (
+            f". {visible(v.explanation)}" if v.explanation else ""
+        )
+    return {
+        "name": step_id,
+        "number": str(number),
+        "score": score,
+        "max_score": 1.0,
+        "status": "passed" if score else "failed",
+        "output": output,
+        "tags": [phase],
+    }

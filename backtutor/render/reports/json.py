@@ -1,0 +1,45 @@
+"""Check reports as JSON, for programs: every verdict, and the counts a teacher marks by."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...check import Report
+from ...text import json_dumps
+
+
+def report_dict(report: Report) -> dict[str, Any]:
+    first = report.first_error
+    return {
+        "sheet": report.sheet,
+        "score": report.score,
+        "right": report.right,
+        "own_errors": report.own_errors,
+        "misconceptions": report.misconceptions,
+        "carried": report.carried,
+        "undecided": report.undecided,
+        "total": len(report.verdicts),
+        "first_error": None
+        if first is None
+        else {"id": first.id, "slip": first.slip, "explanation": first.explanation},
+        "note": report.note or None,
+        "verdicts": [
+            {
+                "id": v.id,
+                "element": v.element or None,  # a matrix answer's element as written, dE/dW1[1,2]
+                "answer": v.answer,
+                "expected": v.expected,
+                "status": v.status,
+                "slip": v.slip,
+                "explanation": v.explanation,
+                "carried_from": v.source or None,
+                "same_slip_as": v.again or None,
+            }
+            for v in report.verdicts
+        ],
+    }
+
+
+def render_reports(reports: list[Report]) -> str:
+    docs = [report_dict(r) for r in reports]
+    return json_dumps(docs[0] if len(docs) == 1 else docs) + "\n"

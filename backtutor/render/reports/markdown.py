@@ -1,0 +1,48 @@
+"""Check reports as Markdown: per sheet the score, the table, and the correct working of the first
+error of each kind next to the student's number; a class summary when there are several sheets.
+Everything from a sheet (its name, keys, answers) is escaped: a viewer that renders HTML runs none."""
+
+from __future__ import annotations
+
+from ...check import Report
+from ...solution import Solution
+from ...text import markdown, markdown_code
+from .common import MARKS, class_counts, first_errors, totals
+
+
+def sheet_markdown(report: Report, sol: Solution) -> list[str]:
+    lines = [
+        f"## {markdown(report.sheet or 'Answer sheet')}",
+        "",
+        f"**Score:** {markdown(report.summary)}.",
+        "",
+    ]
+    lines += ["| id | your answer | expected | verdict | explanation |", "|---|---|---|---|---|"]
+    for v in report.verdicts:
+        cells = (v.answer, v.expected, MARKS[v.status], v.explanation)
+        lines.append(f"| {markdown_code(v.label)} | " + " | ".join(markdown(c) or " " for c in cells) + " |")
+    for w in first_errors(report, sol):
+        v = w.verdict
+        lines += [
+            "",
+            f"### {markdown_code(v.label)}: {markdown(v.explanation)}",
+            "",
+            f"Your number: **{markdown(v.answer)}**. The working:",
+            "",
+        ]
+        lines += ["```", *w.lines, "```"]
+    return lines
+
+
+def render_reports_markdown(reports: list[Report], sol: Solution, broken: int = 0) -> str:
+    title = sol.problem.title or sol.problem.path
+    lines = [f"# Checked against: {markdown(title)}", ""]
+    for r in reports:
+        lines += [*sheet_markdown(r, sol), ""]
+    if len(reports) > 1:
+        unreadable = f", {broken} unreadable" if broken else ""
+        lines += [f"## Class: {len(reports)} sheets checked{unreadable}", ""]
+        lines += ["- " + ", ".join(f"{n} {what}" for what, n in totals(reports).items()), ""]
+        lines += ["| step | sheets with an error of their own |", "|---|---|"]
+        lines += [f"| {markdown_code(i)} | {n} |" for i, n in class_counts(reports)[:10]]
+    return "\n".join(lines).rstrip() + "\n"
