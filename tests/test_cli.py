@@ -86,6 +86,16 @@ def test_several_epochs_give_a_summary_and_working_only_on_request():
     assert [e["epoch"] for e in doc["history"]] == [0, 1, 2, 3]
 
 
+def test_many_parameters_per_epoch_show_the_first_few_and_say_where_the_rest_are(tmp_path):
+    names = [f"w{i}" for i in range(1, 31)]
+    problem = SMALL.replace("f: w*x", "f: " + " + ".join(f"{w}*x" for w in names))
+    problem = problem.replace("{w: 2}", "{" + ", ".join(f"{w}: 0.01" for w in names) + "}")
+    (tmp_path / "p.yaml").write_text(problem)
+    out = run("solve", str(tmp_path / "p.yaml"), "--epochs", "2").output
+    table, note = out.split("The other 6 parameters per epoch are in `solve -f json`")
+    assert "w24" in table and "w25" not in table and "After training" in note
+
+
 def test_steps_out_of_range_is_an_input_error():
     result = run("solve", Q4, "--epochs", "3", "--steps", "7")
     assert result.exit_code == 2 and "update 7" in result.output

@@ -33,6 +33,7 @@ _TARGET = Style(bold=True, color="cyan")
 _VALUE = Style(bold=True)
 _NOTE = Style(italic=True, color="yellow")
 _TITLE = Style(bold=True, underline=True)
+SHOWN_COLUMNS = 24  # parameters per epoch in the terminal: more is a wall no student reads (and slow)
 Run = tuple[str, Style | None]  # a stretch of text and its style
 
 
@@ -168,7 +169,8 @@ class _Indented:
 
 class _History:
     """The loss and trained parameters per epoch, as tables narrow enough for the console: columns
-    that do not fit go to a further table (each with the epoch), so that no number is cut."""
+    that do not fit go to a further table (each with the epoch), so that no number is cut. Only the
+    first SHOWN_COLUMNS parameters are shown, with a note saying where the rest are."""
 
     def __init__(self, doc: Outline) -> None:
         digits = min(doc.precision, 6)  # a table of many columns stays readable
@@ -176,8 +178,15 @@ class _History:
         self.epochs = [str(e.epoch) for e in doc.history]
         self.columns = [(doc.loss, [text(Num(e.loss), digits) for e in doc.history])]
         self.columns += [
-            (name, [text(Num(e.params[i]), digits) for e in doc.history]) for name, i in doc.columns
+            (name, [text(Num(e.params[i]), digits) for e in doc.history])
+            for name, i in doc.columns[:SHOWN_COLUMNS]
         ]
+        hidden = len(doc.columns) - SHOWN_COLUMNS
+        self.note = (
+            f"The other {hidden:,} parameters per epoch are in `solve -f json` (its history)."
+            if hidden > 0
+            else ""
+        )
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         room = options.max_width - (max(5, *map(len, self.epochs)) + 4)
@@ -198,6 +207,8 @@ class _History:
             for row, epoch in enumerate(self.epochs):
                 table.add_row(epoch, *(cells[row] for _, cells in group))
             yield table
+        if self.note:
+            yield Text(self.note, style=_NOTE)
 
 
 def sparkline(values: list[float]) -> str:
