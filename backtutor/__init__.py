@@ -33,10 +33,10 @@ def solve(
 
 
 def document(solution: Solution, kind: str = "markdown", precision: int = 9, blank: bool = False) -> str:
-    """The worked solution as a document: kind "markdown", "latex" or "html"; `blank` for a worksheet."""
-    from importlib import import_module
+    """The worked solution as a document: kind "markdown", "latex" or "html" (the formats table's
+    documents); `blank` for a worksheet."""
+    from .render.formats import documents, find, listed
 
-    if kind not in ("markdown", "latex", "html"):
-        raise ValueError(f"no document kind {kind!r}; use markdown, latex or html")
-    render = import_module(f"{__name__}.render.documents.{kind}").render
-    return str(render(solution, precision, blank=blank))
+    if kind not in documents():
+        raise ValueError(f"no document kind {kind!r}; use {listed(documents())}")
+    return str(find("solve", kind).load()(solution, precision, blank=blank))

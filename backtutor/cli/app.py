@@ -12,9 +12,11 @@ from typing import Annotated
 
 import typer
 
-from .check import CheckFormat
 from .common import (
+    REPORT_TO_TERMINAL,
+    TO_TERMINAL,
     AtolOpt,
+    CheckFormatOpt,
     EpochsOpt,
     OutputOpt,
     PrecisionOpt,
@@ -22,11 +24,12 @@ from .common import (
     RosterOpt,
     RtolOpt,
     SeedOpt,
+    SolveFormatOpt,
     emit,
     failing,
 )
 from .outputs import check_output, write_atomic
-from .solve import Format, View
+from .solve import View
 
 app = typer.Typer(
     add_completion=False,
@@ -44,7 +47,7 @@ def _main() -> None:
 @app.command()
 def solve(
     file: ProblemArg,
-    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.terminal,
+    format: SolveFormatOpt = TO_TERMINAL,
     precision: PrecisionOpt = 9,
     only: Annotated[
         str | None, typer.Option(help="Show only the working that leads to this step id.")
@@ -70,6 +73,7 @@ def solve(
     """Work a problem: forward pass, chain rule for every parameter, closed forms and SGD updates."""
     from ..errors import InputError
     from ..problem.load import load
+    from ..render.formats import documents, listed
     from ..solution import Plan
     from ..solution import solve as run
     from .solve import check_plot, only_steps, progress_bar, render, render_matrix, shown_updates
@@ -77,14 +81,14 @@ def solve(
     with failing():
         check_output(output, (file,))
         check_output(plot, (file, *([output] if output else [])))
-        if blank and format in (Format.terminal, Format.json):
-            raise InputError("--blank makes a worksheet document: use it with -f markdown, latex or html")
+        if blank and format not in documents():
+            raise InputError(f"--blank makes a worksheet document: use it with -f {listed(documents())}")
         problem = load(file)
         plan = Plan.of(problem, epochs)
         if plot:
             check_plot(plot, plan.epochs)
         shown = shown_updates(steps, plan)
-        progress, done = progress_bar(plan.updates > 5000 and output is None and format is Format.terminal)
+        progress, done = progress_bar(plan.updates > 5000 and output is None and format == "terminal")
         try:
             sol = run(problem, epochs=epochs, shown=shown, progress=progress)
         finally:
@@ -114,7 +118,7 @@ def diff(
             metavar="NAME=VALUE[,…]", help="The point, every variable's value: w1=0.5,x=1 (else no numbers)."
         ),
     ] = None,
-    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.terminal,
+    format: SolveFormatOpt = TO_TERMINAL,
     precision: PrecisionOpt = 9,
     output: OutputOpt = None,
 ) -> None:
@@ -251,9 +255,7 @@ def template(
 def check(
     file: ProblemArg,
     sheets: Annotated[list[Path], typer.Argument(help="Answer sheets (YAML), or folders of them.")],
-    format: Annotated[
-        CheckFormat, typer.Option("--format", "-f", help="Report format.")
-    ] = CheckFormat.terminal,
+    format: CheckFormatOpt = REPORT_TO_TERMINAL,
     rtol: RtolOpt = None,
     atol: AtolOpt = None,
     csv: Annotated[Path | None, typer.Option(help="Write one row per sheet to this CSV file.")] = None,

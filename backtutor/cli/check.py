@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import sys
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,23 +18,17 @@ if TYPE_CHECKING:
     from ..solution import Solution
 
 
-class CheckFormat(StrEnum):
-    terminal = "terminal"
-    json = "json"
-    markdown = "markdown"
-    html = "html"
-    gradescope = "gradescope"
-
-
-def check_format(format: CheckFormat, output: bool, sheets: int, roster: bool) -> None:
+def check_format(format: str, output: bool, sheets: int, roster: bool) -> None:
     """Refuse, before any grading, a report format that cannot serve these options."""
     from ..errors import InputError
+    from ..render.formats import listed, names
 
-    if output and format is CheckFormat.terminal:
-        raise InputError("--output writes a file: use it with -f json, markdown, html or gradescope")
-    if format is CheckFormat.gradescope and sheets != 1:
+    files = tuple(n for n in names("check") if n != "terminal")
+    if output and format == "terminal":
+        raise InputError(f"--output writes a file: use it with -f {listed(files)}")
+    if format == "gradescope" and sheets != 1:
         raise InputError("-f gradescope writes one submission's results.json: give one sheet")
-    if roster and format in (CheckFormat.markdown, CheckFormat.html):
+    if roster and format in ("markdown", "html"):
         raise InputError("with --roster, use -f terminal, json or gradescope (and --csv)")
 
 
@@ -85,40 +78,35 @@ def grade_roster(roster: RosterChecker, paths: list[Path]) -> Graded:
     return graded
 
 
-def emit_reports(graded: Graded, format: CheckFormat, output: Path | None) -> None:
+def emit_reports(graded: Graded, format: str, output: Path | None) -> None:
+    """The reports in the chosen format (a row of the formats table), printed or written."""
+    from ..render.formats import find
+
     reports, broken, sol = graded.reports, len(graded.broken), graded.base
-    if format is CheckFormat.gradescope:
-        from ..render.reports.gradescope import failed, render_results, results
+    render = find(
+        "check", format if sol is not None or format in ("terminal", "gradescope") else "json"
+    ).load()
+    if format == "gradescope":
+        from ..render.reports.gradescope import failed, results
 
         data = (
             results(reports[0], graded.sols[0], graded.students[0]) if reports else failed(graded.broken[0])
         )
-        _write(render_results(data), output)
-        return
-    if format is CheckFormat.terminal and output is None:
+        _write(render(data), output)
+    elif format == "terminal" and output is None:
         from rich.console import Console
 
-        from ..render.terminal.report import render_class, render_report
+        from ..render.terminal.report import render_class
 
         out = Console(highlight=False)
         for report in reports if len(reports) <= 5 else []:
-            out.print(render_report(report))
+            out.print(render(report))
         if len(reports) > 1:
             out.print(render_class(reports, broken))
-        return
-    if format is CheckFormat.json or sol is None:
-        from ..render.reports.json import render_reports
-
-        text = render_reports(reports)
-    elif format is CheckFormat.html:
-        from ..render.reports.html import render_reports_html
-
-        text = render_reports_html(reports, sol, broken)
+    elif sol is None or format == "json":  # (no one problem's Solution: only with a roster)
+        _write(find("check", "json").load()(reports), output)
     else:
-        from ..render.reports.markdown import render_reports_markdown
-
-        text = render_reports_markdown(reports, sol, broken)
-    _write(text, output)
+        _write(render(reports, sol, broken), output)
 
 
 def _write(text: str, output: Path | None) -> None:

@@ -8,11 +8,13 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from ..render.formats import names
 from .outputs import write_atomic
 
 ProblemArg = Annotated[Path, typer.Argument(help="Problem file (YAML).")]
@@ -31,6 +33,14 @@ RosterOpt = Annotated[
     Path | None, typer.Option(help="Class roster: grade each sheet against its student's variant.")
 ]
 SeedOpt = Annotated[int | None, typer.Option(help="With --roster: the seed the variants were made with.")]
+
+
+# `-f` choices: the formats table's rows for what the command serves (an Enum, so typer lists them)
+SolveFormat = StrEnum("SolveFormat", {name: name for name in names("solve")})  # type: ignore[misc]
+CheckFormat = StrEnum("CheckFormat", {name: name for name in names("check")})  # type: ignore[misc]
+TO_TERMINAL, REPORT_TO_TERMINAL = SolveFormat("terminal"), CheckFormat("terminal")  # the defaults
+SolveFormatOpt = Annotated[SolveFormat, typer.Option("--format", "-f", help="Output format.")]
+CheckFormatOpt = Annotated[CheckFormat, typer.Option("--format", "-f", help="Report format.")]
 
 
 def report_error(message: str) -> None:

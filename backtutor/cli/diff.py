@@ -3,10 +3,10 @@ read, the chain-rule working made (solution/derive.py) and rendered as `solve` r
 
 from __future__ import annotations
 
-from .solve import Format, render
+from .solve import render
 
 
-def derivation(formula: str, wrt: list[str], at: list[str], format: Format, precision: int) -> object:
+def derivation(formula: str, wrt: list[str], at: list[str], format: str, precision: int) -> object:
     """The working of `formula` by each --wrt variable (comma-separated or repeated), at the --at
     point when one is given, in the chosen format."""
     from ..problem.one_formula import parse_point

@@ -15,14 +15,6 @@ if TYPE_CHECKING:
     from ..solution import Plan, Solution, Step
 
 
-class Format(StrEnum):
-    terminal = "terminal"
-    json = "json"
-    markdown = "markdown"
-    latex = "latex"
-    html = "html"
-
-
 class View(StrEnum):
     scalar = "scalar"
     matrix = "matrix"
@@ -91,45 +83,36 @@ def only_steps(sol: Solution, only: str | None) -> list[Step] | None:
 
 def render(
     sol: Solution,
-    format: Format,
+    format: str,
     precision: int,
     chosen: list[Step] | None,
     blank: bool,
     simplify: bool = False,
 ) -> object:
-    """The solution in the chosen format: JSON text, rich renderables, or a document's text. The
-    terminal shows closed forms simplified by SymPy only with `simplify` (documents always do)."""
-    if format is Format.json:
-        from ..render.documents.json import render as render_json
+    """The solution in the chosen format (a row of the formats table): JSON text, rich renderables,
+    or a document's text. The terminal shows closed forms simplified by SymPy only with `simplify`
+    (documents always do)."""
+    from ..render.formats import find
 
-        return render_json(sol, precision, chosen)
-    if format is Format.terminal:
-        from ..render.terminal.solution import render as render_terminal
-
-        return render_terminal(sol, precision, chosen, simplify)
-    from importlib import import_module  # a document: markdown, latex or html, each a module of render/
-
-    document = import_module(f"backtutor.render.documents.{format.value}")
-    rendered: object = document.render(sol, precision, chosen, blank=blank)
-    return rendered
+    row = find("solve", format)
+    if row.blank:
+        return row.load()(sol, precision, chosen, blank=blank)
+    if row.terminal:
+        return row.load()(sol, precision, chosen, simplify)
+    return row.load()(sol, precision, chosen)
 
 
-def render_matrix(sol: Solution, format: Format, precision: int, only: str | None, blank: bool) -> str:
-    """--view matrix: the vectorised working (solution/matrix_view.py) in the chosen format."""
+def render_matrix(sol: Solution, format: str, precision: int, only: str | None, blank: bool) -> str:
+    """--view matrix: the vectorised working (matrix/view.py) in the chosen format."""
     from ..errors import InputError
     from ..matrix.view import matrix_view
-    from ..render.documents import matrix as matrix_documents
-    from ..render.documents import matrix_text as matrix
+    from ..render.formats import find
 
     if only or blank:
         raise InputError("--view matrix shows the whole working: without --only or --blank")
     steps = matrix_view(sol)
-    if format is Format.json:
-        return matrix.render_json(sol, steps)
-    if format is Format.terminal:
-        return matrix.render_text(sol, steps, precision)
-    document = getattr(matrix_documents, f"render_{format.value}")
-    text: str = document(sol, steps, precision)
+    row = find("matrix", format)
+    text: str = row.load()(sol, steps) if format == "json" else row.load()(sol, steps, precision)
     return text
 
 

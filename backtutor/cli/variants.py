@@ -140,10 +140,9 @@ def _write_student(
     inputs: tuple[Path, ...], folder: Path, variant: Variant, seed: int, pdf: bool, precision: int
 ) -> list[tuple[Path, str]]:
     """The student's problem and answer sheet, and their documents (Markdown now; LaTeX to compile)."""
-    from importlib import import_module
-
     from ..problem.variants import variant_text
     from ..render.documents.sheet import blank_sheet
+    from ..render.formats import find
     from ..text import yaml_comment
 
     sid, sol = yaml_comment(variant.student.id), variant.solution  # a newline must not end the comment
@@ -151,10 +150,10 @@ def _write_student(
     header = f"Problem for student {sid}: a variant of {source} (backtutor variants, seed {seed})"
     write_atomic(folder / "problem.yaml", variant_text(variant.raw, header), inputs)
     write_atomic(folder / "answers.yaml", f"{STUDENT_LINE}{sid}\n{blank_sheet(sol)}", inputs)
-    document = import_module(f"backtutor.render.documents.{'latex' if pdf else 'markdown'}")
+    document = find("solve", "latex" if pdf else "markdown").load()
     jobs = []
     for name, blank in (("worksheet", True), ("key", False)):
-        text: str = document.render(sol, precision, None, blank=blank)
+        text: str = document(sol, precision, None, blank=blank)
         if pdf:
             jobs.append((folder / f"{name}.pdf", text))
         else:
