@@ -243,12 +243,6 @@ def test_each_optimizer_slip_is_named_and_what_follows_is_carried(solved, case, 
     assert not others, others  # nothing else on the sheet is marked
 
 
-def test_every_optimizer_slip_of_the_table_has_a_case():
-    from backtutor.check.slips.catalogue import OPTIMIZER_SLIPS
-
-    assert {s.name for s in OPTIMIZER_SLIPS} <= {c.named for c in CASES}
-
-
 def test_check_names_the_slip_on_the_command_line(problems, solved, tmp_path):
     sol, _, ids = solved("adam")
     values, t = student(sol, "adam", "W1", "no_bias")

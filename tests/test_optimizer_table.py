@@ -9,7 +9,7 @@ from fractions import Fraction
 
 import pytest
 
-from backtutor.check.slips.catalogue import OPTIMIZER_SLIPS, SLIPS
+from backtutor.check.slips.catalogue import CATALOGUE, OPTIMIZER_SLIPS
 from backtutor.engine.optimizers import OPTIMIZERS, Optimizer
 from backtutor.errors import InputError
 from backtutor.problem.load import load
@@ -72,7 +72,7 @@ def test_a_constant_of_another_entry_is_refused(write_problem, o):
 
 
 def test_every_slip_an_entry_names_is_in_the_check_catalogue():
-    catalogue = {s.name for s in (*SLIPS, *OPTIMIZER_SLIPS)}
+    catalogue = {s.name for s in CATALOGUE}
     for o in OPTIMIZERS.values():
         assert o.slips and o.slips <= catalogue, o.kind
     assert {s.name for s in OPTIMIZER_SLIPS} <= {name for o in OPTIMIZERS.values() for name in o.slips}

@@ -5,7 +5,7 @@ Marking is adaptive: a number is checked against the student's own state (recomp
 quantity the sheet gives is taken as written and every skipped one is worked from their values. A
 number is right when it is the correct value rounded the way it was written (tolerance.py), or when it
 follows from their own right values; carried forward when it follows from a wrong one; otherwise the
-slips (slips.py) are tried, each a rule that must change the working here and reproduce the number.
+slips (slips/catalogue.py) are tried, each a rule that must change the working here and reproduce the number.
 The same slip made again is the same misconception, marked with `again`.
 """
 
@@ -23,11 +23,18 @@ from ..solution import Solution, Step
 from .formulas import FormulaJudge
 from .recompute import Recompute, SheetState
 from .sheet import Answer
-from .slips.catalogue import SlipContext, early_rounding, hypotheses
+from .slips.catalogue import (
+    ARITHMETIC,
+    NO_SLIP,
+    SWAPPED,
+    TRANSPOSED,
+    Slip,
+    SlipContext,
+    early_rounding,
+    hypotheses,
+)
 from .tolerance import Tolerance
 from .verdicts import Report, Verdict
-
-NO_SLIP = "wrong — no single slip explains it"
 
 
 class Checker:
@@ -62,7 +69,7 @@ class Checker:
         first_seen: dict[tuple[str, str], str] = {}
         for a, right in zip(given, known, strict=True):
             v = right or self.grade_one(a, state, verdicts, numbers)
-            if v.status == "wrong" and v.slip and v.slip != "arithmetic":
+            if v.status == "wrong" and v.slip and v.slip != ARITHMETIC.name:
                 key = (v.slip, v.explanation)
                 if key in first_seen:
                     again = first_seen[key]
@@ -88,6 +95,10 @@ class Checker:
         if a.value is None or not math.isfinite(a.value):
             return self.verdict(a, "wrong", "not a finite number: write the value as a decimal number")
         return self.grade_number(a, step, state, verdicts, numbers)
+
+    def named(self, a: Answer, slip: Slip, **fields: object) -> Verdict:
+        """A wrong answer, the catalogue's entry for its slip named."""
+        return self.verdict(a, "wrong", slip.told(**fields), slip.name)
 
     def verdict(
         self, a: Answer, status: str, explanation: str = "", slip: str = "", source: str = ""
@@ -226,9 +237,7 @@ class Checker:
         """The slip behind a wrong number: a rule that changes this working and reproduces it."""
         other = self.swapped_in(a, step)
         if other is not None:
-            return self.verdict(
-                a, "wrong", f"this is the value of {other.id}: two units' weights swapped?", "swapped"
-            )
+            return self.named(a, SWAPPED, other=other.id)
         margin = 0.5 * a.unit + slack
         chain: list[Step] | None = None  # the skipped steps a deep rule reworks
         for h in hypotheses(self.slips, step):
@@ -246,23 +255,15 @@ class Checker:
                 return self.verdict(a, "wrong", h.explanation, h.slip)
         decimals = self.tolerance.decimals(a)
         if decimals is not None and a.value is not None and transposed(a.value, plain, decimals):
-            return self.verdict(
-                a, "wrong", f"two neighbouring digits swapped: it is {plain:.{decimals}f}", "transposed"
-            )
+            return self.named(a, TRANSPOSED, value=f"{plain:.{decimals}f}")
         if inputs_right:
-            expected = format_number(plain)
-            return self.verdict(
-                a,
-                "wrong",
-                f"your inputs are right but the result is not: it should be {expected}",
-                "arithmetic",
-            )
+            return self.named(a, ARITHMETIC, expected=format_number(plain))
         for d in range(1, min(self.tolerance.decimals(a) or 4, 4)):
             h = early_rounding(d)
             value, touched = SheetState(self.recompute, state.student, h).work(step)
             if touched and self.tolerance.close(a, value):
                 return self.verdict(a, "wrong", h.explanation, h.slip)
-        return self.verdict(a, "wrong", NO_SLIP)
+        return self.named(a, NO_SLIP)
 
 
 def transposed(written: float, value: float, decimals: int) -> bool:

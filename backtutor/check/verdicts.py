@@ -19,7 +19,7 @@ class Verdict:
     expected: str
     status: str  # "right", "carried" (wrong only because an earlier answer was), "wrong", "undecided"
     explanation: str = ""
-    slip: str = ""  # a name from slips.SLIPS, or swapped, early_rounding, arithmetic
+    slip: str = ""  # a name from the slip catalogue (check/slips/catalogue.py)
     source: str = ""  # for "carried": the first error it comes from
     again: str = ""  # for a repeated slip: the answer where the same misconception first showed
     element: str = ""  # for an element of a matrix answer: as the student wrote it, dE/dW1[1,2]

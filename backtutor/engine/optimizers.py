@@ -45,7 +45,7 @@ class Optimizer:
     numbers: NumberRule
     formulas: FormulaRule
     rule: str  # the update as the note states it
-    slips: frozenset[str]  # the names of the check catalogue's slips (check/slips.py) it can explain
+    slips: frozenset[str]  # the names of the check catalogue's slips (check/slips/catalogue.py) it can explain
     form: str = "pytorch"  # "textbook": momentum's v ← μv − ηg, w ← w + v
     decoupled: bool = False  # AdamW: weight decay on the parameter, not added to the gradient
     weight_decay: Fraction = Fraction(0)  # λ's default: PyTorch's (AdamW's 0.01, every other's 0)
@@ -220,7 +220,7 @@ _ADAM_RULE = (
     "m ← β1·m + (1 − β1)·g, v ← β2·v + (1 − β2)·g², m̂ = m/(1 − β1ᵗ), v̂ = v/(1 − β2ᵗ) (bias "
     "correction, t the update), step = η·m̂/(√v̂ + ε)"
 )
-# the slips each family of rules can explain (check/slips.py): η forgotten in any update; a buffer
+# the slips each family of rules can explain (check/slips/catalogue.py): η forgotten in any update; a buffer
 # restarted or fed g²; momentum's two forms; the averages', the roots' and Adam's bias correction's
 _ANY = frozenset({"missing_factor"})
 _BUFFERED = _ANY | {"squared_gradient", "state_restarted"}

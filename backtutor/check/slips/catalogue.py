@@ -1,14 +1,15 @@
 """The common slips, as a table: each entry names a slip, says what the student is told, and lists the
 ways it can happen in a step, each an altered recomputation. Adding a slip = adding an entry.
 
-The table is tried in order and the first slip that reproduces the student's number through their own
-chain is named; a slip whose rule changes nothing in a step (σ′ where there is no sigmoid, the
-updated weights where no weight enters) is never named there. Four diagnoses are not hypotheses
-about a rule and live in grade.py: another unit's value written here ("swapped", tried first), two
-neighbouring digits swapped ("transposed"), right inputs with a wrong result ("arithmetic"), and
-inputs rounded too early (`early_rounding`, below; tried last, because rounding explains a little of
-almost anything). Nothing fits: "wrong — no
-single slip explains it".
+`CATALOGUE` is the one table of every slip check names, in the order they are tried; grade.py asks
+it for each name and each word a student is told. Most entries are altered recomputations: the first
+that reproduces the student's number through their own chain is named; a slip whose rule changes
+nothing in a step (σ′ where there is no sigmoid, the updated weights where no weight enters) is never
+named there. Four entries are not such a rule, and their entry says where their rule is: another
+unit's value written here ("swapped", tried first), two neighbouring digits swapped ("transposed"),
+right inputs with a wrong result ("arithmetic"), and inputs rounded too early (`early_rounding`,
+below; tried last, because rounding explains a little of almost anything). Nothing fits: the last
+entry, "wrong — no single slip explains it".
 
 The optimizers' slips (`OPTIMIZER_SLIPS`: Adam's bias correction forgotten, β and 1 − β swapped, ε
 inside the root, g for g² and back, momentum's two forms mixed up, …) are tried after the table, each
@@ -95,18 +96,21 @@ Alterations = Callable[[SlipContext, Step], Iterator[Alteration]]
 
 @dataclass(frozen=True)
 class Slip:
-    name: str  # what reports and the CSV call it
+    name: str  # what reports and the CSV call it ("" for no slip)
     explanation: str  # what the student is told; {fields} come from each Alteration
-    alterations: Alterations  # the ways it can happen in a step (none: it cannot)
+    alterations: Alterations | None = None  # the ways it can happen in a step (none: it cannot)
+    where: str = "an altered recomputation (its alterations)"  # where its rule is
+
+    def told(self, **fields: object) -> str:
+        """What the student is told, with the details of this answer filled in."""
+        return self.explanation.format(**fields)
 
 
 def hypotheses(ctx: SlipContext, step: Step) -> Iterator[Hypothesis]:
     """Every slip that could have happened in this step, in table order."""
-    for slip in (*SLIPS, *OPTIMIZER_SLIPS):
-        for alt in slip.alterations(ctx, step):
-            yield Hypothesis(
-                slip.name, slip.explanation.format(**alt.fields), alt.formula, alt.leaf, alt.deep
-            )
+    for slip in CATALOGUE:
+        for alt in slip.alterations(ctx, step) if slip.alterations else ():
+            yield Hypothesis(slip.name, slip.told(**alt.fields), alt.formula, alt.leaf, alt.deep)
 
 
 def early_rounding(decimals: int) -> Hypothesis:
@@ -117,11 +121,7 @@ def early_rounding(decimals: int) -> Hypothesis:
         given = any(lid is None for each, lid, _ in s.leaves if each is leaf)
         return v if given else round(v, decimals)
 
-    return Hypothesis(
-        "early_rounding",
-        f"rounded too early: the inputs of this step were rounded to {decimals} decimals",
-        leaf=rounded,
-    )
+    return Hypothesis(EARLY_ROUNDING.name, EARLY_ROUNDING.told(decimals=decimals), leaf=rounded)
 
 
 # ---- the ways each slip can happen ------------------------------------------------------------------
@@ -374,3 +374,37 @@ SLIPS: tuple[Slip, ...] = (
         _other_parameters,
     ),
 )
+
+# ---- the diagnoses that are not an altered recomputation: grade.py applies their rules --------------
+SWAPPED = Slip(
+    "swapped",
+    "this is the value of {other}: two units' weights swapped?",
+    where="grade.py: Checker.swapped_in, tried before the table",
+)
+TRANSPOSED = Slip(
+    "transposed",
+    "two neighbouring digits swapped: it is {value}",
+    where="grade.py: transposed(), tried after the table",
+)
+ARITHMETIC = Slip(
+    "arithmetic",
+    "your inputs are right but the result is not: it should be {expected}",
+    where="grade.py: Checker.grade_number (the step's inputs are all right)",
+)
+EARLY_ROUNDING = Slip(
+    "early_rounding",
+    "rounded too early: the inputs of this step were rounded to {decimals} decimals",
+    where="early_rounding() above, tried last by grade.py",
+)
+NO_SLIP = Slip("", "wrong — no single slip explains it", where="grade.py: when nothing else fits")
+
+CATALOGUE: tuple[Slip, ...] = (
+    SWAPPED,
+    *SLIPS,
+    *OPTIMIZER_SLIPS,
+    TRANSPOSED,
+    ARITHMETIC,
+    EARLY_ROUNDING,
+    NO_SLIP,
+)
+"""Every slip check names, in the order grade.py tries them."""
