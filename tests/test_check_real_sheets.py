@@ -18,8 +18,9 @@ import pytest
 from typer.testing import CliRunner
 
 import backtutor
-from backtutor.check import Checker, batch, read_sheet, sympy_worker
+from backtutor.check import Checker, batch, read_sheet
 from backtutor.cli.app import app
+from backtutor.engine import bounded
 
 from .conftest import PROBLEMS
 
@@ -159,7 +160,7 @@ def test_sympy_past_its_time_limit_could_not_decide_is_never_a_hang(monkeypatch,
     # equal to ∂E/∂w5 at every point, but SymPy expands (D² − 1)²⁰ over eight weights: minutes, gigabytes
     d = "(w1-w2+w3-w4+w5-w6+w7-w8)"
     answer = f"'(out_o1 - target_o1)*out_o1*(1 - out_o1)*out_h1 + ({d}+1)^20*({d}-1)^20 - ({d}^2-1)^20'"
-    monkeypatch.setattr(sympy_worker, "TIME_LIMIT", 0.5)
+    monkeypatch.setattr(bounded, "ANSWER_SECONDS", 0.5)
     sol = backtutor.solve(Q4)
     start = time.monotonic()
     report = Checker(sol).grade(read_sheet(write_sheet(tmp_path / "s.yaml", {"dE_total/dw5": answer}), sol))

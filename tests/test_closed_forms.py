@@ -162,9 +162,9 @@ def test_forms_too_long_to_read_are_left_out_with_a_note() -> None:
 
 def test_sympy_past_its_size_or_time_limit_is_a_note(monkeypatch: pytest.MonkeyPatch) -> None:
     form = forms(solved("q4"))["w1"][0]
-    monkeypatch.setattr(simplify_module, "MAX_OPS", 5)
+    monkeypatch.setattr(bounded, "FORM_OPS", 5)
     assert simplify_here(form) == "not simplified: larger than 5 SymPy operations"
-    monkeypatch.setattr(simplify_module, "TIME_LIMIT", 1e-4)
+    monkeypatch.setattr(bounded, "FORM_SECONDS", 1e-4)
     monkeypatch.setattr(simplify_module, "_done", {})
     note = simplify(Call("mul", (form, Sym("fresh"))))
     assert note == "not simplified: SymPy took more than 0.0001 s"
@@ -173,7 +173,7 @@ def test_sympy_past_its_size_or_time_limit_is_a_note(monkeypatch: pytest.MonkeyP
 
 def test_past_the_time_for_a_whole_problem_the_forms_keep_only_their_chain_form(monkeypatch) -> None:
     monkeypatch.setattr(simplify_module, "_done", {})
-    monkeypatch.setattr(gradient_forms, "BUDGET", -1.0)
+    monkeypatch.setattr(bounded, "FORMS_BUDGET", -1.0)
     cfs = closed_forms(solved("logistic_bce"), simplify=True).forms
     assert cfs and all(
         cf.simplified is None and "used all its time for this problem" in cf.note for cf in cfs

@@ -16,7 +16,7 @@ import sympy as sp
 from typer.testing import CliRunner
 
 from backtutor.cli.app import app
-from backtutor.engine import function
+from backtutor.engine import bounded, function
 from backtutor.engine.expr import Call, Function
 from backtutor.engine.formula import text
 from backtutor.engine.from_sympy import from_sympy
@@ -155,10 +155,10 @@ def test_formula_text_latex_and_sympy_round_trip():
 
 def test_sympy_work_is_bounded_in_time_and_size(monkeypatch):
     f = function.derive("wiggle", parse("x * tanh(softplus(x)) * sin(x)"))
-    monkeypatch.setattr(function, "TIME_LIMIT", 1e-4)
+    monkeypatch.setattr(bounded, "FUNCTION_SECONDS", 1e-4)
     assert "not simplified: SymPy took more than" in function.derivation(f)
-    monkeypatch.setattr(function, "TIME_LIMIT", 30.0)
-    monkeypatch.setattr(function, "MAX_OPS", 3)
+    monkeypatch.setattr(bounded, "FUNCTION_SECONDS", 30.0)
+    monkeypatch.setattr(bounded, "FUNCTION_OPS", 3)
     assert "not simplified: larger than 3 operations" in function.derivation(f)
     assert function.derivation(f).startswith("wiggle′(x) = d/dx (x·tanh(softplus(x))·sin(x)) = ")
 

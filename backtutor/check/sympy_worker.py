@@ -12,12 +12,10 @@ import importlib
 from fractions import Fraction
 from typing import Any
 
+from ..engine import bounded
 from ..engine.bounded import Unfinished, run
 from ..engine.expr import Expr
 from ..engine.graph import Graph
-
-TIME_LIMIT = 2.0  # seconds per answer
-MAX_OPS = 400  # larger differences are left to the random-point comparison
 
 Known = dict[str, Fraction | float]
 
@@ -36,7 +34,7 @@ def compare(a: Expr, b: Expr, graph: Graph, known: Known) -> str:
         for k, v in known.items()
     }
     difference = difference.xreplace(numbers)
-    if sympy.count_ops(difference) > MAX_OPS:
+    if sympy.count_ops(difference) > bounded.ANSWER_OPS:
         return "unknown"
     simple = sympy.simplify(difference)
     if simple == 0:
@@ -49,6 +47,6 @@ def compare(a: Expr, b: Expr, graph: Graph, known: Known) -> str:
 def decide(a: Expr, b: Expr, graph: Graph, known: Known, timeout: float | None = None) -> str:
     """compare() in the bounded worker: equal | different | unknown, or why it could not decide."""
     try:
-        return str(run(compare, (a, b, graph, known), TIME_LIMIT if timeout is None else timeout))
+        return str(run(compare, (a, b, graph, known), bounded.ANSWER_SECONDS if timeout is None else timeout))
     except Unfinished as e:
         return str(e)

@@ -16,8 +16,19 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 T = TypeVar("T")
-MEMORY_LIMIT = 300 * 2**20  # bytes the worker may grow by
-STARTUP_LIMIT = 60.0  # seconds to start the worker and load SymPy in it
+
+# ---- every limit on SymPy's work, in one place (the README states each: Formula activations, check,
+# Closed forms, Limits). The numbers never depend on them: past a limit only a simplification is left out.
+MEMORY_LIMIT = 300 * 2**20  # bytes the worker may grow by: a form that expands can take gigabytes
+STARTUP_LIMIT = 60.0  # seconds to start the worker and load SymPy: slow on a loaded machine, not hung
+ANSWER_SECONDS = 2.0  # per formula answer in check: a class's sheets wait on it; the random points decide
+ANSWER_OPS = 400  # operations in an answer's difference above which the random points alone decide
+FORM_SECONDS = 3.0  # per closed form: past it the form keeps its chain form, with a note
+FORMS_BUDGET = 3.0  # for all of a problem's closed forms together: solve stays quick however many
+FORM_OPS = 300  # operations in a closed form above which no simplification is tried
+FUNCTION_SECONDS = 5.0  # per formula activation's derivative, simplified once when the file is loaded
+FUNCTION_OPS = 200  # operations in a formula activation's derivative above which SymPy is not tried
+FUNCTION_SIMPLIFY_OPS = 10  # sympy.simplify (it tries everything: slow) only on derivatives this small
 
 _worker: tuple[Any, multiprocessing.connection.Connection] | None = None
 

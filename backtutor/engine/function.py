@@ -18,9 +18,6 @@ from .expr import Call, Expr, Function, Num, names, size
 from .formula import text
 from .ops import OPS, X, as_sympy, diff, evaluate, ops_in
 
-TIME_LIMIT = 5.0  # seconds of SymPy work per function
-MAX_OPS = 200  # larger forms are not given to SymPy
-SIMPLIFY_OPS = 10  # sympy.simplify (slow: it tries everything) only on forms up to this size
 POINTS = (-2.35, -1.1, -0.45, 0.35, 0.9, 1.7, 3.05)  # where the derivative is checked
 RTOL, ATOL = 1e-5, 1e-7
 
@@ -70,7 +67,7 @@ def derivation(f: Function) -> str:
     assert f.derivative is not None
     lhs = f"{f.name}′(x) = d/dx ({text(f.body)}) = {text(f.derivative)}"
     try:
-        simple = bounded.run(simplified, (f.derivative,), timeout=TIME_LIMIT)
+        simple = bounded.run(simplified, (f.derivative,), timeout=bounded.FUNCTION_SECONDS)
     except bounded.Unfinished as e:
         return f"{lhs} (not simplified: {e})"
     if isinstance(simple, str):
@@ -85,15 +82,16 @@ def simplified(e: Expr) -> Expr | str:
     """SymPy's simplest form of a formula of x (by its operation count, among the form SymPy builds
     itself, factor_terms, together, cancel and, for small forms, simplify), read back as an Expr; a
     reason when there is none. Runs in the bounded worker."""
+    from . import bounded
     from .from_sympy import Unwritable, from_sympy
 
     sympy = importlib.import_module("sympy")
     x = sympy.Symbol(X, real=True)
     form = as_sympy(e, lambda s: x)
-    if sympy.count_ops(form) > MAX_OPS:
-        return f"not simplified: larger than {MAX_OPS} operations"
+    if sympy.count_ops(form) > bounded.FUNCTION_OPS:
+        return f"not simplified: larger than {bounded.FUNCTION_OPS} operations"
     forms = [form, sympy.factor_terms(form), sympy.together(form), sympy.cancel(form)]
-    if sympy.count_ops(form) <= SIMPLIFY_OPS:
+    if sympy.count_ops(form) <= bounded.FUNCTION_SIMPLIFY_OPS:
         forms.append(sympy.simplify(form))
     try:
         return from_sympy(min(forms, key=sympy.count_ops))

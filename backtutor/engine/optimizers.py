@@ -45,7 +45,7 @@ class Optimizer:
     numbers: NumberRule
     formulas: FormulaRule
     rule: str  # the update as the note states it
-    slips: frozenset[str]  # the names of the check catalogue's slips (check/slips/catalogue.py) it can explain
+    slips: frozenset[str]  # the names of check/slips/catalogue.py's slips it can explain
     form: str = "pytorch"  # "textbook": momentum's v ← μv − ηg, w ← w + v
     decoupled: bool = False  # AdamW: weight decay on the parameter, not added to the gradient
     weight_decay: Fraction = Fraction(0)  # λ's default: PyTorch's (AdamW's 0.01, every other's 0)

@@ -18,8 +18,6 @@ from .records import Solution
 if TYPE_CHECKING:
     from .simplify import Budget
 
-BUDGET = 3.0  # seconds of SymPy work for a problem's forms, each with its own limit too (README: Limits)
-
 
 @dataclass(frozen=True)
 class ClosedForm:
@@ -64,9 +62,10 @@ def closed_forms(sol: Solution, simplify: bool) -> ClosedForms:
 
 
 def _budget() -> Budget:
+    from ..engine.bounded import FORMS_BUDGET
     from .simplify import Budget
 
-    return Budget(BUDGET)
+    return Budget(FORMS_BUDGET)
 
 
 def _simplified(sol: Solution, chain: Expr, budget: Budget) -> tuple[Expr | None, str]:

@@ -22,6 +22,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from ..engine import bounded
 from ..engine.bounded import Unfinished, run, start
 from ..engine.expr import Call, Expr, Sym, names
 from ..engine.formula import text
@@ -32,9 +33,7 @@ from ..engine.ops import OPS
 from ..engine.sympy_form import to_sympy
 from ..problem.load import Problem
 
-TIME_LIMIT = 3.0  # seconds of SymPy per closed form
 CACHED = 1024  # distinct shapes whose simplification is kept for the rest of the process
-MAX_OPS = 300  # SymPy operations in a form above which no simplification is tried
 Groups = tuple[tuple[str, ...], ...]  # names whose sum is 1 in every example
 _NO_NODES = Graph({}, "", (), (), ())
 
@@ -61,14 +60,14 @@ def simplify(expr: Expr, groups: Groups = (), budget: Budget | None = None) -> E
     key = (shape, shape_groups)
     found = _done.get(key, _NOT_YET)
     if found is _NOT_YET:
-        timeout = TIME_LIMIT if budget is None else min(TIME_LIMIT, budget.seconds)
+        timeout = bounded.FORM_SECONDS if budget is None else min(bounded.FORM_SECONDS, budget.seconds)
         if timeout <= 0:
             return "not simplified: SymPy used all its time for this problem's forms"
         try:
             start()
             found = _simplify_shape(key, timeout, budget)
         except Unfinished as e:
-            if timeout < TIME_LIMIT:  # cut short by the caller's budget: not the shape's own verdict
+            if timeout < bounded.FORM_SECONDS:  # cut short by the budget: not the shape's own verdict
                 return f"not simplified: {e}"
             found = f"not simplified: {e}"
         if len(_done) >= CACHED:
@@ -119,8 +118,8 @@ def simplify_here(expr: Expr, groups: Groups = ()) -> Expr | str:
     atoms: dict[Any, Expr] = {}
     s = to_sympy(_opaque(expr, atoms), _NO_NODES)
     placeholders = {sympy.Symbol(name): part for name, part in atoms.items()}
-    if sympy.count_ops(s) > MAX_OPS:
-        return f"not simplified: larger than {MAX_OPS} SymPy operations"
+    if sympy.count_ops(s) > bounded.FORM_OPS:
+        return f"not simplified: larger than {bounded.FORM_OPS} SymPy operations"
     candidates = [sympy.factor_terms(s)]
     if groups or any(p.exp.is_negative for p in s.atoms(sympy.Pow)):  # fractions to cancel, Σ t to use
         candidates.append(sympy.factor(_use_groups(sympy.cancel(s), groups)))
