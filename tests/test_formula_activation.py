@@ -161,6 +161,7 @@ def test_sympy_work_is_bounded_in_time_and_size(monkeypatch):
     monkeypatch.setattr(bounded, "FUNCTION_OPS", 3)
     assert "not simplified: larger than 3 operations" in function.derivation(f)
     assert function.derivation(f).startswith("wiggle′(x) = d/dx (x·tanh(softplus(x))·sin(x)) = ")
+    bounded.stop()  # the worker started under these limits: later tests get one with the real ones
 
 
 HOSTILE = {
