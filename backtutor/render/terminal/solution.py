@@ -17,7 +17,6 @@ from rich.panel import Panel
 from rich.rule import Rule
 from rich.segment import Segment
 from rich.style import Style
-from rich.table import Table
 from rich.text import Text
 
 from ...engine.expr import Num, Sym
@@ -189,6 +188,8 @@ class _History:
         )
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from rich.table import Table  # only runs of several epochs have a table: not at start-up
+
         room = options.max_width - (max(5, *map(len, self.epochs)) + 4)
         groups: list[list[tuple[str, list[str]]]] = [[]]
         used = 0
