@@ -389,7 +389,7 @@ TRANSPOSED = Slip(
 ARITHMETIC = Slip(
     "arithmetic",
     "your inputs are right but the result is not: it should be {expected}",
-    where="grade.py: Checker.grade_number (the step's inputs are all right)",
+    where="grade.py: Checker.diagnose, when every input of the step is right",
 )
 EARLY_ROUNDING = Slip(
     "early_rounding",
