@@ -150,6 +150,32 @@ def test_the_piece_at_a_point_has_the_derivative_of_the_whole_piecewise(op):
             assert sp.diff(piece, a).xreplace(at) == sp.diff(whole, a).xreplace(at), (op, point, a)
 
 
+# small networks whose whole loss sympy.diff differentiates quickly: sigmoid, tanh, ReLU, softmax,
+# max, formulas, a batch
+WHOLE_DIFF = [
+    "q4",
+    "tanh_network",
+    "relu_class",
+    "softmax_classifier",
+    "cs231n_circuit",
+    "formula_activation",
+]
+
+
+@pytest.mark.parametrize("name", WHOLE_DIFF)
+def test_the_oracles_forward_chain_rule_is_sympy_diff_of_the_whole_loss(name):
+    """SymPyModel.gradient (the chain rule over each node's own definition, fast on deep networks)
+    against sympy.diff of the whole loss written out, on networks small enough for the latter."""
+    fu = worked(str(BUNDLED / f"{name}.yaml"))
+    for _, point in fu.examples():
+        model = SymPyModel(fu.sol.graph, point)
+        for p in fu.sol.graph.wrt:
+            assert model.gradient(p) == pytest.approx(model.whole_gradient(p), rel=1e-12, abs=1e-15), (
+                name,
+                p,
+            )
+
+
 def test_there_are_bundled_problems():
     assert PROBLEMS
 
