@@ -1,7 +1,8 @@
 """Closed forms, as the chain rule assembles them and as SymPy simplifies them, against oracles that are
-not the code under test: sympy.diff of the whole loss (tests/oracle.py's SymPyModel, each op from its
-textbook definition), and the textbook forms p_k − t_k (softmax + cross-entropy) and (a − t)·x
-(sigmoid + binary cross-entropy) written here as SymPy expressions."""
+not the code under test: sympy.diff of the loss (tests/oracle.py's SymPyModel, each op from its textbook
+definition, chained forward; the whole loss differentiated at once for the simplified forms), and the
+textbook forms p_k − t_k (softmax + cross-entropy) and (a − t)·x (sigmoid + binary cross-entropy)
+written here as SymPy expressions."""
 
 from __future__ import annotations
 
