@@ -7,10 +7,22 @@ import dataclasses
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
-from .common import report_error
-from .outputs import write_atomic
+import typer
+
+from .common import (
+    REPORT_TO_TERMINAL,
+    AtolOpt,
+    CheckFormatOpt,
+    ProblemArg,
+    RosterOpt,
+    RtolOpt,
+    SeedOpt,
+    failing,
+    report_error,
+)
+from .outputs import check_output, write_atomic
 
 if TYPE_CHECKING:
     from ..check import Checker, Report
@@ -160,3 +172,39 @@ def sheet_paths(sheets: list[Path]) -> list[Path]:
     if not paths:
         raise InputError("no answer sheets found")
     return paths
+
+
+def check(
+    file: ProblemArg,
+    sheets: Annotated[list[Path], typer.Argument(help="Answer sheets (YAML), or folders of them.")],
+    format: CheckFormatOpt = REPORT_TO_TERMINAL,
+    rtol: RtolOpt = None,
+    atol: AtolOpt = None,
+    csv: Annotated[Path | None, typer.Option(help="Write one row per sheet to this CSV file.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the report to this file instead.")
+    ] = None,
+    roster: RosterOpt = None,
+    seed: SeedOpt = None,
+) -> None:
+    """Check answer sheets: right, carried forward, or wrong with the likely slip.
+
+    Exit code 0 when every answer is right, 1 when one is not, 2 when a file cannot be read."""
+
+    with failing():
+        paths = sheet_paths(sheets)
+        for out in (csv, output):
+            check_output(out, (file, *paths, *([roster] if roster else [])))
+        check_format(format, output is not None, len(paths), roster is not None)
+        graded = grade_sheets(file, paths, roster, seed, (rtol, atol))
+    with failing():
+        if csv:
+            from ..render.reports.csv import reports_csv
+
+            ids = [s.id for s in graded.sols[0].steps] if graded.sols else []
+            write_atomic(csv, reports_csv(graded.reports, ids, graded.students if roster else None))
+        emit_reports(graded, format, output)
+    if graded.broken:
+        raise typer.Exit(2)
+    if any(not r.verdicts or any(v.status != "right" for v in r.verdicts) for r in graded.reports):
+        raise typer.Exit(1)  # a wrong answer, or a sheet with none: not a perfect sheet

@@ -1,6 +1,5 @@
 """What every command shares: the problem-file argument and the usual options, one message and exit
-code 2 for any bad input, and printing or writing the result. The lowest of the cli modules: the
-commands' bodies (cli_*.py) and cli.py build on it."""
+code 2 for any bad input, and printing or writing the result. Every command's module builds on it."""
 
 from __future__ import annotations
 

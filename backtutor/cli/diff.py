@@ -3,6 +3,19 @@ read, the chain-rule working made (solution/derive.py) and rendered as `solve` r
 
 from __future__ import annotations
 
+from typing import Annotated
+
+import typer
+
+from .common import (
+    TO_TERMINAL,
+    OutputOpt,
+    PrecisionOpt,
+    SolveFormatOpt,
+    emit,
+    failing,
+)
+from .outputs import check_output
 from .solve import render
 
 
@@ -16,3 +29,28 @@ def derivation(formula: str, wrt: list[str], at: list[str], format: str, precisi
     point = parse_point(at) if at else None
     # the simplified closed form too in the terminal: asking about one formula is why diff exists
     return render(derive(formula, chosen, point), format, precision, None, blank=False, simplify=True)
+
+
+def diff(
+    formula: Annotated[
+        str, typer.Argument(metavar="FORMULA", help='One formula, e.g. "w3*sigmoid(w2*sigmoid(w1*x))".')
+    ],
+    wrt: Annotated[
+        list[str] | None,
+        typer.Option(metavar="VAR[,VAR…]", help="Variable(s) to differentiate by: w1, w1,w2, or repeated."),
+    ] = None,
+    at: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="NAME=VALUE[,…]", help="The point, every variable's value: w1=0.5,x=1 (else no numbers)."
+        ),
+    ] = None,
+    format: SolveFormatOpt = TO_TERMINAL,
+    precision: PrecisionOpt = 9,
+    output: OutputOpt = None,
+) -> None:
+    """Differentiate one formula: the chain rule step by step, each intermediate named, the closed form."""
+
+    with failing():
+        check_output(output, ())
+        emit(derivation(formula, wrt or [], at or [], format, precision), output)

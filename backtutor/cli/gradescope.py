@@ -19,10 +19,14 @@ import os
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
 
 from ..errors import InputError
 from ..problem.files import read_bytes, read_text
+from .common import ProblemArg, RosterOpt, SeedOpt, failing
+from .outputs import check_output, write_atomic
 
 if TYPE_CHECKING:
     from ..problem.roster import Student
@@ -198,3 +202,34 @@ def _from_metadata(path: Path, students: Sequence[Student]) -> Student | None:
             if s.id.lower() in keys or (s.email and s.email.lower() in keys):
                 return s
     return None
+
+
+export_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Export to other tools.")
+
+
+@export_app.command("gradescope")
+def export_gradescope(
+    file: ProblemArg,
+    output: Annotated[Path, typer.Option("--output", "-o", help="The zip to write, e.g. autograder.zip.")],
+    roster: RosterOpt = None,
+    seed: SeedOpt = None,
+) -> None:
+    """Build a Gradescope autograder zip that grades a submitted answer sheet with `check`."""
+
+    with failing():
+        check_output(output, (file, *([roster] if roster else [])))
+        write_atomic(output, autograder_zip(file, roster, seed))
+    print(f"wrote {output}: upload it as the assignment's autograder (README, For instructors)")
+
+
+def autograde_command(
+    root: Annotated[Path, typer.Argument(help="The autograder folder.")] = Path("/autograder"),
+) -> None:
+    """Run by the zip's run_autograder: grade root/submission, write root/results/results.json."""
+    from ..render.reports.gradescope import render_results
+
+    text = render_results(autograde(root))
+    with failing():
+        (root / "results").mkdir(parents=True, exist_ok=True)
+        write_atomic(root / "results" / "results.json", text)
+    print(text, end="")

@@ -11,7 +11,17 @@ import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from .common import (
+    AtolOpt,
+    ProblemArg,
+    RtolOpt,
+    failing,
+)
+from .outputs import check_output, write_atomic
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -75,7 +85,6 @@ def practise(quiz: Quiz, save: Path | None) -> int:
     from ..render.documents.sheet import answer_sheet
     from ..render.terminal.quiz import final, intro
     from .common import report_error
-    from .outputs import write_atomic
 
     console = Console(highlight=False)
     title = quiz.sol.problem.title or str(quiz.sol.problem.path)
@@ -185,3 +194,26 @@ def settle(quiz: Quiz, state: QuizState, console: Console, read: Read) -> QuizSt
     except (EOFError, KeyboardInterrupt):
         console.print()
         return stop(state)
+
+
+def quiz(
+    file: ProblemArg,
+    phases: Annotated[
+        str, typer.Option(help="Phases to ask, comma-separated: forward, backward, update.")
+    ] = "forward,backward,update",
+    only: Annotated[str | None, typer.Option(help="Ask only the steps that lead to this step id.")] = None,
+    rtol: RtolOpt = None,
+    atol: AtolOpt = None,
+    save: Annotated[Path | None, typer.Option(help="Write your answers to this sheet (for check).")] = None,
+) -> None:
+    """Practise: each step asked in working order, graded at once as check grades a sheet.
+
+    Type a number or a formula; or hint, skip, quit. Exit code 0 when every answer is right, 1 when
+    one is not, 2 when a file cannot be read or written."""
+
+    with failing():
+        check_output(save, (file,))
+        if save is not None:
+            check_save(save)
+        chosen = prepare(file, phases, only, rtol, atol)
+    raise typer.Exit(practise(chosen, save))

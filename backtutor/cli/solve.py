@@ -9,7 +9,21 @@ import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from .common import (
+    TO_TERMINAL,
+    EpochsOpt,
+    OutputOpt,
+    PrecisionOpt,
+    ProblemArg,
+    SolveFormatOpt,
+    emit,
+    failing,
+)
+from .outputs import check_output, write_atomic
 
 if TYPE_CHECKING:
     from ..solution import Plan, Solution, Step
@@ -147,3 +161,60 @@ def progress_bar(enabled: bool) -> tuple[Callable[[int, int], None] | None, Call
             bar.update(task, completed=epoch, total=total)
 
     return update, bar.stop
+
+
+def solve(
+    file: ProblemArg,
+    format: SolveFormatOpt = TO_TERMINAL,
+    precision: PrecisionOpt = 9,
+    only: Annotated[
+        str | None, typer.Option(help="Show only the working that leads to this step id.")
+    ] = None,
+    epochs: EpochsOpt = None,
+    steps: Annotated[
+        str | None, typer.Option(help="Update steps whose working to show: 1,3,5-7, last or all.")
+    ] = None,
+    output: OutputOpt = None,
+    blank: Annotated[
+        bool, typer.Option("--blank", help="Worksheet: leave computed numbers blank (markdown, latex, html).")
+    ] = False,
+    plot: Annotated[
+        Path | None, typer.Option(help="Draw the loss per epoch to this .png/.svg/.pdf (needs matplotlib).")
+    ] = None,
+    view: Annotated[
+        View, typer.Option(help="scalar: one step per number; matrix: per layer, vectors and matrices.")
+    ] = View.scalar,
+    simplify: Annotated[
+        bool, typer.Option("--simplify", help="Terminal: also simplify each closed form with SymPy (slower).")
+    ] = False,
+) -> None:
+    """Work a problem: forward pass, chain rule for every parameter, closed forms and SGD updates."""
+    from ..errors import InputError
+    from ..problem.load import load
+    from ..render.formats import documents, listed
+    from ..solution import Plan
+    from ..solution import solve as run
+
+    with failing():
+        check_output(output, (file,))
+        check_output(plot, (file, *([output] if output else [])))
+        if blank and format not in documents():
+            raise InputError(f"--blank makes a worksheet document: use it with -f {listed(documents())}")
+        problem = load(file)
+        plan = Plan.of(problem, epochs)
+        if plot:
+            check_plot(plot, plan.epochs)
+        shown = shown_updates(steps, plan)
+        progress, done = progress_bar(plan.updates > 5000 and output is None and format == "terminal")
+        try:
+            sol = run(problem, epochs=epochs, shown=shown, progress=progress)
+        finally:
+            done()
+        if view is View.matrix:
+            emit(render_matrix(sol, format, precision, only, blank), output)
+        else:
+            emit(render(sol, format, precision, only_steps(sol, only), blank, simplify), output)
+        if plot:
+            from ..render.documents.plot import loss_curve
+
+            write_atomic(plot, loss_curve(sol, plot.suffix.lstrip(".").lower()))

@@ -16,13 +16,15 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
+
+import typer
 
 from ..errors import InputError
+from .common import failing
 from .outputs import write_atomic
 
 if TYPE_CHECKING:
@@ -163,6 +165,8 @@ def _write_student(
 
 def _compile_all(jobs: list[Job], inputs: tuple[Path, ...]) -> None:
     """Each LaTeX document to its PDF, pdflatex running on every core."""
+    from concurrent.futures import ThreadPoolExecutor  # (threading and logging: not at start-up)
+
     from ..render.documents.pdf import compile_pdf
 
     def one(job: Job) -> None:
@@ -171,3 +175,26 @@ def _compile_all(jobs: list[Job], inputs: tuple[Path, ...]) -> None:
 
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         list(pool.map(one, jobs))
+
+
+def variants(
+    file: Annotated[Path, typer.Argument(help="Problem file (YAML) with a variants: section.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write (one folder per student).")],
+    roster: Annotated[Path | None, typer.Option(help="Class roster (CSV with an id column).")] = None,
+    count: Annotated[
+        int | None, typer.Option(min=1, max=100_000, help="Or: this many numbered variants.")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed (else the file's variants.seed).")] = None,
+    pdf: Annotated[
+        bool, typer.Option("--pdf/--no-pdf", help="PDF documents (Markdown without pdflatex).")
+    ] = True,
+    precision: Annotated[int, typer.Option(min=1, max=17, help="Significant digits in the keys.")] = 9,
+) -> None:
+    """One problem per student (the same network, other numbers): problem file, answer sheet,
+    worksheet and answer key each, the same every time for the same seed and student id."""
+
+    with failing():
+        inputs = (file, *([roster] if roster else []))
+        written = write_variants(inputs, students_of(roster, count), seed, output, pdf, precision)
+    what = f"{written.count} variant{'s' if written.count != 1 else ''}"
+    print(f"wrote {what} to {output} ({written.documents} documents; index: variants.csv)")
