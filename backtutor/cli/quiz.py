@@ -21,7 +21,7 @@ from .common import (
     RtolOpt,
     failing,
 )
-from .outputs import check_output, write_atomic
+from .outputs import check_output
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -85,6 +85,7 @@ def practise(quiz: Quiz, save: Path | None) -> int:
     from ..render.documents.sheet import answer_sheet
     from ..render.terminal.quiz import final, intro
     from .common import report_error
+    from .outputs import write_atomic  # on use: a test replaces it with a full disk
 
     console = Console(highlight=False)
     title = quiz.sol.problem.title or str(quiz.sol.problem.path)
@@ -210,7 +211,6 @@ def quiz(
 
     Type a number or a formula; or hint, skip, quit. Exit code 0 when every answer is right, 1 when
     one is not, 2 when a file cannot be read or written."""
-
     with failing():
         check_output(save, (file,))
         if save is not None:
