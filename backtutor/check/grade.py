@@ -28,11 +28,10 @@ from .slips.catalogue import (
     NO_SLIP,
     SWAPPED,
     TRANSPOSED,
-    Slip,
-    SlipContext,
     early_rounding,
     hypotheses,
 )
+from .slips.records import Slip, SlipContext
 from .tolerance import Tolerance
 from .verdicts import Report, Verdict
 

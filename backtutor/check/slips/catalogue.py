@@ -19,15 +19,11 @@ student skipped (m̂ left blank) is named in the step that uses it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
 
-from ...engine.expr import ONE, Call, Deriv, Expr, Num, Sym, Updated
+from ...engine.expr import ONE, Call, Deriv, Expr, Num, Sym
 from ...engine.formula import text
-from ...engine.graph import Node
-from ...engine.losses import LOSSES
-from ...engine.ops import OPS
-from ...solution import ETA, Solution, Step
+from ...solution import Step
 from ..recompute import FormulaRule, Hypothesis, LeafRule, as_known, as_written
 from .optimizer import OptimizerFacts, no_learning_rate
 from .optimizer_rewrite import (
@@ -39,71 +35,8 @@ from .optimizer_rewrite import (
     squared_gradient,
     swapped_average,
 )
+from .records import Alteration, Alterations, Slip, SlipContext
 from .rewrite import Path, drop_one_minus_sigma, factors, replace
-
-
-class SlipContext:
-    """What the slips need beyond the step itself: the graph, the kind of loss, the parameters."""
-
-    def __init__(self, sol: Solution) -> None:
-        self.graph = sol.graph
-        self.squared_loss = LOSSES[sol.problem.loss_kind].squared
-        self.parameters_during = sol.parameters_during
-        self.updated: dict[int, dict[str, float]] = {}  # each worked update's new parameter values
-        for s in sol.steps:
-            if s.phase == "update" and isinstance(s.target, Updated):
-                self.updated.setdefault(s.update, {})[s.target.name] = s.value
-        self.partners = _partners(sol.graph.computed, set(sol.graph.params))
-        self.optimizer = OptimizerFacts(sol)
-
-    def params(self, step: Step) -> list[Sym]:
-        """The parameters among the step's leaves."""
-        return [
-            leaf for leaf, _, _ in step.leaves if isinstance(leaf, Sym) and leaf.name in self.graph.params
-        ]
-
-    def describe(self, factor: Expr) -> str:
-        """A factor as the student knows it: which derivative, the learning rate, an input."""
-        g = self.graph
-        if isinstance(factor, Deriv):
-            node = g.nodes.get(factor.of)
-            d = f"∂{factor.of}/∂{factor.wrt}"
-            if factor.of != g.loss and node and isinstance(node.expr, Call) and not OPS[node.expr.op].infix:
-                return f"{d} (the activation derivative)"
-            if node and g.nodes[factor.wrt].kind == "param":
-                return f"{d} (the input that multiplies {factor.wrt})"
-            return d
-        if factor == ETA:
-            return "η (the learning rate)"
-        if isinstance(factor, Sym) and g.nodes.get(factor.name) and g.nodes[factor.name].kind == "input":
-            return f"{factor.name} (the input)"
-        return text(factor)
-
-
-@dataclass(frozen=True)
-class Alteration:
-    """One way a slip can happen in a step. Unless `deep`, only the step itself is reworked;
-    a deep one reworks, under the same rule, every earlier step the student did not give."""
-
-    formula: FormulaRule = as_written
-    leaf: LeafRule = as_known
-    deep: bool = False
-    fields: Mapping[str, str] = field(default_factory=dict)  # fill in the slip's explanation
-
-
-Alterations = Callable[[SlipContext, Step], Iterator[Alteration]]
-
-
-@dataclass(frozen=True)
-class Slip:
-    name: str  # what reports and the CSV call it ("" for no slip)
-    explanation: str  # what the student is told; {fields} come from each Alteration
-    alterations: Alterations | None = None  # the ways it can happen in a step (none: it cannot)
-    where: str = "an altered recomputation (its alterations)"  # where its rule is
-
-    def told(self, **fields: object) -> str:
-        """What the student is told, with the details of this answer filled in."""
-        return self.explanation.format(**fields)
 
 
 def hypotheses(ctx: SlipContext, step: Step) -> Iterator[Hypothesis]:
@@ -215,32 +148,6 @@ def _extra_factors(ctx: SlipContext, step: Step) -> Iterator[Alteration]:
                 return Call("mul", (leaf, s.formula))
 
             yield Alteration(formula=times, fields={"factor": text(leaf)})
-
-
-def _partners(nodes: Iterable[Node], params: set[str]) -> dict[str, list[str]]:
-    """For each weight, the weights that multiply the same quantity in another unit (w1·i1 in
-    net_h1, w3·i1 in net_h2): the ones a student can take for it."""
-    by_input: dict[str, list[str]] = {}
-    for n in nodes:
-        for e in _products(n.expr):
-            names = [a.name for a in e.args if isinstance(a, Sym)]
-            weights = [x for x in names if x in params]
-            if len(names) == 2 and len(weights) == 1:
-                x = next(x for x in names if x not in params)
-                by_input.setdefault(x, []).append(weights[0])
-    partners: dict[str, list[str]] = {}
-    for weights in by_input.values():
-        for w in weights:
-            partners.setdefault(w, []).extend(q for q in weights if q != w)
-    return partners
-
-
-def _products(e: Expr | None) -> Iterator[Call]:
-    if isinstance(e, Call):
-        if e.op == "mul":
-            yield e
-        for a in e.args:
-            yield from _products(a)
 
 
 def _other_parameters(ctx: SlipContext, step: Step) -> Iterator[Alteration]:
