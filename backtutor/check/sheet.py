@@ -18,6 +18,7 @@ from ..problem.files import FileError, read_text
 from ..solution import Solution, Step
 from .matrix_answers import MatrixIds, elements, label, shape_text, written_shape
 from .names import NameMap
+from .places import Place
 
 _NUMBER = re.compile(r"[-+]?(\d+)?(?:\.(\d*))?(?:[eE]([-+]?\d+))?")
 _UPDATED = re.compile(r"(_new|_plus|'|\^\+|\^\{\+\}|_\+|\+)$")
@@ -35,6 +36,7 @@ class Answer:
     formula: Expr | None = None  # a formula answer
     element: str = ""  # an element of a matrix answer, as the student wrote it: dE/dW1[1,2]
     unreadable: str = ""  # why the answer could not be read (it is graded as such, not the sheet refused)
+    where: Place | None = None  # where it was written, when the sheet says
 
 
 class SheetError(FileError):

@@ -8,6 +8,8 @@ from collections import Counter
 from dataclasses import dataclass
 from operator import attrgetter
 
+from .places import Place, Unmatched
+
 STATUSES = ("right", "carried", "wrong", "undecided")
 _STATUS = attrgetter("status")
 
@@ -23,6 +25,7 @@ class Verdict:
     source: str = ""  # for "carried": the first error it comes from
     again: str = ""  # for a repeated slip: the answer where the same misconception first showed
     element: str = ""  # for an element of a matrix answer: as the student wrote it, dE/dW1[1,2]
+    where: Place | None = None  # where the answer was written, when the sheet says
 
     @property
     def label(self) -> str:
@@ -36,6 +39,7 @@ class Report:
     verdicts: tuple[Verdict, ...]
     first_error: Verdict | None = None
     note: str = ""  # said about the sheet as a whole (its numbers are another student's variant)
+    unmatched: tuple[Unmatched, ...] = ()  # lines with a number that no step was found for
 
     @functools.cached_property
     def _counts(self) -> Counter[str]:

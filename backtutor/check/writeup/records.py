@@ -1,0 +1,17 @@
+"""What reading a free-text write-up gives: its answers, located, and every line not graded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..places import Unmatched
+from ..sheet import Answer
+
+
+@dataclass(frozen=True)
+class Writeup:
+    file: str
+    kind: str  # "markdown", "latex", "text" or "notebook"
+    text: str  # the document as read (a notebook: its cells, in order), for the marked copy
+    answers: tuple[Answer, ...]  # each with its `where`
+    unmatched: tuple[Unmatched, ...]
