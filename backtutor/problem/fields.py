@@ -37,6 +37,14 @@ def number(v: Any) -> Fraction:
     return f
 
 
+def positive(v: Any) -> Fraction:
+    """A number above 0, as written."""
+    f = number(v)
+    if f <= 0:
+        raise ValueError(f"expected a number above 0, got {v!r}")
+    return f
+
+
 def _name(v: Any) -> str:
     if not isinstance(v, str) or not valid_name(v):
         raise ValueError(
@@ -60,6 +68,7 @@ def flat_vectors(v: Any) -> Any:
 
 Number = Annotated[Fraction, BeforeValidator(number)]
 Name = Annotated[str, BeforeValidator(_name)]
+Positive = Annotated[Fraction, BeforeValidator(positive)]
 
 
 def _in_range(c: Constant) -> AfterValidator:

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..engine.losses import LOSSES
 from . import data, matrices, penalty, yamlfile
+from .assignment import assignment_of
 from .checker import BuiltModel, SpecReader
 from .expressions import expressions_model
 from .files import FileError
@@ -104,6 +105,8 @@ def _schema_error(
     if err["type"] == "extra_forbidden":
         model: type[BaseModel] | None = root
         for part in inner[:-1]:
+            if isinstance(part, int):  # an item of a list: its model is the list's
+                continue
             ann = model.model_fields.get(part) if isinstance(part, str) and model else None
             model = _model_in(ann.annotation) if ann else None
         known = list(model.model_fields) if model else []
@@ -218,4 +221,5 @@ def _problem(c: NameChecks, built: BuiltModel, architecture: ShapeTable | None) 
         notes=built.notes,
         size=size,
         variants=s.variants is not None,
+        assignment=assignment_of(s.assignment, c.lines),
     )

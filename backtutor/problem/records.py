@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from ..engine.expr import Expr
 from ..engine.optimizers import Settings
+from .assignment import QuestionSpec
 
 if TYPE_CHECKING:
     from ..cnn.table import ShapeTable  # a type only: the CNN code loads for files that use it
@@ -48,6 +49,7 @@ class Problem:
     derivations: bool = False  # each rule's first use shows its derivation too (`diff`)
     size: int = 0  # leaves, nodes and formula sizes of the graph, what a run's cost grows with (limits.py)
     variants: bool = False  # the file has a `variants:` section (each student grades against their own)
+    assignment: tuple[QuestionSpec, ...] = ()  # the file's `assignment:` questions (solution/asked.py)
 
     @property
     def targets_distributions(self) -> bool:

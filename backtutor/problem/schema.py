@@ -15,6 +15,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PositiveInt,
 from ..engine.losses import DEFAULT_LOSS, LossKind
 from ..engine.ops import ACTIVATIONS, ActivationName
 from ..engine.optimizers import CONSTANT_KEYS, FORMS, KINDS
+from .assignment_schema import AssignmentFile
 from .fields import LAYER_CONSTANT_FIELDS, Name, Number, flat_vectors
 from .variants_schema import VariantsFile
 
@@ -179,3 +180,4 @@ class ProblemFile(_Strict):
     training: TrainingFile | None = None
     tolerance: ToleranceFile | None = None  # for `check`: overrides the from-what-was-written rule
     variants: VariantsFile | None = None  # for `variants`: the numbers each student's copy may change
+    assignment: AssignmentFile | None = None  # what a homework asks: questions, points, precision

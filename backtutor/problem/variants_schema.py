@@ -21,19 +21,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PositiveInt, model_validator
 
-from .fields import Number, number
+from .fields import Number, Positive, positive
 
 MAX_TRIES = 100_000
-
-
-def _positive(v: Any) -> Any:
-    f = number(v)
-    if f <= 0:
-        raise ValueError(f"expected a number above 0, got {v!r}")
-    return f
-
-
-Positive = Annotated[Fraction, BeforeValidator(_positive)]
 
 
 class _StrictAliased(BaseModel):
@@ -86,7 +76,7 @@ def _bound(v: Any) -> Any:
         return Fraction(99, 100)
     if v is False or v is None:
         return None
-    f = _positive(v)
+    f = positive(v)
     if f >= 1:
         raise ValueError(f"the bound is below 1 (sigmoid and tanh never reach 1), got {v!r}")
     return f

@@ -9,6 +9,7 @@ from itertools import groupby
 from ...engine.formula import text
 from ...errors import InputError
 from ...solution import Solution, Step
+from ...solution.asked import Question, describe
 from ...text import PLAIN_NUMBER, yaml_comment, yaml_string
 
 PHASES = ("forward", "backward", "update")
@@ -25,27 +26,44 @@ def parse_phases(spec: str) -> tuple[str, ...]:
     return chosen
 
 
-def blank_sheet(sol: Solution, phases: tuple[str, ...] = PHASES) -> str:
-    return answer_sheet(sol, [s for s in sol.steps if s.phase in phases], {})
+def blank_sheet(sol: Solution, phases: tuple[str, ...] = PHASES, questions: tuple[Question, ...] = ()) -> str:
+    """Every step of `phases`; with `questions` (a problem's assignment), only the steps they ask,
+    under each question's title."""
+    if not questions:
+        return answer_sheet(sol, [s for s in sol.steps if s.phase in phases], {})
+    lines = _head(sol)
+    for q in questions:
+        steps = [sol.step(i) for i in q.steps if sol.step(i).phase in phases]
+        if steps:
+            lines += ["", f"# {yaml_comment(q.title)} ({describe(q)})"]
+            lines += [_line(s, None) for s in steps]
+    return "\n".join(lines) + "\n"
 
 
 def answer_sheet(sol: Solution, steps: list[Step], answers: Mapping[str, str]) -> str:
     """The sheet of `steps`, each with its answer as written (`~` where there is none). The title and
     the answers are one line each whatever they hold: a newline must not write an answer line."""
+    lines = _head(sol)
+    for (update, example, phase), group in groupby(steps, key=lambda s: (s.update, s.example, s.phase)):
+        where = f"update {update}" + (f", example {example}" if example is not None else "")
+        lines += ["", f"# {phase} ({where})"]
+        lines += [_line(s, answers.get(s.id)) for s in group]
+    return "\n".join(lines) + "\n"
+
+
+def _head(sol: Solution) -> list[str]:
     title = yaml_comment(sol.problem.title or sol.problem.path)
-    lines = [
+    return [
         f"# Answer sheet: {title}",
         "# Replace ~ with your answer: a number as you rounded it (0.3589, 3.59e-1) or a formula",
         "# in quotes ('w3*sigmoid(x2)*(1 - sigmoid(x2))'). Leave ~ for steps you skip.",
         f"# Check it with: backtutor check {yaml_comment(sol.problem.path)} THIS_FILE",
     ]
-    for (update, example, phase), group in groupby(steps, key=lambda s: (s.update, s.example, s.phase)):
-        where = f"update {update}" + (f", example {example}" if example is not None else "")
-        lines += ["", f"# {phase} ({where})"]
-        for s in group:
-            what = yaml_comment(f"{text(s.target)} = {text(s.formula)}")
-            lines.append(f"{yaml_string(s.id)}: {_value(answers.get(s.id))}  # {what}")
-    return "\n".join(lines) + "\n"
+
+
+def _line(s: Step, written: str | None) -> str:
+    what = yaml_comment(f"{text(s.target)} = {text(s.formula)}")
+    return f"{yaml_string(s.id)}: {_value(written)}  # {what}"
 
 
 def _value(written: str | None) -> str:

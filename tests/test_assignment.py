@@ -1,0 +1,128 @@
+"""The `assignment:` section: which steps each question asks (against ids listed by hand here), and
+every bad input refused through the CLI with the file, the field and the line."""
+
+from fractions import Fraction
+
+import pytest
+from typer.testing import CliRunner
+
+from backtutor.cli.app import app
+from backtutor.problem.load import load
+from backtutor.solution import solve_by_hand
+from backtutor.solution.asked import Question, asked
+
+from .conftest import PROBLEMS
+
+runner = CliRunner()
+RELU = (PROBLEMS / "relu_regression.yaml").read_text(encoding="utf-8")
+PARAMS = ("W1", "W2", "b1", "W", "b2")  # the file's parameters, in the order it lists them
+
+ASSIGNMENT = """
+assignment:
+  min_digits: 3
+  questions:
+    - title: After the first example
+      steps: ["*+@1"]
+      points: 5
+    - steps: "*+@2"
+      decimals: 4
+      carried_forward: none
+    - title: Gradients
+      steps: [forward@1, "dE/dW*"]
+      carried_forward: 0.5
+"""
+
+
+def questions(write_problem, section: str) -> tuple[Question, ...]:
+    return asked(solve_by_hand(load(write_problem(RELU + section))))
+
+
+def test_patterns_resolve_to_the_steps_in_working_order(write_problem):
+    first, second, third = questions(write_problem, ASSIGNMENT)
+    assert first == Question("After the first example", Fraction(5), tuple(f"{p}+@1" for p in PARAMS), 3)
+    # its own precision replaces the section's; no points given: one a step
+    assert second == Question(
+        "Question 2", Fraction(5), tuple(f"{p}+@2" for p in PARAMS), None, 4, Fraction(0)
+    )
+    forward = ("z_h@1", "h@1", "z_y_hat@1", "y_hat@1", "E@1")
+    grads = tuple(f"dE/d{p}@{t}" for t in (1, 2) for p in ("W", "W1", "W2"))
+    assert third == Question("Gradients", Fraction(11), forward + grads, 3, None, Fraction(1, 2))
+
+
+def test_an_id_with_its_update_and_a_phase(write_problem):
+    (q,) = questions(write_problem, "assignment:\n  questions:\n    - steps: [W+@2, updates@1]\n")
+    assert q.steps == (*(f"{p}+@1" for p in PARAMS), "W+@2")
+
+
+def test_without_an_assignment_one_question_per_phase_with_every_step():
+    sol = solve_by_hand(load(PROBLEMS / "q4.yaml"))
+    got = asked(sol)
+    assert [q.title for q in got] == ["Forward pass", "Backward pass", "Updates"]
+    assert [s for q in got for s in q.steps] == [s.id for s in sol.steps]
+    assert all(q.points == len(q.steps) and q.min_digits is None and q.decimals is None for q in got)
+    assert got[2].steps == tuple(f"w{i}+" for i in range(1, 9))
+
+
+def _line(text: str, needle: str) -> int:
+    return next(n for n, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+BAD = [  # the section, what the message says, the field it names, the text on the line it names
+    ("    - steps: ['w*+']\n", "'w*+' matches no step", "assignment.questions[0].steps[0]", "w*+"),
+    ("    - steps: [W1+]\n      points: 0\n", "above 0", "assignment.questions[0].points", "points"),
+    ("    - steps: [W1+]\n      points: -2\n", "above 0", "assignment.questions[0].points", "points"),
+    ("    - steps: [W1+]\n      min_digits: 16\n", "from 1 to 15", "questions[0].min_digits", "min_digits"),
+    ("    - steps: [W1+]\n      decimals: 2.5\n", "from 1 to 15", "questions[0].decimals", "decimals"),
+    ("    - steps: [W1+]\n      decimals: 0\n", "from 1 to 15", "questions[0].decimals", "decimals"),
+    (
+        "    - steps: [W1+]\n      pionts: 2\n",
+        "did you mean 'points'",
+        "questions[0]",
+        "pionts",
+    ),
+    (
+        "    - steps: [W1+]\n      carried_forward: half\n",
+        "full, none or a fraction",
+        "carried_forward",
+        "carried",
+    ),
+    ("    - steps: [W1+]\n      min_digits: 3\n      decimals: 3\n", "not both", "questions[0]", "- steps"),
+    ("    - steps: []\n", "at least 1 item", "questions[0].steps", "steps"),
+    ("    - steps: ['*+@1']\n    - steps: [W1+]\n", "'W1+@1' is asked by", "questions[1]", "- steps: [W1+]"),
+]
+
+
+@pytest.mark.parametrize(("section", "message", "field", "on_line"), BAD)
+def test_bad_input_names_the_file_the_field_and_the_line(
+    write_problem, tmp_path, section, message, field, on_line
+):
+    text = RELU + "assignment:\n  questions:\n" + section
+    path = write_problem(text)
+    out = tmp_path / "sheet.yaml"
+    result = runner.invoke(app, ["template", str(path), "-o", str(out)])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output and not out.exists()
+    first = text.index("assignment:")
+    line = _line(text[first:], on_line) + text[:first].count("\n")
+    assert f"{path}:{line}: " in result.output
+    assert field in result.output and message in result.output
+
+
+def test_an_unknown_key_of_the_section_lists_the_known_ones(write_problem):
+    path = write_problem(RELU + "assignment:\n  marks: 3\n  questions:\n    - steps: [W1+]\n")
+    result = runner.invoke(app, ["solve", str(path)])
+    assert result.exit_code == 2
+    assert "unknown key 'marks'" in result.output and "min_digits" in result.output
+
+
+def test_template_writes_the_asked_steps_by_question(write_problem):
+    out = runner.invoke(app, ["template", str(write_problem(RELU + ASSIGNMENT))]).output
+    heads = [line for line in out.splitlines() if line.startswith("# ") and "points" in line]
+    assert heads == [
+        "# After the first example (5 points, at least 3 significant figures)",
+        "# Question 2 (5 points, at least 4 decimals)",
+        "# Gradients (11 points, at least 3 significant figures)",
+    ]
+    ids = [line.split(":")[0].strip('"') for line in out.splitlines() if line.startswith('"')]
+    assert ids == [s for q in questions(write_problem, ASSIGNMENT) for s in q.steps]
+    assert '"dE/db1@1"' not in out and '"dE/dh@1"' not in out  # not asked
