@@ -32,7 +32,7 @@ from .slips.catalogue import (
     hypotheses,
 )
 from .slips.records import Slip, SlipContext
-from .tolerance import Tolerance
+from .tolerance import EXACT, Tolerance
 from .verdicts import Report, Verdict
 
 
@@ -63,11 +63,12 @@ class Checker:
             return Report(sheet, cast(tuple[Verdict, ...], tuple(known)), None)
         numbers = {a.id: a for a in given if a.value is not None}
         state = self.recompute.state({i: a.value for i, a in numbers.items() if a.value is not None})
+        spread = {i: self.spread(a) for i, a in numbers.items()}
         verdicts: dict[str, Verdict] = {}  # by step id, what later answers' grading reads
         ordered: list[Verdict] = []  # every answer's, a step answered twice (w1+ and W1+) twice
         first_seen: dict[tuple[str, str], str] = {}
         for a, right in zip(given, known, strict=True):
-            v = right or self.grade_one(a, state, verdicts, numbers)
+            v = right or self.grade_one(a, state, verdicts, spread)
             if v.status == "wrong" and v.slip and v.slip != ARITHMETIC.name:
                 key = (v.slip, v.explanation)
                 if key in first_seen:
@@ -83,7 +84,7 @@ class Checker:
         return Report(sheet, tuple(ordered), first)
 
     def grade_one(
-        self, a: Answer, state: SheetState, verdicts: Mapping[str, Verdict], numbers: Mapping[str, Answer]
+        self, a: Answer, state: SheetState, verdicts: Mapping[str, Verdict], spread: Mapping[str, float]
     ) -> Verdict:
         step = self.index[a.id]
         if a.unreadable:
@@ -93,7 +94,14 @@ class Checker:
             return dataclasses.replace(v, element=a.element) if a.element else v
         if a.value is None or not math.isfinite(a.value):
             return self.verdict(a, "wrong", "not a finite number: write the value as a decimal number")
-        return self.grade_number(a, step, state, verdicts, numbers)
+        return self.grade_number(a, step, state, verdicts, spread)
+
+    def spread(self, a: Answer) -> float:
+        """How far the number the student worked on can be from the one they wrote: half its last
+        digit, and none when it is the exact value (a given 0.4 or x1 = 1.0 copied, a bare integer)."""
+        assert a.value is not None
+        exact = not a.unit or math.isclose(a.value, self.index[a.id].value, rel_tol=EXACT, abs_tol=EXACT)
+        return 0.0 if exact or a.unit == math.inf else 0.5 * a.unit
 
     def named(self, a: Answer, slip: Slip, **fields: object) -> Verdict:
         """A wrong answer, the catalogue's entry for its slip named."""
@@ -112,7 +120,7 @@ class Checker:
         step: Step,
         state: SheetState,
         verdicts: Mapping[str, Verdict],
-        numbers: Mapping[str, Answer],
+        spread: Mapping[str, float],
     ) -> Verdict:
         """Right, right from the student's own numbers, carried forward, or wrong (diagnosed)."""
         if self.tolerance.close(a, step.value):
@@ -124,9 +132,9 @@ class Checker:
         slack = 0.0  # how far their rounding of the inputs moves the step: only worked out when needed
         consistent = self.tolerance.close(a, from_yours)
         if not consistent:
-            slack = self.recompute.rounding_slack(step, state, numbers, from_yours)
+            slack = self.recompute.rounding_slack(step, state, spread, from_yours)
             consistent = self.tolerance.close(a, from_yours, slack) or self._rounded_early(a, step, state)
-        via = "" if consistent else self._through(a, step, state, verdicts, numbers)
+        via = "" if consistent else self._through(a, step, state, verdicts, spread)
         source = self.source(step, state, verdicts, self._inputs(step, via))
         consistent = consistent or bool(via)
         if consistent and not source:
@@ -154,7 +162,7 @@ class Checker:
         step: Step,
         state: SheetState,
         verdicts: Mapping[str, Verdict],
-        numbers: Mapping[str, Answer],
+        spread: Mapping[str, float],
     ) -> str:
         """The given step the answer follows from as one factor of the chain (δ in ∂E/∂w = δ·a), or ""."""
         assert a.value is not None
@@ -167,10 +175,9 @@ class Checker:
             value = math.prod(factors)
             slack = 0.0
             for k, i in enumerate(ids):
-                given = numbers.get(i or "")
-                if given is not None and 0 < given.unit < math.inf:
+                if spread.get(i or ""):
                     others = math.prod(abs(f) for j, f in enumerate(factors) if j != k)
-                    slack += 0.5 * given.unit * others
+                    slack += spread[i or ""] * others
             if self.tolerance.close(a, value, slack):
                 return sid
         return ""

@@ -16,7 +16,6 @@ from ..engine.compile import Formula, compile_formula
 from ..engine.expr import Call, Expr
 from ..engine.ops import evaluate
 from ..solution import Step
-from .sheet import Answer
 
 FormulaRule = Callable[[Step], Expr]  # the formula a step is worked with
 LeafRule = Callable[[Step, Expr, float], float]  # the number put in for a leaf of that formula
@@ -118,10 +117,11 @@ class Recompute:
         return self._compiled[s.id]
 
     def rounding_slack(
-        self, step: Step, state: SheetState, numbers: Mapping[str, Answer], base: float
+        self, step: Step, state: SheetState, spread: Mapping[str, float], base: float
     ) -> float:
-        """How far the step moves when each given number it rests on moves by half its last digit.
-        Only the skipped steps downstream of the moved number are worked again."""
+        """How far the step moves when each given number it rests on moves by its `spread` (as far as
+        the student's rounding of it can explain). Only the skipped steps downstream of the moved
+        number are worked again."""
         slack = 0.0
         below: dict[str, list[str]] = {}  # given or skipped id ↦ the skipped steps that use it
         for c in state.reworked(step):
@@ -129,8 +129,8 @@ class Recompute:
                 for d in self.index[c].depends_on:
                     below.setdefault(d, []).append(c)
         for d in state.frontier(step):
-            a = numbers.get(d)
-            if a is None or not 0 < a.unit < math.inf:
+            moved_by = spread.get(d, 0.0)
+            if not 0 < moved_by < math.inf:
                 continue
             moved, todo = set(), [d]
             while todo:
@@ -138,7 +138,7 @@ class Recompute:
                     if c not in moved:
                         moved.add(c)
                         todo.append(c)
-            nudged = SheetState(self, state.student, nudge=(d, state.student[d] + 0.5 * a.unit))
+            nudged = SheetState(self, state.student, nudge=(d, state.student[d] + moved_by))
             nudged.known = {k: v for k, v in state.known.items() if k not in moved}
             slack += abs(nudged.work(step)[0] - base)
         return slack if math.isfinite(slack) else 0.0

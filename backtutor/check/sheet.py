@@ -279,7 +279,8 @@ _DECIMAL_COMMA = re.compile(r"[-+]?\d+,\d+")
 @functools.lru_cache(maxsize=8192)  # a class writes many of the same numbers
 def _number(written: str) -> tuple[float, float] | None:
     """(value, one unit in its last written digit) of a number answer, else None. Never raises:
-    1e400 is inf, a 400-digit fraction has a unit of 0 (the value is then compared exactly)."""
+    1e400 is inf. A bare integer (0, 1, 12) and a 400-digit fraction have a unit of 0: the value is
+    compared exactly (`w5+: 0` is not 0.3589 rounded to units)."""
     w = written.strip().replace("−", "-")
     if _DECIMAL_COMMA.fullmatch(w):  # 0,3775: the decimal comma of most of Europe
         w = w.replace(",", ".")
@@ -294,7 +295,7 @@ def _number(written: str) -> tuple[float, float] | None:
     exponent = m.group(3) or "0"
     power = int(exponent) if len(exponent) <= 6 else (10**6 if exponent[0] != "-" else -(10**6))
     dotted = "." in w or m.group(3) is not None
-    return float(w), _power_of_ten(power - decimals) if dotted else 1.0
+    return float(w), _power_of_ten(power - decimals) if dotted else 0.0
 
 
 def _power_of_ten(k: int) -> float:

@@ -2,7 +2,8 @@
 
 Unless the problem file or the command line sets rtol/atol, a number is right when it is the value
 rounded to the digits the student wrote (k decimals, or k significant figures in e-notation), so a
-sheet never needs a tolerance chosen for it.
+sheet never needs a tolerance chosen for it. A bare integer, and a number written as exactly the value
+(a given 0.4 copied), has no last digit rounded: it must be the value, to the float's own noise.
 """
 
 from __future__ import annotations
@@ -10,6 +11,13 @@ from __future__ import annotations
 import math
 
 from .sheet import Answer
+
+EXACT = 1e-12  # an exact number is the value to float arithmetic's noise: this much relative (or absolute)
+
+
+def half_unit(a: Answer, value: float) -> float:
+    """Half a unit in the answer's last written digit: the most its rounding moved it."""
+    return 0.5 * a.unit * (1 + 1e-9) if a.unit else EXACT * (abs(value) + 1)
 
 
 class Tolerance:
@@ -28,13 +36,13 @@ class Tolerance:
         if self.bounds:
             rtol, atol = self.bounds
             return abs(a.value - value) <= atol + rtol * abs(value) + slack
-        return abs(a.value - value) <= 0.5 * a.unit * (1 + 1e-9) + slack
+        return abs(a.value - value) <= half_unit(a, value) + slack
 
     def reach(self, a: Answer) -> float:
         """How far from `a` a value can be and still be close to it (no slack): a bound for searching."""
         assert a.value is not None
         if not self.bounds:
-            return 0.5 * a.unit * (1 + 1e-9)
+            return half_unit(a, a.value) * (1 + 2 * EXACT)
         rtol, atol = self.bounds
         if rtol >= 1:
             return math.inf
