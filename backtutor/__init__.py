@@ -33,8 +33,8 @@ def solve(
 
 
 def document(solution: Solution, kind: str = "markdown", precision: int = 9, blank: bool = False) -> str:
-    """The worked solution as a document: kind "markdown", "latex" or "html" (the formats table's
-    documents); `blank` for a worksheet."""
+    """The worked solution as a document: kind "markdown", "latex", "html" or "json" (the formats
+    table's documents); `blank` for a worksheet."""
     from .render.formats import documents, find, listed
 
     if kind not in documents():

@@ -68,9 +68,9 @@ def test_renderers_outside_the_terminal_may_not_import_rich() -> None:
 
 def test_document_reads_the_table() -> None:
     sol = backtutor.solve(Q4)
-    assert documents() == ("markdown", "latex", "html")
+    assert documents() == ("json", "markdown", "latex", "html")
     assert backtutor.document(sol, "latex", blank=True) == find("solve", "latex").load()(sol, 9, blank=True)
-    with pytest.raises(ValueError, match="use markdown, latex or html"):
-        backtutor.document(sol, "json")
+    with pytest.raises(ValueError, match="use json, markdown, latex or html"):
+        backtutor.document(sol, "terminal")
     with pytest.raises(ValueError, match="no check format 'latex'"):
         find("check", "latex")

@@ -176,7 +176,10 @@ def solve(
     ] = None,
     output: OutputOpt = None,
     blank: Annotated[
-        bool, typer.Option("--blank", help="Worksheet: leave computed numbers blank (markdown, latex, html).")
+        bool,
+        typer.Option(
+            "--blank", help="Worksheet: no computed number or closed form (markdown, latex, html, json)."
+        ),
     ] = False,
     plot: Annotated[
         Path | None, typer.Option(help="Draw the loss per epoch to this .png/.svg/.pdf (needs matplotlib).")

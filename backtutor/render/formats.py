@@ -38,7 +38,7 @@ class OutputFormat:
 
 FORMATS = (
     OutputFormat("terminal", "solve", "terminal.solution:render"),
-    OutputFormat("json", "solve", "documents.json:render", suffix=".json"),
+    OutputFormat("json", "solve", "documents.json:render", blank=True, suffix=".json"),
     OutputFormat("markdown", "solve", "documents.markdown:render", blank=True, suffix=".md"),
     OutputFormat("latex", "solve", "documents.latex:render", blank=True, suffix=".tex"),
     OutputFormat("html", "solve", "documents.html:render", blank=True, suffix=".html"),

@@ -68,10 +68,15 @@ class Outline:
 
 
 def outline(
-    sol: Solution, precision: int = 9, steps: list[Step] | None = None, simplify: bool = False
+    sol: Solution,
+    precision: int = 9,
+    steps: list[Step] | None = None,
+    simplify: bool = False,
+    blank: bool = False,
 ) -> Outline:
     """The outline of the whole solution, or of only `steps` (then without what follows the working).
-    simplify: add each closed form simplified by SymPy (slow to start: see closed_forms.py)."""
+    simplify: add each closed form simplified by SymPy (slow to start: see closed_forms.py). blank (a
+    worksheet): no closed forms, which would give the derivatives away."""
     p, g = sol.problem, sol.graph
     shown = list(sol.steps if steps is None else steps)
     parts = [_part(sol, t, list(group), precision) for t, group in groupby(shown, key=lambda s: s.update)]
@@ -81,7 +86,7 @@ def outline(
     final: list[tuple[str, float]] = []
     hint = ""
     if steps is None:
-        closed = closed_forms(sol, simplify)
+        closed = ClosedForms([], []) if blank else closed_forms(sol, simplify)
         if p.training:
             trained = set(g.trainable)  # a tuple's `in` is O(n): O(n²) for a model's thousands
             final = [(k, v) for k, v in sol.final.items() if k in trained]

@@ -103,7 +103,7 @@ def _equation(target: Expr, value: Expr, precision: int, blank: bool = False) ->
 
 
 def render(sol: Solution, precision: int = 9, steps: list[Step] | None = None, blank: bool = False) -> str:
-    doc = outline(sol, precision, steps, simplify=True)
+    doc = outline(sol, precision, steps, simplify=True, blank=blank)
     out = [
         "<!DOCTYPE html>",
         '<html lang="en">',

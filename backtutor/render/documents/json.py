@@ -17,8 +17,8 @@ def _number(v: float) -> float | None:
     return v if math.isfinite(v) else None
 
 
-def _both(e: Expr | None, precision: int) -> dict[str, str] | None:
-    return None if e is None else {"text": text(e, precision), "latex": latex(e, precision)}
+def _both(e: Expr | None, precision: int, blank: bool = False) -> dict[str, str] | None:
+    return None if e is None else {"text": text(e, precision, blank), "latex": latex(e, precision, blank)}
 
 
 def _closed_dict(cf: ClosedForm, precision: int) -> dict[str, Any]:
@@ -86,6 +86,34 @@ def to_dict(
     }
 
 
-def render(sol: Solution, precision: int = 9, steps: list[Step] | None = None) -> str:
+def blank_dict(sol: Solution, precision: int = 9, steps: list[Step] | None = None) -> dict[str, Any]:
+    """The worksheet as data (`--blank`): every step with its formula and the numbers substituted
+    left blank; no value, closed form, loss or trained parameter."""
+    p = sol.problem
+    return {
+        "title": p.title,
+        "file": p.path,
+        "loss": sol.graph.loss,
+        "updates": sol.updates,
+        "shown_updates": list(sol.shown),
+        "steps": [
+            {
+                "id": s.id,
+                "phase": s.phase,
+                "update": s.update,
+                "example": s.example,
+                "target": _both(s.target, precision),
+                "formula": _both(s.formula, precision, blank=True),
+                "substitution": _both(s.substitution, precision, blank=True),
+                "depends_on": list(s.depends_on),
+                "note": s.note,
+            }
+            for s in (sol.steps if steps is None else steps)
+        ],
+    }
+
+
+def render(sol: Solution, precision: int = 9, steps: list[Step] | None = None, blank: bool = False) -> str:
     """Compact JSON: without `indent`, json.dumps takes the C encoder (several times faster)."""
-    return json_dumps(to_dict(sol, precision, steps)) + "\n"
+    data = blank_dict(sol, precision, steps) if blank else to_dict(sol, precision, steps)
+    return json_dumps(data) + "\n"

@@ -89,7 +89,7 @@ def body(doc: Outline, blank: bool, standalone: bool = True) -> list[str]:
 
 
 def render(sol: Solution, precision: int = 9, steps: list[Step] | None = None, blank: bool = False) -> str:
-    doc = outline(sol, precision, steps, simplify=True)
+    doc = outline(sol, precision, steps, simplify=True, blank=blank)
     head = [PREAMBLE.rstrip("\n"), r"\begin{document}", rf"\section*{{{tex_text(doc.title)}}}"]
     if blank:
         head.append(r"\emph{Worksheet: fill in the blanks.}")

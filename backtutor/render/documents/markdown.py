@@ -45,7 +45,7 @@ def _math(e: Expr, precision: int, blank: bool = False) -> str:
 
 
 def render(sol: Solution, precision: int = 9, steps: list[Step] | None = None, blank: bool = False) -> str:
-    doc = outline(sol, precision, steps, simplify=True)
+    doc = outline(sol, precision, steps, simplify=True, blank=blank)
     out = [f"# {markdown(doc.title)}"]
     if blank:
         out.append("*Worksheet: fill in the blanks.*")
