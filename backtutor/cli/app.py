@@ -10,7 +10,7 @@ import os
 
 import typer
 
-from . import check, diff, explore, gradescope, graph, quiz, shapes, solve, template, variants
+from . import check, diff, explore, gradescope, graph, quiz, shapes, solve, template, variants, worksheet
 
 app = typer.Typer(
     add_completion=False,
@@ -34,6 +34,7 @@ for command in (
     template.template,
     check.check,
     variants.variants,
+    worksheet.worksheet,
 ):
     app.command()(command)
 app.add_typer(gradescope.export_app, name="export")

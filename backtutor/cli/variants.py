@@ -5,6 +5,8 @@ DIR/<id>/problem.yaml     the student's problem (no variants section)
 DIR/<id>/answers.yaml     the blank answer sheet (`template`), its first line `# student: <id>`
 DIR/<id>/worksheet.pdf    the worked solution with the numbers blank (worksheet.md without pdflatex)
 DIR/<id>/key.pdf          the worked solution (key.md without pdflatex)
+DIR/<id>/paper.pdf        with --paper: the printable worksheet (a box per asked quantity; the id, the
+                          variant and a QR code of both on every page)
 DIR/variants.csv          one row per student: id, name, folder, draws taken, the numbers drawn
 """
 
@@ -32,7 +34,7 @@ if TYPE_CHECKING:
     from ..problem.variants import Base
     from ..solution.constraints import Variant
 
-Job = tuple["Student", Path, str]  # whose document, the PDF to write, its LaTeX
+Job = tuple["Student", Path, str, dict[str, bytes]]  # whose document, the PDF to write, its LaTeX and files
 STUDENT_LINE = "# student: "  # the answer sheet's first line; `check --roster` reads the id from it
 
 
@@ -58,6 +60,7 @@ def write_variants(
     out: Path,
     pdf: bool,
     precision: int,
+    paper: bool = False,
 ) -> Written:
     """Every student's files under `out` (a new or empty folder), never over one of the `inputs` (the
     problem file first, then the roster); the PDFs compiled on every core. The class is built in a
@@ -72,10 +75,12 @@ def write_variants(
         raise InputError(f"-o {out}: not a folder")
     if out.exists() and any(out.iterdir()):  # a class made before: its answer sheets may be filled in
         raise InputError(f"-o {out}: the folder is not empty; write the class to a new folder")
+    if paper and not (pdf and have_pdflatex()):
+        raise InputError("--paper writes PDF worksheets: it needs pdflatex, and not --no-pdf")
     pdf = pdf and have_pdflatex()
     building = _new_folder(out)
     try:
-        index = _write_class(inputs, base, students, chosen, building, pdf, precision)
+        index = _write_class(inputs, base, students, chosen, building, (pdf, paper), precision)
         write_atomic(building / "variants.csv", index, inputs)
         os.replace(building, out)  # onto a missing or an empty folder, in one step
     except BaseException:
@@ -103,10 +108,11 @@ def _write_class(
     students: tuple[Student, ...],
     seed: int,
     out: Path,
-    pdf: bool,
+    pdf: tuple[bool, bool],
     precision: int,
 ) -> str:
-    """Each student's folder under `out`; the index (variants.csv) as text."""
+    """Each student's folder under `out`; the index (variants.csv) as text. `pdf`: PDF documents, and
+    the printable worksheet too."""
     from ..problem.variants import drawn
     from ..solution.constraints import variant_for
     from ..text import csv_row
@@ -139,8 +145,13 @@ def _naming(inputs: tuple[Path, ...], student: Student) -> Iterator[None]:
 
 
 def _write_student(
-    inputs: tuple[Path, ...], folder: Path, variant: Variant, seed: int, pdf: bool, precision: int
-) -> list[tuple[Path, str]]:
+    inputs: tuple[Path, ...],
+    folder: Path,
+    variant: Variant,
+    seed: int,
+    pdf: tuple[bool, bool],
+    precision: int,
+) -> list[tuple[Path, str, dict[str, bytes]]]:
     """The student's problem and answer sheet, and their documents (Markdown now; LaTeX to compile)."""
     from ..problem.variants import variant_text
     from ..render.documents.sheet import blank_sheet
@@ -152,14 +163,20 @@ def _write_student(
     header = f"Problem for student {sid}: a variant of {source} (backtutor variants, seed {seed})"
     write_atomic(folder / "problem.yaml", variant_text(variant.raw, header), inputs)
     write_atomic(folder / "answers.yaml", f"{STUDENT_LINE}{sid}\n{blank_sheet(sol)}", inputs)
-    document = find("solve", "latex" if pdf else "markdown").load()
-    jobs = []
+    document = find("solve", "latex" if pdf[0] else "markdown").load()
+    jobs: list[tuple[Path, str, dict[str, bytes]]] = []
     for name, blank in (("worksheet", True), ("key", False)):
         text: str = document(sol, precision, None, blank=blank)
-        if pdf:
-            jobs.append((folder / f"{name}.pdf", text))
+        if pdf[0]:
+            jobs.append((folder / f"{name}.pdf", text, {}))
         else:
             write_atomic(folder / f"{name}.md", text, inputs)
+    if pdf[1]:
+        from ..render.documents.worksheet import render, variant_code
+        from ..solution.asked import asked
+
+        sheet = render(sol, asked(sol), variant.student.id, variant_code(sol.problem))
+        jobs.append((folder / "paper.pdf", sheet.tex, sheet.files))
     return jobs
 
 
@@ -171,7 +188,7 @@ def _compile_all(jobs: list[Job], inputs: tuple[Path, ...]) -> None:
 
     def one(job: Job) -> None:
         with _naming(inputs, job[0]):
-            write_atomic(job[1], compile_pdf(job[2]), inputs)
+            write_atomic(job[1], compile_pdf(job[2], job[3]), inputs)
 
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         list(pool.map(one, jobs))
@@ -189,12 +206,18 @@ def variants(
         bool, typer.Option("--pdf/--no-pdf", help="PDF documents (Markdown without pdflatex).")
     ] = True,
     precision: Annotated[int, typer.Option(min=1, max=17, help="Significant digits in the keys.")] = 9,
+    paper: Annotated[
+        bool,
+        typer.Option(
+            "--paper", help="Also a printable worksheet each (paper.pdf: boxes, id and QR code; pdflatex)."
+        ),
+    ] = False,
 ) -> None:
     """One problem per student (the same network, other numbers): problem file, answer sheet,
     worksheet and answer key each, the same every time for the same seed and student id."""
 
     with failing():
         inputs = (file, *([roster] if roster else []))
-        written = write_variants(inputs, students_of(roster, count), seed, output, pdf, precision)
+        written = write_variants(inputs, students_of(roster, count), seed, output, pdf, precision, paper)
     what = f"{written.count} variant{'s' if written.count != 1 else ''}"
     print(f"wrote {what} to {output} ({written.documents} documents; index: variants.csv)")

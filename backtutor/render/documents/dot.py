@@ -1,7 +1,8 @@
 """The computational graph as Graphviz DOT text, written by our own code (no binary needed for it):
 every node with its name, op, forward value and gradient; inputs, targets, parameters and the loss
 drawn differently; left to right. `path` highlights every path the chain rule follows for one
-gradient. `convert` turns the text into SVG or PNG with Graphviz's `dot`, when it is installed.
+gradient. `blank` draws the network alone, without a computed number (the printable worksheet's
+figure). `convert` turns the text into SVG, PNG or PDF with Graphviz's `dot`, when it is installed.
 """
 
 from __future__ import annotations
@@ -54,9 +55,16 @@ def path_nodes(sol: Solution, spec: str) -> set[str]:
     return nodes
 
 
-def render(sol: Solution, precision: int = 4, path: str | None = None, update: int | None = None) -> str:
+def render(
+    sol: Solution,
+    precision: int = 4,
+    path: str | None = None,
+    update: int | None = None,
+    blank: bool = False,
+) -> str:
     """The graph with the values and gradients of a worked update (the first one by default) and its
-    first example; the inputs stacked in the order the problem declares them."""
+    first example; the inputs stacked in the order the problem declares them. `blank`: the network
+    alone, each node with its name and op, no value or gradient."""
     g = sol.graph
     on_path = path_nodes(sol, path) if path else set()
     t = update if update is not None else (sol.worked[0].update if sol.worked else 1)
@@ -69,6 +77,8 @@ def render(sol: Solution, precision: int = 4, path: str | None = None, update: i
     elif worked and len(sol.problem.data) > 1:  # an online update: which example it learns from
         where.append(f"example {worked.index + 1}")
     caption = "values and gradients" + (f" ({', '.join(where)})" if where else "")
+    if blank:
+        values, grads, caption = {}, {}, "the network"
     if path:
         caption += f"; highlighted: the paths of {path}"
     out = [

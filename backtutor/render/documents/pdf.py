@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from ...errors import InputError
@@ -17,13 +18,16 @@ def have_pdflatex() -> bool:
     return shutil.which("pdflatex") is not None
 
 
-def compile_pdf(tex: str) -> bytes:
-    """The PDF of a standalone LaTeX document; InputError with the log's last lines when it fails."""
+def compile_pdf(tex: str, files: Mapping[str, bytes] | None = None) -> bytes:
+    """The PDF of a standalone LaTeX document; InputError with the log's last lines when it fails.
+    `files`: what it includes (a figure, a QR code), by the plain names it uses, written beside it."""
     exe = shutil.which("pdflatex")
     if exe is None:
         raise InputError("pdflatex is not installed (Debian: texlive-latex-base texlive-latex-recommended)")
     with tempfile.TemporaryDirectory(prefix="backtutor-pdf-") as folder:
         (Path(folder) / "doc.tex").write_text(tex, encoding="utf-8")
+        for name, content in (files or {}).items():
+            (Path(folder) / Path(name).name).write_bytes(content)
         args = [exe, "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", "doc.tex"]
         try:
             done = subprocess.run(args, cwd=folder, capture_output=True, timeout=TIMEOUT, check=False)
