@@ -208,3 +208,12 @@ def test_a_tex_worksheet_comes_with_the_files_it_includes(tmp_path: Path) -> Non
     tex = (tmp_path / "q4.tex").read_text(encoding="utf-8")
     for name in ("qr.pdf", "graph.pdf"):
         assert f"{{{name}}}" in tex and (tmp_path / name).read_bytes().startswith(b"%PDF")
+
+
+def test_solve_blank_takes_json_and_refuses_the_terminal() -> None:
+    result = runner.invoke(app, ["solve", str(PROBLEMS / "q4.yaml"), "-f", "json", "--blank"])
+    assert result.exit_code == 0, result.output
+    steps = json.loads(result.stdout)["steps"]
+    assert steps and all("value" not in s and "closed_form" not in s for s in steps)
+    result = runner.invoke(app, ["solve", str(PROBLEMS / "q4.yaml"), "--blank"])
+    assert result.exit_code == 2 and "json, markdown, latex or html" in result.output
