@@ -1,6 +1,8 @@
 """The `assignment:` section: which steps each question asks (against ids listed by hand here), and
 every bad input refused through the CLI with the file, the field and the line."""
 
+import csv
+import json
 from fractions import Fraction
 
 import pytest
@@ -126,3 +128,67 @@ def test_template_writes_the_asked_steps_by_question(write_problem):
     ids = [line.split(":")[0].strip('"') for line in out.splitlines() if line.startswith('"')]
     assert ids == [s for q in questions(write_problem, ASSIGNMENT) for s in q.steps]
     assert '"dE/db1@1"' not in out and '"dE/dh@1"' not in out  # not asked
+
+
+HOMEWORK = """
+assignment:
+  min_digits: 3
+  carried_forward: 0.5
+  questions:
+    - title: Forward
+      steps: [forward@1]
+      points: 5
+    - title: Updates
+      steps: ["*+@1"]
+      points: 10
+"""
+SHEET = """
+"z_h@1": 3.5          # right (written exactly: 2 figures are enough)
+"h@1": 3.5            # right
+"z_y_hat@1": 5.75     # right
+"y_hat@1": 6.00       # an own error (ReLU of 5.75 is 5.75)
+"E@1": 196            # (20 - 6)², carried forward from it: half the credit
+"dE/dW@1": -99.75     # right, but no question asks it: feedback only
+"W1+@1": 1.355        # right
+"W2+@1": 1.9          # 1.855 to 2 figures: not enough digits to judge
+"b1+@1": 0.9275       # right
+"b2+@1": 0.785        # right; W+@1 not answered
+"""
+
+
+def test_a_sheet_is_scored_by_question(write_problem, tmp_path):
+    sheet = tmp_path / "sheet.yaml"
+    sheet.write_text(SHEET)
+    table = tmp_path / "class.csv"
+    args = ["check", str(write_problem(RELU + HOMEWORK)), str(sheet), "-f", "json", "--csv", str(table)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    # by hand: Forward 5·(3 + ½)/5 = 3.5 of 5; Updates 10·3/5 = 6 of 10
+    assert (
+        "9.5/15 points, 0/2 questions right, 1 own error (1 distinct misconception), 1 carried forward, "
+        "1 not enough digits, 1 not answered; 1 answer not asked (feedback only)"
+    ) in result.output
+    report = json.loads(result.output)
+    assert [(q["title"], q["points"], q["max_points"]) for q in report["questions"]] == [
+        ("Forward", 3.5, 5),
+        ("Updates", 6, 10),
+    ]
+    (row,) = csv.DictReader(table.open())
+    assert (row["points"], row["Forward"], row["Updates"], row["W2+@1"]) == ("9.5", "3.5", "6", "imprecise")
+
+
+def test_too_few_digits_is_not_right(write_problem, tmp_path):
+    q4 = (PROBLEMS / "q4.yaml").read_text(encoding="utf-8")
+    section = "assignment:\n  min_digits: 3\n  questions:\n    - {steps: [updates], points: 8}\n"
+    sheet = tmp_path / "sheet.yaml"
+    sheet.write_text("w1+: 0.1\nw2+: 0.210\nw3+: 0.250\n")  # true 0.14978, 0.19956, 0.24975
+    result = runner.invoke(app, ["check", str(write_problem(q4 + section)), str(sheet), "-f", "json"])
+    assert result.exit_code == 1
+    report = json.loads(result.output)
+    status = {v["id"]: (v["status"], v["explanation"]) for v in report["verdicts"]}
+    assert status["w1+"] == (
+        "imprecise",
+        "not enough digits to judge: 1 significant figure(s) written, at least 3 asked",
+    )
+    assert status["w2+"][0] == "wrong" and status["w3+"][0] == "right"
+    assert (report["points"], report["max_points"]) == (1, 8)

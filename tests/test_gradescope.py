@@ -216,3 +216,38 @@ def test_the_autograder_grades_against_the_students_variant(tmp_path):
     metadata = {"users": [{"email": "bob@uni.edu", "id": 7, "name": "Bob"}]}  # Gradescope's, by email
     data = _autograder(tmp_path, tmp_path / "ag.zip", sheet, metadata)
     assert data["score"] == 20 and "student 102" in data["output"]
+
+
+Q4_ASSIGNMENT = """
+assignment:
+  min_digits: 3
+  questions:
+    - title: Forward pass
+      steps: [forward]
+      points: 11
+    - title: Output weights
+      steps: ["w*+"]
+      points: 8
+"""
+
+
+def test_with_an_assignment_one_test_per_question_worth_its_points(tmp_path):
+    path = tmp_path / "q4.yaml"
+    path.write_text(Q4.read_text(encoding="utf-8") + Q4_ASSIGNMENT.replace('"w*+"', "w5+, w6+, w7+, w8+"))
+    assert run("export", "gradescope", path, "-o", tmp_path / "autograder.zip").exit_code == 0
+    root = tmp_path / "autograder"
+    with zipfile.ZipFile(tmp_path / "autograder.zip") as z:
+        z.extractall(root / "source")
+    (root / "submission").mkdir()
+    (root / "submission" / "answers.yaml").write_text(Q4_SHEET)
+    data = _autograded(root)  # validated against the documented schema
+    # by hand: 4 of the 11 forward steps right, 11 points: 4; w5+ of w5+…w8+ right, 8 points: 2
+    assert [(t["name"], t["score"], t["max_score"]) for t in data["tests"]] == [
+        ("Forward pass", 4, 11),
+        ("Output weights", 2, 8),
+    ]
+    assert data["score"] == 6 and all(t["status"] == "failed" for t in data["tests"])
+    weights = data["tests"][1]["output"].splitlines()
+    assert weights[0].startswith("w5+: ✓ right") and weights[1].startswith("w6+: ✗ wrong")
+    assert weights[2:] == ["w7+: not answered", "w8+: not answered"]
+    assert "6/19 points" in data["output"] and "2 answers not asked (feedback only)" in data["output"]

@@ -21,6 +21,7 @@ from ..engine.expr import Deriv, Expr
 from ..engine.formula import format_number
 from ..solution import Solution, Step
 from .formulas import FormulaJudge
+from .questions import Marking
 from .recompute import Recompute, SheetState
 from .sheet import Answer
 from .slips.catalogue import (
@@ -48,6 +49,7 @@ class Checker:
         self.slips = SlipContext(sol)
         self.formulas = FormulaJudge(sol)
         self.expected = {s.id: format_number(s.value) for s in sol.steps}
+        self.marking = Marking(sol) if sol.problem.assignment else None
         self.right: dict[tuple[str, str, str], Verdict] = {}  # verdicts are values: a class shares them
         self._by_value: dict[tuple[int, int | None, str, str], tuple[list[float], list[Step]]] = {}
         self.siblings: dict[tuple[int, int | None, str, str], list[Step]] = {}
@@ -60,7 +62,7 @@ class Checker:
             self.right.get((a.id, a.written, a.element)) for a in given
         ]  # a class writes the same numbers
         if all(known):
-            return Report(sheet, cast(tuple[Verdict, ...], tuple(known)), None)
+            return self._marked(Report(sheet, cast(tuple[Verdict, ...], tuple(known)), None), given)
         numbers = {a.id: a for a in given if a.value is not None}
         state = self.recompute.state({i: a.value for i, a in numbers.items() if a.value is not None})
         spread = {i: self.spread(a) for i, a in numbers.items()}
@@ -81,7 +83,11 @@ class Checker:
             verdicts[a.id] = v
             ordered.append(v)
         first = next((v for v in ordered if v.status == "wrong"), None)
-        return Report(sheet, tuple(ordered), first)
+        return self._marked(Report(sheet, tuple(ordered), first), given)
+
+    def _marked(self, report: Report, given: list[Answer]) -> Report:
+        """Scored by the problem's assignment, when it has one (questions.py)."""
+        return self.marking.mark(report, given) if self.marking else report
 
     def grade_one(
         self, a: Answer, state: SheetState, verdicts: Mapping[str, Verdict], spread: Mapping[str, float]

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
+from fractions import Fraction
 from operator import attrgetter
 
+from ..solution.asked import points_text
 from .places import Place, Unmatched
 
-STATUSES = ("right", "carried", "wrong", "undecided")
+# "imprecise": fewer digits than the assignment asks, not enough to judge (check/questions.py)
+STATUSES = ("right", "carried", "wrong", "imprecise", "undecided")
 _STATUS = attrgetter("status")
 
 
@@ -19,7 +23,7 @@ class Verdict:
     id: str
     answer: str
     expected: str
-    status: str  # "right", "carried" (wrong only because an earlier answer was), "wrong", "undecided"
+    status: str  # one of STATUSES; "carried": wrong only because an earlier answer was
     explanation: str = ""
     slip: str = ""  # a name from the slip catalogue (check/slips/catalogue.py)
     source: str = ""  # for "carried": the first error it comes from
@@ -33,6 +37,21 @@ class Verdict:
         return f"{self.element} = {self.id}" if self.element else self.id
 
 
+@dataclass(frozen=True, slots=True)
+class Score:
+    """One question of the assignment on one sheet: its points and what the answers earned."""
+
+    title: str
+    points: Fraction
+    earned: Fraction
+    steps: tuple[str, ...]  # the step ids it asks
+    answered: int  # of them
+
+    @property
+    def right(self) -> bool:
+        return self.earned == self.points
+
+
 @dataclass(frozen=True)
 class Report:
     sheet: str
@@ -40,6 +59,7 @@ class Report:
     first_error: Verdict | None = None
     note: str = ""  # said about the sheet as a whole (its numbers are another student's variant)
     unmatched: tuple[Unmatched, ...] = ()  # lines with a number that no step was found for
+    scores: tuple[Score, ...] = ()  # per question of the problem's assignment; () without one
 
     @functools.cached_property
     def _counts(self) -> Counter[str]:
@@ -76,17 +96,51 @@ class Report:
         return f"{self.right}/{len(self.verdicts)}"
 
     @property
-    def summary(self) -> str:
-        """The score as a teacher reads it: 5/32 right, 2 own errors (1 misconception), 25 carried."""
-        parts = [f"{self.right}/{len(self.verdicts)} right"]
-        own = _count(self.own_errors, "own error")
-        parts.append(
-            f"{own} ({_count(self.misconceptions, 'distinct misconception')})" if own[0] != "0" else own
+    def points(self) -> tuple[Fraction, Fraction]:
+        """(earned, out of) over the assignment's questions."""
+        return sum((s.earned for s in self.scores), Fraction(0)), sum(
+            (s.points for s in self.scores), Fraction(0)
         )
-        parts.append(f"{self.carried} carried forward")
+
+    @property
+    def summary(self) -> str:
+        """The score as a teacher reads it: 5/32 right, 2 own errors (1 misconception), 25 carried;
+        with an assignment, its points and questions first, counted over the steps it asks."""
+        if self.scores:
+            return self._assignment_summary()
+        parts = [f"{self.right}/{len(self.verdicts)} right", *self._errors(self.verdicts)]
         if self.undecided:
             parts.append(f"{self.undecided} could not be decided")
         return ", ".join(parts)
+
+    def _assignment_summary(self) -> str:
+        earned, out_of = self.points
+        asked = {i for s in self.scores for i in s.steps}
+        mine = [v for v in self.verdicts if v.id in asked]
+        count = Counter(map(_STATUS, mine))
+        parts = [
+            f"{points_text(earned)}/{points_text(out_of)} points",
+            f"{sum(s.right for s in self.scores)}/{len(self.scores)} questions right",
+            *self._errors(mine),
+            f"{count['imprecise']} not enough digits",
+            f"{len(asked) - sum(s.answered for s in self.scores)} not answered",
+        ]
+        if count["undecided"]:
+            parts.append(f"{count['undecided']} could not be decided")
+        extra = len(self.verdicts) - len(mine)
+        return ", ".join(parts) + (f"; {_count(extra, 'answer')} not asked (feedback only)" if extra else "")
+
+    @staticmethod
+    def _errors(verdicts: Iterable[Verdict]) -> list[str]:
+        """Own errors (distinct misconceptions) and carried forward, as the score line says them."""
+        count = Counter(map(_STATUS, verdicts := list(verdicts)))
+        wrong = count["wrong"]
+        distinct = len([v for v in verdicts if v.status == "wrong" and not v.again])
+        own = _count(wrong, "own error")
+        return [
+            f"{own} ({_count(distinct, 'distinct misconception')})" if wrong else own,
+            f"{count['carried']} carried forward",
+        ]
 
 
 def _count(n: int, what: str) -> str:

@@ -108,7 +108,7 @@ def _no_match(pattern: Pattern, steps: tuple[Step, ...]) -> str:
 def describe(q: Question) -> str:
     """What a question is worth and asks for, as a sheet or a report says it: 5 points, 3 significant
     figures at least."""
-    points = f"{_number(q.points)} point" + ("" if q.points == 1 else "s")
+    points = f"{points_text(q.points)} point" + ("" if q.points == 1 else "s")
     if q.min_digits:
         return f"{points}, at least {q.min_digits} significant figure" + ("s" if q.min_digits > 1 else "")
     if q.decimals:
@@ -116,5 +116,6 @@ def describe(q: Question) -> str:
     return points
 
 
-def _number(f: Fraction) -> str:
+def points_text(f: Fraction) -> str:
+    """Points as a person writes them: 5, 2.5."""
     return str(f.numerator) if f.denominator == 1 else f"{float(f):g}"

@@ -10,7 +10,13 @@ from ...engine.expr import Num
 from ...engine.formula import text
 from ...solution import Solution, Step
 
-MARKS = {"right": "✓ right", "carried": "↪ carried", "wrong": "✗ wrong", "undecided": "? could not decide"}
+MARKS = {
+    "right": "✓ right",
+    "carried": "↪ carried",
+    "wrong": "✗ wrong",
+    "imprecise": "… not enough digits",
+    "undecided": "? could not decide",
+}
 
 
 @dataclass(frozen=True)

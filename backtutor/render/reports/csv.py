@@ -9,6 +9,7 @@ from itertools import repeat
 from operator import attrgetter
 
 from ...check import Report
+from ...solution.asked import points_text
 from ...text import csv_row
 
 _ID, _ID_STATUS = attrgetter("id"), attrgetter("id", "status")
@@ -16,7 +17,8 @@ _ID, _ID_STATUS = attrgetter("id"), attrgetter("id", "status")
 
 def reports_csv(reports: list[Report], ids: list[str], students: list[str] | None = None) -> str:
     """One row per sheet: the counts a teacher marks by, the first error, and the verdict of every
-    step id anyone answered; with `students` (check --roster), whose sheet it is after its name."""
+    step id anyone answered; with `students` (check --roster), whose sheet it is after its name;
+    with an assignment, the points and each question's after the counts."""
     answered: set[str] = set()
     for r in reports:  # map and attrgetter: a class's verdicts run into the millions
         answered.update(map(_ID, r.verdicts))
@@ -25,12 +27,15 @@ def reports_csv(reports: list[Report], ids: list[str], students: list[str] | Non
     writer = csv.writer(buffer)
     who = ["student", "note"] if students is not None else []  # note: another student's numbers
     head = ["sheet", *who, "right", "own_errors", "misconceptions", "carried", "undecided", "answered"]
-    writer.writerow([*head, "first_error", "first_error_slip", *columns])
+    titles: list[object] = [s.title for s in reports[0].scores] if reports else []
+    points = ["points", *csv_row(titles)] if titles else []  # question titles come from the problem file
+    writer.writerow([*head, *points, "first_error", "first_error_slip", *columns])
     for n, r in enumerate(reports):
         status = dict(map(_ID_STATUS, r.verdicts))
         first = r.first_error
         counts = [r.right, r.own_errors, r.misconceptions, r.carried, r.undecided, len(r.verdicts)]
+        marks = [points_text(r.points[0]), *(points_text(s.earned) for s in r.scores)] if titles else []
         where = [first.id, first.slip] if first else ["", ""]
         whose = csv_row([r.sheet, *([students[n], r.note] if students is not None else [])])  # untrusted
-        writer.writerow([*whose, *counts, *where, *map(status.get, columns, repeat(""))])
+        writer.writerow([*whose, *counts, *marks, *where, *map(status.get, columns, repeat(""))])
     return buffer.getvalue()

@@ -3,10 +3,12 @@
 
 One test per step of the problem, in working order, worth one point: right, or carried forward
 from an earlier error of the student's own (not counted again, as `check` marks), scores it;
-wrong, undecided or not answered does not. A test's output is the verdict, the answer and the
-explanation, as `check` gives them. The top-level score is the sum, the top-level output the
-sheet's summary and its first error. Every output is plain text (never HTML, Markdown or ANSI, which
-Gradescope would render), what came from the sheet with its control characters made visible.
+wrong, undecided or not answered does not. With an `assignment:`, one test per question instead,
+worth its points and scored as `check` scores it (check/questions.py), its output a line per step
+it asks. A test's output is the verdict, the answer and the explanation, as `check` gives them.
+The top-level score is the sum, the top-level output the sheet's summary and its first error.
+Every output is plain text (never HTML, Markdown or ANSI, which Gradescope would render), what
+came from the sheet with its control characters made visible.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...check import Report, Verdict
+from ...check.verdicts import Score
 from ...solution import Solution
 from ...text import json_dumps, visible
 from .common import MARKS
@@ -25,9 +28,13 @@ _PLAIN = {"output_format": "text", "test_output_format": "text"}
 def results(report: Report, sol: Solution, student: str = "") -> dict[str, Any]:
     """The results.json object for one sheet graded against `sol`."""
     given = {v.id: v for v in report.verdicts}
-    tests = [_test(n, s.id, s.phase, given.get(s.id)) for n, s in enumerate(sol.steps, 1)]
+    if report.scores:
+        tests = [_question(n, score, given) for n, score in enumerate(report.scores, 1)]
+        lines = [f"{report.summary}."]
+    else:
+        tests = [_test(n, s.id, s.phase, given.get(s.id)) for n, s in enumerate(sol.steps, 1)]
+        lines = [f"{report.summary} (of {len(tests)} steps: {len(given)} answered)."]
     first = report.first_error
-    lines = [f"{report.summary} (of {len(tests)} steps: {len(given)} answered)."]
     if first:
         lines.append(f"First error of your own: {first.id}: {visible(first.explanation)}")
     if student:
@@ -56,14 +63,29 @@ def render_results(data: dict[str, Any]) -> str:
     return json_dumps(data, indent=2) + "\n"
 
 
+def _question(number: int, score: Score, given: dict[str, Verdict]) -> dict[str, Any]:
+    """One question of the assignment: its points, and a line per step it asks."""
+    return {
+        "name": score.title,
+        "number": str(number),
+        "score": float(score.earned),
+        "max_score": float(score.points),
+        "status": "passed" if score.right else "failed",
+        "output": "\n".join(f"{i}: {_said(given.get(i))}" for i in score.steps),
+    }
+
+
+def _said(v: Verdict | None) -> str:
+    if v is None:
+        return "not answered"
+    return f"{MARKS[v.status]}: your answer {visible(v.answer)}" + (
+        f". {visible(v.explanation)}" if v.explanation else ""
+    )
+
+
 def _test(number: int, step_id: str, phase: str, v: Verdict | None) -> dict[str, Any]:
     score = 1.0 if v is not None and v.status in CREDIT else 0.0
-    if v is None:
-        output = "not answered"
-    else:
-        output = f"{MARKS[v.status]}: your answer {visible(v.answer)}" + (
-            f". {visible(v.explanation)}" if v.explanation else ""
-        )
+    output = _said(v)
     return {
         "name": step_id,
         "number": str(number),

@@ -10,7 +10,7 @@ from .common import MARKS, class_counts, first_errors, totals
 _STYLE = (
     "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
     "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2rem .5rem;text-align:left}"
-    ".right{color:#080}.carried{color:#a60}.wrong{color:#c00}.undecided{color:#808}"
+    ".right{color:#080}.carried{color:#a60}.wrong{color:#c00}.undecided,.imprecise{color:#808}"
     "pre{background:#f6f6f6;padding:.5rem}"
 )
 

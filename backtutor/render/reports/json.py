@@ -23,6 +23,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         if first is None
         else {"id": first.id, "slip": first.slip, "explanation": first.explanation},
         "note": report.note or None,
+        **_assignment(report),
         "verdicts": [
             {
                 "id": v.id,
@@ -36,6 +37,27 @@ def report_dict(report: Report) -> dict[str, Any]:
                 "same_slip_as": v.again or None,
             }
             for v in report.verdicts
+        ],
+    }
+
+
+def _assignment(report: Report) -> dict[str, Any]:
+    """With an assignment: the points, each question's, and the score line that counts them."""
+    if not report.scores:
+        return {}
+    earned, out_of = report.points
+    return {
+        "summary": report.summary,
+        "points": float(earned),
+        "max_points": float(out_of),
+        "questions": [
+            {
+                "title": s.title,
+                "points": float(s.earned),
+                "max_points": float(s.points),
+                "steps": list(s.steps),
+            }
+            for s in report.scores
         ],
     }
 

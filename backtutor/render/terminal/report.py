@@ -21,7 +21,7 @@ from ...text import terminal
 from ..reports.common import MARKS, class_counts, totals
 from .solution import Run, labelled, segments, wrapped
 
-_STYLE = {"right": "green", "carried": "yellow", "wrong": "red", "undecided": "magenta"}
+_STYLE = {"right": "green", "carried": "yellow", "wrong": "red", "imprecise": "cyan", "undecided": "magenta"}
 _ANSWER = Style(bold=True)
 
 
