@@ -451,7 +451,7 @@ def test_library_document_function():
     assert sheet.startswith("%") and "fill in the blanks" in sheet and "0.593269992" not in sheet
     assert backtutor.document(sol).startswith("# ") and "0.593269992" in backtutor.document(sol)
     assert "<math" in backtutor.document(sol, "html")
-    with pytest.raises(ValueError, match="no document kind"):
+    with pytest.raises(backtutor.InputError, match="no document kind"):
         backtutor.document(sol, "docx")
 
 

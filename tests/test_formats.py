@@ -70,7 +70,7 @@ def test_document_reads_the_table() -> None:
     sol = backtutor.solve(Q4)
     assert documents() == ("json", "markdown", "latex", "html")
     assert backtutor.document(sol, "latex", blank=True) == find("solve", "latex").load()(sol, 9, blank=True)
-    with pytest.raises(ValueError, match="use json, markdown, latex or html"):
+    with pytest.raises(backtutor.InputError, match="use json, markdown, latex or html"):
         backtutor.document(sol, "terminal")
     with pytest.raises(ValueError, match="no check format 'latex'"):
         find("check", "latex")

@@ -142,8 +142,11 @@ def _known(sol: Solution) -> _Known:
 
 def read_sheet(path: str | Path, sol: Solution) -> list[Answer]:
     """Answers in a sheet, keyed by canonical step id; blanks (`~`) are left out."""
-    name = str(path)
-    text = read_text(path)
+    return parse_sheet(read_text(path), str(path), sol)
+
+
+def parse_sheet(text: str, name: str, sol: Solution) -> list[Answer]:
+    """`read_sheet` for a sheet's text already read; `name` is what its errors name."""
     rows = _simple_rows(text)
     lines: yamlfile.Lines = {}
     if rows is None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ..display import Displayed
+
 
 @dataclass(frozen=True)
 class Row:
@@ -28,7 +30,7 @@ class Row:
 
 
 @dataclass(frozen=True)
-class ShapeTable:
+class ShapeTable(Displayed):  # a notebook shows it (display.py)
     title: str
     input: tuple[int, ...]
     output: tuple[int, ...]

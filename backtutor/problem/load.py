@@ -12,7 +12,6 @@ checked and the loss added (names.py), then the data and training settings (data
 from __future__ import annotations
 
 import difflib
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
@@ -27,6 +26,7 @@ from .layered import network_of
 from .names import NameChecks
 from .records import Problem, Training
 from .schema import ProblemFile
+from .sources import Source, read_source
 from .yamlfile import Lines
 
 if TYPE_CHECKING:
@@ -35,9 +35,10 @@ if TYPE_CHECKING:
 __all__ = ["FileError", "Problem", "Training", "load", "load_data", "load_shapes"]
 
 
-def load(path: str | Path) -> Problem:
-    """Read and validate a problem file; raises FileError with file, field and line."""
-    return load_data(*_read_raw(path))
+def load(source: Source) -> Problem:
+    """Read and validate a problem file (or YAML text, or a dict: sources.py); raises FileError with
+    file, field and line."""
+    return load_data(*read_source(source))
 
 
 def load_data(name: str, raw: Any, lines: Lines) -> Problem:
@@ -50,14 +51,14 @@ def load_data(name: str, raw: Any, lines: Lines) -> Problem:
     return _problem(NameChecks(c.path, c.lines, spec), built, architecture)
 
 
-def load_shapes(path: str | Path) -> ShapeTable:
+def load_shapes(source: Source) -> ShapeTable:
     """The shapes, parameter counts and multiply-adds of a file's `architecture` (or of its
     `image` and `layers`); raises FileError with file, field and line."""
     from ..cnn.errors import LayerError
     from ..cnn.shapes import compute as compute_shapes
     from .conv.network import architecture_of
 
-    c = SpecReader(*_read(path))
+    c = SpecReader(*_read(source))
     table = _architecture(c)
     if table is not None:
         return table
@@ -74,14 +75,9 @@ def load_shapes(path: str | Path) -> ShapeTable:
     )
 
 
-def _read(path: str | Path) -> tuple[str, Lines, ProblemFile]:
-    name, raw, lines = _read_raw(path)
+def _read(source: Source) -> tuple[str, Lines, ProblemFile]:
+    name, raw, lines = read_source(source)
     return name, lines, _validated(name, raw, lines)
-
-
-def _read_raw(path: str | Path) -> tuple[str, Any, Lines]:
-    raw, lines = yamlfile.read(path)
-    return str(path), raw, lines
 
 
 def _validated(name: str, raw: Any, lines: Lines) -> ProblemFile:

@@ -14,7 +14,6 @@ import hashlib
 import re
 from dataclasses import dataclass
 from fractions import Fraction
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
@@ -24,6 +23,7 @@ from . import yamlfile
 from .fields import number
 from .files import FileError
 from .load import load_data
+from .sources import Source, read_source
 from .variants_schema import RangeFile, VariantsFile
 from .yamlfile import Lines
 
@@ -59,10 +59,10 @@ class Base:
     vary: tuple[tuple[tuple[str | int, ...], Values], ...]
 
 
-def read_base(path: str | Path) -> Base:
-    """Read and check a problem file with variants; FileError naming file, field and line."""
-    name = str(path)
-    raw, lines = yamlfile.read(path)
+def read_base(source: Source) -> Base:
+    """Read and check a problem file (or YAML text, or a dict) with variants; FileError naming file,
+    field and line."""
+    name, raw, lines = read_source(source)
     load_data(name, raw, lines)  # the file as written must be a valid problem first
     spec = (
         VariantsFile.model_validate(raw["variants"]) if isinstance(raw, dict) and "variants" in raw else None

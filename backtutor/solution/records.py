@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from ..display import Displayed
 from ..engine.expr import Expr
 from ..engine.graph import Graph
 from ..errors import InputError
@@ -59,8 +60,8 @@ class NumericError(InputError):
     """A value that cannot be computed (log of a negative number, overflow, a diverging run)."""
 
 
-@dataclass(frozen=True)
-class Solution:
+@dataclass(frozen=True, repr=False)  # a notebook shows it (Displayed); repr() is a one-line summary
+class Solution(Displayed):
     problem: Problem
     graph: Graph
     steps: tuple[Step, ...]
@@ -73,6 +74,11 @@ class Solution:
     parameters_during: dict[int, dict[str, Value]] = field(default_factory=dict)
     # before training, then after every update, when an epoch has several (Plan.tracks_updates)
     update_history: tuple[Epoch, ...] = ()
+
+    def __repr__(self) -> str:  # the dataclass's would print every step
+        title = self.problem.title or self.problem.path
+        updates = f"{self.updates} update{'s' if self.updates != 1 else ''}"
+        return f"<Solution of {title!r}: {len(self.steps)} steps, {updates}>"
 
     @property
     def updates(self) -> int:

@@ -10,7 +10,7 @@ from ...solution import Solution, Step
 from ...solution.gradient_forms import ClosedForm
 from ...text import html as escape
 from ..closed_forms import SIMPLIFIED, around_mathml, as_text, left_out
-from ..outline import CLOSED_TITLE, Shown, notation, outline
+from ..outline import CLOSED_TITLE, Outline, Shown, notation, outline
 
 ONE_LINE = 32  # a step whose text is at most this long stays on one line (a phone's width)
 UNBROKEN = 48  # a part whose text is longer is set as pieces that wrap with the window
@@ -116,8 +116,19 @@ def render(sol: Solution, precision: int = 9, steps: list[Step] | None = None, b
         "</head>",
         "<body>",
         "<main>",
-        f"<h1>{escape(doc.title)}</h1>",
+        *body(doc, blank),
+        "</main>",
+        "</body>",
+        "</html>",
+        "",
     ]
+    return "\n".join(out)
+
+
+def body(doc: Outline, blank: bool = False) -> list[str]:
+    """The page's content, from its title on (a notebook shows it inside its own styles)."""
+    precision = doc.precision
+    out = [f"<h1>{escape(doc.title)}</h1>"]
     if blank:
         out.append('<p class="note">Worksheet: fill in the blanks.</p>')
     if doc.description:
@@ -149,5 +160,4 @@ def render(sol: Solution, precision: int = 9, steps: list[Step] | None = None, b
         out.append(f"<p><b>After training:</b> {', '.join(values[:-1])}; loss {values[-1]}.</p>")
     if doc.hint:
         out.append(f'<p class="note">{escape(doc.hint)}</p>')
-    out += ["</main>", "</body>", "</html>", ""]
-    return "\n".join(out)
+    return out

@@ -11,7 +11,7 @@ from ...engine.formula import latex
 from ...solution import Solution, Step
 from ...text import markdown
 from ..closed_forms import left_out
-from ..outline import CLOSED_TITLE, Shown, notation, outline
+from ..outline import CLOSED_TITLE, Outline, Shown, notation, outline
 from .math_rows import closed_rows, step_rows
 
 
@@ -45,7 +45,12 @@ def _math(e: Expr, precision: int, blank: bool = False) -> str:
 
 
 def render(sol: Solution, precision: int = 9, steps: list[Step] | None = None, blank: bool = False) -> str:
-    doc = outline(sol, precision, steps, simplify=True, blank=blank)
+    return "\n\n".join(body(outline(sol, precision, steps, simplify=True, blank=blank), blank)) + "\n"
+
+
+def body(doc: Outline, blank: bool = False) -> list[str]:
+    """The document's blocks, from its title on (a notebook shows them too)."""
+    precision = doc.precision
     out = [f"# {markdown(doc.title)}"]
     if blank:
         out.append("*Worksheet: fill in the blanks.*")
@@ -71,4 +76,4 @@ def render(sol: Solution, precision: int = 9, steps: list[Step] | None = None, b
         out.append("**After training:** " + ", ".join(values[:-1]) + "; loss " + values[-1] + ".")
     if doc.hint:
         out.append(f"*{markdown(doc.hint)}*")
-    return "\n\n".join(out) + "\n"
+    return out

@@ -7,7 +7,7 @@ from ...solution import Solution
 from ...text import html as escape
 from .common import MARKS, class_counts, first_errors, totals
 
-_STYLE = (
+STYLE = (
     "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
     "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2rem .5rem;text-align:left}"
     ".right{color:#080}.carried{color:#a60}.wrong{color:#c00}.undecided,.imprecise{color:#808}"
@@ -39,7 +39,7 @@ def sheet_html(report: Report, sol: Solution) -> list[str]:
 def render_reports_html(reports: list[Report], sol: Solution, broken: int = 0) -> str:
     title = escape(sol.problem.title or sol.problem.path)
     out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">']
-    out += [f"<title>Checked against: {title}</title><style>{_STYLE}</style></head><body>"]
+    out += [f"<title>Checked against: {title}</title><style>{STYLE}</style></head><body>"]
     out.append(f"<h1>Checked against: {title}</h1>")
     for r in reports:
         out += sheet_html(r, sol)
