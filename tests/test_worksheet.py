@@ -163,28 +163,22 @@ def test_blank_documents_show_no_closed_form_and_no_computed_number(problem: str
 
 
 def test_variants_write_a_paper_worksheet_per_student(tmp_path: Path) -> None:
-    for tool in ("pdflatex", "dot", "pdftoppm", "zbarimg"):
+    for tool in ("pdflatex", "dot", "pdftoppm", "pdftotext", "zbarimg"):
         _tool(tool)
+    roster = tmp_path / "roster.csv"
+    name = r"Zoë Brontë & {\relax} 100%"  # roster text: escaped, never run
+    roster.write_text(f'id,name\ns-1,"{name}"\n', encoding="utf-8")
     out = tmp_path / "class"
-    args = ["variants", str(PROBLEMS / "relu_class.yaml"), "--count", "1", "--paper", "-o", str(out)]
+    args = ["variants", str(PROBLEMS / "relu_class.yaml"), "--roster", str(roster), "--paper", "-o", str(out)]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
-    _run(
-        "pdftoppm",
-        "-r",
-        "100",
-        "-gray",
-        "-png",
-        "-f",
-        "1",
-        "-l",
-        "1",
-        str(out / "1" / "paper.pdf"),
-        str(tmp_path / "p"),
-    )
+    paper = str(out / "s-1" / "paper.pdf")
+    _run("pdftoppm", "-r", "100", "-gray", "-png", "-f", "1", "-l", "1", paper, str(tmp_path / "p"))
     (page,) = tmp_path.glob("p-*.png")
     code = json.loads(_run("zbarimg", "--raw", "-q", str(page)))
-    assert code["student"] == "1" and re.fullmatch("[0-9a-f]{8}", code["variant"])
+    assert code["student"] == "s-1" and re.fullmatch("[0-9a-f]{8}", code["variant"])
+    text = unicodedata.normalize("NFC", _run("pdftotext", "-l", "1", paper, "-"))
+    assert f"Student: s-1\nVariant: {code['variant']}\nName: {name}" in text
 
 
 def test_bad_worksheet_requests_exit_2_and_write_nothing(tmp_path: Path) -> None:

@@ -175,7 +175,8 @@ def _write_student(
         from ..render.documents.worksheet import render, variant_code
         from ..solution.asked import asked
 
-        sheet = render(sol, asked(sol), variant.student.id, variant_code(sol.problem))
+        who = variant.student
+        sheet = render(sol, asked(sol), who.id, variant_code(sol.problem), who.name)
         jobs.append((folder / "paper.pdf", sheet.tex, sheet.files))
     return jobs
 

@@ -60,9 +60,12 @@ def variant_code(problem: Problem) -> str:
     return hashlib.sha256(repr(numbers).encode()).hexdigest()[:8]
 
 
-def render(sol: Solution, questions: tuple[Question, ...], student: str, variant: str) -> Worksheet:
-    """The worksheet of `questions` for `student` (untrusted text, escaped) and `variant`."""
-    for what, label in (("student id", student), ("variant", variant)):
+def render(
+    sol: Solution, questions: tuple[Question, ...], student: str, variant: str, name: str = ""
+) -> Worksheet:
+    """The worksheet of `questions` for `student` (untrusted text, escaped) and `variant`; the
+    student's `name` (from a roster) is printed too, else a line is left for it."""
+    for what, label in (("student id", student), ("variant", variant), ("name", name)):
         if len(label) > MAX_LABEL:
             raise InputError(f"the {what} is {len(label)} characters long; at most {MAX_LABEL} fit a page")
     boxes = sum(len(q.steps) for q in questions)
@@ -82,7 +85,7 @@ def render(sol: Solution, questions: tuple[Question, ...], student: str, variant
     else:
         figure.append(f"The network has {len(sol.graph.nodes)} nodes, too many to draw on a page.")
     p = sol.problem
-    head = [PREAMBLE.rstrip("\n"), _header(student, variant), r"\begin{document}"]
+    head = [PREAMBLE.rstrip("\n"), _header(student, variant, name), r"\begin{document}"]
     head.append(rf"\section*{{{tex_text(p.title or p.path)}}}")
     if p.description.strip():
         head.append(tex_text(p.description.strip()))
@@ -102,12 +105,13 @@ def qr_pdf(student: str, variant: str) -> bytes:
     return out.getvalue()
 
 
-def _header(student: str, variant: str) -> str:
+def _header(student: str, variant: str, name: str) -> str:
     """Every page's header: who and which variant on the left, the QR code on the right."""
-    who = rf"\textbf{{Student:}} {tex_text(student)}\\ \textbf{{Variant:}} {tex_text(variant)}"
+    who = [("Student", student), ("Variant", variant), ("Name", name)]
+    lines = r"\\ ".join(rf"\textbf{{{label}:}} {tex_text(text)}" for label, text in who)
     return "\n".join(
         [
-            rf"\fancyhead[L]{{\parbox[b]{{0.7\textwidth}}{{\raggedright {who}\\ \textbf{{Name:}}}}}}",
+            rf"\fancyhead[L]{{\parbox[b]{{0.7\textwidth}}{{\raggedright {lines}}}}}",
             rf"\fancyhead[R]{{\includegraphics[height=2.2cm]{{{QR_FILE}}}}}",
             r"\fancyfoot[C]{\thepage}",
         ]
