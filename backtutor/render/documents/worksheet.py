@@ -15,14 +15,13 @@ import hashlib
 import io
 import json
 from dataclasses import dataclass
-from fractions import Fraction
 
 from ...engine.expr import Num, Sym
-from ...engine.formula import format_number, latex
+from ...engine.formula import latex
 from ...errors import InputError
 from ...problem.records import Problem
 from ...solution import Solution, Step
-from ...solution.asked import Question
+from ...solution.asked import Question, points_text
 from . import dot
 from .math_rows import tex_text
 
@@ -162,7 +161,7 @@ def _training(p: Problem) -> str:
 
 def _question(sol: Solution, q: Question) -> list[str]:
     """A question's heading (its title, points and the precision asked), then a box per step."""
-    points = f"{_number(q.points)} point{'s' if q.points != 1 else ''}"
+    points = f"{points_text(q.points)} point{'s' if q.points != 1 else ''}"
     out = [rf"\section*{{{tex_text(q.title)} \hfill \normalsize {points}}}"]
     if q.min_digits:
         out.append(rf"\emph{{Give at least {q.min_digits} significant figures.}}")
@@ -170,10 +169,6 @@ def _question(sol: Solution, q: Question) -> list[str]:
         out.append(rf"\emph{{Give at least {q.decimals} decimal places.}}")
     out += [_box(sol, sol.step(step_id)) for step_id in q.steps]
     return out
-
-
-def _number(points: Fraction) -> str:
-    return format_number(float(points), 6)
 
 
 def _box(sol: Solution, s: Step) -> str:
