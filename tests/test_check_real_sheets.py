@@ -251,7 +251,10 @@ def test_reports_a_student_can_read(two_relu, tmp_path):
     sheet = write_sheet(tmp_path / "s.yaml", {k: round(v, 6) for k, v in forgot_the_two().items()})
     md = runner.invoke(app, ["check", str(problem), sheet, "-f", "markdown"])
     assert md.exit_code == 1
-    assert "| `dL/dout_y_hat@1` | -14.0 | -28 | ✗ wrong | left out the factor 2 |" in md.output
+    assert (
+        "| `dL/dout_y_hat@1` | -14.0 | -28 | ✗ wrong | left out the factor 2 \\[one slip explains it\\] |"
+        in md.output
+    )
     assert "**Score:** 5/32 right, 2 own errors (1 distinct misconception), 25 carried forward." in md.output
     # the first error of each kind, with the correct working next to the student's number; once
     assert md.output.count("### ") == 1 and "Your number: **-14.0**" in md.output

@@ -12,9 +12,16 @@ from operator import attrgetter
 
 from ..solution.asked import points_text
 from .places import Place, Unmatched
+from .slips.catalogue import ARITHMETIC
 
 # "imprecise": fewer digits than the assignment asks, not enough to judge (check/questions.py)
 STATUSES = ("right", "carried", "wrong", "imprecise", "undecided")
+# how sure the diagnosis of an own error is, as a reader is told (the candidates fill in {})
+CONFIDENCE = {
+    "one slip": "one slip explains it",
+    "several": "several slips explain it: {}",
+    "none": "no single slip explains it",
+}
 _STATUS = attrgetter("status")
 
 
@@ -30,6 +37,22 @@ class Verdict:
     again: str = ""  # for a repeated slip: the answer where the same misconception first showed
     element: str = ""  # for an element of a matrix answer: as the student wrote it, dE/dW1[1,2]
     where: Place | None = None  # where the answer was written, when the sheet says
+    # for "wrong": how sure the diagnosis is, a key of CONFIDENCE; by default "one slip" when a slip
+    # that reproduces the number is named, else "none"
+    confidence: str = ""
+    candidates: tuple[str, ...] = ()  # for "several": the slips that each reproduce the number
+
+    def __post_init__(self) -> None:
+        if self.status == "wrong" and not self.confidence:
+            named = self.slip and self.slip != ARITHMETIC.name  # named by elimination, reproduces nothing
+            object.__setattr__(self, "confidence", "one slip" if named else "none")
+
+    @property
+    def diagnosis(self) -> str:
+        """How sure the diagnosis is, in words ("" unless an error of the student's own)."""
+        if self.status != "wrong":
+            return ""
+        return CONFIDENCE[self.confidence].format(", ".join(self.candidates))
 
     @property
     def label(self) -> str:

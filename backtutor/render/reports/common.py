@@ -27,6 +27,13 @@ class Working:
     lines: tuple[str, ...]  # target = formula = numbers = value, as text
 
 
+def told(v: Verdict) -> str:
+    """The explanation and, for an own error, how sure its diagnosis is: what a report's reader is told."""
+    if v.diagnosis and v.explanation and v.diagnosis not in v.explanation:  # not said twice
+        return f"{v.explanation} [{v.diagnosis}]"
+    return v.explanation or v.diagnosis
+
+
 def working(step: Step) -> tuple[str, ...]:
     """The step's correct working, one equation per line, repeats left out."""
     target = text(step.target)

@@ -29,13 +29,13 @@ def reports_csv(reports: list[Report], ids: list[str], students: list[str] | Non
     head = ["sheet", *who, "right", "own_errors", "misconceptions", "carried", "undecided", "answered"]
     titles: list[object] = [s.title for s in reports[0].scores] if reports else []
     points = ["points", *csv_row(titles)] if titles else []  # question titles come from the problem file
-    writer.writerow([*head, *points, "first_error", "first_error_slip", *columns])
+    writer.writerow([*head, *points, "first_error", "first_error_slip", "first_error_confidence", *columns])
     for n, r in enumerate(reports):
         status = dict(map(_ID_STATUS, r.verdicts))
         first = r.first_error
         counts = [r.right, r.own_errors, r.misconceptions, r.carried, r.undecided, len(r.verdicts)]
         marks = [points_text(r.points[0]), *(points_text(s.earned) for s in r.scores)] if titles else []
-        where = [first.id, first.slip] if first else ["", ""]
+        where = [first.id, first.slip, first.confidence] if first else ["", "", ""]
         whose = csv_row([r.sheet, *([students[n], r.note] if students is not None else [])])  # untrusted
         writer.writerow([*whose, *counts, *marks, *where, *map(status.get, columns, repeat(""))])
     return buffer.getvalue()

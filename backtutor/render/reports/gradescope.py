@@ -19,7 +19,7 @@ from ...check import Report, Verdict
 from ...check.verdicts import Score
 from ...solution import Solution
 from ...text import json_dumps, visible
-from .common import MARKS
+from .common import MARKS, told
 
 CREDIT = ("right", "carried")
 _PLAIN = {"output_format": "text", "test_output_format": "text"}
@@ -36,7 +36,7 @@ def results(report: Report, sol: Solution, student: str = "") -> dict[str, Any]:
         lines = [f"{report.summary} (of {len(tests)} steps: {len(given)} answered)."]
     first = report.first_error
     if first:
-        lines.append(f"First error of your own: {first.id}: {visible(first.explanation)}")
+        lines.append(f"First error of your own: {first.id}: {visible(told(first))}")
     if student:
         lines.append(f"Graded against the problem of student {visible(student)}.")
     if report.note:
@@ -79,7 +79,7 @@ def _said(v: Verdict | None) -> str:
     if v is None:
         return "not answered"
     return f"{MARKS[v.status]}: your answer {visible(v.answer)}" + (
-        f". {visible(v.explanation)}" if v.explanation else ""
+        f". {visible(told(v))}" if told(v) else ""
     )
 
 

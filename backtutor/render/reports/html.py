@@ -5,7 +5,7 @@ from __future__ import annotations
 from ...check import Report
 from ...solution import Solution
 from ...text import html as escape
-from .common import MARKS, class_counts, first_errors, totals
+from .common import MARKS, class_counts, first_errors, told, totals
 
 STYLE = (
     "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
@@ -26,11 +26,11 @@ def sheet_html(report: Report, sol: Solution) -> list[str]:
     for v in report.verdicts:
         mark = f'<span class="{v.status}">{escape(MARKS[v.status])}</span>'
         out.append(_row([f"<code>{escape(v.label)}</code>", escape(v.answer), escape(v.expected), mark,
-                         escape(v.explanation)]))  # fmt: skip
+                         escape(told(v))]))  # fmt: skip
     out.append("</table>")
     for w in first_errors(report, sol):
         v = w.verdict
-        out.append(f"<h3><code>{escape(v.label)}</code>: {escape(v.explanation)}</h3>")
+        out.append(f"<h3><code>{escape(v.label)}</code>: {escape(told(v))}</h3>")
         out.append(f"<p>Your number: <strong>{escape(v.answer)}</strong>. The working:</p>")
         out.append("<pre>" + escape("\n".join(w.lines)) + "</pre>")
     return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...check import Report
+from ...check import Report, Verdict
 from ...text import json_dumps
 
 
@@ -21,7 +21,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         "total": len(report.verdicts),
         "first_error": None
         if first is None
-        else {"id": first.id, "slip": first.slip, "explanation": first.explanation},
+        else {"id": first.id, "slip": first.slip, "explanation": first.explanation, **_diagnosis(first)},
         "note": report.note or None,
         **_assignment(report),
         "verdicts": [
@@ -35,6 +35,7 @@ def report_dict(report: Report) -> dict[str, Any]:
                 "explanation": v.explanation,
                 "carried_from": v.source or None,
                 "same_slip_as": v.again or None,
+                **_diagnosis(v),
             }
             for v in report.verdicts
         ],
@@ -60,6 +61,12 @@ def _assignment(report: Report) -> dict[str, Any]:
             for s in report.scores
         ],
     }
+
+
+def _diagnosis(v: Verdict) -> dict[str, Any]:
+    """How sure the diagnosis of an own error is: "one slip", "several" (with the candidates) or
+    "none"; null for any other verdict."""
+    return {"confidence": v.confidence or None, "candidates": list(v.candidates)}
 
 
 def render_reports(reports: list[Report]) -> str:

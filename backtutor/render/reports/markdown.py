@@ -7,7 +7,7 @@ from __future__ import annotations
 from ...check import Report
 from ...solution import Solution
 from ...text import markdown, markdown_code
-from .common import MARKS, class_counts, first_errors, totals
+from .common import MARKS, class_counts, first_errors, told, totals
 
 
 def sheet_markdown(report: Report, sol: Solution) -> list[str]:
@@ -19,13 +19,13 @@ def sheet_markdown(report: Report, sol: Solution) -> list[str]:
     ]
     lines += ["| id | your answer | expected | verdict | explanation |", "|---|---|---|---|---|"]
     for v in report.verdicts:
-        cells = (v.answer, v.expected, MARKS[v.status], v.explanation)
+        cells = (v.answer, v.expected, MARKS[v.status], told(v))
         lines.append(f"| {markdown_code(v.label)} | " + " | ".join(markdown(c) or " " for c in cells) + " |")
     for w in first_errors(report, sol):
         v = w.verdict
         lines += [
             "",
-            f"### {markdown_code(v.label)}: {markdown(v.explanation)}",
+            f"### {markdown_code(v.label)}: {markdown(told(v))}",
             "",
             f"Your number: **{markdown(v.answer)}**. The working:",
             "",

@@ -18,11 +18,12 @@ from rich.text import Text
 
 from ...check import Report, Verdict
 from ...text import terminal
-from ..reports.common import MARKS, class_counts, totals
+from ..reports.common import MARKS, class_counts, told, totals
 from .solution import Run, labelled, segments, wrapped
 
 _STYLE = {"right": "green", "carried": "yellow", "wrong": "red", "imprecise": "cyan", "undecided": "magenta"}
 _ANSWER = Style(bold=True)
+_DIM = Style(dim=True)
 
 
 class _Verdicts:
@@ -53,6 +54,8 @@ def verdict_runs(v: Verdict) -> list[Run]:
         runs.append((f" (expected {terminal(v.expected)})", None))
     if v.explanation:
         runs.append((f": {terminal(v.explanation)}", None))
+    if v.diagnosis and v.diagnosis not in v.explanation:
+        runs.append((f" [{terminal(v.diagnosis)}]", _DIM))
     return runs
 
 
@@ -67,7 +70,7 @@ def score_line(report: Report) -> Text:
     if report.first_error:
         summary.append(f"; first error: {report.first_error.label}", style="red")
         if report.first_error.explanation:
-            summary.append(f" ({terminal(report.first_error.explanation)})")
+            summary.append(f" ({terminal(told(report.first_error))})")
     return summary
 
 
