@@ -139,9 +139,13 @@ class Checker:
         consistent = self.tolerance.close(a, from_yours)
         if not consistent:
             slack = self.recompute.rounding_slack(step, state, spread, from_yours)
-            consistent = self.tolerance.close(a, from_yours, slack) or self._rounded_early(a, step, state)
+            consistent = (
+                self.tolerance.close(a, from_yours, slack)
+                or self._rounded_early(a, step, state)
+                or self._from_leaves(a, step, state, spread, from_yours)
+            )
         via = "" if consistent else self._through(a, step, state, verdicts, spread)
-        source = self.source(step, state, verdicts, self._inputs(step, via))
+        source = self.source(step, state, verdicts, self._inputs(step, state, via))
         consistent = consistent or bool(via)
         if consistent and not source:
             return self.verdict(a, "right", "right from your own rounded values")
@@ -152,6 +156,17 @@ class Checker:
         # its inputs are right: each one the student gave is, or it has none but given numbers
         inputs_right = (not step.depends_on or any(d in verdicts for d in step.depends_on)) and not source
         return self.diagnose(a, step, state, slack, from_yours, inputs_right)
+
+    def _from_leaves(
+        self, a: Answer, step: Step, state: SheetState, spread: Mapping[str, float], from_yours: float
+    ) -> bool:
+        """Right from their own values with σ′ worked from their net, not their written out (the
+        formula's own leaves): both are a right method."""
+        leaves = SheetState(self.recompute, state.student, parts=False)
+        value = leaves.work(step)[0]
+        if value == from_yours:
+            return False  # no written part in this step's working: nothing else to try
+        return self.tolerance.close(a, value, self.recompute.rounding_slack(step, leaves, spread, value))
 
     def _rounded_early(self, a: Answer, step: Step, state: SheetState) -> bool:
         """Right from their inputs rounded to as many decimals as this answer has."""
@@ -188,10 +203,10 @@ class Checker:
                 return sid
         return ""
 
-    def _inputs(self, step: Step, via: str) -> tuple[str, ...]:
+    def _inputs(self, step: Step, state: SheetState, via: str) -> tuple[str, ...]:
         """What the step rests on: its inputs, or the given product it was worked from and the rest."""
         if not via:
-            return step.depends_on
+            return state.inputs(step)
         rest = next(r for sid, r in self.recompute.shortcuts(step) if sid == via)
         return (via, *(i for i in (step.leaves[k][1] for k in rest) if i))
 
@@ -206,7 +221,7 @@ class Checker:
         skipped steps."""
         sources: set[str] = set()
         seen: set[str] = set()
-        stack = list(step.depends_on if inputs is None else inputs)
+        stack = list(state.inputs(step) if inputs is None else inputs)
         while stack:
             d = stack.pop()
             if d in seen:
@@ -216,7 +231,7 @@ class Checker:
                 if verdicts[d].status != "right":
                     sources.add(verdicts[d].source or d)
             elif d not in state.student and d in self.index:
-                stack.extend(self.index[d].depends_on)
+                stack.extend(state.inputs(self.index[d]))
         return min(sources, key=lambda i: self.order.get(i, -1), default="")
 
     def swapped_in(self, a: Answer, step: Step) -> Step | None:
@@ -252,6 +267,10 @@ class Checker:
             return self.named(a, SWAPPED, other=other.id)
         margin = 0.5 * a.unit + slack
         chain: list[Step] | None = None  # the skipped steps a deep rule reworks
+        # σ′ from their written out, and (when that differs) from their net: both are a right method
+        ways = [(True, plain)]
+        from_leaves = SheetState(self.recompute, state.student, parts=False).work(step)[0]
+        ways += [(False, from_leaves)] if from_leaves != plain else []
         for h in hypotheses(self.slips, step):
             if h.deep:
                 if chain is None:
@@ -262,9 +281,10 @@ class Checker:
                     ]
                 if not any(self.recompute.alters(h, s) for s in (step, *chain)):
                     continue  # the rule changes nothing here: it cannot be the slip
-            value, touched = SheetState(self.recompute, state.student, h).work(step)
-            if touched and abs(value - plain) > margin and self.tolerance.close(a, value, slack):
-                return self.verdict(a, "wrong", h.explanation, h.slip)
+            for parts, base in ways:
+                value, touched = SheetState(self.recompute, state.student, h, parts=parts).work(step)
+                if touched and abs(value - base) > margin and self.tolerance.close(a, value, slack):
+                    return self.verdict(a, "wrong", h.explanation, h.slip)
         decimals = self.tolerance.decimals(a)
         if decimals is not None and a.value is not None and transposed(a.value, plain, decimals):
             return self.named(a, TRANSPOSED, value=f"{plain:.{decimals}f}")

@@ -16,6 +16,7 @@ from ..engine.compile import Formula, compile_formula
 from ..engine.expr import Call, Expr
 from ..engine.ops import evaluate
 from ..solution import Step
+from .written import WrittenParts, put_in
 
 FormulaRule = Callable[[Step], Expr]  # the formula a step is worked with
 LeafRule = Callable[[Step, Expr, float], float]  # the number put in for a leaf of that formula
@@ -53,6 +54,12 @@ class Recompute:
         self._compiled: dict[str, Formula | None] = {}
         self._products: dict[tuple[str, ...], str] | None = None  # a chain product's factors ↦ its step
         self._shortcuts: dict[str, list[tuple[str, tuple[int, ...]]]] = {}
+        self.parts = WrittenParts(self.index.values())
+
+    def written_parts(self, s: Step, student: Mapping[str, float]) -> dict[int, str]:
+        """The parts of the step's formula that the student wrote as steps of their own (out_o1 for
+        σ(net_o1) in σ′): id of the part ↦ that step."""
+        return {i: q for i, q in self.parts.of(s, self.positions(s)).items() if q in student}
 
     def state(self, student: Mapping[str, float]) -> SheetState:
         return SheetState(self, student)
@@ -138,7 +145,9 @@ class Recompute:
                     if c not in moved:
                         moved.add(c)
                         todo.append(c)
-            nudged = SheetState(self, state.student, nudge=(d, state.student[d] + moved_by))
+            nudged = SheetState(
+                self, state.student, nudge=(d, state.student[d] + moved_by), parts=state.parts
+            )
             nudged.known = {k: v for k, v in state.known.items() if k not in moved}
             slack += abs(nudged.work(step)[0] - base)
         return slack if math.isfinite(slack) else 0.0
@@ -168,9 +177,10 @@ class SheetState:
         student: Mapping[str, float],
         h: Hypothesis = AS_WORKED,
         nudge: tuple[str, float] | None = None,  # one given number moved (for the rounding slack)
+        parts: bool = True,  # written parts of a formula put in (out_o1 for σ(net_o1)), or worked again
     ) -> None:
         self.recompute, self.index = recompute, recompute.index
-        self.student, self.h, self.nudge = student, h, nudge
+        self.student, self.h, self.nudge, self.parts = student, h, nudge, parts
         self.known: dict[str, float] = {}
         self.touched = False  # did the rule change any formula or number it was applied to?
 
@@ -226,11 +236,17 @@ class SheetState:
         formula = s.formula if h.formula is as_written else h.formula(s)
         self.touched |= formula is not s.formula and formula != s.formula
         place = self.recompute.positions(s)
-        compiled = self.recompute.compiled(s) if formula is s.formula else None
+        written = self.recompute.written_parts(s, student) if self.parts else {}
+        compiled = self.recompute.compiled(s) if formula is s.formula and not written else None
+        stand_ins: dict[int, str] = {}
+        if written:  # out_o1 as written, not σ(net_o1) again, wherever σ(net_o1) is a part
+            formula, stand_ins = put_in(formula, written)
         try:
             if compiled is not None:
                 return compiled(values)
-            return evaluate(formula, lambda e: values[place[id(e)]])
+            return evaluate(
+                formula, lambda e: value(stand_ins[id(e)]) if id(e) in stand_ins else values[place[id(e)]]
+            )
         except (ArithmeticError, ValueError, OverflowError):
             return math.nan
 
@@ -238,11 +254,17 @@ class SheetState:
         """The given numbers the step rests on, through skipped steps."""
         return [d for d in self.reworked(step) if d in self.student]
 
+    def inputs(self, step: Step) -> tuple[str, ...]:
+        """What the step is worked from: its inputs, and the written steps that are parts of it."""
+        if not self.parts:
+            return step.depends_on
+        return (*self.recompute.written_parts(step, self.student).values(), *step.depends_on)
+
     def reworked(self, step: Step) -> list[str]:
         """The step's inputs, and the inputs of every skipped one under them, as far as given ones."""
         seen: set[str] = set()
         out: list[str] = []
-        stack = list(step.depends_on)
+        stack = list(self.inputs(step))
         while stack:
             d = stack.pop()
             if d in seen:
@@ -250,5 +272,5 @@ class SheetState:
             seen.add(d)
             out.append(d)
             if d not in self.student and d in self.index:
-                stack.extend(self.index[d].depends_on)
+                stack.extend(self.inputs(self.index[d]))
         return out
