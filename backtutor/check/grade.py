@@ -17,7 +17,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from typing import cast
 
-from ..engine.expr import Deriv, Expr
+from ..engine.expr import Call, Deriv, Expr
 from ..engine.formula import format_number
 from ..solution import Solution, Step
 from .formulas import FormulaJudge
@@ -254,8 +254,12 @@ class Checker:
     def _alike(self, step: Step, other: Step) -> bool:
         """Another quantity of the same kind with another value: one a student could swap in."""
         t = step.target
-        if step.phase == "backward" and not (isinstance(t, Deriv) and t.wrt in self.sol.graph.params):
+        if step.phase == "backward" and not all(
+            isinstance(x, Deriv) and x.wrt in self.sol.graph.params for x in (t, other.target)
+        ):
             return False  # "swapped" is about two units' weights: their values and gradients
+        if step.phase == "forward" and _op(step.formula) != _op(other.formula):
+            return False  # another unit's net for a net, its out for an out: not net for out
         return other.id != step.id and not math.isclose(other.value, step.value, rel_tol=1e-9)
 
     def diagnose(
@@ -315,3 +319,8 @@ def transposed(written: float, value: float, decimals: int) -> bool:
 def _kind(target: Expr) -> str:
     """What a quantity is, for telling which others are like it: a value, ∂of/∂…, an update."""
     return f"d{target.of}" if isinstance(target, Deriv) else type(target).__name__
+
+
+def _op(formula: Expr) -> str:
+    """How a quantity is worked out: its formula's outermost operation (a leaf: "")."""
+    return formula.op if isinstance(formula, Call) else ""

@@ -25,6 +25,7 @@ from ...engine.expr import ONE, Call, Deriv, Expr, Num, Sym
 from ...engine.formula import text
 from ...solution import Step
 from ..recompute import FormulaRule, Hypothesis, LeafRule, as_known, as_written
+from .network import bias_left_out, input_missing, net_for_out, one_example, softmax_diagonal, w_for_wt
 from .optimizer import OptimizerFacts, no_learning_rate
 from .optimizer_rewrite import (
     bias_without_power,
@@ -91,6 +92,8 @@ def _sigma_for_derivative(ctx: SlipContext, step: Step) -> Iterator[Alteration]:
 
 def _missing_factors(ctx: SlipContext, step: Step) -> Iterator[Alteration]:
     for path, factor in factors(step.formula):
+        if ctx.is_input_factor(factor):
+            continue  # its own entry, input_missing
 
         def without(s: Step, path: Path = path) -> Expr:
             return replace(s.formula, path, ONE)
@@ -260,6 +263,31 @@ SLIPS: tuple[Slip, ...] = (
         _updated_weights,
     ),
     Slip("sigma_for_derivative", "used σ instead of its derivative σ′ = σ·(1 − σ)", _sigma_for_derivative),
+    Slip(
+        "W_for_WT",
+        "used W for Wᵀ in the backward pass: a hidden unit's ∂E/∂out sums δ_k times the weights from "
+        "it (a column of W), not the weights into one unit (a row)",
+        w_for_wt,
+    ),
+    Slip(
+        "input_missing",
+        "left out the input: ∂E/∂w = δ · (the input the weight multiplies), not δ alone",
+        input_missing,
+    ),
+    Slip("bias_left_out", "left the bias out of the net input: net = Σ w·x + b", bias_left_out),
+    Slip("net_for_out", "used net for out: the activation was not applied, out = f(net)", net_for_out),
+    Slip(
+        "softmax_diagonal",
+        "used only the diagonal of the softmax Jacobian: ∂E/∂net_j sums ∂E/∂out_i · ∂out_i/∂net_j over "
+        "every output i, −out_i·out_j where i ≠ j",
+        softmax_diagonal,
+    ),
+    Slip(
+        "one_example",
+        "used example {example}'s gradient for the batch's: the batch's gradient sums (or averages) "
+        "every example's",
+        one_example,
+    ),
     Slip("missing_factor", "left out the factor {factor}", _missing_factors),
     Slip(
         "missing_factor",

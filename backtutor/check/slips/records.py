@@ -28,8 +28,22 @@ class SlipContext:
         for s in sol.steps:
             if s.phase == "update" and isinstance(s.target, Updated):
                 self.updated.setdefault(s.update, {})[s.target.name] = s.value
-        self.partners = _partners(sol.graph.computed, set(sol.graph.params))
+        weights = _weights(sol.graph.computed, set(sol.graph.params))
+        self.partners = _partners(weights)
         self.optimizer = OptimizerFacts(sol)
+        self.weighted = frozenset((net, w) for (net, _), w in weights.items())  # (net, a weight in it)
+        self.transposed = _transposed(weights)
+        self.softmax_nets = _softmax_nets(sol.graph.computed)  # each output ↦ its own net (the diagonal)
+        self.batch_sums = _batch_sums(sol.steps)
+
+    def is_input_factor(self, factor: Expr) -> bool:
+        """∂net/∂w of a weight: the input the weight multiplies (not a bias's 1, not the loss's)."""
+        return (
+            isinstance(factor, Deriv)
+            and factor.wrt in self.graph.params
+            and factor.of != self.graph.loss
+            and (factor.of, factor.wrt) in self.weighted
+        )
 
     def params(self, step: Step) -> list[Sym]:
         """The parameters among the step's leaves."""
@@ -81,21 +95,16 @@ class Slip:
         return self.explanation.format(**fields)
 
 
-def _partners(nodes: Iterable[Node], params: set[str]) -> dict[str, list[str]]:
+def _partners(weights: Mapping[tuple[str, str], str]) -> dict[str, list[str]]:
     """For each weight, the weights that multiply the same quantity in another unit (w1·i1 in
     net_h1, w3·i1 in net_h2): the ones a student can take for it."""
     by_input: dict[str, list[str]] = {}
-    for n in nodes:
-        for e in _products(n.expr):
-            names = [a.name for a in e.args if isinstance(a, Sym)]
-            weights = [x for x in names if x in params]
-            if len(names) == 2 and len(weights) == 1:
-                x = next(x for x in names if x not in params)
-                by_input.setdefault(x, []).append(weights[0])
+    for (_, x), w in weights.items():
+        by_input.setdefault(x, []).append(w)
     partners: dict[str, list[str]] = {}
-    for weights in by_input.values():
-        for w in weights:
-            partners.setdefault(w, []).extend(q for q in weights if q != w)
+    for same in by_input.values():
+        for w in same:
+            partners.setdefault(w, []).extend(q for q in same if q != w)
     return partners
 
 
@@ -105,3 +114,58 @@ def _products(e: Expr | None) -> Iterator[Call]:
             yield e
         for a in e.args:
             yield from _products(a)
+
+
+def _weights(nodes: Iterable[Node], params: set[str]) -> dict[tuple[str, str], str]:
+    """(net, input) ↦ the weight that multiplies that input in that net (w5 for net_o1, out_h1)."""
+    out: dict[tuple[str, str], str] = {}
+    for n in nodes:
+        for e in _products(n.expr):
+            names = [a.name for a in e.args if isinstance(a, Sym)]
+            weights = [x for x in names if x in params]
+            if len(names) == 2 and len(weights) == 1:
+                out[(n.name, next(x for x in names if x not in params))] = weights[0]
+    return out
+
+
+def _transposed(weights: Mapping[tuple[str, str], str]) -> dict[tuple[str, str], str]:
+    """In each square layer (n nets of the same n inputs), (net_k, input_j) ↦ the weight of
+    (net_j, input_k): W[j][k] where the backward pass needs W[k][j]."""
+    layers: dict[tuple[str, ...], list[str]] = {}
+    inputs: dict[str, list[str]] = {}
+    for net, x in weights:
+        inputs.setdefault(net, []).append(x)
+    for net, xs in inputs.items():
+        layers.setdefault(tuple(xs), []).append(net)
+    out: dict[tuple[str, str], str] = {}
+    for ins, nets in layers.items():
+        if len(nets) == len(ins) > 1:
+            for k, net in enumerate(nets):
+                for j, x in enumerate(ins):
+                    out[(net, x)] = weights[(nets[j], ins[k])]
+    return out
+
+
+def _batch_sums(steps: Iterable[Step]) -> dict[str, dict[int, Expr]]:
+    """Each batch step that sums (or averages) its examples' own: step id ↦ example ↦ that
+    example's term in its formula (∂E/∂w[k])."""
+    out: dict[str, dict[int, Expr]] = {}
+    for s in steps:
+        terms: dict[int, Expr] = {
+            leaf.example: leaf for leaf, _, _ in s.leaves if isinstance(leaf, Deriv) and leaf.example
+        }
+        if s.phase == "backward" and s.example is None and len(terms) > 1 and len(terms) == len(s.leaves):
+            out[s.id] = terms
+    return out
+
+
+def _softmax_nets(nodes: Iterable[Node]) -> dict[str, str]:
+    """Each softmax output ↦ the net input of its own unit (softmax_k(net_1, …) ↦ net_k)."""
+    out = {}
+    for n in nodes:
+        e = n.expr
+        if isinstance(e, Call) and e.op == "softmax" and isinstance(e.param, int):
+            own = e.args[e.param]
+            if isinstance(own, Sym):
+                out[n.name] = own.name
+    return out
