@@ -3,6 +3,7 @@ every bad input refused through the CLI with the file, the field and the line.""
 
 import csv
 import json
+import re
 from fractions import Fraction
 
 import pytest
@@ -188,7 +189,73 @@ def test_too_few_digits_is_not_right(write_problem, tmp_path):
     status = {v["id"]: (v["status"], v["explanation"]) for v in report["verdicts"]}
     assert status["w1+"] == (
         "imprecise",
-        "not enough digits to judge: 1 significant figure(s) written, at least 3 asked",
+        "not enough digits to judge: 1 significant figure written, at least 3 asked",
     )
     assert status["w2+"][0] == "wrong" and status["w3+"][0] == "right"
     assert (report["points"], report["max_points"]) == (1, 8)
+
+
+def test_the_bundled_homework_is_graded_by_its_two_questions(tmp_path):
+    """problems/relu_homework.yaml: the parameters after each example, 5 points each, 3 figures,
+    half the credit for an answer carried forward."""
+    # the student's W1 after example 1 is wrong (1.455 for 1.355); their example 2 worked from it
+    # here by hand: z_h = W1·3 + W2·4 + b1, ŷ = W·z_h + b2, ∂E/∂W1 = −2(y − ŷ)·W·x1
+    w1, w2, b1, w, b2 = 1.455, 1.855, 0.9275, 2.4975, 0.785
+    y_hat = w * (w1 * 3 + w2 * 4 + b1) + b2
+    carried = w1 - 0.01 * (-2 * (28 - y_hat) * w * 3)
+    assert round(carried, 4) == 0.7755
+    sheet = tmp_path / "sheet.yaml"
+    sheet.write_text(
+        f"W1+@1: {w1}\nW2+@1: {w2}\nb1+@1: {b1}\nW+@1: {w}\nb2+@1: {b2}\n"
+        "W1+@2: 0.7755\nW2+@2: 1.0987\nb1+@2: 0.74\nW+@2: 1.558\nb2+@2: 0.709\n"  # b1+@2: 2 figures
+    )
+    result = runner.invoke(app, ["check", str(PROBLEMS / "relu_homework.yaml"), str(sheet), "-f", "json"])
+    report = json.loads(result.output)
+    status = {v["id"]: v["status"] for v in report["verdicts"]}
+    assert (status["W1+@1"], status["W1+@2"], status["b1+@2"]) == ("wrong", "carried", "imprecise")
+    # by hand: example 1, 4 of 5 right: 4 points; example 2, 3 right and one carried at ½: 3.5
+    assert [q["points"] for q in report["questions"]] == [4, 3.5]
+    assert report["summary"] == (
+        "7.5/10 points, 0/2 questions right, 1 own error (1 distinct misconception), "
+        "1 carried forward, 1 not enough digits, 0 not answered"
+    )
+
+
+def test_the_readmes_assignment_resolves(write_problem):
+    readme = (PROBLEMS.parent / "README.md").read_text(encoding="utf-8")
+    block = next(b for b in re.findall(r"```yaml\n(.*?)```", readme, re.S) if "assignment:" in b)
+    first, gradients, forward = asked(solve_by_hand(load(write_problem(block))))
+    assert first.steps == tuple(f"{p}+@1" for p in PARAMS)
+    assert gradients.steps == ("dE/dW@2", "dE/db2@2", "dE/dW1@2", "dE/dW2@2", "dE/db1@2")
+    assert (gradients.points, gradients.decimals, gradients.min_digits) == (4, 2, None)
+    assert forward.points == len(forward.steps) == 10 and forward.min_digits == 3
+
+
+def test_the_quiz_asks_the_asked_steps_and_again_for_more_digits(write_problem):
+    q4 = (PROBLEMS / "q4.yaml").read_text(encoding="utf-8")
+    path = write_problem(q4 + "assignment:\n  questions:\n    - {steps: [out_h1, w5+], min_digits: 3}\n")
+    # Mazur (2015): out_h1 = 0.593269992, w5+ = 0.35891648; 0.59 is right to its 2 figures only
+    lines = "0.59\n0.5933\n0.3589\n"
+    result = runner.invoke(app, ["quiz", str(path)], input=lines, env={"COLUMNS": "300"})
+    assert result.exit_code == 0, result.output
+    assert "2 steps." in result.output and "[1/2] out_h1" in result.output and "[2/2] w5⁺" in result.output
+    assert (
+        "0.59  … too few digits: not enough digits to judge: 2 significant figures written" in result.output
+    )
+    assert "0.593269992" not in result.output  # the value is not given away
+    assert "Score: 2/2 right" in result.output
+
+
+def test_variants_write_sheets_and_keys_of_the_asked_steps(tmp_path):
+    from .test_variants import RELU_VARIANTS, problem
+
+    path = problem(tmp_path, "relu_homework.yaml", RELU_VARIANTS)
+    result = runner.invoke(
+        app, ["variants", str(path), "--count", "1", "-o", str(tmp_path / "c"), "--no-pdf"]
+    )
+    assert result.exit_code == 0, result.output
+    sheet = (tmp_path / "c" / "1" / "answers.yaml").read_text()
+    ids = [line.split(":")[0].strip('"') for line in sheet.splitlines() if line.startswith('"')]
+    assert ids == [f"{p}+@{t}" for t in (1, 2) for p in PARAMS]
+    assert "# The five parameters after the second example (5 points" in sheet
+    assert "assignment:" in (tmp_path / "c" / "1" / "problem.yaml").read_text()  # check --roster reads it

@@ -494,3 +494,23 @@ def test_without_graphviz_the_built_in_layout_draws_the_page(browser, tmp_path, 
     boxes = tab.eval_on_selector_all(".node", "els => els.map(e => e.getAttribute('transform'))")
     assert len(set(boxes)) == len(data["nodes"])  # every node in a place of its own
     tab.close()
+
+
+def test_practice_asks_the_assignments_steps_at_its_precision(browser, write_problem, tmp_path):
+    section = "assignment:\n  questions:\n    - {steps: [out_h1, w5+], min_digits: 3}\n"
+    page = explore(write_problem((PROBLEMS / "q4.yaml").read_text("utf-8") + section), tmp_path / "a.html")
+    tab = open_page(browser, page)
+    tab.click("#practice")
+    assert tab.inner_text("#step-id") == "out_h1"  # net_h1 and net_h2 are not asked
+    assert tab.eval_on_selector(".node[data-id='net_h1'] .val", "e => e.textContent") == "= 0.3775"
+    tab.fill("#answer", "0.59")  # out_h1 = 0.593269992 (Mazur): right to the 2 figures written
+    tab.press("#answer", "Enter")
+    verdict = "Not enough digits to judge: write at least 3 significant figures."
+    assert tab.inner_text("#verdict") == verdict and tab.is_hidden("#hint")
+    tab.fill("#answer", "0.5933")
+    tab.press("#answer", "Enter")
+    assert tab.inner_text("#step-id") == "w5+"
+    tab.fill("#answer", "0.3589")  # w5+ = 0.35891648
+    tab.press("#answer", "Enter")
+    assert tab.inner_text("#score") == "Done: 2 of 2 right on the first try (2 steps)"
+    tab.close()

@@ -59,12 +59,18 @@ def too_few_digits(a: Answer, value: float, q: Question) -> str:
         return ""
     decimals = round(-math.log10(a.unit))
     if q.decimals is not None and decimals < q.decimals:
-        return f"not enough digits to judge: {decimals} decimal(s) written, at least {q.decimals} asked"
+        return (
+            f"not enough digits to judge: {_many(decimals, 'decimal')} written, at least {q.decimals} asked"
+        )
     figures = math.floor(math.log10(abs(a.value))) + decimals + 1 if a.value else 0
     if q.min_digits is not None and figures < q.min_digits:
-        written = f"{figures} significant figure(s) written"
-        return f"not enough digits to judge: {written}, at least {q.min_digits} asked"
+        written = _many(figures, "significant figure")
+        return f"not enough digits to judge: {written} written, at least {q.min_digits} asked"
     return ""
+
+
+def _many(n: int, what: str) -> str:
+    return f"{n} {what}" + ("" if n == 1 else "s")
 
 
 def _score(q: Question, verdicts: tuple[Verdict, ...]) -> Score:

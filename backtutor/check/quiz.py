@@ -20,6 +20,7 @@ from ..engine.formula import format_number, text
 from ..solution import Solution, Step
 from ..solution.steps import substitute
 from .grade import Checker
+from .questions import IMPRECISE
 from .sheet import Answer, parse_answer
 from .verdicts import Report, Verdict
 
@@ -94,13 +95,16 @@ def remaining_hints(quiz: Quiz, state: QuizState, step: Step) -> tuple[str, ...]
 
 def answer(quiz: Quiz, state: QuizState, written: str) -> tuple[QuizState, Verdict]:
     """Grade one answer (a number or a formula) to the current question. Raises ParseError when it
-    is neither. A wrong number leaves the quiz waiting for `choose`."""
+    is neither. A wrong number leaves the quiz waiting for `choose`; a number with fewer digits than
+    the problem's assignment asks leaves the question open."""
     step = question(quiz, state)
     if step is None:
         raise ValueError("no question is being asked")
     given = parse_answer(step.id, written.strip(), quiz.sol)
     report = quiz.checker.grade([*_basis(quiz, state), given])
     verdict = next(v for v in report.verdicts if v.id == step.id)
+    if verdict.status == IMPRECISE:  # fewer digits than the assignment asks: asked again
+        return state, verdict
     wrong_number = verdict.status == "wrong" and given.value is not None
     after = dataclasses.replace(
         state,

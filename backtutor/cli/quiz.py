@@ -1,5 +1,6 @@
-"""The `quiz` command's steps: the questions (--phases, --only), the loop that reads one line at a
-time and drives the pure quiz (check/quiz.py), and the sheet `--save` writes however the quiz ends.
+"""The `quiz` command's steps: the questions (the assignment's, --phases, --only), the loop that
+reads one line at a time and drives the pure quiz (check/quiz.py), and the sheet `--save` writes
+however the quiz ends.
 
 Input is read a line at a time with `input()` (through rich), so a pipe works as a terminal does;
 the end of input and Ctrl-C stop the quiz with the score so far, never with a traceback.
@@ -69,10 +70,19 @@ def chosen_steps(sol: Solution, phases: str, only: str | None) -> list[Step]:
     from .solve import only_steps
 
     wanted = parse_phases(phases)
-    chosen = [s for s in only_steps(sol, only) or sol.steps if s.phase in wanted]
+    chosen = [s for s in only_steps(sol, only) or asked_steps(sol) if s.phase in wanted]
     if not chosen:
         raise InputError(f"no steps to ask: none of the chosen working is in the phases {', '.join(wanted)}")
     return chosen
+
+
+def asked_steps(sol: Solution) -> tuple[Step, ...]:
+    """The steps the problem's assignment asks, in its order; every step without one."""
+    from ..solution.asked import asked
+
+    if not sol.problem.assignment:
+        return sol.steps
+    return tuple(sol.step(i) for q in asked(sol) for i in q.steps)
 
 
 def practise(quiz: Quiz, save: Path | None) -> int:

@@ -156,28 +156,31 @@ def _write_student(
     from ..problem.variants import variant_text
     from ..render.documents.sheet import blank_sheet
     from ..render.formats import find
+    from ..solution.asked import asked, asked_working
     from ..text import yaml_comment
 
     sid, sol = yaml_comment(variant.student.id), variant.solution  # a newline must not end the comment
     source = yaml_comment(inputs[0].name)
     header = f"Problem for student {sid}: a variant of {source} (backtutor variants, seed {seed})"
     write_atomic(folder / "problem.yaml", variant_text(variant.raw, header), inputs)
-    write_atomic(folder / "answers.yaml", f"{STUDENT_LINE}{sid}\n{blank_sheet(sol)}", inputs)
+    questions = asked(sol) if sol.problem.assignment else ()  # an assignment: what it asks, by question
+    sheet = blank_sheet(sol, questions=questions)
+    write_atomic(folder / "answers.yaml", f"{STUDENT_LINE}{sid}\n{sheet}", inputs)
     document = find("solve", "latex" if pdf[0] else "markdown").load()
     jobs: list[tuple[Path, str, dict[str, bytes]]] = []
+    working = asked_working(sol)
     for name, blank in (("worksheet", True), ("key", False)):
-        text: str = document(sol, precision, None, blank=blank)
+        text: str = document(sol, precision, working, blank=blank)
         if pdf[0]:
             jobs.append((folder / f"{name}.pdf", text, {}))
         else:
             write_atomic(folder / f"{name}.md", text, inputs)
     if pdf[1]:
         from ..render.documents.worksheet import render, variant_code
-        from ..solution.asked import asked
 
         who = variant.student
-        sheet = render(sol, asked(sol), who.id, variant_code(sol.problem), who.name)
-        jobs.append((folder / "paper.pdf", sheet.tex, sheet.files))
+        paper = render(sol, asked(sol), who.id, variant_code(sol.problem), who.name)
+        jobs.append((folder / "paper.pdf", paper.tex, paper.files))
     return jobs
 
 

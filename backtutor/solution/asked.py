@@ -36,23 +36,32 @@ class Question:
     carried: Fraction = Fraction(1)  # the credit for an answer carried forward from an earlier error
 
 
-def asked(sol: Solution) -> tuple[Question, ...]:
+def asked(sol: Solution, strict: bool = True) -> tuple[Question, ...]:
     """The questions the problem file asks, or one per phase without an `assignment:`; raises
-    FileError naming the line of a pattern that matches no step, or of a step asked twice."""
+    FileError naming the line of a pattern that matches no step, or of a step asked twice. Not
+    `strict`: what the Solution's steps hold of them (a page that shows some updates' working)."""
     specs = sol.problem.assignment
     if not specs:
         return _by_phase(sol.steps)
     taken: dict[str, str] = {}  # step id ↦ the question that asks it
     questions = []
     for spec in specs:
-        ids = _resolve(sol, spec)
+        ids = _resolve(sol, spec, strict)
         for step_id in ids:
-            if step_id in taken:
+            if step_id in taken and strict:
                 what = f"'{step_id}' is asked by {taken[step_id]} already; ask each step once"
                 raise FileError(sol.problem.path, what, spec.line, spec.field)
             taken[step_id] = repr(spec.title)
         questions.append(_question(spec, ids))
     return tuple(questions)
+
+
+def asked_working(sol: Solution) -> list[Step] | None:
+    """The working that leads to the steps the assignment asks (a key or a worksheet of it);
+    None without an assignment (all of it)."""
+    if not sol.problem.assignment:
+        return None
+    return sol.working_for(*(i for q in asked(sol) for i in q.steps))
 
 
 def question_of(questions: Iterable[Question]) -> dict[str, Question]:
@@ -72,12 +81,12 @@ def _question(spec: QuestionSpec, ids: tuple[str, ...]) -> Question:
     return Question(spec.title, points, ids, spec.min_digits, spec.decimals, spec.carried)
 
 
-def _resolve(sol: Solution, spec: QuestionSpec) -> tuple[str, ...]:
+def _resolve(sol: Solution, spec: QuestionSpec, strict: bool) -> tuple[str, ...]:
     """The ids a question's patterns name, in working order."""
     wanted: set[str] = set()
     for pattern in spec.patterns:
         found = {s.id for s in sol.steps if _matches(pattern.text, s)}
-        if not found:
+        if not found and strict:
             raise FileError(sol.problem.path, _no_match(pattern, sol.steps), pattern.line, pattern.field)
         wanted |= found
     return tuple(s.id for s in sol.steps if s.id in wanted)

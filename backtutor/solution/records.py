@@ -109,13 +109,14 @@ class Solution(Displayed):
     def _index(self) -> dict[str, Step]:
         return {s.id: s for s in self.steps}
 
-    def working_for(self, step_id: str) -> list[Step]:
-        """The steps that lead to one quantity, in working order."""
+    def working_for(self, *step_ids: str) -> list[Step]:
+        """The steps that lead to these quantities, in working order."""
         index = self._index()
-        if step_id not in index:
-            raise KeyError(step_id)
+        for step_id in step_ids:
+            if step_id not in index:
+                raise KeyError(step_id)
         needed: set[str] = set()
-        todo = [step_id]
+        todo = list(step_ids)
         while todo:
             s = todo.pop()
             if s in needed or s not in index:

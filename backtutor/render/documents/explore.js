@@ -50,6 +50,17 @@ function written(w) {  // check's rule: (the value, one unit in the last digit w
   return [parseFloat(w), w.includes(".") || m[3] !== undefined ? 10 ** (power - decimals) : 1];
 }
 const tol = P.tolerance;  // the file's (rtol, atol): then a value within them is right, as in `check`
+// the problem's assignment: per step [min_digits, decimals] asked, null where no question asks it
+const need = P.asked, isAsked = i => !need || need[i] !== null;
+const asking = [...steps.keys()].filter(isAsked);  // the steps practice asks
+function tooFew(a, v, i) {  // fewer digits than the assignment asks, as `check` says (exact never is)
+  if (!need || !need[i] || a[0] === v || !(a[1] > 0 && Number.isFinite(a[1]))) return "";
+  const [figures, decimals] = need[i], written = Math.round(-Math.log10(a[1]));
+  if (decimals !== null && written < decimals) return `at least ${decimals} decimals`;
+  const significant = a[0] ? Math.floor(Math.log10(Math.abs(a[0]))) + written + 1 : 0;
+  return figures !== null && significant < figures ? `at least ${figures} significant figures` : "";
+}
+const nextAsked = from => asking.find(i => i >= from && !answered.has(i)) ?? asking.find(i => !answered.has(i));
 const asWritten = (a, v) => Math.abs(a[0] - v) <= 0.5 * a[1] * (1 + 1e-9);  // v rounded as a was written
 const rounded = (a, v) => Number.isFinite(v) && (tol ? Math.abs(a[0] - v) <= tol[1] + tol[0] * Math.abs(v) : asWritten(a, v));
 function wrong(text, a, v) {  // why a written number is not right: precision only when that is the reason
@@ -68,9 +79,10 @@ function wrong(text, a, v) {  // why a written number is not right: precision on
   }
   return `✗ not right: ${text} is not the value; see the hint.`;
 }
-const hidden = i => practice && i !== undefined && !answered.has(i);
-// A computed number shows once its step is reached (practice: once answered); "?" while practice hides it.
-const reached = i => (practice ? answered.has(i) : i <= cur);
+const hidden = i => practice && i !== undefined && isAsked(i) && !answered.has(i);
+// A computed number shows once its step is reached (practice: once answered, or when no question
+// asks it); "?" while practice hides it.
+const reached = i => (practice ? answered.has(i) || !isAsked(i) : i <= cur);
 const shown = i => (reached(i) ? steps[i].value : practice ? "?" : null);
 
 function el(tag, attrs, parent) {
@@ -193,13 +205,15 @@ function line(i) {
   }
   return head + math(m.target + eq + m.formula) + (m.substitution ? math(eq + m.substitution) : "") +
     `<div>= <span class="value" id="value">${fmt(s.value, prec)}</span></div>` +
-    (practice ? `<p id="verdict">${answered.get(i) ? "✓ right" : "✗ answered after a miss"}</p>` : "") +
+    (practice && isAsked(i) ? `<p id="verdict">${answered.get(i) ? "✓ right" : "✗ answered after a miss"}</p>` : "") +
     (s.note ? `<p class="hint">${esc(s.note)}</p>` : "");
 }
 const misses = new Set();
 function answer(text) {
   const a = written(text), v = steps[cur].value, verdict = document.getElementById("verdict");
   if (a === null) { verdict.textContent = "Write a number, e.g. 0.593 or 5.93e-1."; return; }
+  const short = tooFew(a, v, cur);
+  if (short) { verdict.textContent = `Not enough digits to judge: write ${short}.`; return; }
   if (!rounded(a, v)) {
     misses.add(cur);
     verdict.textContent = wrong(text.trim(), a, v);
@@ -208,13 +222,13 @@ function answer(text) {
   }
   answered.set(cur, !misses.has(cur));
   score();
-  go(cur + 1 < steps.length && !answered.has(cur + 1) ? cur + 1 : cur);
+  go(nextAsked(cur + 1) ?? cur);
 }
 function score() {
   const right = [...answered.values()].filter(x => x).length;
-  const done = answered.size === steps.length ? "Done: " : "";
+  const done = answered.size === asking.length ? "Done: " : "";
   document.getElementById("score").textContent = practice
-    ? `${done}${right} of ${answered.size} right on the first try (${steps.length} steps)` : "";
+    ? `${done}${right} of ${answered.size} right on the first try (${asking.length} steps)` : "";
 }
 function go(i) {
   cur = Math.max(0, Math.min(steps.length - 1, i));
@@ -320,7 +334,7 @@ document.getElementById("practice").addEventListener("click", ev => {
   ev.currentTarget.setAttribute("aria-pressed", String(practice));
   document.body.classList.toggle("practice", practice);
   score();
-  go(practice ? [...steps.keys()].find(i => !answered.has(i)) ?? cur : cur);
+  go(practice ? nextAsked(0) ?? cur : cur);
 });
 document.addEventListener("keydown", ev => {
   if (ev.target instanceof HTMLInputElement || ev.altKey || ev.ctrlKey || ev.metaKey) return;

@@ -20,6 +20,7 @@ from ...engine.formula import mathml
 from ...engine.graph import Graph
 from ...errors import InputError
 from ...solution import Solution, Step
+from ...solution.asked import asked, question_of
 from ...solution.gradient_forms import ClosedForms, closed_forms
 from ...text import dot, json_dumps
 from .dot import convert
@@ -159,7 +160,17 @@ def page_data(
         "layout": "graphviz" if at else "built-in",
         "precision": precision,
         "tolerance": sol.problem.tolerance,  # the file's (rtol, atol): practice judges as check does
+        "asked": asked_precision(sol),
     }
+
+
+def asked_precision(sol: Solution) -> list[list[int | None] | None] | None:
+    """Practice asks what the problem's assignment asks: per step, the precision its question
+    requires ([min_digits, decimals]), null for a step no question asks; None without an assignment."""
+    if not sol.problem.assignment:
+        return None
+    of = question_of(asked(sol, strict=False))
+    return [[q.min_digits, q.decimals] if (q := of.get(s.id)) else None for s in sol.steps]
 
 
 def given(sol: Solution) -> dict[str, dict[str, float]]:

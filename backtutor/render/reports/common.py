@@ -14,7 +14,7 @@ MARKS = {
     "right": "✓ right",
     "carried": "↪ carried",
     "wrong": "✗ wrong",
-    "imprecise": "… not enough digits",
+    "imprecise": "… too few digits",
     "undecided": "? could not decide",
 }
 

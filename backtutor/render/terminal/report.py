@@ -50,7 +50,7 @@ def verdict_runs(v: Verdict) -> list[Run]:
         ("  ", None),
         (MARKS[v.status], Style.parse(_STYLE[v.status])),
     ]
-    if v.status != "right":
+    if v.status not in ("right", "imprecise"):  # too few digits: not judged, the value not given away
         runs.append((f" (expected {terminal(v.expected)})", None))
     if v.explanation:
         runs.append((f": {terminal(v.explanation)}", None))
