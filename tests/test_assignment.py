@@ -219,6 +219,8 @@ def test_the_bundled_homework_is_graded_by_its_two_questions(tmp_path):
         "7.5/10 points, 0/2 questions right, 1 own error (1 distinct misconception), "
         "1 carried forward, 1 not enough digits, 0 not answered"
     )
+    page = runner.invoke(app, ["check", str(PROBLEMS / "relu_homework.yaml"), str(sheet), "-f", "markdown"])
+    assert "- The five parameters after the second example: 3.5/5 points" in page.output
 
 
 def test_the_readmes_assignment_resolves(write_problem):
@@ -259,3 +261,20 @@ def test_variants_write_sheets_and_keys_of_the_asked_steps(tmp_path):
     assert ids == [f"{p}+@{t}" for t in (1, 2) for p in PARAMS]
     assert "# The five parameters after the second example (5 points" in sheet
     assert "assignment:" in (tmp_path / "c" / "1" / "problem.yaml").read_text()  # check --roster reads it
+
+
+@pytest.mark.parametrize("command", ["check", "quiz", "export"])
+def test_every_command_that_reads_the_assignment_refuses_a_bad_pattern(write_problem, tmp_path, command):
+    path = write_problem(RELU + "assignment:\n  questions:\n    - steps: [W1+, 'v*+']\n")
+    sheet = tmp_path / "sheet.yaml"
+    sheet.write_text("W1+@1: 1.355\n")
+    out = tmp_path / "out.csv"
+    args = {
+        "check": ["check", str(path), str(sheet), "--csv", str(out)],
+        "quiz": ["quiz", str(path), "--save", str(out)],
+        "export": ["export", "gradescope", str(path), "-o", str(out)],
+    }[command]
+    result = runner.invoke(app, args, input="1\n")
+    line = RELU.count("\n") + 3
+    assert result.exit_code == 2 and not out.exists()
+    assert f"{path}:{line}: assignment.questions[0].steps[1]: 'v*+' matches no step" in result.output

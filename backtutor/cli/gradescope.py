@@ -71,11 +71,17 @@ def autograder_zip(file: Path, roster: Path | None, seed: int | None) -> bytes:
     else:
         from ..problem.load import load
 
-        if load(file).variants:
+        problem = load(file)
+        if problem.variants:
             raise InputError(
                 f"{file} has variants: give --roster (and --seed) so that each submission is graded "
                 "against its own student's variant"
             )
+        if problem.assignment:  # a pattern that matches no step: refused now, not on every submission
+            from ..solution import solve_by_hand
+            from ..solution.asked import asked
+
+            asked(solve_by_hand(problem))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
         _add(z, "setup.sh", SETUP.encode(), executable=True)

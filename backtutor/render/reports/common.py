@@ -9,6 +9,7 @@ from ...check import Report, Verdict
 from ...engine.expr import Num
 from ...engine.formula import text
 from ...solution import Solution, Step
+from ...solution.asked import points_text
 
 MARKS = {
     "right": "✓ right",
@@ -54,6 +55,11 @@ def first_errors(report: Report, sol: Solution) -> list[Working]:
         for v in report.verdicts
         if v.status == "wrong" and not v.again and v.id in index
     ]
+
+
+def question_lines(report: Report) -> list[str]:
+    """With an assignment: each question's points on this sheet (The gradients: 3.5/4 points)."""
+    return [f"{s.title}: {points_text(s.earned)}/{points_text(s.points)} points" for s in report.scores]
 
 
 def class_counts(reports: list[Report]) -> list[tuple[str, int]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ...check import Report
 from ...solution import Solution
 from ...text import html as escape
-from .common import MARKS, class_counts, first_errors, told, totals
+from .common import MARKS, class_counts, first_errors, question_lines, told, totals
 
 STYLE = (
     "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
@@ -21,7 +21,10 @@ def _row(cells: list[str], tag: str = "td") -> str:
 
 def sheet_html(report: Report, sol: Solution) -> list[str]:
     out = [f"<h2>{escape(report.sheet or 'Answer sheet')}</h2>"]
-    out.append(f"<p><strong>Score:</strong> {escape(report.summary)}.</p><table>")
+    out.append(f"<p><strong>Score:</strong> {escape(report.summary)}.</p>")
+    if report.scores:
+        out.append("<ul>" + "".join(f"<li>{escape(line)}</li>" for line in question_lines(report)) + "</ul>")
+    out.append("<table>")
     out.append(_row(["id", "your answer", "expected", "verdict", "explanation"], "th"))
     for v in report.verdicts:
         mark = f'<span class="{v.status}">{escape(MARKS[v.status])}</span>'

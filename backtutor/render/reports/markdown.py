@@ -7,7 +7,7 @@ from __future__ import annotations
 from ...check import Report
 from ...solution import Solution
 from ...text import markdown, markdown_code
-from .common import MARKS, class_counts, first_errors, told, totals
+from .common import MARKS, class_counts, first_errors, question_lines, told, totals
 
 
 def sheet_markdown(report: Report, sol: Solution) -> list[str]:
@@ -16,6 +16,8 @@ def sheet_markdown(report: Report, sol: Solution) -> list[str]:
         "",
         f"**Score:** {markdown(report.summary)}.",
         "",
+        *(f"- {markdown(line)}" for line in question_lines(report)),
+        *([""] if report.scores else []),
     ]
     lines += ["| id | your answer | expected | verdict | explanation |", "|---|---|---|---|---|"]
     for v in report.verdicts:

@@ -18,7 +18,7 @@ from rich.text import Text
 
 from ...check import Report, Verdict
 from ...text import terminal
-from ..reports.common import MARKS, class_counts, told, totals
+from ..reports.common import MARKS, class_counts, question_lines, told, totals
 from .solution import Run, labelled, segments, wrapped
 
 _STYLE = {"right": "green", "carried": "yellow", "wrong": "red", "imprecise": "cyan", "undecided": "magenta"}
@@ -61,7 +61,8 @@ def verdict_runs(v: Verdict) -> list[Run]:
 
 def render_report(report: Report) -> RenderableType:
     note = [Text(f"Note: {terminal(report.note)}", style="bold red")] if report.note else []
-    return Group(_Verdicts(report), score_line(report), *note)
+    questions = [Text(f"  {terminal(line)}") for line in question_lines(report)]
+    return Group(_Verdicts(report), *questions, score_line(report), *note)
 
 
 def score_line(report: Report) -> Text:
