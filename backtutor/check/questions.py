@@ -47,7 +47,9 @@ class Marking:
         why = too_few_digits(a, self.values[v.id], q)
         if not why:
             return v
-        return dataclasses.replace(v, status=IMPRECISE, explanation=why, slip="", source="", again="")
+        return dataclasses.replace(
+            v, status=IMPRECISE, explanation=why, slip="", source="", again="", confidence="", candidates=()
+        )
 
 
 def too_few_digits(a: Answer, value: float, q: Question) -> str:
