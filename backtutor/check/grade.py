@@ -21,6 +21,7 @@ from ..engine.expr import Call, Deriv, Expr
 from ..engine.formula import format_number
 from ..solution import Solution, Step
 from .formulas import FormulaJudge
+from .places import Place, Unmatched
 from .questions import Marking
 from .recompute import Recompute, SheetState
 from .sheet import Answer
@@ -56,13 +57,18 @@ class Checker:
         for s in sol.steps:
             self.siblings.setdefault((s.update, s.example, s.phase, _kind(s.target)), []).append(s)
 
-    def grade(self, answers: Iterable[Answer], sheet: str = "") -> Report:
+    def grade(
+        self, answers: Iterable[Answer], sheet: str = "", unmatched: tuple[Unmatched, ...] = ()
+    ) -> Report:
+        """The sheet's report: a verdict per answer, each at the answer's place, and the lines of a
+        write-up that no step was found for (`unmatched`), as they were read."""
         given = sorted(answers, key=lambda a: self.order[a.id])
         known = [
             self.right.get((a.id, a.written, a.element)) for a in given
         ]  # a class writes the same numbers
         if all(known):
-            return self._marked(Report(sheet, cast(tuple[Verdict, ...], tuple(known)), None), given)
+            shared = tuple(_at(cast(Verdict, v), a.where) for v, a in zip(known, given, strict=True))
+            return self._marked(Report(sheet, shared, None, unmatched=unmatched), given)
         numbers = {a.id: a for a in given if a.value is not None}
         state = self.recompute.state({i: a.value for i, a in numbers.items() if a.value is not None})
         spread = {i: self.spread(a) for i, a in numbers.items()}
@@ -70,7 +76,7 @@ class Checker:
         ordered: list[Verdict] = []  # every answer's, a step answered twice (w1+ and W1+) twice
         first_seen: dict[tuple[str, str], str] = {}
         for a, right in zip(given, known, strict=True):
-            v = right or self.grade_one(a, state, verdicts, spread)
+            v = _at(right or self.grade_one(a, state, verdicts, spread), a.where)
             if v.status == "wrong" and v.slip and v.slip != ARITHMETIC.name:
                 key = (v.slip, v.explanation)
                 if key in first_seen:
@@ -83,7 +89,7 @@ class Checker:
             verdicts[a.id] = v
             ordered.append(v)
         first = next((v for v in ordered if v.status == "wrong"), None)
-        return self._marked(Report(sheet, tuple(ordered), first), given)
+        return self._marked(Report(sheet, tuple(ordered), first, unmatched=unmatched), given)
 
     def _marked(self, report: Report, given: list[Answer]) -> Report:
         """Scored by the problem's assignment, when it has one (questions.py)."""
@@ -300,6 +306,11 @@ class Checker:
             if touched and self.tolerance.close(a, value):
                 return self.verdict(a, "wrong", h.explanation, h.slip)
         return self.named(a, NO_SLIP)
+
+
+def _at(v: Verdict, where: Place | None) -> Verdict:
+    """The verdict at the answer's place (the cached verdicts a class shares have none)."""
+    return v if where is None or v.where == where else dataclasses.replace(v, where=where)
 
 
 def transposed(written: float, value: float, decimals: int) -> bool:

@@ -128,7 +128,13 @@ class Report:
     @property
     def summary(self) -> str:
         """The score as a teacher reads it: 5/32 right, 2 own errors (1 misconception), 25 carried;
-        with an assignment, its points and questions first, counted over the steps it asks."""
+        with an assignment, its points and questions first, counted over the steps it asks; for a
+        sheet in which no answer was found, that (never "0/0 right")."""
+        if not self.verdicts:
+            lines = len(self.unmatched)
+            return "nothing recognised: no answer to a step was found" + (
+                f" ({_count(lines, 'line')} with a number not graded)" if lines else ""
+            )
         if self.scores:
             return self._assignment_summary()
         parts = [f"{self.right}/{len(self.verdicts)} right", *self._errors(self.verdicts)]

@@ -15,3 +15,7 @@ class Writeup:
     text: str  # the document as read (a notebook: its cells, in order), for the marked copy
     answers: tuple[Answer, ...]  # each with its `where`
     unmatched: tuple[Unmatched, ...]
+    # a notebook: the text read from each of its cells, every cell in the notebook's order (cell n is
+    # cells[n - 1], "" for one with nothing read), whose lines a Place(file, line, cell) counts: the
+    # marked copy writes each cell back under its number
+    cells: tuple[str, ...] = ()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...check import Report, Verdict
+from ...check.places import Place, Unmatched
 from ...engine.expr import Num
 from ...engine.formula import text
 from ...solution import Solution, Step
@@ -18,6 +19,19 @@ MARKS = {
     "imprecise": "… too few digits",
     "undecided": "? could not decide",
 }
+
+
+def at(where: Place | None) -> str:
+    """Where an answer was written, as a report shows it: homework.md:14, or "" when the sheet does not
+    say."""
+    return "" if where is None else str(where)
+
+
+def not_graded(u: Unmatched) -> str:
+    """Why a line of a write-up was not graded, with the steps an ambiguous name could be."""
+    if u.why == "ambiguous" and u.candidates:
+        return f"ambiguous: it could be {', '.join(u.candidates)}"
+    return u.why
 
 
 @dataclass(frozen=True)

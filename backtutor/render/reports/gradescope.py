@@ -5,10 +5,11 @@ One test per step of the problem, in working order, worth one point: right, or c
 from an earlier error of the student's own (not counted again, as `check` marks), scores it;
 wrong, undecided or not answered does not. With an `assignment:`, one test per question instead,
 worth its points and scored as `check` scores it (check/questions.py), its output a line per step
-it asks. A test's output is the verdict, the answer and the explanation, as `check` gives them.
-The top-level score is the sum, the top-level output the sheet's summary and its first error.
-Every output is plain text (never HTML, Markdown or ANSI, which Gradescope would render), what
-came from the sheet with its control characters made visible.
+it asks. A test's output is the verdict, the answer (and where it was written) and the explanation,
+as `check` gives them. The top-level score is the sum, the top-level output the sheet's summary, its
+first error and a write-up's lines that were not graded. Every output is plain text (never HTML,
+Markdown or ANSI, which Gradescope would render), what came from the sheet with its control
+characters made visible.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from ...check import Report, Verdict
 from ...check.verdicts import Score
 from ...solution import Solution
 from ...text import json_dumps, visible
-from .common import MARKS, told
+from .common import MARKS, at, not_graded, told
 
 CREDIT = ("right", "carried")
 _PLAIN = {"output_format": "text", "test_output_format": "text"}
@@ -36,11 +37,17 @@ def results(report: Report, sol: Solution, student: str = "") -> dict[str, Any]:
         lines = [f"{report.summary} (of {len(tests)} steps: {len(given)} answered)."]
     first = report.first_error
     if first:
-        lines.append(f"First error of your own: {first.id}: {visible(told(first))}")
+        written = f" ({visible(at(first.where))})" if first.where else ""
+        lines.append(f"First error of your own: {first.id}{written}: {visible(told(first))}")
     if student:
         lines.append(f"Graded against the problem of student {visible(student)}.")
     if report.note:
         lines.append(f"Note: {visible(report.note)}.")
+    if report.unmatched:
+        lines.append("Not graded (no step was found for these lines):")
+        lines += [
+            f"  {visible(at(u.where))}: {visible(not_graded(u))}: {visible(u.text)}" for u in report.unmatched
+        ]
     return {
         "score": float(sum(t["score"] for t in tests)),
         "output": "\n".join(lines),
@@ -78,7 +85,8 @@ def _question(number: int, score: Score, given: dict[str, Verdict]) -> dict[str,
 def _said(v: Verdict | None) -> str:
     if v is None:
         return "not answered"
-    return f"{MARKS[v.status]}: your answer {visible(v.answer)}" + (
+    written = f" ({visible(at(v.where))})" if v.where else ""
+    return f"{MARKS[v.status]}: your answer {visible(v.answer)}{written}" + (
         f". {visible(told(v))}" if told(v) else ""
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ...check import Report
 from ...solution import Solution
 from ...text import html as escape
-from .common import MARKS, class_counts, first_errors, question_lines, told, totals
+from .common import MARKS, at, class_counts, first_errors, not_graded, question_lines, told, totals
 
 STYLE = (
     "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
@@ -25,17 +25,25 @@ def sheet_html(report: Report, sol: Solution) -> list[str]:
     if report.scores:
         out.append("<ul>" + "".join(f"<li>{escape(line)}</li>" for line in question_lines(report)) + "</ul>")
     out.append("<table>")
-    out.append(_row(["id", "your answer", "expected", "verdict", "explanation"], "th"))
+    placed = any(v.where for v in report.verdicts)  # a write-up's, or a sheet that says its lines
+    out.append(_row(["where"] * placed + ["id", "your answer", "expected", "verdict", "explanation"], "th"))
     for v in report.verdicts:
         mark = f'<span class="{v.status}">{escape(MARKS[v.status])}</span>'
-        out.append(_row([f"<code>{escape(v.label)}</code>", escape(v.answer), escape(v.expected), mark,
-                         escape(told(v))]))  # fmt: skip
+        out.append(_row([escape(at(v.where))] * placed + [f"<code>{escape(v.label)}</code>", escape(v.answer),
+                         escape(v.expected), mark, escape(told(v))]))  # fmt: skip
     out.append("</table>")
     for w in first_errors(report, sol):
         v = w.verdict
         out.append(f"<h3><code>{escape(v.label)}</code>: {escape(told(v))}</h3>")
         out.append(f"<p>Your number: <strong>{escape(v.answer)}</strong>. The working:</p>")
         out.append("<pre>" + escape("\n".join(w.lines)) + "</pre>")
+    if report.unmatched:
+        out.append("<h3>Not graded</h3><ul>")
+        out += [
+            f"<li>{escape(at(u.where))}: {escape(not_graded(u))}: <code>{escape(u.text)}</code></li>"
+            for u in report.unmatched
+        ]
+        out.append("</ul>")
     return out
 
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from ...check import Report, Verdict
+from ...check.places import Place
 from ...text import json_dumps
+
+
+def place_dict(where: Place | None) -> dict[str, Any] | None:
+    """Where an answer was written: its file, line and (in a notebook) cell, both counted from 1."""
+    return None if where is None else {"file": where.file, "line": where.line, "cell": where.cell}
 
 
 def report_dict(report: Report) -> dict[str, Any]:
@@ -21,7 +27,13 @@ def report_dict(report: Report) -> dict[str, Any]:
         "total": len(report.verdicts),
         "first_error": None
         if first is None
-        else {"id": first.id, "slip": first.slip, "explanation": first.explanation, **_diagnosis(first)},
+        else {
+            "id": first.id,
+            "slip": first.slip,
+            "explanation": first.explanation,
+            **_diagnosis(first),
+            "where": place_dict(first.where),
+        },
         "note": report.note or None,
         **_assignment(report),
         "verdicts": [
@@ -36,8 +48,13 @@ def report_dict(report: Report) -> dict[str, Any]:
                 "carried_from": v.source or None,
                 "same_slip_as": v.again or None,
                 **_diagnosis(v),
+                "where": place_dict(v.where),
             }
             for v in report.verdicts
+        ],
+        "unmatched": [  # a write-up's lines with a number that no step was found for
+            {"where": place_dict(u.where), "text": u.text, "why": u.why, "candidates": list(u.candidates)}
+            for u in report.unmatched
         ],
     }
 

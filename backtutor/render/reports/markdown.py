@@ -7,7 +7,7 @@ from __future__ import annotations
 from ...check import Report
 from ...solution import Solution
 from ...text import markdown, markdown_code
-from .common import MARKS, class_counts, first_errors, question_lines, told, totals
+from .common import MARKS, at, class_counts, first_errors, not_graded, question_lines, told, totals
 
 
 def sheet_markdown(report: Report, sol: Solution) -> list[str]:
@@ -19,10 +19,13 @@ def sheet_markdown(report: Report, sol: Solution) -> list[str]:
         *(f"- {markdown(line)}" for line in question_lines(report)),
         *([""] if report.scores else []),
     ]
-    lines += ["| id | your answer | expected | verdict | explanation |", "|---|---|---|---|---|"]
+    placed = any(v.where for v in report.verdicts)  # a write-up's, or a sheet that says its lines
+    head = ["where"] * placed + ["id", "your answer", "expected", "verdict", "explanation"]
+    lines += ["| " + " | ".join(head) + " |", "|---" * len(head) + "|"]
     for v in report.verdicts:
         cells = (v.answer, v.expected, MARKS[v.status], told(v))
-        lines.append(f"| {markdown_code(v.label)} | " + " | ".join(markdown(c) or " " for c in cells) + " |")
+        row = [markdown(at(v.where)) or " "] * placed + [markdown_code(v.label)]
+        lines.append("| " + " | ".join(row + [markdown(c) or " " for c in cells]) + " |")
     for w in first_errors(report, sol):
         v = w.verdict
         lines += [
@@ -33,6 +36,12 @@ def sheet_markdown(report: Report, sol: Solution) -> list[str]:
             "",
         ]
         lines += ["```", *w.lines, "```"]
+    if report.unmatched:
+        lines += ["", "### Not graded", ""]
+        lines += [
+            f"- {markdown(at(u.where))}: {markdown(not_graded(u))}: {markdown_code(u.text)}"
+            for u in report.unmatched
+        ]
     return lines
 
 

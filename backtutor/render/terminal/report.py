@@ -18,11 +18,11 @@ from rich.text import Text
 
 from ...check import Report, Verdict
 from ...text import terminal
-from ..reports.common import MARKS, class_counts, question_lines, told, totals
+from ..reports.common import MARKS, at, class_counts, not_graded, question_lines, told, totals
 from .solution import Run, labelled, segments, wrapped
 
 _STYLE = {"right": "green", "carried": "yellow", "wrong": "red", "imprecise": "cyan", "undecided": "magenta"}
-_ANSWER = Style(bold=True)
+_ANSWER = _BOLD = Style(bold=True)
 _DIM = Style(dim=True)
 
 
@@ -37,6 +37,13 @@ class _Verdicts:
             yield from segments(wrapped([(terminal(self.report.sheet), Style(bold=True))], width), 0)
         for v in self.report.verdicts:
             yield from self._verdict(v, width)
+        if self.report.unmatched:
+            yield from segments(
+                wrapped([("Not graded (no step was found for these lines):", _BOLD)], width), 0
+            )
+        for u in self.report.unmatched:
+            runs: list[Run] = [(terminal(at(u.where)) + ":", _DIM), (f" {not_graded(u)}: ", None)]
+            yield from segments(wrapped([*runs, (terminal(u.text), _ANSWER)], width), 0)
 
     def _verdict(self, v: Verdict, width: int) -> Iterator[Segment]:
         yield from labelled(terminal(v.label), self.label, verdict_runs(v), width)[0]
@@ -56,6 +63,8 @@ def verdict_runs(v: Verdict) -> list[Run]:
         runs.append((f": {terminal(v.explanation)}", None))
     if v.diagnosis and v.diagnosis not in v.explanation:
         runs.append((f" [{terminal(v.diagnosis)}]", _DIM))
+    if v.where:
+        runs.append((f"  ({terminal(at(v.where))})", _DIM))
     return runs
 
 
@@ -69,7 +78,9 @@ def score_line(report: Report) -> Text:
     """Score: the counts, and the first error of the student's own with its explanation."""
     summary = Text(f"Score: {report.summary}", style="bold")
     if report.first_error:
-        summary.append(f"; first error: {report.first_error.label}", style="red")
+        summary.append(f"; first error: {terminal(report.first_error.label)}", style="red")
+        if report.first_error.where:
+            summary.append(f" at {terminal(at(report.first_error.where))}", style="red")
         if report.first_error.explanation:
             summary.append(f" ({terminal(told(report.first_error))})")
     return summary
