@@ -79,6 +79,14 @@ def markdown_code(s: str) -> str:
     return f"{fence}{pad}{s}{pad}{fence}"
 
 
+def markdown_block(s: str) -> str:
+    """A fenced Markdown code block holding the lines of `s` as they are (a student's write-up handed
+    back): its fence longer than any run of backticks in it, so nothing in it ends the block."""
+    s = visible(s, lines=True)
+    fence = "`" * max(3, max(map(len, re.findall("`+", s)), default=0) + 1)
+    return f"{fence}text\n{s}\n{fence}"
+
+
 def csv_cell(value: object) -> object:
     """A CSV cell a spreadsheet reads as text (OWASP): a string that starts with =, +, -, @, a tab
     or a carriage return and is not a number gets a leading `'`; controls are made visible. Numbers
