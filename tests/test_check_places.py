@@ -71,7 +71,7 @@ def test_nothing_recognised_says_so(graded):
     report = Checker(sol).grade([], "hw.md", UNMATCHED)
     assert (
         report.summary
-        == "nothing recognised: no answer to a step was found (3 lines with a number not graded)"
+        == "nothing recognised: no answer found (3 lines with a number not graded)"
     )
     assert "0/0" not in Checker(sol).grade([], "empty.md").summary
 

@@ -132,7 +132,7 @@ def test_nothing_recognised_says_so(q4):
     )
     out = marked(q4, w)
     assert (
-        "**Score:** nothing recognised: no answer to a step was found (1 line with a number not graded)."
+        "**Score:** nothing recognised: no answer found (1 line with a number not graded)."
         in out
     )
     assert "0/0" not in out

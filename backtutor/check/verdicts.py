@@ -132,7 +132,7 @@ class Report:
         sheet in which no answer was found, that (never "0/0 right")."""
         if not self.verdicts:
             lines = len(self.unmatched)
-            return "nothing recognised: no answer to a step was found" + (
+            return "nothing recognised: no answer found" + (
                 f" ({_count(lines, 'line')} with a number not graded)" if lines else ""
             )
         if self.scores:
