@@ -69,10 +69,7 @@ def test_a_class_sharing_verdicts_keeps_each_sheets_places(graded):
 def test_nothing_recognised_says_so(graded):
     sol, _ = graded
     report = Checker(sol).grade([], "hw.md", UNMATCHED)
-    assert (
-        report.summary
-        == "nothing recognised: no answer found (3 lines with a number not graded)"
-    )
+    assert report.summary == "nothing recognised: no answer found (3 lines with a number not graded)"
     assert "0/0" not in Checker(sol).grade([], "empty.md").summary
 
 

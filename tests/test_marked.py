@@ -131,8 +131,5 @@ def test_nothing_recognised_says_so(q4):
         q4, "just words, and 0.5", [], [Unmatched(Place("hw.md", 1), "just words, and 0.5", "not recognised")]
     )
     out = marked(q4, w)
-    assert (
-        "**Score:** nothing recognised: no answer found (1 line with a number not graded)."
-        in out
-    )
+    assert "**Score:** nothing recognised: no answer found (1 line with a number not graded)." in out
     assert "0/0" not in out
