@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .student_model import Plan, load
 from .student_sheets import STYLES, Sheet, corpus
@@ -29,14 +30,17 @@ PROBLEMS = (
     "chain_fw",
 )
 
-# each slip of the student model ↦ the catalogue's names that are right for it
+# each slip of the student model ↦ the catalogue's names that are right for it ("name~words": the slip
+# of that name whose explanation says those words)
 ACCEPT: dict[str, frozenset[str]] = {
     "sign": frozenset({"sign"}),
     "plus_update": frozenset({"plus_update"}),
-    "missing_lr": frozenset({"missing_factor"}),
+    "missing_lr": frozenset({"missing_factor~learning rate"}),
     "sigma_for_derivative": frozenset({"sigma_for_derivative"}),
-    "missing_act_deriv": frozenset({"missing_factor"}),
-    "factor_two": frozenset({"factor_two"}),
+    "missing_act_deriv": frozenset(
+        {"missing_factor~activation derivative", "missing_factor~∂f/∂x2", "missing_factor~∂x2/∂x1"}
+    ),
+    "factor_two": frozenset({"factor_two", "missing_factor~factor 2"}),
     "updated_weights": frozenset({"updated_weights"}),
     "swap_inputs": frozenset({"swapped_weights"}),
     "other_unit_weight": frozenset({"swapped_weights"}),
@@ -48,7 +52,7 @@ ACCEPT: dict[str, frozenset[str]] = {
     "beta_swapped": frozenset({"beta_swapped"}),
     "missing_root": frozenset({"missing_root"}),
     "W_for_WT": frozenset({"W_for_WT", "transpose"}),
-    "input_missing": frozenset({"input_missing", "missing_input"}),
+    "input_missing": frozenset({"input_missing", "missing_input", "missing_factor~the input"}),
     "bias_left_out": frozenset({"bias_left_out", "missing_bias"}),
     "net_for_out": frozenset({"net_for_out"}),
     "softmax_diagonal": frozenset({"softmax_diagonal"}),
@@ -119,8 +123,11 @@ class Metrics:
     first_error: Ratio = field(default_factory=Ratio)
     precision: Ratio = field(default_factory=Ratio)
     precision_no_arithmetic: Ratio = field(default_factory=Ratio)
-    recall_slip: dict[str, Ratio] = field(default_factory=dict)
+    recall_slip: dict[str, Ratio] = field(default_factory=dict)  # named alone, or listed among several
     recall_style: dict[str, Ratio] = field(default_factory=dict)
+    named_alone: dict[str, Ratio] = field(default_factory=dict)  # by style: named alone only
+    listed: int = 0  # verdicts listing several slips
+    listed_with_truth: int = 0
     carried: Ratio = field(default_factory=Ratio)
     misconceptions: Ratio = field(default_factory=Ratio)
     misnamed: Counter[tuple[str, str]] = field(default_factory=Counter)  # (truth, named) when wrong
@@ -146,19 +153,24 @@ def measure(graded: Iterable[tuple[Sheet, object]], without_new: bool = False) -
         first = min(sheet.own, key=order.index)
         m.first_error.add(report.first_error is not None and report.first_error.id == first)  # type: ignore[attr-defined]
         for v in verdicts.values():
+            shows = sheet.own.get(v.id, set())
+            if v.status == "wrong" and v.candidates:
+                m.listed += 1
+                m.listed_with_truth += any(accepted(v, s) for s in shows)
             if v.status == "wrong" and v.slip:
-                shows = sheet.own.get(v.id, set())
-                ok = any(v.slip in ACCEPT[s] for s in shows)
+                ok = any(accepted(v, s) for s in shows)
                 m.precision.add(ok)
                 if v.slip != "arithmetic":
                     m.precision_no_arithmetic.add(ok)
                 if not ok:
                     m.misnamed[("/".join(sorted(shows)) or "(not own)", v.slip)] += 1
         for s in sheet.slips:
-            steps = [i for i, shows in sheet.own.items() if s in shows]
-            named = any(verdicts[i].slip in ACCEPT[s] for i in steps)
+            steps = [verdicts[i] for i, shows in sheet.own.items() if s in shows]
+            named = any(accepted(v, s) for v in steps)
             m.recall_slip.setdefault(s, Ratio()).add(named)
             m.recall_style.setdefault(sheet.style, Ratio()).add(named)
+            alone = any(v.slip and accepted(v, s) for v in steps)
+            m.named_alone.setdefault(sheet.style, Ratio()).add(alone)
         for i, t in sheet.truth.items():
             if t == "carried":
                 m.carried.add(verdicts[i].status == "carried")
@@ -167,6 +179,15 @@ def measure(graded: Iterable[tuple[Sheet, object]], without_new: bool = False) -
         if not ok:
             m.over_counted["/".join(sheet.slips)] += 1
     return m
+
+
+def accepted(v: Any, slip: str) -> bool:
+    """Does the verdict name the slip made (or list it among several)?"""
+    for entry in ACCEPT[slip]:
+        name, _, words = entry.partition("~")
+        if name in v.candidates or (v.slip == name and words in v.explanation):
+            return True
+    return False
 
 
 def table(m: Metrics) -> str:
@@ -179,6 +200,9 @@ def table(m: Metrics) -> str:
         f"updated parameters only: {m.recall(('updates',))}",
         f"carried answers called carried: {m.carried}",
         f"misconceptions counted = slips made: {m.misconceptions}",
+        f"verdicts listing several slips: {m.listed} ({m.listed_with_truth} with the slip made among them)",
+        "recall named alone, per style: "
+        + ", ".join(f"{s} {m.named_alone[s]}" for s in STYLES if s in m.named_alone),
         "recall per style: " + ", ".join(f"{s} {m.recall_style[s]}" for s in STYLES if s in m.recall_style),
         "recall per slip:",
         *(f"  {s:22} {r}" for s, r in sorted(m.recall_slip.items())),

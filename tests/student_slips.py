@@ -245,7 +245,11 @@ SLIPS: dict[str, Maker] = {
     "factor_two": _one(
         "factor_two", "loss_slope", _factor_two, lambda w: w.info.get("kind") in ("sse", "half_sse")
     ),
-    "updated_weights": _in_one_update("updated_weights", ("hidden_slope",), _updated_weights),
+    "updated_weights": lambda plan, rng, written: (
+        _in_one_update("updated_weights", ("hidden_slope",), _updated_weights)(plan, rng, written)
+        if plan.facts["optimizer"] == "sgd"
+        else None  # w⁺ = w − η·g: plain SGD's
+    ),
     "swap_inputs": _one("swap_inputs", "net", _swap_inputs, lambda w: len(w.info.get("w", ())) >= 2),
     "other_unit_weight": _other_unit,
     "transposed": _transposed,

@@ -109,9 +109,18 @@ def test_a_sheet_with_no_answers_is_not_a_perfect_sheet(tmp_path):
 
 def test_update_with_plus_instead_of_minus(q4, tmp_path):
     # the example: w6 + η·∂E/∂w6 = 0.45 + 0.5 × 0.082667628 = 0.491333814
-    report, v = grade(q4, {**ROUNDED, "w6+": "0.491333814"}, tmp_path)
+    report, v = grade(q4, {**ROUNDED, "dE_total/dw6": "0.0827", "w6+": "0.491333814"}, tmp_path)
     assert v["w6+"].status == "wrong" and v["w6+"].slip == "plus_update"
     assert report.first_error.id == "w6+"
+
+
+def test_a_number_two_slips_give_lists_both_and_names_neither(q4, tmp_path):
+    # w6 + η·∂E/∂w6 again, but ∂E/∂w6 not written: + in the update, or a sign lost in the gradient
+    _, v = grade(q4, {**ROUNDED, "w6+": "0.491333814"}, tmp_path)
+    assert v["w6+"].status == "wrong" and v["w6+"].slip == ""
+    assert v["w6+"].candidates == ("plus_update", "sign")
+    assert "2 slips give this number" in v["w6+"].explanation
+    assert "which you did not write" in v["w6+"].explanation
 
 
 def test_hidden_gradients_with_already_updated_output_weights(q4, tmp_path):
@@ -141,7 +150,7 @@ SLIP_CASES = [
     # ∂E/∂out_o1 · ∂net_o1/∂w5 without σ′: 0.74136507 × 0.593269992
     ({"dE_total/dw5": "0.4398"}, "dE_total/dw5", "missing_factor"),
     # w5 − ∂E/∂w5 (no η): 0.4 − 0.082167041
-    ({"w5+": "0.3178"}, "w5+", "missing_factor"),
+    ({"dE_total/dw5": "0.0822", "w5+": "0.3178"}, "w5+", "missing_factor"),
     # σ(net_o1) = out_o1 instead of out_o1(1 − out_o1)
     ({"dout_o1/dnet_o1": "0.7514"}, "dout_o1/dnet_o1", "sigma_for_derivative"),
     # ∂E/∂out_o1 · out_o1 · out_h1, σ′ replaced by σ inside the chain
@@ -163,7 +172,7 @@ SLIP_CASES = [
     # ∂E/∂w5 times ∂net_o1/∂w5 = out_h1 once more: 0.082167041 × 0.593269992
     ({"dE_total/dw5": "0.048747"}, "dE_total/dw5", "extra_factor"),
     # w6 + η·∂E/∂w6 = 0.45 + 0.5 × 0.082667628
-    ({"w6+": "0.491333814"}, "w6+", "plus_update"),
+    ({"dE_total/dw6": "0.0827", "w6+": "0.491333814"}, "w6+", "plus_update"),
     # δ_o1·w5⁺ + δ_o2·w7⁺ = 0.138498562 × 0.35891648 + (−0.0380982365) × 0.511301270
     ({"dE_total/dout_h1": "0.030230"}, "dE_total/dout_h1", "updated_weights"),
     # net_h2 = 0.3925 (Mazur) with its 2 and 5 the other way round
@@ -256,7 +265,7 @@ def test_cli_check_exit_codes_and_json(tmp_path):
     right = write(tmp_path, "right.yaml", "".join(f'"{k}": {v}\n' for k, v in ROUNDED.items()))
     result = runner.invoke(app, ["check", str(Q4), right])
     assert result.exit_code == 0 and "24/24" in result.output
-    wrong = write(tmp_path, "wrong.yaml", '"w6+": 0.491333814\n')
+    wrong = write(tmp_path, "wrong.yaml", '"dE_total/dw6": 0.0827\n"w6+": 0.491333814\n')
     result = runner.invoke(app, ["check", str(Q4), wrong, "-f", "json"])
     assert result.exit_code == 1
     doc = json.loads(result.output)
@@ -309,7 +318,7 @@ def test_a_class_at_once_with_csv_and_a_broken_sheet(tmp_path):
     folder.mkdir()
     (folder / "a.yaml").write_text("".join(f'"{k}": {v}\n' for k, v in ROUNDED.items()))
     (folder / "b.yaml").write_text('"w6+": 0.491333814\n"dE/dw5": -0.0822\n')
-    (folder / "c.yaml").write_text('"w6+": 0.4913\n')
+    (folder / "c.yaml").write_text('"dE/dw6": 0.0827\n"w6+": 0.4913\n')
     (folder / "broken.yaml").write_text("x: [\n")
     grades = tmp_path / "grades.csv"
     result = runner.invoke(app, ["check", str(Q4), str(folder), "--csv", str(grades)])

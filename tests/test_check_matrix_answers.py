@@ -137,7 +137,7 @@ def test_updated_weights_as_a_matrix(trained, tmp_path):
     _, sol, checker = trained
     W1 = NP["W1+"].copy()
     W1[1, 0] = -3.0 + ETA * NP["dE/dW1"][1, 0]  # W1_21 = −3, updated with + instead of −
-    text = f'"W1+": {flow(W1, 9)}\n"W2_new": {flow(NP["W2+"], 9)}\n'
+    text = f'"dE/dW1": {flow(NP["dE/dW1"], 9)}\n"W1+": {flow(W1, 9)}\n"W2_new": {flow(NP["W2+"], 9)}\n'
     _, v = grade(sol, checker, text, tmp_path)
     assert v["W1[2,1]+"].id == "W1_21+" and v["W1[2,1]+"].slip == "plus_update"
     assert all(x.status == "right" for k, x in v.items() if k != "W1[2,1]+")

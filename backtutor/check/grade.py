@@ -13,26 +13,18 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from typing import cast
 
-from ..engine.expr import Call, Deriv, Expr
 from ..engine.formula import format_number
 from ..solution import Solution, Step
+from .explain import Explainer, Found, about
 from .formulas import FormulaJudge
 from .places import Place, Unmatched
 from .questions import Marking
 from .recompute import Recompute, SheetState
 from .sheet import Answer
-from .slips.catalogue import (
-    ARITHMETIC,
-    NO_SLIP,
-    SWAPPED,
-    TRANSPOSED,
-    early_rounding,
-    hypotheses,
-)
+from .slips.catalogue import ARITHMETIC, NO_SLIP, TRANSPOSED, early_rounding
 from .slips.records import Slip, SlipContext
 from .tolerance import EXACT, Tolerance
 from .verdicts import Report, Verdict
@@ -52,10 +44,7 @@ class Checker:
         self.expected = {s.id: format_number(s.value) for s in sol.steps}
         self.marking = Marking(sol) if sol.problem.assignment else None
         self.right: dict[tuple[str, str, str], Verdict] = {}  # verdicts are values: a class shares them
-        self._by_value: dict[tuple[int, int | None, str, str], tuple[list[float], list[Step]]] = {}
-        self.siblings: dict[tuple[int, int | None, str, str], list[Step]] = {}
-        for s in sol.steps:
-            self.siblings.setdefault((s.update, s.example, s.phase, _kind(s.target)), []).append(s)
+        self.explainer = Explainer(sol, self.recompute, self.slips, self.tolerance)
 
     def grade(
         self, answers: Iterable[Answer], sheet: str = "", unmatched: tuple[Unmatched, ...] = ()
@@ -74,18 +63,12 @@ class Checker:
         spread = {i: self.spread(a) for i, a in numbers.items()}
         verdicts: dict[str, Verdict] = {}  # by step id, what later answers' grading reads
         ordered: list[Verdict] = []  # every answer's, a step answered twice (w1+ and W1+) twice
-        first_seen: dict[tuple[str, str], str] = {}
+        seen = Seen()
         for a, right in zip(given, known, strict=True):
             v = _at(right or self.grade_one(a, state, verdicts, spread), a.where)
-            if v.status == "wrong" and v.slip and v.slip != ARITHMETIC.name:
-                key = (v.slip, v.explanation)
-                if key in first_seen:
-                    again = first_seen[key]
-                    v = dataclasses.replace(
-                        v, again=again, explanation=f"{v.explanation} (again, as in {again})"
-                    )
-                else:
-                    first_seen[key] = a.id
+            again = seen.again(v) if v.status == "wrong" else ""
+            if again:
+                v = dataclasses.replace(v, again=again, explanation=f"{v.explanation} (again, as in {again})")
             verdicts[a.id] = v
             ordered.append(v)
         first = next((v for v in ordered if v.status == "wrong"), None)
@@ -240,64 +223,23 @@ class Checker:
                 stack.extend(state.inputs(self.index[d]))
         return min(sources, key=lambda i: self.order.get(i, -1), default="")
 
-    def swapped_in(self, a: Answer, step: Step) -> Step | None:
-        """The first quantity of the step's kind (in working order) that the student's number is,
-        when it could be swapped in here. Found by bisection in the group sorted by value, so a big
-        sheet does not compare every wrong answer with every sibling."""
-        assert a.value is not None
-        if not math.isfinite(a.value) or 0 < abs(a.value) < a.unit * 10:
-            return None  # one significant figure (0.3) matches too many of the step's siblings by chance
-        key = (step.update, step.example, step.phase, _kind(step.target))
-        if key not in self._by_value:
-            members = sorted(self.siblings[key], key=lambda o: o.value)
-            self._by_value[key] = ([o.value for o in members], members)
-        values, members = self._by_value[key]
-        reach = self.tolerance.reach(a)
-        lo, hi = bisect_left(values, a.value - reach), bisect_right(values, a.value + reach)
-        found = [o for o in members[lo:hi] if self._alike(step, o) and self.tolerance.close(a, o.value)]
-        return min(found, key=lambda o: self.order[o.id], default=None)
-
-    def _alike(self, step: Step, other: Step) -> bool:
-        """Another quantity of the same kind with another value: one a student could swap in."""
-        t = step.target
-        if step.phase == "backward" and not all(
-            isinstance(x, Deriv) and x.wrt in self.sol.graph.params for x in (t, other.target)
-        ):
-            return False  # "swapped" is about two units' weights: their values and gradients
-        if step.phase == "forward" and _op(step.formula) != _op(other.formula):
-            return False  # another unit's net for a net, its out for an out: not net for out
-        return other.id != step.id and not math.isclose(other.value, step.value, rel_tol=1e-9)
-
     def diagnose(
         self, a: Answer, step: Step, state: SheetState, slack: float, plain: float, inputs_right: bool
     ) -> Verdict:
-        """The slip behind a wrong number: a rule that changes this working and reproduces it."""
-        other = self.swapped_in(a, step)
-        if other is not None:
-            return self.named(a, SWAPPED, other=other.id)
-        margin = 0.5 * a.unit + slack
-        chain: list[Step] | None = None  # the skipped steps a deep rule reworks
-        # σ′ from their written out, and (when that differs) from their net: both are a right method
-        ways = [(True, plain)]
-        from_leaves = SheetState(self.recompute, state.student, parts=False).work(step)[0]
-        ways += [(False, from_leaves)] if from_leaves != plain else []
-        for h in hypotheses(self.slips, step):
-            if h.deep:
-                if chain is None:
-                    chain = [
-                        self.index[d]
-                        for d in state.reworked(step)
-                        if d not in state.student and d in self.index
-                    ]
-                if not any(self.recompute.alters(h, s) for s in (step, *chain)):
-                    continue  # the rule changes nothing here: it cannot be the slip
-            for parts, base in ways:
-                value, touched = SheetState(self.recompute, state.student, h, parts=parts).work(step)
-                if touched and abs(value - base) > margin and self.tolerance.close(a, value, slack):
-                    return self.verdict(a, "wrong", h.explanation, h.slip)
+        """The slip behind a wrong number: the one catalogued rule that changes this working (or a
+        step skipped under it) and reproduces it; several, listed; none, no name."""
+        found = self.explainer.find(a, step, state, slack, plain)
         decimals = self.tolerance.decimals(a)
         if decimals is not None and a.value is not None and transposed(a.value, plain, decimals):
-            return self.named(a, TRANSPOSED, value=f"{plain:.{decimals}f}")
+            told = TRANSPOSED.told(value=f"{plain:.{decimals}f}")
+            found.setdefault(TRANSPOSED.name, Found(TRANSPOSED.name, told))
+        if len(found) == 1:
+            (f,) = found.values()
+            return self.verdict(a, "wrong", f.explanation, f.slip)
+        if found:
+            told = "; or ".join(f.explanation for f in found.values())
+            v = self.verdict(a, "wrong", f"{len(found)} slips give this number: {told}")
+            return dataclasses.replace(v, confidence="several", candidates=tuple(found))
         if inputs_right:
             return self.named(a, ARITHMETIC, expected=format_number(plain))
         for d in range(1, min(self.tolerance.decimals(a) or 4, 4)):
@@ -315,23 +257,36 @@ def _at(v: Verdict, where: Place | None) -> Verdict:
 
 def transposed(written: float, value: float, decimals: int) -> bool:
     """The number written is the value, rounded as written, with two neighbouring digits swapped
-    (0.3952 for 0.3925): a slip of the pen, not of the method."""
+    (0.3952 for 0.3925, 30.34 for 33.04): a slip of the pen, not of the method."""
     a, b = f"{written:.{decimals}f}", f"{value:.{decimals}f}"
-    diff = [i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y]
-    return (
-        len(a) == len(b)
-        and len(diff) == 2
-        and diff[1] == diff[0] + 1
-        and a[diff[0]] == b[diff[1]]
-        and a[diff[1]] == b[diff[0]]
-    )
+    if len(a) != len(b) or a.find(".") != b.find("."):
+        return False
+    a, b = a.replace(".", ""), b.replace(".", "")
+    diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
 
 
-def _kind(target: Expr) -> str:
-    """What a quantity is, for telling which others are like it: a value, ∂of/∂…, an update."""
-    return f"d{target.of}" if isinstance(target, Deriv) else type(target).__name__
+class Seen:
+    """The slips a sheet has shown so far: the same slip made again is the same misconception. A
+    verdict that lists several slips is the same as an earlier one that names or lists any of them."""
 
+    def __init__(self) -> None:
+        self.named: dict[tuple[str, str], str] = {}  # (slip, what the student is told) ↦ where first
+        self.listed: dict[str, str] = {}  # a slip listed among several ↦ where first
+        self.any: dict[str, str] = {}  # every slip named or listed ↦ where first
 
-def _op(formula: Expr) -> str:
-    """How a quantity is worked out: its formula's outermost operation (a leaf: "")."""
-    return formula.op if isinstance(formula, Call) else ""
+    def again(self, v: Verdict) -> str:
+        """Where this verdict's slip first showed, or "" (and it is remembered)."""
+        if v.candidates:
+            first = next((self.any[n] for n in v.candidates if n in self.any), "")
+            for n in v.candidates:
+                self.listed.setdefault(n, v.id)
+                self.any.setdefault(n, v.id)
+            return first
+        if not v.slip or v.slip == ARITHMETIC.name:
+            return ""
+        key = (v.slip, about(v.explanation))
+        first = self.named.get(key) or self.listed.get(v.slip, "")
+        self.named.setdefault(key, v.id)
+        self.any.setdefault(v.slip, v.id)
+        return first

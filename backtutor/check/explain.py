@@ -1,0 +1,245 @@
+"""Which catalogued slips reproduce a wrong number. Every one is tried, in the step and in each step of
+the same update the student skipped under it (a sign lost in ∂E/∂out that only shows in w⁺), so a slip
+is named only when it is the only one that gives the number: when several do, the verdict lists them;
+when none does, it names none.
+
+"Swapped" is one of them only where two real units' quantities can be exchanged: two values of the
+same kind in one layer (net_h1 and net_h2), the gradients or updates of two parameters that play the
+same part in one layer (w5 and w7), never a delta, a local derivative or a zero.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from ..engine.expr import Call, Deriv, Expr, Sym, Updated
+from ..engine.formula import text
+from ..engine.graph import Graph
+from ..solution import Solution, Step
+from .recompute import Hypothesis, Recompute, SheetState
+from .sheet import Answer
+from .slips.catalogue import SWAPPED, hypotheses
+from .slips.records import SlipContext
+from .tolerance import Tolerance
+
+_SKIPPED = " (in {site}, which you did not write)"
+_SKIPPED_AT = re.compile(r" \(in [^,()]+, which you did not write\)")
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """One slip that gives the student's number: its name and what the student is told."""
+
+    slip: str
+    explanation: str
+
+
+class Explainer:
+    """Finds every catalogued slip that reproduces a wrong number, through the student's own chain."""
+
+    def __init__(self, sol: Solution, recompute: Recompute, ctx: SlipContext, tolerance: Tolerance) -> None:
+        self.sol, self.recompute, self.ctx, self.tolerance = sol, recompute, ctx, tolerance
+        self.index = recompute.index
+        self.order = {s.id: i for i, s in enumerate(sol.steps)}
+        self.role = roles(sol.graph)
+        self._hypotheses: dict[str, list[Hypothesis]] = {}  # every sheet tries the same ones
+        self._by_value: dict[tuple[int, int | None, str, str], tuple[list[float], list[Step]]] = {}
+        self.siblings: dict[tuple[int, int | None, str, str], list[Step]] = {}
+        for s in sol.steps:
+            if self._part(s):
+                self.siblings.setdefault(_group(s), []).append(s)
+
+    def find(self, a: Answer, step: Step, state: SheetState, slack: float, plain: float) -> dict[str, Found]:
+        """Each slip (by name, the first way it happens, in the catalogue's order) that gives `a`."""
+        found: dict[str, Found] = {}
+        other = self.swapped_in(a, step)
+        if other is not None:
+            told = SWAPPED.told(other=other.id)
+            found[SWAPPED.name] = Found(SWAPPED.name, told)
+        margin = 0.5 * a.unit + slack
+        for f in (
+            *self._in_step(a, step, state, slack, plain, margin),
+            *self._skipped(a, step, state, slack, plain, margin),
+        ):
+            found.setdefault(f.slip, f)
+        return found
+
+    def _in_step(
+        self, a: Answer, step: Step, state: SheetState, slack: float, plain: float, margin: float
+    ) -> Iterator[Found]:
+        chain: list[Step] | None = None  # the skipped steps a deep rule reworks
+        # σ′ from their written out, and (when that differs) from their net: both are a right method
+        ways = [(True, plain)]
+        from_leaves = SheetState(self.recompute, state.student, parts=False).work(step)[0]
+        ways += [(False, from_leaves)] if from_leaves != plain else []
+        for h in hypotheses(self.ctx, step):
+            if h.deep:
+                if chain is None:
+                    chain = [
+                        self.index[d]
+                        for d in state.reworked(step)
+                        if d not in state.student and d in self.index
+                    ]
+                if not any(self.recompute.alters(h, s) for s in (step, *chain)):
+                    continue  # the rule changes nothing here: it cannot be the slip
+            for parts, base in ways:
+                value, touched = SheetState(self.recompute, state.student, h, parts=parts).work(step)
+                if touched and abs(value - base) > margin and self.tolerance.close(a, value, slack):
+                    yield Found(h.slip, h.explanation)
+                    break
+
+    def _skipped(
+        self, a: Answer, step: Step, state: SheetState, slack: float, plain: float, margin: float
+    ) -> Iterator[Found]:
+        """The slips of one step, made in a step of this update the student skipped: that step worked
+        under the rule, and only what lies between it and this answer worked again."""
+        skipped = sorted(
+            (
+                d
+                for d in state.reworked(step)
+                if d not in state.student and d in self.index and self.index[d].update == step.update
+            ),
+            key=self.order.__getitem__,
+        )
+        if not skipped:
+            return
+        base = SheetState(self.recompute, state.student)
+        base.work(step)
+        users: dict[str, list[str]] = {}
+        for c in skipped:
+            for d in self.index[c].depends_on:
+                users.setdefault(d, []).append(c)
+        for site in skipped:
+            cone = _downstream(site, users)
+            tried: set[float] = set()
+            for h in self.hypotheses(self.index[site]):
+                if h.deep:
+                    continue  # tried in the answer's own step, through everything skipped
+                at = SheetState(self.recompute, state.student, h)
+                at.known = base.known  # the site's inputs as worked: only the site is worked again
+                wrong, touched = at.work(self.index[site])
+                if not touched or wrong in tried or not math.isfinite(wrong):
+                    continue
+                tried.add(wrong)
+                after = SheetState(self.recompute, state.student)
+                after.known = {k: v for k, v in base.known.items() if k not in cone}
+                after.known[site] = wrong
+                value = after.work(step)[0]
+                if abs(value - plain) > margin and self.tolerance.close(a, value, slack):
+                    yield Found(h.slip, h.explanation + _SKIPPED.format(site=site))
+
+    def hypotheses(self, step: Step) -> list[Hypothesis]:
+        found = self._hypotheses.get(step.id)
+        if found is None:
+            found = self._hypotheses[step.id] = list(hypotheses(self.ctx, step))
+        return found
+
+    def swapped_in(self, a: Answer, step: Step) -> Step | None:
+        """The first quantity of the step's kind (in working order) that the student's number is,
+        when two real units' quantities could be exchanged here. Found by bisection in the group
+        sorted by value, so a big sheet does not compare every wrong answer with every sibling."""
+        assert a.value is not None
+        if not math.isfinite(a.value) or abs(a.value) < a.unit * 10 or not self._part(step):
+            return None  # one significant figure (0.3), or a zero, matches too many quantities by chance
+        key = _group(step)
+        if key not in self._by_value:
+            members = sorted(self.siblings[key], key=lambda o: o.value)
+            self._by_value[key] = ([o.value for o in members], members)
+        values, members = self._by_value[key]
+        reach = self.tolerance.reach(a)
+        lo, hi = bisect_left(values, a.value - reach), bisect_right(values, a.value + reach)
+        found = [o for o in members[lo:hi] if self._alike(step, o) and self.tolerance.close(a, o.value)]
+        return min(found, key=lambda o: self.order[o.id], default=None)
+
+    def _part(self, s: Step) -> str:
+        """The part a step's quantity plays, for telling which others a student could swap it with:
+        a value of a unit (by its role in the layer), a parameter's gradient or update (by the
+        parameter's role); "" for everything else (deltas, local derivatives, optimizer buffers)."""
+        t, g = s.target, self.sol.graph
+        if isinstance(t, Sym) and s.phase == "forward":
+            return self.role.get(t.name, "")
+        if isinstance(t, Deriv) and t.of == g.loss and t.wrt in g.params:
+            return "∂" + self.role.get(t.wrt, "")
+        if isinstance(t, Updated) and t.name in g.params:
+            return "+" + self.role.get(t.name, "")
+        return ""
+
+    def _alike(self, step: Step, other: Step) -> bool:
+        """Another quantity playing the same part, with another value: one a student could swap in."""
+        return (
+            other.id != step.id
+            and self._part(other) == self._part(step)
+            and not math.isclose(other.value, step.value, rel_tol=1e-9)
+        )
+
+
+def about(explanation: str) -> str:
+    """What the student is told, without where a slip in a skipped step was made: what makes two
+    errors the same misconception."""
+    return _SKIPPED_AT.sub("", explanation)
+
+
+def _group(s: Step) -> tuple[int, int | None, str, str]:
+    t = s.target
+    kind = f"d{t.of}" if isinstance(t, Deriv) else type(t).__name__
+    return (s.update, s.example, s.phase, kind)
+
+
+def _downstream(site: str, users: Mapping[str, list[str]]) -> set[str]:
+    out: set[str] = set()
+    todo = [site]
+    while todo:
+        for c in users.get(todo.pop(), ()):
+            if c not in out:
+                out.add(c)
+                todo.append(c)
+    return out
+
+
+def roles(graph: Graph) -> dict[str, str]:
+    """Each computed value's role, and each parameter's: the shape of its formula with parameters,
+    targets and the values under it replaced by their roles, so net_h1 = w1·i1 + w2·i2 + b1 and
+    net_h2 = w3·i1 + w4·i2 + b1 share one, and w1 and w3 (both multiplying i1 in such a net) another.
+    Roles are numbered, so a deep network's stay short."""
+    ids: dict[str, str] = {}
+    out: dict[str, str] = {}
+
+    def shape(e: Expr) -> str:
+        if isinstance(e, Sym):
+            n = graph.nodes.get(e.name)
+            kind = n.kind if n is not None else ""
+            return {"param": "P", "target": "T"}.get(kind) or out.get(e.name, e.name)
+        if isinstance(e, Call):
+            return f"{e.op}({','.join(map(shape, e.args))})"
+        return text(e)
+
+    for n in graph.computed:
+        assert n.expr is not None
+        out[n.name] = ids.setdefault(shape(n.expr), f"r{len(ids)}")
+        for i, p in _parameters(n.expr):
+            if p in graph.params:
+                out.setdefault(p, ids.setdefault(f"{out[n.name]}:{i}", f"r{len(ids)}"))
+    return out
+
+
+def _parameters(e: Expr) -> Iterator[tuple[str, str]]:
+    """Each parameter of a formula with its part: the input it multiplies, or "+" when added alone."""
+    if not isinstance(e, Call):
+        return
+    for a in e.args:
+        if isinstance(a, Sym):
+            yield ("+", a.name)
+        elif (
+            isinstance(a, Call)
+            and a.op == "mul"
+            and len(a.args) == 2
+            and all(isinstance(x, Sym) for x in a.args)
+        ):
+            x, y = a.args
+            assert isinstance(x, Sym) and isinstance(y, Sym)
+            yield (y.name, x.name)
+            yield (x.name, y.name)
