@@ -90,7 +90,7 @@ def test_the_diagnosis_does_not_fall_below_what_it_reached(graded):
     m = measure(graded)
     assert m.precision.value >= 0.80
     assert m.recall(("full", "sparse")).value >= 0.70
-    assert m.recall(("updates",)).value >= 0.65
+    assert m.recall(("updates",)).value >= 0.75
     assert m.carried.value >= 0.98
-    assert m.misconceptions.value >= 0.75
-    assert measure(graded, without_new=True).misconceptions.value >= 0.90
+    assert m.misconceptions.value >= 0.80
+    assert measure(graded, without_new=True).misconceptions.value >= 0.95

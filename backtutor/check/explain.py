@@ -10,6 +10,7 @@ same part in one layer (w5 and w7), never a delta, a local derivative or a zero.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from bisect import bisect_left, bisect_right
@@ -47,6 +48,7 @@ class Explainer:
         self.order = {s.id: i for i, s in enumerate(sol.steps)}
         self.role = roles(sol.graph)
         self._hypotheses: dict[str, list[Hypothesis]] = {}  # every sheet tries the same ones
+        self._at_site: dict[str, list[Hypothesis]] = {}
         self._by_value: dict[tuple[int, int | None, str, str], tuple[list[float], list[Step]]] = {}
         self.siblings: dict[tuple[int, int | None, str, str], list[Step]] = {}
         for s in sol.steps:
@@ -95,16 +97,11 @@ class Explainer:
     def _skipped(
         self, a: Answer, step: Step, state: SheetState, slack: float, plain: float, margin: float
     ) -> Iterator[Found]:
-        """The slips of one step, made in a step of this update the student skipped: that step worked
-        under the rule, and only what lies between it and this answer worked again."""
-        skipped = sorted(
-            (
-                d
-                for d in state.reworked(step)
-                if d not in state.student and d in self.index and self.index[d].update == step.update
-            ),
-            key=self.order.__getitem__,
-        )
+        """The slips of one step, made in a step the student skipped under this one: in this update,
+        every rule in every such step (a deep one in that step alone); in an earlier update, the
+        ones already found on this sheet. The step is worked under the rule, and only what lies
+        between it and this answer is worked again."""
+        skipped = [d for d in state.reworked(step) if d not in state.student and d in self.index]
         if not skipped:
             return
         base = SheetState(self.recompute, state.student)
@@ -113,24 +110,44 @@ class Explainer:
         for c in skipped:
             for d in self.index[c].depends_on:
                 users.setdefault(d, []).append(c)
-        for site in skipped:
-            cone = _downstream(site, users)
-            tried: set[float] = set()
-            for h in self.hypotheses(self.index[site]):
-                if h.deep:
-                    continue  # tried in the answer's own step, through everything skipped
-                at = SheetState(self.recompute, state.student, h)
-                at.known = base.known  # the site's inputs as worked: only the site is worked again
-                wrong, touched = at.work(self.index[site])
-                if not touched or wrong in tried or not math.isfinite(wrong):
-                    continue
-                tried.add(wrong)
-                after = SheetState(self.recompute, state.student)
-                after.known = {k: v for k, v in base.known.items() if k not in cone}
-                after.known[site] = wrong
-                value = after.work(step)[0]
-                if abs(value - plain) > margin and self.tolerance.close(a, value, slack):
-                    yield Found(h.slip, h.explanation + _SKIPPED.format(site=site))
+        upstream = set(skipped)
+        tries = [
+            (site, h)
+            for site in sorted(skipped, key=self.order.__getitem__)
+            if self.index[site].update == step.update
+            for h in self.at_site(self.index[site])
+        ]
+        tries += [
+            (site, h) for site, h in state.slips_skipped if site in upstream and site not in state.student
+        ]
+        cones: dict[str, set[str]] = {}
+        tried: set[tuple[str, float]] = set()
+        for site, h in tries:
+            at = SheetState(self.recompute, state.student, h)
+            at.known = base.known  # the site's inputs as worked: only the site is worked again
+            wrong, touched = at.work(self.index[site])
+            if not touched or (site, wrong) in tried or not math.isfinite(wrong):
+                continue
+            tried.add((site, wrong))
+            if site not in cones:
+                cones[site] = _downstream(site, users)
+            after = SheetState(self.recompute, state.student)
+            after.known = {k: v for k, v in base.known.items() if k not in cones[site]}
+            after.known[site] = wrong
+            value = after.work(step)[0]
+            if abs(value - plain) > margin and self.tolerance.close(a, value, slack):
+                if (site, h) not in state.slips_skipped:
+                    state.slips_skipped.append((site, h))
+                yield Found(h.slip, h.explanation + _SKIPPED.format(site=site))
+
+    def at_site(self, step: Step) -> list[Hypothesis]:
+        """The step's rules applied to it alone (a deep rule too: the slip made in this step only)."""
+        found = self._at_site.get(step.id)
+        if found is None:
+            found = self._at_site[step.id] = [
+                dataclasses.replace(h, deep=False) if h.deep else h for h in self.hypotheses(step)
+            ]
+        return found
 
     def hypotheses(self, step: Step) -> list[Hypothesis]:
         found = self._hypotheses.get(step.id)

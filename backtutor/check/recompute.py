@@ -183,6 +183,9 @@ class SheetState:
         self.student, self.h, self.nudge, self.parts = student, h, nudge, parts
         self.known: dict[str, float] = {}
         self.touched = False  # did the rule change any formula or number it was applied to?
+        # the slips found so far in steps this sheet skipped (step id, rule): tried again in the
+        # updates after, where the same slip carries on through skipped steps (m, v, the velocity)
+        self.slips_skipped: list[tuple[str, Hypothesis]] = []
 
     def value(self, sid: str) -> float:
         """A quantity as the student has it: written, or worked from what they wrote."""

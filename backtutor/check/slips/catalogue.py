@@ -37,7 +37,7 @@ from .optimizer_rewrite import (
     swapped_average,
 )
 from .records import Alteration, Alterations, Slip, SlipContext
-from .rewrite import Path, drop_one_minus_sigma, factors, replace
+from .rewrite import Path, drop_one_minus_sigma, exchange, factors, replace
 
 
 def hypotheses(ctx: SlipContext, step: Step) -> Iterator[Hypothesis]:
@@ -131,15 +131,15 @@ def _has_a_two(step: Step) -> bool:
 
 
 def _swapped_pairs(ctx: SlipContext, step: Step) -> Iterator[Alteration]:
-    values = {leaf: float(v) for leaf, _, v in step.leaves}
+    """Two parameters of the step in each other's places, with the student's values for them."""
     params = ctx.params(step)
     for i, p in enumerate(params):
         for q in params[i + 1 :]:
 
-            def swap(s: Step, x: Expr, v: float, p: Sym = p, q: Sym = q) -> float:
-                return values[q] if x == p else values[p] if x == q else v
+            def swap(s: Step, p: Sym = p, q: Sym = q) -> Expr:
+                return exchange(s.formula, p, q)
 
-            yield Alteration(leaf=swap, fields={"p": p.name, "q": q.name})
+            yield Alteration(formula=swap, fields={"p": p.name, "q": q.name})
 
 
 def _extra_factors(ctx: SlipContext, step: Step) -> Iterator[Alteration]:

@@ -26,6 +26,18 @@ def replace(e: Expr, path: Path, new: Expr) -> Expr:
     return Call(e.op, (*e.args[:i], replace(e.args[i], path[1:], new), *e.args[i + 1 :]), e.param)
 
 
+def exchange(e: Expr, p: Expr, q: Expr) -> Expr:
+    """e with the leaves p and q in each other's places (the leaf objects themselves, so the step's
+    numbers for them, the student's own, are what the altered formula is worked with)."""
+    if e == p:
+        return q
+    if e == q:
+        return p
+    if not isinstance(e, Call):
+        return e
+    return Call(e.op, tuple(exchange(a, p, q) for a in e.args), e.param)
+
+
 def drop_one_minus_sigma(e: Expr) -> Expr:
     """σ·(1 − σ) → σ everywhere in e: the derivative of the sigmoid forgotten."""
     if not isinstance(e, Call):
