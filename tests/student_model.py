@@ -291,7 +291,13 @@ def _hidden_inputs(plan: Plan, units: list[Unit], above: list[Unit], L: str, t: 
             wk = param_key(plan, o.weights[k], t)
             locals_.append(d(o.net, h.out))
             plan.steps.append(
-                Work(locals_[-1], "backward", "local_weight", lambda v, wk=wk: v[wk], {"w": o.weights[k]})
+                Work(
+                    locals_[-1],
+                    "backward",
+                    "local_weight",
+                    lambda v, wk=wk: v[wk],
+                    {"w": o.weights[k], "t": t},
+                )
             )
         deltas = [d(L, o.net) for o in above]
         plan.steps.append(

@@ -99,13 +99,11 @@ def _factor_two(w: Work, r: Rule) -> Rule:
 
 
 def _updated_weights(plan: Plan, w: Work, r: Rule) -> Rule:
-    L, k, t = plan.facts["loss"], w.info["k"], w.info["t"]
+    """∂net_o/∂out_h taken as the weight already updated, w − η·∂E/∂w (the student's own gradient)."""
+    t = w.info["t"]
     at = "" if plan.facts["updates"] == 1 else f"@{t}"
-    weights = [o.weights[k] for o in w.info["above"]]
-    keys = [(param_key(plan, p, t), f"d{L}/d{p}{at}") for p in weights]
-    return lambda v: sum(
-        v[d] * (v[p] - v["=eta"] * v[g]) for d, (p, g) in zip(w.info["deltas"], keys, strict=True)
-    )
+    p, g = param_key(plan, w.info["w"], t), f"d{plan.facts['loss']}/d{w.info['w']}{at}"
+    return lambda v: v[p] - v["=eta"] * v[g]
 
 
 def _w_for_wt(plan: Plan, w: Work, r: Rule) -> Rule:
@@ -246,7 +244,7 @@ SLIPS: dict[str, Maker] = {
         "factor_two", "loss_slope", _factor_two, lambda w: w.info.get("kind") in ("sse", "half_sse")
     ),
     "updated_weights": lambda plan, rng, written: (
-        _in_one_update("updated_weights", ("hidden_slope",), _updated_weights)(plan, rng, written)
+        _in_one_update("updated_weights", ("local_weight",), _updated_weights)(plan, rng, written)
         if plan.facts["optimizer"] == "sgd"
         else None  # w⁺ = w − η·g: plain SGD's
     ),

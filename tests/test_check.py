@@ -119,7 +119,7 @@ def test_a_number_two_slips_give_lists_both_and_names_neither(q4, tmp_path):
     _, v = grade(q4, {**ROUNDED, "w6+": "0.491333814"}, tmp_path)
     assert v["w6+"].status == "wrong" and v["w6+"].slip == ""
     assert v["w6+"].candidates == ("plus_update", "sign")
-    assert "2 slips give this number" in v["w6+"].explanation
+    assert v["w6+"].explanation.startswith("one of 2 slips that give this number: updated with +")
     assert "which you did not write" in v["w6+"].explanation
 
 

@@ -238,7 +238,7 @@ class Checker:
             return self.verdict(a, "wrong", f.explanation, f.slip)
         if found:
             told = "; or ".join(f.explanation for f in found.values())
-            v = self.verdict(a, "wrong", f"{len(found)} slips give this number: {told}")
+            v = self.verdict(a, "wrong", f"one of {len(found)} slips that give this number: {told}")
             return dataclasses.replace(v, confidence="several", candidates=tuple(found))
         if inputs_right:
             return self.named(a, ARITHMETIC, expected=format_number(plain))
