@@ -71,26 +71,20 @@ def test_the_first_own_error_is_placed_where_it_was_made(graded):
     assert measure(graded).first_error.value >= TARGETS["first_error"]
 
 
-def test_where_the_catalogue_has_the_slip_it_is_named_right(graded):
-    """Issue #23's targets on the sheets whose slips the catalogue has entries for (the six it gains
-    with the issue left out until it has them): named-slip precision ≥ 95 %, recall ≥ 85 % on full
-    and sparse sheets and ≥ 70 % on updated parameters only (a slip listed among the several that
-    give the number counts), carried ≥ 99.5 %."""
-    m = measure(graded, without_new=True)
+def test_a_slip_named_is_the_slip_made_and_a_carried_answer_is_called_carried(graded):
+    """Issue #23's targets: named-slip precision ≥ 95 %, recall ≥ 85 % on full and sparse sheets and
+    ≥ 70 % on updated parameters only (a slip listed among the several that give the number counts),
+    carried answers called carried ≥ 99.5 %."""
+    m = measure(graded)
     assert m.precision.value >= TARGETS["precision"]
     assert m.recall(("full", "sparse")).value >= TARGETS["recall_full_sparse"]
     assert m.recall(("updates",)).value >= TARGETS["recall_updates"]
     assert m.carried.value >= TARGETS["carried"]
 
 
-def test_the_diagnosis_does_not_fall_below_what_it_reached(graded):
-    """The targets that do not hold yet, each kept from falling below what it reaches now: on every
-    sheet (the six new slips' too) precision, recall, carried; misconceptions counted equal to the
-    slips made (target: 98 % of sheets)."""
-    m = measure(graded)
-    assert m.precision.value >= 0.80
-    assert m.recall(("full", "sparse")).value >= 0.70
-    assert m.recall(("updates",)).value >= 0.75
-    assert m.carried.value >= 0.98
-    assert m.misconceptions.value >= 0.80
+def test_misconceptions_do_not_fall_below_what_they_reached(graded):
+    """Misconceptions counted equal to the slips made: the target (98 % of sheets) does not hold yet
+    (two slips that each explain the same update count once; a sheet's slips named differently in two
+    steps twice); kept from falling below what it reaches now."""
+    assert measure(graded).misconceptions.value >= 0.90
     assert measure(graded, without_new=True).misconceptions.value >= 0.95
