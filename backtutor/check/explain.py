@@ -78,7 +78,7 @@ class Explainer:
         ways = [(True, plain)]
         from_leaves = SheetState(self.recompute, state.student, parts=False).work(step)[0]
         ways += [(False, from_leaves)] if from_leaves != plain else []
-        for h in hypotheses(self.ctx, step):
+        for h in self.hypotheses(step):
             if h.deep:
                 if chain is None:
                     chain = [
