@@ -123,6 +123,14 @@ def test_a_number_two_slips_give_lists_both_and_names_neither(q4, tmp_path):
     assert "which you did not write" in v["w6+"].explanation
 
 
+def test_a_number_a_hair_off_is_not_explained_by_a_slip_in_a_skipped_step(q4, tmp_path):
+    # ∂E/∂w5 = 0.0821670406 written 0.0823: w4 and b1 exchanged in the skipped net_h2 moves it there
+    # too, through the whole chain, but a slip that moves an answer by 0.2 % is a coincidence
+    _, v = grade(q4, {"dE_total/dw5": "0.0823"}, tmp_path)
+    assert v["dE_total/dw5"].status == "wrong" and v["dE_total/dw5"].slip in ("", "arithmetic")
+    assert v["dE_total/dw5"].candidates == ()
+
+
 def test_hidden_gradients_with_already_updated_output_weights(q4, tmp_path):
     # δ_o1 = 0.138498562, δ_o2 = −0.0380982365 (Mazur); w5⁺ = 0.35891648, w7⁺ = 0.511301270
     wrong = 0.138498562 * 0.35891648 + (-0.0380982365) * 0.511301270  # 0.030230
