@@ -1,4 +1,5 @@
-"""check (issue #23): a sheet is recomputed from the student's own written values wherever they exist.
+"""check (issue #23): a sheet is recomputed from the student's own written values wherever they exist,
+and "your inputs are right" is said only of inputs that were written (or given).
 A written out gives σ′ = out·(1 − out), and the softmax Jacobian −out_i·out_j and out_i·(1 − out_i),
 for every later step, whether or not net was written; a wrong out carries into them, never an own error.
 
@@ -44,3 +45,31 @@ def test_a_written_out_is_what_later_steps_are_worked_from(tmp_path, problem, an
     assert v[wrong].status == "wrong" and report.own_errors == 1 and report.misconceptions == 1, v
     later = list(answers)[list(answers).index(wrong) + 1 :]
     assert all(v[i].status == "carried" and v[i].source == wrong for i in later), v
+
+
+# Mazur's ∂E/∂out_o1 = 0.74136507 and σ′(net_o1) = 0.186815602 give δ_o1 = 0.138498562; 0.1523 is wrong.
+UNWRITTEN = [
+    (
+        {"dE_total/dout_o1@1": "0.7414", "dE_total/dnet_o1@1": "0.1523"},
+        "dE_total/dnet_o1@1",
+        "dout_o1/dnet_o1@1",
+    ),
+    ({"w5+@1": "0.3589", "w5+@2": "0.3000"}, "w5+@2", "dE_total/dw5@2"),  # its gradient never written
+]
+
+
+@pytest.mark.parametrize(("answers", "step", "skipped"), UNWRITTEN)
+def test_inputs_are_right_only_when_written_or_given(tmp_path, answers, step, skipped):
+    sol = backtutor.solve(PROBLEMS / "q4.yaml", epochs=2, shown={1, 2})
+    path = tmp_path / "sheet.yaml"
+    path.write_text("".join(f'"{k}": {v}\n' for k, v in answers.items()), encoding="utf-8")
+    v = {x.id: x for x in Checker(sol).grade(read_sheet(path, sol), str(path)).verdicts}[step]
+    assert v.status == "wrong" and v.slip != "arithmetic" and "inputs are right" not in v.explanation
+    assert f"not written: {skipped}" in v.explanation, v
+    # the same step with every input written (and right) is an arithmetic slip
+    full = {**answers, "dout_o1/dnet_o1@1": "0.1868"} if step == "dE_total/dnet_o1@1" else None
+    if full:
+        path.write_text("".join(f'"{k}": {x}\n' for k, x in full.items()), encoding="utf-8")
+        assert {x.id: x for x in Checker(sol).grade(read_sheet(path, sol)).verdicts}[
+            step
+        ].slip == "arithmetic"

@@ -48,6 +48,13 @@ def marked(sol, w, render=render_marked_markdown):
     return render(w, Checker(sol).grade(w.answers, w.file, w.unmatched))
 
 
+# out_h1 is written and ∂E/∂w5's factors are not: where the error is cannot be said (issue #23)
+UNWRITTEN_MD = (
+    "; not written: dE\\_total/dout\\_o1, dout\\_o1/dnet\\_o1, dnet\\_o1/dw5 (what it is worked from), "
+    "so the error is in this step or in the working before it, from net\\_h2 on"
+)
+
+
 def test_the_marked_markdown_line_by_line(q4):
     ambiguous = Unmatched(Place("hw.md", 8), "E = 0.2984 <b>", "ambiguous", ("E_o1", "E_total"))
     out = marked(q4, writeup(q4, TEXT, [(*w, None) for w in WRITTEN], [ambiguous]))
@@ -56,7 +63,7 @@ def test_the_marked_markdown_line_by_line(q4):
         "",
         "**Score:** 1/3 right, 1 own error (1 distinct misconception), 1 carried forward.",
         "",
-        "**First error:** line 7, `dE_total/dw5`: wrong — no single slip explains it.",
+        "**First error:** line 7, `dE_total/dw5`: wrong — no single slip explains it" + UNWRITTEN_MD + ".",
         "",
         "```text",
         " 1  # Homework 3",
@@ -73,7 +80,8 @@ def test_the_marked_markdown_line_by_line(q4):
         " 7  $$\\frac{\\partial E}{\\partial w_5} = 0.0823$$",
         "```",
         "",
-        "> ✗ `dE_total/dw5` = 0.0823: expected 0.0821670406; wrong — no single slip explains it",
+        "> ✗ `dE_total/dw5` = 0.0823: expected 0.0821670406; wrong — no single slip explains it"
+        + UNWRITTEN_MD,
         "",
         "```text",
         " 8  E = 0.2984 <b>",
@@ -107,7 +115,7 @@ def test_the_marked_page_is_the_same_escaped(q4):
     assert marks == [
         '<p class="mark right">✓ <code>out_h1</code> = 0.5933: right</p>',
         '<p class="mark wrong">✗ <code>dE_total/dw5</code> = 0.0823: expected 0.0821670406; '
-        "wrong — no single slip explains it</p>",
+        "wrong — no single slip explains it" + UNWRITTEN_MD.replace("\\", "") + "</p>",
         '<p class="mark unmatched">· not graded: not recognised</p>',
         '<p class="mark carried">↷ <code>w5+</code> = 0.35885: carried forward from the error in '
         "dE_total/dw5 (line 7); expected 0.35891648</p>",

@@ -24,7 +24,7 @@ from .places import Place, Unmatched
 from .questions import Marking
 from .recompute import Recompute, SheetState
 from .sheet import Answer
-from .slips.catalogue import ARITHMETIC, NO_SLIP, TRANSPOSED, early_rounding
+from .slips.catalogue import ARITHMETIC, NO_SLIP, TRANSPOSED, UNWRITTEN, early_rounding
 from .slips.records import Slip, SlipContext
 from .tolerance import EXACT, Tolerance
 from .verdicts import Report, Verdict
@@ -143,7 +143,8 @@ class Checker:
                 a, "carried", f"method right; carried forward from the error in {source}", source=source
             )
         # its inputs are right: each one the student gave is, or it has none but given numbers
-        inputs_right = (not step.depends_on or any(d in verdicts for d in step.depends_on)) and not source
+        # its inputs are right only when each was written (and right) or given, never when skipped
+        inputs_right = all(d in verdicts for d in step.depends_on) and not source
         return self.diagnose(a, step, state, slack, from_yours, inputs_right)
 
     def _from_leaves(
@@ -247,6 +248,14 @@ class Checker:
             value, touched = SheetState(self.recompute, state.student, h).work(step)
             if touched and self.tolerance.close(a, value):
                 return self.verdict(a, "wrong", h.explanation, h.slip)
+        # what it rests on that the sheet skips, in working order: the error may be anywhere there
+        unwritten = sorted(
+            (d for d in state.reworked(step) if d not in state.student and d in self.index),
+            key=self.order.__getitem__,
+        )
+        if unwritten:
+            skipped = ", ".join(d for d in step.depends_on if d not in state.student)
+            return self.named(a, UNWRITTEN, inputs=skipped or unwritten[-1], first=unwritten[0])
         return self.named(a, NO_SLIP)
 
 

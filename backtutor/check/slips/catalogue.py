@@ -332,6 +332,12 @@ EARLY_ROUNDING = Slip(
     where="early_rounding() above, tried last by grade.py",
 )
 NO_SLIP = Slip("", "wrong — no single slip explains it", where="grade.py: when nothing else fits")
+UNWRITTEN = Slip(
+    "",
+    "wrong — no single slip explains it; not written: {inputs} (what it is worked from), so the error "
+    "is in this step or in the working before it, from {first} on",
+    where="grade.py: when nothing else fits and the step rests on steps the sheet skips",
+)
 
 CATALOGUE: tuple[Slip, ...] = (
     SWAPPED,
@@ -341,5 +347,6 @@ CATALOGUE: tuple[Slip, ...] = (
     ARITHMETIC,
     EARLY_ROUNDING,
     NO_SLIP,
+    UNWRITTEN,
 )
 """Every slip check names, in the order grade.py tries them."""
