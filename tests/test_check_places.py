@@ -78,10 +78,11 @@ def test_terminal(graded):
     console = Console(width=200, record=True, file=io.StringIO(), highlight=False)
     console.print(render_report(report))
     out = console.export_text()
-    assert "0.0823 ✗ wrong (expected 0.0821670406)" in out and "(hw.md:7)" in out
-    assert "first error: dE_total/dw5 at hw.md:7" in out
-    assert "hw.md:9: ambiguous: it could be E_o1, E_total: E = 0.2984" in out
-    assert "hw.md cell 4, line 2: not recognised: lr = 0.5" in out
+    assert "hw.md\n" in out  # the sheet's name heads its report; each place is in it
+    assert "0.0823 ✗ wrong (expected 0.0821670406)" in out and "(line 7)" in out
+    assert "first error: dE_total/dw5 (" in out
+    assert "line 9: ambiguous: it could be E_o1, E_total: E = 0.2984" in out
+    assert "cell 4, line 2: not recognised: lr = 0.5" in out
     assert "\x1b" not in out and "\\x1b[31m" in out  # the sheet's escape sequence shown, not run
 
 

@@ -27,6 +27,11 @@ def at(where: Place | None) -> str:
     return "" if where is None else str(where)
 
 
+def short(where: Place) -> str:
+    """A place within its own sheet (a report names the sheet above it): line 14, or cell 3, line 2."""
+    return f"line {where.line}" if where.cell is None else f"cell {where.cell}, line {where.line}"
+
+
 def not_graded(u: Unmatched) -> str:
     """Why a line of a write-up was not graded, with the steps an ambiguous name could be."""
     if u.why == "ambiguous" and u.candidates:

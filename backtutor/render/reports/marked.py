@@ -15,7 +15,7 @@ from ...check import Report, Verdict
 from ...check.places import Place
 from ...check.writeup.records import Writeup
 from ...text import html, markdown, markdown_block, markdown_code
-from .common import not_graded
+from .common import not_graded, short
 
 SIGN = {"right": "✓", "carried": "↷", "wrong": "✗", "undecided": "?"}
 _STYLE = (
@@ -34,7 +34,7 @@ class Mark:
 
 
 @dataclass
-class Piece:
+class Passage:
     """Lines of the document, in order, and the marks that follow its last line."""
 
     cell: int | None
@@ -70,25 +70,20 @@ def _told(v: Verdict, source: Place | None) -> str:
     return f"{said}: {v.explanation}"
 
 
-def short(where: Place) -> str:
-    """A place within its own document: line 14, or cell 3, line 2."""
-    return f"line {where.line}" if where.cell is None else f"cell {where.cell}, line {where.line}"
-
-
-def pieces(writeup: Writeup, report: Report) -> tuple[list[Piece], list[Mark]]:
+def pieces(writeup: Writeup, report: Report) -> tuple[list[Passage], list[Mark]]:
     """The document cut after each line with marks, and the marks of no line in it (at the end)."""
     left = marks(report)
     cells = writeup.cells if writeup.cells else (writeup.text,)
     numbers = range(1, len(cells) + 1) if writeup.cells else [None]
-    out: list[Piece] = []
+    out: list[Passage] = []
     for cell, text in zip(numbers, cells, strict=True):
         if not text.strip():
             continue
-        piece = Piece(cell, [], [])
+        piece = Passage(cell, [], [])
         out.append(piece)
         for n, line in enumerate(text.split("\n"), 1):
             if piece.marks:
-                piece = Piece(cell, [], [])
+                piece = Passage(cell, [], [])
                 out.append(piece)
             piece.lines.append((n, line.removesuffix("\r")))
             piece.marks = left.pop((cell, n), [])

@@ -18,7 +18,7 @@ from rich.text import Text
 
 from ...check import Report, Verdict
 from ...text import terminal
-from ..reports.common import MARKS, at, class_counts, not_graded, question_lines, told, totals
+from ..reports.common import MARKS, class_counts, not_graded, question_lines, short, told, totals
 from .solution import Run, labelled, segments, wrapped
 
 _STYLE = {"right": "green", "carried": "yellow", "wrong": "red", "imprecise": "cyan", "undecided": "magenta"}
@@ -42,7 +42,7 @@ class _Verdicts:
                 wrapped([("Not graded (no step was found for these lines):", _BOLD)], width), 0
             )
         for u in self.report.unmatched:
-            runs: list[Run] = [(terminal(at(u.where)) + ":", _DIM), (f" {not_graded(u)}: ", None)]
+            runs: list[Run] = [(short(u.where) + ":", _DIM), (f" {not_graded(u)}: ", None)]
             yield from segments(wrapped([*runs, (terminal(u.text), _ANSWER)], width), 0)
 
     def _verdict(self, v: Verdict, width: int) -> Iterator[Segment]:
@@ -63,8 +63,8 @@ def verdict_runs(v: Verdict) -> list[Run]:
         runs.append((f": {terminal(v.explanation)}", None))
     if v.diagnosis and v.diagnosis not in v.explanation:
         runs.append((f" [{terminal(v.diagnosis)}]", _DIM))
-    if v.where:
-        runs.append((f"  ({terminal(at(v.where))})", _DIM))
+    if v.where:  # in its sheet, whose name heads the report
+        runs.append((f"  ({short(v.where)})", _DIM))
     return runs
 
 
@@ -79,8 +79,6 @@ def score_line(report: Report) -> Text:
     summary = Text(f"Score: {report.summary}", style="bold")
     if report.first_error:
         summary.append(f"; first error: {terminal(report.first_error.label)}", style="red")
-        if report.first_error.where:
-            summary.append(f" at {terminal(at(report.first_error.where))}", style="red")
         if report.first_error.explanation:
             summary.append(f" ({terminal(told(report.first_error))})")
     return summary
