@@ -106,7 +106,15 @@ class Checker:
         self, a: Answer, status: str, explanation: str = "", slip: str = "", source: str = ""
     ) -> Verdict:
         return Verdict(
-            a.id, a.written, self.expected[a.id], status, explanation, slip, source, element=a.element
+            a.id,
+            a.written,
+            self.expected[a.id],
+            status,
+            explanation,
+            slip,
+            source,
+            element=a.element,
+            where=a.where,
         )
 
     def grade_number(
