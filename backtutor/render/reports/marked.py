@@ -15,14 +15,15 @@ from ...check import Report, Verdict
 from ...check.places import Place
 from ...check.writeup.records import Writeup
 from ...text import html, markdown, markdown_block, markdown_code
-from .common import not_graded, short
+from .common import MARKS, not_graded, short
 
-SIGN = {"right": "✓", "carried": "↷", "wrong": "✗", "undecided": "?"}
+SIGN = {"right": "✓", "carried": "↷", "wrong": "✗", "imprecise": "…", "undecided": "?"}
 _STYLE = (
     "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
     "pre{background:#f6f6f6;padding:.4rem .6rem;margin:0;white-space:pre-wrap}"
     ".n{color:#888;user-select:none}.mark{margin:.2rem 0 .6rem 2rem}"
-    ".right{color:#080}.carried{color:#a60}.wrong{color:#c00}.undecided{color:#808}.unmatched{color:#555}"
+    ".right{color:#080}.carried{color:#a60}.wrong{color:#c00}.imprecise{color:#088}.undecided{color:#808}"
+    ".unmatched{color:#555}"
 )
 
 
@@ -67,7 +68,7 @@ def _told(v: Verdict, source: Place | None) -> str:
         return f"{said}: carried forward from the error in {v.source}{line}; expected {v.expected}"
     if v.status == "wrong":
         return f"{said}: expected {v.expected}; {v.explanation}"
-    return f"{said}: {v.explanation}"
+    return f"{said}: {v.explanation or MARKS[v.status]}"
 
 
 def pieces(writeup: Writeup, report: Report) -> tuple[list[Passage], list[Mark]]:
