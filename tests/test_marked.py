@@ -141,3 +141,10 @@ def test_nothing_recognised_says_so(q4):
     out = marked(q4, w)
     assert "**Score:** nothing recognised: no answer found (1 line with a number not graded)." in out
     assert "0/0" not in out
+
+
+def test_a_marked_error_says_how_sure_its_diagnosis_is(q4):
+    # ∂E_total/∂w5 = 0.082167041 written with its sign flipped: one slip (sign) explains it
+    text = "$$\\frac{\\partial E}{\\partial w_5} = -0.0822$$"
+    out = marked(q4, writeup(q4, text, [("dE_total/dw5", "-0.0822", 1, None)]))
+    assert "sign error \\[one slip explains it\\]" in out

@@ -15,7 +15,7 @@ from ...check import Report, Verdict
 from ...check.places import Place
 from ...check.writeup.records import Writeup
 from ...text import html, markdown, markdown_block, markdown_code
-from .common import MARKS, not_graded, short
+from .common import MARKS, not_graded, short, told
 
 SIGN = {"right": "✓", "carried": "↷", "wrong": "✗", "imprecise": "…", "undecided": "?"}
 _STYLE = (
@@ -67,7 +67,7 @@ def _told(v: Verdict, source: Place | None) -> str:
         line = f" ({short(source)})" if source else ""
         return f"{said}: carried forward from the error in {v.source}{line}; expected {v.expected}"
     if v.status == "wrong":
-        return f"{said}: expected {v.expected}; {v.explanation}"
+        return f"{said}: expected {v.expected}; {told(v)}"  # and how sure its diagnosis is
     return f"{said}: {v.explanation or MARKS[v.status]}"
 
 
@@ -166,7 +166,7 @@ def _parts(writeup: Writeup, report: Report, page: _Page) -> str:
     out = [page.heading(1, title), page.said("Score", page.plain(report.summary))]
     first = report.first_error
     if first is not None and first.where is not None:
-        where = f"{short(first.where)}, {page.code(first.label)}: {page.plain(first.explanation)}"
+        where = f"{short(first.where)}, {page.code(first.label)}: {page.plain(told(first))}"
         out.append(page.said("First error", where))
     cell: int | None = None
     for piece in body:
