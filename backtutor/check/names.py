@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from ..engine.expr import Call, Expr, Sym
 
-_GREEK = {
+GREEK = {
     "α": "alpha",
     "β": "beta",
     "γ": "gamma",
@@ -43,7 +43,7 @@ def key(name: str) -> str:
     s = unicodedata.normalize("NFD", name).replace("\u0302", "hat")
     if s.endswith("^"):
         s = s[:-1] + "hat"
-    s = "".join(_GREEK.get(c, c) for c in s)
+    s = "".join(GREEK.get(c, c) for c in s)
     return s.translate(_PLAIN)
 
 

@@ -162,9 +162,10 @@ def parse_sheet(text: str, name: str, sol: Solution) -> list[Answer]:
     numbers = ids.numbers
     for line, key, written in rows:
         # keyed by the id as written: most of a sheet is found here
+        where = Place(name, line) if line else None
         cached = numbers.get((key, written)) if isinstance(written, str) else None
         if cached is not None:
-            answers.append(cached)
+            answers.append(replace(cached, where=where))
             continue
         if isinstance(written, list):  # an element also answered as a scalar: both are graded
             answers += matrix_answer(name, key, written, ids, lines)
@@ -177,15 +178,15 @@ def parse_sheet(text: str, name: str, sol: Solution) -> list[Answer]:
         if written is None or written == "":
             continue
         if not isinstance(written, str):
-            answers.append(_unreadable(step_id, written))
+            answers.append(replace(_unreadable(step_id, written), where=where))
             continue
         try:
             answer = parse_answer(step_id, written, sol)
             if answer.formula is None and len(numbers) < 100_000:
                 numbers[(key, written)] = answer
-            answers.append(answer)
+            answers.append(replace(answer, where=where))
         except ParseError as e:  # this answer, not the whole sheet: the others still get their verdicts
-            answers.append(Answer(step_id, written, unreadable=str(e)))
+            answers.append(Answer(step_id, written, unreadable=str(e), where=where))
     return answers
 
 
@@ -224,7 +225,8 @@ def matrix_answer(
         if not isinstance(x, str):
             raise SheetError(name, f"{element}: expected a number or a formula", where, key)
         try:
-            answers.append(replace(parse_answer(str(grid[i][j]), x, sol), element=element))
+            answer = parse_answer(str(grid[i][j]), x, sol)
+            answers.append(replace(answer, element=element, where=Place(name, where) if where else None))
         except ParseError as e:
             raise SheetError(name, f"{element}: {e}", where, key) from None
     return answers
