@@ -111,6 +111,16 @@ class _Known:
         return self._functions
 
     @functools.cached_property
+    def updates(self) -> dict[str, list[str]]:
+        """A step id without its `@t` ↦ the ids of the updates that work it, in order."""
+        out: dict[str, list[str]] = {}
+        for s in self.sol.steps:
+            at = s.id.rfind("@")
+            if at > 0:
+                out.setdefault(s.id[:at], []).append(s.id)
+        return out
+
+    @functools.cached_property
     def varying(self) -> frozenset[str]:
         return per_example(self.sol.graph)
 
@@ -172,9 +182,9 @@ def parse_sheet(text: str, name: str, sol: Solution) -> list[Answer]:
             continue
         step_id = key if key in known else canonical_id(str(key), known, sol.graph.loss, ids.names)
         if step_id is None:
-            close = difflib.get_close_matches(key, sorted(known), n=3)
-            hint = f"; closest: {', '.join(close)}" if close else ""
-            raise SheetError(name, f"no step with id {key!r}{hint}", line, key)
+            step_id, hint = _one_update(str(key), ids)
+            if step_id is None:
+                raise SheetError(name, f"no step with id {key!r}{hint}", line, key)
         if written is None or written == "":
             continue
         if not isinstance(written, str):
@@ -188,6 +198,20 @@ def parse_sheet(text: str, name: str, sol: Solution) -> list[Answer]:
         except ParseError as e:  # this answer, not the whole sheet: the others still get their verdicts
             answers.append(Answer(step_id, written, unreadable=str(e), where=where))
     return answers
+
+
+def _one_update(key: str, known: _Known) -> tuple[str | None, str]:
+    """The step a key without `@t` means when its quantity is in one update only; else None, and
+    what to say: the ids with their `@t`, or the closest ids."""
+    base = None if "@" in key else canonical_id(key, set(known.updates), known.sol.graph.loss, known.names)
+    if base is None:
+        close = difflib.get_close_matches(key, sorted(known.ids), n=3)
+        return None, f"; closest: {', '.join(close)}" if close else ""
+    ids = known.updates[base]
+    if len(ids) == 1:
+        return ids[0], ""
+    listed = ", ".join(ids[:4]) + (", …" if len(ids) > 4 else "")
+    return None, f"; it is worked in {len(ids)} updates, say which with @t: {listed}"
 
 
 def _unreadable(step_id: str, written: object) -> Answer:

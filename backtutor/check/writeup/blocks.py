@@ -7,6 +7,7 @@ cut out of a block before its rows are split (check/writeup/latex.py)."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ _OPEN = re.compile(
     r"\$\$|\\\[|\\begin\{(align\*?|aligned|equation\*?|gather\*?|eqnarray\*?|multline\*?|split|displaymath)\}"
 )
 _CLOSE = {"$$": re.compile(r"\$\$"), "\\[": re.compile(r"\\\]")}
-_INLINE = re.compile(r"\$\$(.+?)\$\$|\$([^$]+)\$|\\\((.+?)\\\)")
+_INLINE = re.compile(r"\$\$(.+?)\$\$|\$([^$]+)\$|\\\((.+?)\\\)|\\\[(.+?)\\\]")
 _BULLET = re.compile(r"^\s*(?:>\s*)*(?:[-*+•]|\d{1,3}[.)]|\\item)\s+")
 _HEADING = re.compile(r"^\s*(?:#{1,6}\s|\\(?:section|subsection|subsubsection|paragraph|chapter)\*?\{)")
 _EMPHASIS = re.compile(r"\*\*|__|`|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)")
@@ -107,35 +108,44 @@ def _block(lines: list[str], first: int, last: int, opened: re.Match[str]) -> It
 
 def _line(n: int, line: str, kind: str) -> Iterator[Piece]:
     """One line outside display blocks: its inline maths with an `=`, else the line itself."""
+    for maths, matrices, heading in _parts(line, kind):
+        yield Piece(n, line, maths, matrices, heading)
+
+
+Part = tuple[str, tuple[Matrix, ...], bool]  # a Piece without its place
+
+
+@functools.lru_cache(maxsize=16384)  # a class writes many of the same lines
+def _parts(line: str, kind: str) -> tuple[Part, ...]:
     if not line.strip():
-        return
+        return ()
     if kind != "text" and _HEADING.match(line):
-        yield Piece(n, line, "", heading=True)
-        return
+        return (("", (), True),)
     body = _BULLET.sub("", line)
     if kind == "markdown" and body.lstrip().startswith("|"):
         if _TABLE_RULE.match(body):
-            return
+            return ()
         cells = [c.strip().strip("$") for c in re.split(r"(?<!\\)\|", body.strip().strip("|"))]
         cells = [c for c in cells if c]
         if len(cells) >= 2:
-            cut, matrices = cut_matrices(" = ".join(cells))
-            yield Piece(n, line, cut, tuple(matrices))
-            return
-    inline = (
-        [m.group(1) or m.group(2) or m.group(3) for m in _INLINE.finditer(body)] if kind != "text" else []
-    )
+            return (_cut(" = ".join(cells)),)
+    inline = [_inside(m) for m in _INLINE.finditer(body)] if kind != "text" else []
     with_equals = [m for m in inline if "=" in m or "\\approx" in m]
     if with_equals:
-        for maths in with_equals:
-            cut, matrices = cut_matrices(maths)
-            yield Piece(n, line, cut, tuple(matrices))
         rest = _INLINE.sub(" ", body)  # what is written between them: `$a = 1$ and b = 2`
-        if "=" in rest or _DECIMAL.search(rest):
-            yield Piece(n, line, _EMPHASIS.sub("", rest))
-        return
+        more = [_cut(_EMPHASIS.sub("", rest))] if "=" in rest or _DECIMAL.search(rest) else []
+        return (*(_cut(maths) for maths in with_equals), *more)
     if kind != "text":
-        body = _INLINE.sub(lambda m: m.group(1) or m.group(2) or m.group(3), body)
+        body = _INLINE.sub(_inside, body)
         body = _EMPHASIS.sub("", body) if kind == "markdown" else body
-    cut, matrices = cut_matrices(body)
-    yield Piece(n, line, cut, tuple(matrices))
+    return (_cut(body),)
+
+
+def _cut(maths: str) -> Part:
+    cut, matrices = cut_matrices(maths)
+    return cut, tuple(matrices), False
+
+
+def _inside(m: re.Match[str]) -> str:
+    """The maths of an inline `$…$`, `$$…$$`, `\\(…\\)` or one-line `\\[…\\]`."""
+    return next(g for g in m.groups() if g is not None)

@@ -20,6 +20,7 @@ _CALLS = r"(?:σ|sigma|f|g|φ|relu|ReLU|tanh|exp|ln|log)'?\([^()]*\)"
 _OPERAND = re.compile(
     rf"d[^\W\d][\w']*/d[^\W\d][\w']*|{_CALLS}|[^\W\d][\w']*|\d+(?:\.\d*)?(?:e[-+]?\d+)?|\.\d+|⟦\d+⟧"
 )
+_SIGNED = re.compile(r"[-+]\s*(?:\d+(?:\.\d*)?(?:e[-+]?\d+)?|\.\d+)")
 _OPERATOR = re.compile(r"[-+*/()^]")
 _DERIVATIVE = re.compile(r"(?<!\w)d[^\W\d][\w']*/d[^\W\d]")
 
@@ -50,10 +51,14 @@ def has_number(text: str) -> bool:
 
 def number(side: str) -> str | None:
     """The number a side is (words after it allowed: `0.3589 (rounded)`), as written; else None."""
-    m = _LEADING_NUMBER.fullmatch(side.strip())
-    if m is None or _number(m.group(1)) is None:
+    side = side.strip()
+    if side.startswith("(") and side.endswith(")"):
+        side = side[1:-1].strip()
+    m = _LEADING_NUMBER.fullmatch(side)
+    if m is None:
         return None
-    return m.group(1)
+    written = m.group(1).replace(",", ".") if "e" in m.group(1) else m.group(1)  # 3,59e-1
+    return written if _number(written) is not None else None
 
 
 def is_derivative_product(side: str) -> bool:
@@ -63,28 +68,27 @@ def is_derivative_product(side: str) -> bool:
 
 def operands(side: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
     """(operands, shape): a side's names and numbers in order, and its operators with every operand
-    as `_` (juxtaposition as `*`); None when something else is in it."""
+    as `_` (juxtaposition as `*`; a signed number, `(-0.97)` too, one operand); None when something
+    else is in it."""
     items: list[str] = []
     shape: list[str] = []
     i, s = 0, side
     while i < len(s):
+        after_operand = bool(shape) and shape[-1] in ("_", ")")
+        m = _OPERAND.match(s, i) or (None if after_operand else _SIGNED.match(s, i))
         if s[i] == " ":
             i += 1
-            continue
-        m = _OPERAND.match(s, i)
-        if m:
-            if shape and shape[-1] in ("_", ")"):
-                shape.append("*")
-            items.append(m.group(0))
-            shape.append("_")
+        elif m:
+            shape += ["*", "_"] if after_operand else ["_"]
+            items.append(m.group(0).replace(" ", ""))
             i = m.end()
         elif _OPERATOR.match(s, i):
-            if s[i] == "(" and shape and shape[-1] in ("_", ")"):
-                shape.append("*")
-            shape.append(s[i])
+            shape += ["*", "("] if s[i] == "(" and after_operand else [s[i]]
             i += 1
         else:
             return None
+        if shape[-3:] == ["(", "_", ")"]:
+            shape[-3:] = ["_"]
     return tuple(items), tuple(shape)
 
 

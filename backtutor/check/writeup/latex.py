@@ -84,8 +84,7 @@ def _fractions(text: str) -> str:
 
 def plain(text: str) -> str:
     """One equation's maths in plain notation (matrices already cut out)."""
-    s = _LABEL.sub("", text).translate(_UNICODE)
-    s = _THIN_IN_NUMBER.sub("", s)
+    s = _LABEL.sub("", _THIN_IN_NUMBER.sub("", text)).translate(_UNICODE)
     s = _HAT.sub(r"\1_hat", s)
     s = _COMMAND.sub(lambda m: _COMMANDS.get(m.group(0), " " if m.group(0)[1] in ",;:! " else m.group(0)), s)
     s = _POWER10.sub(r"\1e\2", s)

@@ -9,6 +9,8 @@ write-up gives it nowhere else, in the same update as the product."""
 
 from __future__ import annotations
 
+import functools
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -18,9 +20,9 @@ from ...engine.parse import ParseError
 from ...problem.files import FileError, read_text
 from ...solution import Solution
 from ..places import Place, Unmatched
-from ..sheet import Answer, SheetError, _known, matrix_answer, parse_answer
+from ..sheet import Answer, SheetError, _known, _number, matrix_answer, parse_answer
 from .blocks import Piece, pieces
-from .equations import Equation, factors, has_number, is_derivative_product, number, operands
+from .equations import Equation, equations, factors, has_number, is_derivative_product, number, operands
 from .latex import plain
 from .records import Writeup
 from .resolve import Resolved, Resolver
@@ -45,6 +47,7 @@ _LABEL = re.compile(
 _LETTER = re.compile(r"[^\W\d_]")
 _MATRIX = re.compile(r"⟦(\d+)⟧")
 _DECIMAL = re.compile(r"\d[.,]\d")
+_VALUE = re.compile(r"\s*[-+]?\s*\d")  # a side that begins as a number
 
 
 def read_writeup(path: str | Path, sol: Solution) -> Writeup:
@@ -120,7 +123,7 @@ class _Reading:
             step_id = ids[0] if len(ids) == 1 else next((i for i in ids if _suffix(i) == _suffix(f.of)), None)
             if step_id is not None and step_id not in given:
                 given.add(step_id)
-                self.answers.append(replace(parse_answer(step_id, f.written, self.sol), where=f.where))
+                self.answers.append(_number_answer(step_id, f.written, f.where))
         return tuple(self.answers), tuple(self.unmatched)
 
     def piece(self, piece: Piece, cell: int | None) -> None:
@@ -164,7 +167,7 @@ class _Reading:
             if step_id is None:
                 self.unread(where, piece.text, "ambiguous", tuple(self.resolver.ids[r.base]))
                 return
-            self.answers.append(replace(parse_answer(step_id, written, self.sol), where=where))
+            self.answers.append(_number_answer(step_id, written, where))
             self.products(r.base, step_id, eq, where)
         elif is_derivative_product(last):  # the chain rule: its factors pair with numbers given later
             self.symbolic[r.base] = last
@@ -222,8 +225,8 @@ class _Reading:
             return
         try:
             self.answers.append(replace(parse_answer(step_id, side, self.sol), where=where))
-        except ParseError:  # a definition (Σ ½(target − output)²) unless it holds a value
-            if _DECIMAL.search(side):
+        except ParseError:  # a definition (Σ ½(target − output)²) unless it is a value misread
+            if _VALUE.match(side) or _DECIMAL.search(side):
                 self.unread(where, piece.text, "could not read")
 
     def matrix(self, lhs: str, cells: list[list[str]], where: Place, text: str) -> None:
@@ -246,14 +249,18 @@ class _Reading:
         self.answers += [replace(a, where=where) for a in found]
 
 
+def _number_answer(step_id: str, written: str, where: Place) -> Answer:
+    value, unit = _number(written) or (math.nan, 0.0)  # `written` was read as a number already
+    return Answer(step_id, written, value, unit, where=where)
+
+
 def _suffix(step_id: str) -> str:
     return step_id[len(re.sub(r"(?:\[\d+\])?(?:@\d+)?$", "", step_id)) :]
 
 
-def _equations(maths: str) -> list[Equation]:
-    from .equations import equations
-
-    return equations(plain(maths)) if maths else []
+@functools.lru_cache(maxsize=16384)  # a class writes many of the same equations
+def _equations(maths: str) -> tuple[Equation, ...]:
+    return tuple(equations(plain(maths))) if maths else ()
 
 
 def _label(text: str) -> int | None:
