@@ -86,13 +86,16 @@ def parse_writeup(text: str, file: str, kind: str, sol: Solution) -> Writeup:
     return Writeup(file, kind, text, *reading.done())
 
 
-def _resolvers(sol: Solution) -> Resolver:
-    known = _known(sol)
-    resolver = getattr(known, "writeup_resolver", None)
-    if resolver is None:
-        resolver = Resolver(sol, known.matrices)
-        known.writeup_resolver = resolver  # type: ignore[attr-defined]
-    return resolver
+_RESOLVERS: dict[int, Resolver] = {}
+
+
+def _resolver(sol: Solution) -> Resolver:
+    """The Solution's Resolver, built once however many write-ups are read (one Solution at a time)."""
+    r = _RESOLVERS.get(id(sol))
+    if r is None or r.sol is not sol:
+        _RESOLVERS.clear()
+        r = _RESOLVERS[id(sol)] = Resolver(sol, _known(sol).matrices)
+    return r
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +111,7 @@ class _Reading:
 
     def __init__(self, file: str, sol: Solution) -> None:
         self.file, self.sol = file, sol
-        self.resolver = _resolvers(sol)
+        self.resolver = _resolver(sol)
         self.answers: list[Answer] = []
         self.unmatched: list[Unmatched] = []
         self.factors: list[_Factor] = []

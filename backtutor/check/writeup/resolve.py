@@ -48,7 +48,7 @@ class Resolver:
     """Resolves a Solution's names; built once per Solution (a class of write-ups shares it)."""
 
     def __init__(self, sol: Solution, matrices: MatrixIds) -> None:
-        self.loss = sol.graph.loss
+        self.sol, self.loss = sol, sol.graph.loss
         self.ids: dict[str, list[str]] = {}  # base ↦ its ids, in working order
         for s in sol.steps:
             self.ids.setdefault(_SUFFIX.sub("", s.id), []).append(s.id)
