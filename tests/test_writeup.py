@@ -121,13 +121,22 @@ dE/dw5 = -0.022b
 The learning rate is 0.5 as given.
 dnet_o1/dw5 = out_h1
 w_5 = 0.4
-W_5+ = 0.3589
+W_5+ = W_5 - eta * dE/dw5
+    = 0.4 - 0.5 * 0.0822
+    = 0.3589
 """
 
 
 def test_plain_text_nothing_ignored(q4):
     w = read(PLAIN, q4, "text", "hw.txt")
-    assert written(w) == {"net_h1": "0.3775", "out_h1": "0.5933", "dnet_o1/dw5": "out_h1", "w5+": "0.3589"}
+    assert written(w) == {
+        "net_h1": "0.3775",
+        "out_h1": "0.5933",
+        "dnet_o1/dw5": "out_h1",
+        "w5+": "0.3589",
+        "dE_total/dw5": "0.0822",  # a factor of w5 − η·∂E/∂w5 = 0.4 − 0.5·0.0822
+    }
+    assert lines(w)["w5+"] == 12 and lines(w)["dE_total/dw5"] == 12
     assert [(u.where.line, u.why, u.candidates) for u in w.unmatched] == [
         (4, "ambiguous", ("E_o1", "E_o2", "E_total")),  # E beside E_o1, E_o2 and E_total
         (5, "could not read", ()),

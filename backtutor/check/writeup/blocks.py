@@ -27,6 +27,7 @@ _EMPHASIS = re.compile(r"\*\*|__|`|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)")
 _TABLE_RULE = re.compile(r"^\s*\|?[\s:|-]+\|?\s*$")
 _ROW_BREAK = re.compile(r"(\n|\\\\(?:\[[^\]]*\])?)")
 _CONTINUES = re.compile(r"^\s*(?:&\s*)?(?:=|\\approx|≈|\\times|\\cdot|[-+*×·])")
+_EQUALS = re.compile(r"\s*(?:&\s*)?(?:=|\\approx|≈)")
 _ENDS_OPEN = re.compile(r"(?:=|\\times|\\cdot|[-+*×·])\s*&?\s*$")
 _DECIMAL = re.compile(r"\d[.,]\d")
 _MARK = "\x0b"  # a line break inside a cut-out matrix: counted, never a row break
@@ -44,7 +45,23 @@ class Piece:
 
 
 def pieces(text: str, kind: str) -> Iterator[Piece]:
-    """The pieces of a Markdown, LaTeX or plain-text document, in order."""
+    """The pieces of a Markdown, LaTeX or plain-text document, in order; a line that begins with `=`
+    continues the equation before it (`w5+ = w5 − η·∂E/∂w5` then `= 0.4 − 0.5 × 0.0822`)."""
+    previous: Piece | None = None
+    for piece in _pieces(text, kind):
+        if previous and _EQUALS.match(piece.maths) and "=" in previous.maths and not piece.matrices:
+            previous = Piece(
+                piece.line, piece.text, f"{previous.maths} {piece.maths.strip()}", previous.matrices
+            )
+            continue
+        if previous:
+            yield previous
+        previous = piece
+    if previous:
+        yield previous
+
+
+def _pieces(text: str, kind: str) -> Iterator[Piece]:
     lines = text.split("\n")
     start = 0
     if kind == "latex":
