@@ -225,6 +225,8 @@ def test_notebook_markdown_cells_and_printed_output(q4, tmp_path):
     assert where["out_h1"] == Place(str(path), 3, 2) and where["w5+"] == Place(str(path), 4, 2)
     assert where["dE_total/dw5"] == Place(str(path), 2, 3)
     assert w.kind == "notebook" and "print(out_h1)" in w.text
+    # a code cell's lines as a Place counts them: its source (shown, not read), then what it printed
+    assert w.cells[1].split("\n")[2:] == ["out_h1 = 0.5933", "w5+ = 0.3589"]
 
 
 def test_yaml_answers_are_located_too(q4, tmp_path):

@@ -79,10 +79,10 @@ def parse_writeup(text: str, file: str, kind: str, sol: Solution) -> Writeup:
             read = "\n".join(cell_text.split("\n")[skipped:])
             for piece in pieces(read, cell_kind):
                 reading.piece(replace(piece, line=piece.line + skipped), number)
-        text = "\n".join(document)
-    else:
-        for piece in pieces(text, kind):
-            reading.piece(piece, None)
+        answers, unmatched = reading.done()
+        return Writeup(file, kind, "\n".join(document), answers, unmatched, tuple(document))
+    for piece in pieces(text, kind):
+        reading.piece(piece, None)
     return Writeup(file, kind, text, *reading.done())
 
 
