@@ -173,7 +173,13 @@ def test_a_matrix_and_a_scalar_answer_to_one_step_are_both_reported(trained, tmp
     sheet.write_text("".join(lines if matrix_first else lines[::-1]), encoding="utf-8")
     result = runner.invoke(app, ["check", str(path), str(sheet)])
     assert result.exit_code == 1, result.output  # an own error
-    marks = {line.split()[0]: line for line in result.output.splitlines() if "W1" in line}
+    marks: dict[str, str] = {}  # each answer's label and the lines under it (its where may wrap them)
+    label = ""
+    for line in result.output.splitlines():
+        if line.startswith("  ") and not line.startswith("    ") and "W1" in line:
+            label = line.split()[0]
+            marks[label] = ""
+        marks[label] = marks.get(label, "") + line
     assert "✓ right" in marks["W1_11+"] and "✗ wrong" in marks["W1[1,1]+"], result.output
     assert "4/5 right" in result.output and "first error: W1[1,1]+ = W1_11+" in result.output
 

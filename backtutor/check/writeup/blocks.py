@@ -36,7 +36,7 @@ _COMMENT = re.compile(r"(?<!\\)%.*")
 
 
 @dataclass(frozen=True, slots=True)
-class Piece:
+class Chunk:
     line: int  # in the text given (a notebook: in the cell), from 1
     text: str  # the source line as written, for a report
     maths: str  # what may hold an equation (LaTeX or plain); "" for a heading
@@ -44,13 +44,13 @@ class Piece:
     heading: bool = False
 
 
-def pieces(text: str, kind: str) -> Iterator[Piece]:
+def pieces(text: str, kind: str) -> Iterator[Chunk]:
     """The pieces of a Markdown, LaTeX or plain-text document, in order; a line that begins with `=`
     continues the equation before it (`w5+ = w5 − η·∂E/∂w5` then `= 0.4 − 0.5 × 0.0822`)."""
-    previous: Piece | None = None
+    previous: Chunk | None = None
     for piece in _pieces(text, kind):
         if previous and _EQUALS.match(piece.maths) and "=" in previous.maths and not piece.matrices:
-            previous = Piece(
+            previous = Chunk(
                 piece.line, piece.text, f"{previous.maths} {piece.maths.strip()}", previous.matrices
             )
             continue
@@ -61,7 +61,7 @@ def pieces(text: str, kind: str) -> Iterator[Piece]:
         yield previous
 
 
-def _pieces(text: str, kind: str) -> Iterator[Piece]:
+def _pieces(text: str, kind: str) -> Iterator[Chunk]:
     lines = text.split("\n")
     start = 0
     if kind == "latex":
@@ -99,7 +99,7 @@ def _block_end(lines: list[str], i: int, opened: re.Match[str]) -> int:
     return len(lines) - 1
 
 
-def _block(lines: list[str], first: int, last: int, opened: re.Match[str]) -> Iterator[Piece]:
+def _block(lines: list[str], first: int, last: int, opened: re.Match[str]) -> Iterator[Chunk]:
     """A display block's rows, each located at the line it ends on (where its answer is)."""
     text = "\n".join(lines[first : last + 1])
     head = text.find(opened.group(0)) + len(opened.group(0))
@@ -120,16 +120,16 @@ def _block(lines: list[str], first: int, last: int, opened: re.Match[str]) -> It
                 rows.append((line, clean))
         line += part.count(_MARK)
     for at, row in rows:
-        yield Piece(at, lines[at - 1], row, tuple(matrices))
+        yield Chunk(at, lines[at - 1], row, tuple(matrices))
 
 
-def _line(n: int, line: str, kind: str) -> Iterator[Piece]:
+def _line(n: int, line: str, kind: str) -> Iterator[Chunk]:
     """One line outside display blocks: its inline maths with an `=`, else the line itself."""
     for maths, matrices, heading in _parts(line, kind):
-        yield Piece(n, line, maths, matrices, heading)
+        yield Chunk(n, line, maths, matrices, heading)
 
 
-Part = tuple[str, tuple[Matrix, ...], bool]  # a Piece without its place
+Part = tuple[str, tuple[Matrix, ...], bool]  # a Chunk without its place
 
 
 @functools.lru_cache(maxsize=16384)  # a class writes many of the same lines

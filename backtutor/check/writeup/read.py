@@ -21,7 +21,7 @@ from ...problem.files import FileError, read_text
 from ...solution import Solution
 from ..places import Place, Unmatched
 from ..sheet import Answer, SheetError, _known, _number, matrix_answer, parse_answer
-from .blocks import Piece, pieces
+from .blocks import Chunk, pieces
 from .equations import Equation, equations, factors, has_number, is_derivative_product, number, operands
 from .latex import plain
 from .records import Writeup
@@ -129,7 +129,7 @@ class _Reading:
                 self.answers.append(_number_answer(step_id, f.written, f.where))
         return tuple(self.answers), tuple(self.unmatched)
 
-    def piece(self, piece: Piece, cell: int | None) -> None:
+    def piece(self, piece: Chunk, cell: int | None) -> None:
         where = Place(self.file, piece.line, cell)
         label = _label(piece.text)
         if label is not None and (piece.heading or "=" not in piece.text or _starts_with(piece.text, label)):
@@ -145,7 +145,7 @@ class _Reading:
     def unread(self, where: Place, text: str, why: str, candidates: tuple[str, ...] = ()) -> None:
         self.unmatched.append(Unmatched(where, text.strip(), why, candidates))
 
-    def equation(self, eq: Equation, where: Place, piece: Piece) -> None:
+    def equation(self, eq: Equation, where: Place, piece: Chunk) -> None:
         last = eq.sides[-1]
         matrix = _MATRIX.fullmatch(last)
         if matrix:
@@ -221,7 +221,7 @@ class _Reading:
             return False
         return all(_LETTER.match(x) and self.resolver.resolve(x).base for x in found[0])
 
-    def formula(self, base: str, side: str, where: Place, piece: Piece) -> None:
+    def formula(self, base: str, side: str, where: Place, piece: Chunk) -> None:
         step_id = self.step(base, True)
         if step_id is None:
             self.unread(where, piece.text, "ambiguous", tuple(self.resolver.ids[base]))
