@@ -21,28 +21,33 @@ Q4 = str(PROBLEMS / "q4.yaml")
 
 @pytest.fixture(scope="module")
 def sheet(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An answer sheet for q4 with one wrong answer."""
+    """An answer sheet for q4 with one wrong answer (answers.yaml), and the same as a write-up (.md)."""
     path = tmp_path_factory.mktemp("sheet") / "answers.yaml"
     path.write_text('"dE_total/dw5": 0.5\n', encoding="utf-8")
+    path.with_suffix(".md").write_text("$$dE_{total}/dw_5 = 0.5$$\n", encoding="utf-8")
     return path
 
 
 def _command(row: OutputFormat, sheet: Path) -> list[str]:
     if row.serves == "check":
         return ["check", "-f", row.name, Q4, str(sheet)]
+    if row.serves == "marked":  # one free-text sheet, handed back marked
+        return ["check", "-f", row.name, Q4, str(sheet.with_suffix(".md"))]
     return ["solve", "-f", row.name, Q4, *(["--view", "matrix"] if row.serves == "matrix" else [])]
 
 
 @pytest.mark.parametrize("row", FORMATS, ids=lambda r: f"{r.serves}-{r.name}")
 def test_every_row_renders(row: OutputFormat, sheet: Path) -> None:
     result = runner.invoke(app, _command(row, sheet))
-    assert result.exit_code == (1 if row.serves == "check" else 0), result.output  # a wrong answer: 1
+    assert result.exit_code == (1 if row.serves in ("check", "marked") else 0), result.output  # wrong: 1
     if row.suffix == ".json":
         assert json.loads(result.stdout)  # a JSON row writes JSON
     elif not row.suffix:  # the terminal
         assert "w5" in result.stdout or "W2" in result.stdout  # (the matrix view names W2)
     else:
         assert {".md": "#", ".tex": "\\", ".html": "<"}[row.suffix] in result.stdout
+    if row.serves == "marked":
+        assert "Marked: " in result.stdout and "dE_{total}/dw_5 = 0.5" in result.stdout  # the document
 
 
 def test_the_cli_offers_the_table() -> None:

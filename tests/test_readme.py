@@ -37,3 +37,41 @@ def test_library_snippet():
     ids = [s.id for s in sol.working_for("dE_total/dw1")]
     assert ids[-1] == "dE_total/dw1" and "dE_total/dout_h1" in ids
     assert sol.final["w5"] == pytest.approx(0.35891648, abs=1e-8)
+
+
+def test_the_writeup_example(tmp_path, monkeypatch):
+    """The write-up of *Write-ups* and its three commands, run as written (from a folder holding the
+    write-up); the verdicts the README states: lines 3 and 5's factors right, line 5's product an
+    arithmetic slip (0.7414 × 0.1868 × 0.5933, worked here), line 7 carried forward."""
+    import shlex
+
+    from typer.testing import CliRunner
+
+    from backtutor.cli.app import app
+
+    section = README[README.index("### Write-ups") :]
+    (writeup,) = re.findall(r"```markdown\n(.*?)```", section[: section.index("\n### ", 1)], re.S)
+    commands = re.search(r"```bash\n(.*?)```", section, re.S)
+    assert commands
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "homework.md").write_text(writeup, encoding="utf-8")
+    outputs = []
+    for line in commands.group(1).strip().split("\n"):
+        args = shlex.split(line, comments=True)
+        assert args[:3] == ["backtutor", "check", "problems/q4.yaml"]
+        result = CliRunner().invoke(app, ["check", str(PROBLEMS / "q4.yaml"), *args[3:]])
+        assert result.exit_code == 1, result.output  # a wrong answer
+        outputs.append(result.stdout)
+    assert "first error: dE_total/dw5 at homework.md:5" in outputs[0]
+    marked = (tmp_path / "marked.md").read_text(encoding="utf-8")
+    product = round(0.7414 * 0.1868 * 0.5933, 10)
+    assert [line for line in marked.split("\n") if line.startswith(">")] == [
+        "> ✓ `out_h1` = 0.5933: right",
+        "> ✓ `dE_total/dout_o1` = 0.7414: right",
+        "> ✓ `dout_o1/dnet_o1` = 0.1868: right",
+        "> ✓ `dnet_o1/dw5` = 0.5933: right",
+        "> ✗ `dE_total/dw5` = 0.0823: expected 0.0821670406; your inputs are right but the result is not: "
+        f"it should be {product} (slip: arithmetic)",
+        "> ↷ `w5+` = 0.35885: carried forward from the error in dE\\_total/dw5 (line 5); expected 0.35891648",
+    ]
+    assert (tmp_path / "marked.html").read_text(encoding="utf-8").count('<p class="mark') == 6

@@ -19,6 +19,8 @@ from ..solution.constraints import variant_for
 from .grade import Checker
 from .sheet import parse_answer, read_sheet
 from .verdicts import Report
+from .writeup import WRITEUP_KINDS, read_writeup
+from .writeup.records import Writeup
 
 PARALLEL_FROM = 200  # sheets; fewer are graded in this process (starting workers costs more)
 Outcome = Report | str  # a report, or why the sheet could not be checked
@@ -26,13 +28,28 @@ Outcome = Report | str  # a report, or why the sheet could not be checked
 _checker: Checker | None = None  # the workers' Checker, inherited when they are forked
 
 
-def grade_one(checker: Checker, path: Path) -> Outcome:
+SHEET_SUFFIXES = (".yaml", ".yml", *WRITEUP_KINDS)  # a YAML sheet, or a write-up (.md, .tex, .txt, .ipynb)
+
+
+def is_writeup(path: Path) -> bool:
+    return path.suffix.lower() in WRITEUP_KINDS
+
+
+def read_and_grade(checker: Checker, path: Path) -> tuple[Outcome, Writeup | None]:
+    """The sheet's outcome, and the write-up it was read from (None for a YAML sheet, or not read)."""
     try:
-        return checker.grade(read_sheet(path, checker.sol), str(path))
+        if is_writeup(path):
+            w = read_writeup(path, checker.sol)
+            return checker.grade(w.answers, str(path), w.unmatched), w
+        return checker.grade(read_sheet(path, checker.sol), str(path)), None
     except InputError as e:
-        return str(e)
+        return str(e), None
     except Exception as e:  # one pathological sheet must not stop a class's batch
-        return f"{path}: could not be checked ({type(e).__name__}: {e})"
+        return f"{path}: could not be checked ({type(e).__name__}: {e})", None
+
+
+def grade_one(checker: Checker, path: Path) -> Outcome:
+    return read_and_grade(checker, path)[0]
 
 
 def _grade_chunk(paths: Sequence[Path]) -> list[Outcome]:
@@ -60,12 +77,13 @@ def grade_all(checker: Checker, paths: Sequence[Path]) -> Iterator[Outcome]:
 
 
 # ---- a class with a variant each (`check --roster`) --------------------------------------------------
-_STUDENT = re.compile(r"^#\s*student:\s*(\S.*?)\s*$", re.MULTILINE)
+_STUDENT = re.compile(r"^[#%]\s*student:\s*(\S.*?)\s*$", re.MULTILINE)  # a YAML, Markdown or LaTeX line
 
 
 def sheet_student(path: Path, students: Sequence[Student]) -> Student | str:
-    """Whose sheet it is: its `# student: ID` line (answers.yaml from `variants` starts with it), else
-    its file name (ID.yaml), else its folder's name (ID/answers.yaml); why not, when none says."""
+    """Whose sheet it is: its `# student: ID` line (answers.yaml from `variants` starts with it; in
+    LaTeX `% student: ID`), else its file name (ID.yaml, ID.md), else its folder's name
+    (ID/answers.yaml); why not, when none says."""
     by_key = {s.file_name: s for s in students} | {s.id: s for s in students}
     try:
         head = read_bytes(path)[:4096].decode("utf-8", "replace")

@@ -27,6 +27,7 @@ from .outputs import check_output, write_atomic
 if TYPE_CHECKING:
     from ..check import Checker, Report
     from ..check.batch import RosterChecker
+    from ..check.writeup.records import Writeup
     from ..solution import Solution
 
 
@@ -53,6 +54,7 @@ class Graded:
     students: list[str] = field(default_factory=list)
     broken: list[str] = field(default_factory=list)  # why each unreadable sheet was skipped
     base: Solution | None = None  # the one problem's Solution (None with a roster: one per student)
+    writeup: Writeup | None = None  # one free-text sheet's document, for the marked copy
 
     def add(self, outcome: Report | str, sol: Solution | None, student: str = "") -> None:
         if isinstance(outcome, str) or sol is None:
@@ -67,8 +69,13 @@ class Graded:
 def grade_all(checker: Checker, paths: list[Path]) -> Graded:
     """Every sheet's report; a sheet that cannot be read or graded is reported and skipped."""
     from ..check.batch import grade_all as outcomes
+    from ..check.batch import read_and_grade
 
     graded = Graded(base=checker.sol)
+    if len(paths) == 1:  # one sheet: a write-up's document is kept, for the marked copy
+        outcome, graded.writeup = read_and_grade(checker, paths[0])
+        graded.add(outcome, checker.sol)
+        return graded
     for outcome in outcomes(checker, paths):
         graded.add(outcome, checker.sol)
     return graded
@@ -91,10 +98,17 @@ def grade_roster(roster: RosterChecker, paths: list[Path]) -> Graded:
 
 
 def emit_reports(graded: Graded, format: str, output: Path | None) -> None:
-    """The reports in the chosen format (a row of the formats table), printed or written."""
-    from ..render.formats import find
+    """The reports in the chosen format (a row of the formats table), printed or written; one
+    free-text sheet in Markdown or HTML is its own document handed back marked. Gradescope gets
+    results.json even for a sheet that could not be read (no points, and why)."""
+    from ..render.formats import find, names
 
     reports, broken, sol = graded.reports, len(graded.broken), graded.base
+    if not reports and format != "gradescope":  # no sheet could be read: said, nothing written
+        return
+    if graded.writeup is not None and format in names("marked"):
+        _write(find("marked", format).load()(graded.writeup, reports[0]), output)
+        return
     render = find(
         "check", format if sol is not None or format in ("terminal", "gradescope") else "json"
     ).load()
@@ -157,13 +171,15 @@ def grade_sheets(
 
 
 def sheet_paths(sheets: list[Path]) -> list[Path]:
+    from ..check.batch import SHEET_SUFFIXES
     from ..errors import InputError
 
     paths: list[Path] = []
     for p in sheets:
-        if p.is_dir():  # its sheets, and the answers.yaml of each student's folder (as `variants` writes)
-            found = sorted(q for q in p.iterdir() if q.suffix in (".yaml", ".yml"))
-            found += sorted(q / "answers.yaml" for q in p.iterdir() if (q / "answers.yaml").exists())
+        if p.is_dir():  # its sheets, and the answers of each student's folder (answers.yaml from `variants`)
+            found = sorted(q for q in p.iterdir() if q.suffix.lower() in SHEET_SUFFIXES)
+            answers = (q / f"answers{suffix}" for q in p.iterdir() for suffix in SHEET_SUFFIXES)
+            found += sorted(a for a in answers if a.exists())
             paths += found  # one that is not a regular file is reported as unreadable (exit code 2)
         elif p.exists() or p.is_symlink():  # a dangling link (in class/*/answers.yaml) is reported
             paths.append(p)
@@ -176,7 +192,12 @@ def sheet_paths(sheets: list[Path]) -> list[Path]:
 
 def check(
     file: ProblemArg,
-    sheets: Annotated[list[Path], typer.Argument(help="Answer sheets (YAML), or folders of them.")],
+    sheets: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Answer sheets (YAML) or write-ups (.md, .tex, .txt, .ipynb), or folders of them."
+        ),
+    ],
     format: CheckFormatOpt = REPORT_TO_TERMINAL,
     rtol: RtolOpt = None,
     atol: AtolOpt = None,

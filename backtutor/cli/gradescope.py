@@ -141,20 +141,26 @@ MAX_FILES = 1_000  # files looked at in a submission
 
 
 def _submitted(folder: Path) -> Path:
-    """The submission's answer sheet: its answers.yaml, or its one .yaml file. Links to folders are not
-    followed, and a sheet that is a link to a file outside the submission is refused before it is read
-    (its content would reach the student-visible output)."""
+    """The submission's answer sheet: its answers.yaml (or answers.md, …), or its one sheet (.yaml, or a
+    write-up: .md, .tex, .txt, .ipynb). Links to folders are not followed, and a sheet that is a link
+    to a file outside the submission is refused before it is read (its content would reach the
+    student-visible output)."""
+    from ..check.batch import SHEET_SUFFIXES
+
     found: list[Path] = []
     for n, (where, _, files) in enumerate(os.walk(folder)):
-        found += [Path(where, f) for f in files if f.endswith((".yaml", ".yml"))]
+        found += [Path(where, f) for f in files if Path(f).suffix.lower() in SHEET_SUFFIXES]
         if n + len(found) > MAX_FILES:
             raise InputError(
                 f"more than {MAX_FILES:,} files in the submission; upload only your answers.yaml"
             )
     found.sort()
     if not found:
-        raise InputError("no answer sheet (.yaml) in the submission; upload the answers.yaml you filled in")
-    named = [p for p in found if p.name == "answers.yaml"]
+        raise InputError(
+            "no answer sheet (.yaml, .md, .tex, .txt or .ipynb) in the submission; upload the answers.yaml "
+            "you filled in, or your write-up"
+        )
+    named = [p for p in found if p.stem == "answers"]
     if len(named) != 1 and len(found) != 1:
         listed = ", ".join(str(p.relative_to(folder)) for p in found[:5])
         raise InputError(f"several answer sheets in the submission ({listed}); upload only your answers.yaml")

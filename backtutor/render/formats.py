@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from importlib import import_module
 from typing import Any, Literal
 
-Serves = Literal["solve", "matrix", "check"]  # a Solution, the matrix view (`--view matrix`), a check report
+# a Solution, the matrix view (`--view matrix`), a check report, a write-up handed back marked (`check
+# -f markdown|html` on one free-text sheet)
+Serves = Literal["solve", "matrix", "check", "marked"]
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,8 @@ FORMATS = (
     OutputFormat("markdown", "check", "reports.markdown:render_reports_markdown", suffix=".md"),
     OutputFormat("html", "check", "reports.html:render_reports_html", suffix=".html"),
     OutputFormat("gradescope", "check", "reports.gradescope:render_results", suffix=".json"),
+    OutputFormat("markdown", "marked", "reports.marked:render_marked_markdown", suffix=".md"),
+    OutputFormat("html", "marked", "reports.marked:render_marked_html", suffix=".html"),
 )
 
 

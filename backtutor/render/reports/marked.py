@@ -67,7 +67,8 @@ def _told(v: Verdict, source: Place | None) -> str:
         line = f" ({short(source)})" if source else ""
         return f"{said}: carried forward from the error in {v.source}{line}; expected {v.expected}"
     if v.status == "wrong":
-        return f"{said}: expected {v.expected}; {told(v)}"  # and how sure its diagnosis is
+        said += f": expected {v.expected}; {told(v)}"  # and how sure its diagnosis is
+        return said + (f" (slip: {v.slip})" if v.slip else "")
     return f"{said}: {v.explanation or MARKS[v.status]}"
 
 
@@ -82,7 +83,7 @@ def pieces(writeup: Writeup, report: Report) -> tuple[list[Passage], list[Mark]]
             continue
         piece = Passage(cell, [], [])
         out.append(piece)
-        for n, line in enumerate(text.split("\n"), 1):
+        for n, line in enumerate(text.rstrip("\n").split("\n"), 1):  # a last newline ends a line
             if piece.marks:
                 piece = Passage(cell, [], [])
                 out.append(piece)
