@@ -195,3 +195,15 @@ def test_roster_writeups_each_against_its_own_variant(tmp_path):
     rows = list(csv.DictReader((tmp_path / "g.csv").open()))
     assert [r["student"] for r in rows] == ["ann", "bob"]
     assert all(r["right"] == r["answered"] == "20" and r["not_graded"] == "0" for r in rows)
+
+
+def test_a_notebook_handed_back_marked_cell_by_cell(tmp_path):
+    path = tmp_path / "homework.ipynb"
+    path.write_text(notebook())
+    assert run("check", Q4, path, "-f", "markdown", "-o", tmp_path / "marked.md").exit_code == 1
+    marked = (tmp_path / "marked.md").read_text()
+    cell2 = marked[marked.index("## Cell 2") :].split("\n")
+    assert cell2[2:6] == ["```text", "1  ## Answers", "2  $$out_{h1} = 0.5933$$", "```"]
+    assert cell2[7] == "> ✓ `out_h1` = 0.5933: right"
+    assert cell2[13].startswith("> ✗ `dE_total/dw5` = 0.0823: expected 0.0821670406")
+    assert "## Cell 1" in marked and "import numpy as np" in marked  # the code cell, as read
