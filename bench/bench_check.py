@@ -20,7 +20,8 @@ SHEETS = 1000
 RATIO_TARGET = 3.0
 
 
-def write_sheets(folder: Path) -> None:
+def answer_sets(n: int = SHEETS) -> list[dict[str, str]]:
+    """n students' answers (step id → number as written): a quarter right, the rest with slips."""
     import backtutor
 
     sol = backtutor.solve(ROOT / "problems" / "q4.yaml")
@@ -32,11 +33,18 @@ def write_sheets(folder: Path) -> None:
         {"out_o1": "0.76", "dE_total/dout_o1": "0.75"},
     ]
     rng = random.Random(1)
-    for i in range(SHEETS):
+    sets = []
+    for i in range(n):
         sheet = dict(right)
         if i % 4:
             for slip in rng.sample(slips, k=rng.choice((1, 2))):
                 sheet.update(slip)
+        sets.append(sheet)
+    return sets
+
+
+def write_sheets(folder: Path) -> None:
+    for i, sheet in enumerate(answer_sets()):
         text = "".join(f'"{k}": {v}\n' for k, v in sheet.items())
         (folder / f"student{i:04d}.yaml").write_text(text, encoding="utf-8")
 
