@@ -62,7 +62,7 @@ def test_the_writeup_example(tmp_path, monkeypatch):
         result = CliRunner().invoke(app, ["check", str(PROBLEMS / "q4.yaml"), *args[3:]])
         assert result.exit_code == 1, result.output  # a wrong answer
         outputs.append(result.stdout)
-    assert "first error: dE_total/dw5 at homework.md:5" in outputs[0]
+    assert "0.0823 ✗ wrong" in outputs[0] and "(line 5)" in outputs[0]
     marked = (tmp_path / "marked.md").read_text(encoding="utf-8")
     product = round(0.7414 * 0.1868 * 0.5933, 10)
     assert [line for line in marked.split("\n") if line.startswith(">")] == [
