@@ -38,12 +38,14 @@ def backtutor_cmd() -> list[str]:
 
 def command(
     cmd: Sequence[str], ok_codes: Sequence[int] = (0,), env: Mapping[str, str] | None = None
-) -> Callable[[], None]:
+) -> Callable[[], float]:
     """A callable that runs `cmd` once from the repository root, stdout to /dev/null, with `env`
-    added to the environment; it fails loudly (with stderr) if the command fails."""
+    added to the environment, and returns its CPU seconds (user + system, of the process and of the
+    children it waited for, such as the SymPy worker); it fails loudly (with stderr) if the command
+    fails."""
 
-    def run() -> None:
-        r = subprocess.run(
+    def run() -> float:
+        p = subprocess.Popen(
             cmd,
             cwd=ROOT,
             env={**os.environ, **(env or {})},
@@ -51,17 +53,31 @@ def command(
             stderr=subprocess.PIPE,
             text=True,
         )
-        if r.returncode not in ok_codes:
-            sys.exit(f"command failed ({r.returncode}): {' '.join(cmd)}\n{r.stderr}")
+        assert p.stderr is not None
+        err = p.stderr.read()  # before the wait: a chatty command must not block on a full pipe
+        p.stderr.close()
+        _, status, usage = os.wait4(p.pid, 0)
+        p.returncode = code = os.waitstatus_to_exitcode(status)
+        if code not in ok_codes:
+            sys.exit(f"command failed ({code}): {' '.join(cmd)}\n{err}")
+        return usage.ru_utime + usage.ru_stime
 
     return run
 
 
 @dataclass(frozen=True)
 class Timing:
-    """The samples of one peer, in the order they were taken (seconds, or ratios)."""
+    """The samples of one peer, in the order they were taken (seconds, or ratios); for a command,
+    also the CPU seconds of each run (`cpu`; empty for an in-process callable)."""
 
     samples: tuple[float, ...]
+    cpu: tuple[float, ...] = ()
+
+    def on_cpu(self) -> Timing:
+        """The same runs in CPU time (user + system): on a shared machine the other jobs inflate a
+        command's wall time, not the CPU it uses; on an idle machine the two agree."""
+        assert self.cpu, "CPU time is measured for commands only"
+        return Timing(self.cpu)
 
     @property
     def median(self) -> float:
@@ -76,18 +92,22 @@ class Timing:
 
 def alternate(peers: Mapping[str, Callable[[], object]], n: int, warmup: int = 1) -> dict[str, Timing]:
     """Wall-clock time of each callable, run in turn n times (A B C A B C …) after `warmup` untimed
-    rounds; a garbage collection before each run keeps one run's garbage out of the next."""
+    rounds, with the CPU seconds it returns (a `command` does); a garbage collection before each run
+    keeps one run's garbage out of the next."""
     for _ in range(warmup):
         for run in peers.values():
             run()
     samples: dict[str, list[float]] = {name: [] for name in peers}
+    cpu: dict[str, list[float]] = {name: [] for name in peers}
     for _ in range(n):
         for name, run in peers.items():
             gc.collect()
             t0 = time.perf_counter()
-            run()
+            used = run()
             samples[name].append(time.perf_counter() - t0)
-    return {name: Timing(tuple(s)) for name, s in samples.items()}
+            if isinstance(used, float):
+                cpu[name].append(used)
+    return {name: Timing(tuple(s), tuple(cpu[name])) for name, s in samples.items()}
 
 
 def ratio(timed: Timing, baseline: Timing) -> Timing:
