@@ -457,7 +457,7 @@ def test_library_document_function():
 
 def test_renderers_are_imported_only_when_used():
     code = (
-        "import sys, backtutor.cli.app, backtutor; backtutor.solve(sys.argv[1]);"
+        "import sys, backtutor, backtutor.cli.app as cli; cli.whole_app(); backtutor.solve(sys.argv[1]);"
         "print(sorted(m for m in sys.modules if m.startswith(('backtutor.render', 'sympy', 'matplotlib'))))"
     )
     done = subprocess.run(
