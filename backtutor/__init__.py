@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 
     _P = ParamSpec("_P")
     _R = TypeVar("_R")
-    Answers = Mapping[str, Any] | str | Path  # a dict, YAML text, or a sheet's path
+    from .check.given import Given as Answers
 
 
 class _Library(types.ModuleType):
@@ -163,34 +163,12 @@ def check(
     """
     from .check import Checker
     from .check.checked import Checked
+    from .check.given import read_given
     from .solution import solve_by_hand
 
     sol = solve_by_hand(_problem(problem))
-    return Checked(Checker(sol, rtol, atol).grade(*_answers(answers, sol)), sol)
-
-
-def _answers(answers: Answers, sol: Solution) -> tuple[list[Any], str]:
-    """The sheet's answers, and the name its report and errors give it."""
-    from .check.sheet import parse_sheet, read_sheet
-    from .problem.sources import DICT, TEXT, checked_size, is_text
-
-    if isinstance(answers, Mapping):
-        from .text import yaml_dump
-
-        return parse_sheet(yaml_dump({str(k): _written(v) for k, v in answers.items()}), DICT, sol), DICT
-    if isinstance(answers, str) and is_text(answers):
-        checked_size(answers, TEXT)
-        return parse_sheet(answers, TEXT, sol), TEXT
-    if not isinstance(answers, str | Path):
-        raise ValueError("answers: give a dict of step id → answer, a sheet's YAML text or its path")
-    return read_sheet(answers, sol), str(answers)
-
-
-def _written(value: object) -> object:
-    """An answer as a student writes it: a number's shortest text, a list's elements likewise."""
-    if isinstance(value, list | tuple):
-        return [_written(v) for v in value]
-    return value if isinstance(value, str) else repr(value) if isinstance(value, float) else str(value)
+    sheet = read_given(answers, sol)
+    return Checked(Checker(sol, rtol, atol).grade(sheet.answers, sheet.name), sol)
 
 
 @_failing

@@ -78,3 +78,19 @@ def test_the_writeup_example(tmp_path, monkeypatch):
         "> ↷ `w5+` = 0.35885: carried forward from the error in dE\\_total/dw5 (line 5); expected 0.35891648",
     ]
     assert (tmp_path / "marked.html").read_text(encoding="utf-8").count('<p class="mark') == 6
+
+
+def test_the_notebook_section_s_snippet_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's "In a notebook" snippet, executed line by line as a notebook would; the values
+    its comments state are the ones it gives (LeNet-5's count is checked by hand in test_api.py)."""
+    section = README.split("## In a notebook", 1)[1].split("\n## ", 1)[0]
+    (code,) = re.findall(r"```python\n(.*?)```", section, re.S)
+    monkeypatch.chdir(ROOT)
+    names: dict[str, object] = {}
+    for line in code.splitlines():
+        statement, _, comment = line.partition("  #")
+        exec(statement, names)  # the README's own text, nothing a user supplies
+        said = re.match(r"\s*'(.*)'$|\s*(\d+)$", comment)
+        if said and "=" not in statement.split("(")[0]:
+            assert str(eval(statement, names)) == (said.group(1) or said.group(2))
+    assert names["report"].verdicts[1].status == "wrong"  # type: ignore[attr-defined]
