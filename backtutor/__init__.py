@@ -155,7 +155,8 @@ def check(
     problem: Problem | Source, answers: Answers, *, rtol: float | None = None, atol: float | None = None
 ) -> Checked:
     """Check one student's answers: right, carried forward, or wrong with the likely slip. `answers`:
-    a dict of step id → answer, a sheet's YAML text, or a sheet's path.
+    a dict of step id → answer, a sheet's YAML text, a student's Markdown (their equations as they
+    write them), or a file's path: a YAML sheet or a write-up (.md, .tex, .txt, .ipynb).
 
     >>> report = backtutor.check("problems/q4.yaml", {"dE_total/dw5": 0.0822, "w5+": 0.3589})
     >>> report.summary
@@ -168,7 +169,7 @@ def check(
 
     sol = solve_by_hand(_problem(problem))
     sheet = read_given(answers, sol)
-    return Checked(Checker(sol, rtol, atol).grade(sheet.answers, sheet.name), sol)
+    return Checked(Checker(sol, rtol, atol).grade(sheet.answers, sheet.name, sheet.unmatched), sol)
 
 
 @_failing

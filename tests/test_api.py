@@ -195,3 +195,23 @@ def test_importing_backtutor_loads_nothing_and_a_solution_shows_without_rich() -
     done = subprocess.run([sys.executable, "-c", code, str(Q4)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "['backtutor'] []"
+
+
+STUDENT = r"""
+**Forward pass.** $out_{h1} = \sigma(net_{h1}) = 0.5933$
+
+**Backward pass.** $\frac{\partial E_{total}}{\partial w_5} = 0.0822$
+
+**Update.** $w_5^+ = w_5 - \eta \cdot 0.0822 = 0.3689$ and the loss went down by 0.01.
+"""
+
+
+def test_check_reads_a_student_s_markdown_as_text_or_as_a_file(tmp_path: Path) -> None:
+    written = tmp_path / "homework.md"
+    written.write_text(STUDENT, "utf-8")
+    for given, name in ((STUDENT, "(Markdown text)"), (written, str(written))):
+        checked = backtutor.check(Q4, given)
+        statuses = {v.id: v.status for v in checked.verdicts}
+        assert statuses == {"out_h1": "right", "dE_total/dw5": "right", "w5+": "wrong"}
+        assert checked.report.sheet == name
+        assert [u.text for u in checked.report.unmatched if "0.01" in u.text]  # said, not dropped

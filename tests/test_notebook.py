@@ -80,23 +80,24 @@ def executed(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> dict[s
 
 
 def outputs(nb: Any) -> list[dict[str, Any]]:
-    """The code cells' results (execute_result, display_data or error; at most one a cell), in order."""
+    """Each code cell's one result (execute_result or display_data), by cell order."""
     found = []
     for cell in nb.cells:
         if cell.cell_type == "code":
             shown = [o for o in cell.outputs if o.output_type in ("execute_result", "display_data", "error")]
-            assert len(shown) <= 1, (cell.source, cell.outputs)
-            found += shown
+            assert len(shown) == 1, (cell.source, cell.outputs)
+            found.append(shown[0])
     return found
 
 
 def test_the_example_notebook_s_outputs(executed: dict[str, Any]) -> None:
-    solved, value, checked, explore, graph, shapes = outputs(executed["example"])
+    solved, value, student, checked, explore, graph, shapes = outputs(executed["example"])
     assert set(solved.data) == {"text/plain", "text/markdown", "text/html"}
     # M. Mazur (2015): out_h1 = 0.593269992, ∂E_total/∂w5 = 0.082167041, w5 after = 0.35891648
     assert "0.593269992" in solved.data["text/markdown"] and "$$" in solved.data["text/markdown"]
     assert solved.data["text/html"].count("<math") > 50 and "0.35891648" in solved.data["text/html"]
     assert float(value.data["text/plain"]) == pytest.approx(0.082167041, abs=1e-9)
+    assert set(student.data) >= {"text/markdown"} and "\\frac" in student.data["text/markdown"]
     assert set(checked.data) == {"text/plain", "text/markdown", "text/html"}
     plain = checked.data["text/plain"]
     assert "✓ right" in plain and "✗ wrong" in plain and "0.3689" in plain
@@ -165,10 +166,10 @@ def test_the_exported_notebook_typesets_its_maths_offline(tab: tuple[Any, list[s
         "() => { const f = document.querySelector('.backtutor mfrac'); const line = parseFloat("
         "getComputedStyle(f).fontSize); return f.getBoundingClientRect().height > 1.5 * line; }"
     )
-    # the Markdown cells' $…$ typeset by MathJax
+    # the Markdown cells' $…$, and the student's Markdown output, typeset by MathJax
     typeset = page.evaluate("() => document.querySelectorAll('.MathJax_CHTML').length")
     raw = page.evaluate("() => document.body.innerText.includes('$\\\\eta = 0.5$')")
-    assert typeset >= 1 and not raw
+    assert typeset >= 4 and not raw
     assert not fetched and not errors, (fetched, errors)
 
 

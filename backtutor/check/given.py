@@ -1,6 +1,6 @@
-"""An answer sheet given from Python (`backtutor.check`): a dict of step id → answer, a sheet's YAML
-text, or a file's path, each read by the reader the command line uses for it; errors name "(dict)",
-"(YAML text)" or the file."""
+"""An answer sheet given from Python (`backtutor.check`): a dict of step id → answer, YAML or Markdown
+text, or a file's path (a YAML sheet, or a write-up: .md, .tex, .txt, .ipynb), each read by the reader
+the command line uses for it; errors name "(dict)", "(YAML text)", "(Markdown text)" or the file."""
 
 from __future__ import annotations
 
@@ -14,15 +14,18 @@ from ..problem.files import FileError
 from ..problem.sources import DICT, TEXT, checked_size, is_text
 from ..solution import Solution
 from ..text import yaml_dump
+from .places import Unmatched
 from .sheet import Answer, parse_sheet, read_sheet
 
 Given = Mapping[str, Any] | str | Path
+MARKDOWN = "(Markdown text)"
 
 
 @dataclass(frozen=True)
 class Sheet:
     name: str  # what the report and the errors call it
     answers: list[Answer]
+    unmatched: tuple[Unmatched, ...] = ()  # a write-up's lines with a number that no step was found for
 
 
 def read_given(given: Given, sol: Solution) -> Sheet:
@@ -31,16 +34,28 @@ def read_given(given: Given, sol: Solution) -> Sheet:
         return Sheet(DICT, parse_sheet(text, DICT, sol))
     if isinstance(given, str) and is_text(given):
         checked_size(given, TEXT)
-        if not _is_yaml_sheet(given):  # a write-up: the free-text reader (#22) is not here yet
-            raise ValueError(f"{TEXT}: answers are read as 'step id: answer' lines (see backtutor.template)")
-        return Sheet(TEXT, parse_sheet(given, TEXT, sol))
+        if _is_yaml_sheet(given):
+            return Sheet(TEXT, parse_sheet(given, TEXT, sol))
+        from .writeup import parse_writeup
+
+        return _of_writeup(parse_writeup(given, MARKDOWN, "markdown", sol))
     if not isinstance(given, str | Path):
-        raise ValueError("answers: give a dict of step id → answer, a sheet's YAML text, or its path")
+        raise ValueError(
+            "answers: give a dict of step id → answer, a sheet's YAML or Markdown text, or its path"
+        )
+    from .writeup import WRITEUP_KINDS, read_writeup
+
+    if Path(given).suffix.lower() in WRITEUP_KINDS:
+        return _of_writeup(read_writeup(given, sol))
     return Sheet(str(given), read_sheet(given, sol))
 
 
+def _of_writeup(writeup: Any) -> Sheet:
+    return Sheet(writeup.file, list(writeup.answers), tuple(writeup.unmatched))
+
+
 def _is_yaml_sheet(text: str) -> bool:
-    """YAML text that maps names to answers."""
+    """YAML text that maps names to answers (else the text is read as a Markdown write-up)."""
     try:
         data, _ = yamlfile.parse(text, TEXT, raw=True)
     except FileError:
