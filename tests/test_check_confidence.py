@@ -6,6 +6,7 @@ out_o2 = 0.772928465 written 0.8123 (no rule reproduces it), as in tests/test_ch
 """
 
 import csv
+import dataclasses
 import io
 import json
 
@@ -76,3 +77,33 @@ def _report(v: Verdict):
     from backtutor.check import Report
 
     return Report("s", (v,), v)
+
+
+def _wrong(i: str, slip: str = "", told: str = "", listed: tuple[tuple[str, str], ...] = ()) -> Verdict:
+    names, texts = tuple(n for n, _ in listed), tuple(t for _, t in listed)
+    return Verdict(i, "1", "2", "wrong", told, slip, candidates=names, told=texts)
+
+
+def test_misconceptions_count_what_the_student_is_told_not_the_slips_name():
+    """η left out and 2 left out are both `missing_factor` but two misconceptions; 2 left out listed
+    once as missing_factor and once as factor_two is one; errors no slip explains count once between
+    them (the checker cannot tell them apart)."""
+    from backtutor.check.grade import Seen
+    from backtutor.check.verdicts import distinct
+
+    eta, two = "left out the factor η (the learning rate)", "left out the factor 2"
+    sheet = [
+        _wrong("a", listed=(("input_missing", "left out the input"), ("missing_factor", two))),
+        _wrong(
+            "b",
+            listed=(("missing_factor", f"{two} (in dE/dy, which you did not write)"), ("factor_two", "x")),
+        ),
+        _wrong("c", "missing_factor", eta),
+        _wrong("d", "factor_two", "x"),
+        _wrong("e"),
+        _wrong("f"),
+    ]
+    seen = Seen()
+    again = [seen.again(v) for v in sheet]
+    assert again == ["", "a", "", "b", "", ""]
+    assert distinct(dataclasses.replace(v, again=a) for v, a in zip(sheet, again, strict=True)) == 3

@@ -84,7 +84,9 @@ def test_a_slip_named_is_the_slip_made_and_a_carried_answer_is_called_carried(gr
 
 def test_misconceptions_do_not_fall_below_what_they_reached(graded):
     """Misconceptions counted equal to the slips made: the target (98 % of sheets) does not hold yet
-    (two slips that each explain the same update count once; a sheet's slips named differently in two
-    steps twice); kept from falling below what it reaches now."""
-    assert measure(graded).misconceptions.value >= 0.90
-    assert measure(graded, without_new=True).misconceptions.value >= 0.95
+    (bench: 94.8 % of 1,028). Most of the rest are two slips that show only together, in one answer
+    (counted once); an unexplained error beside a named slip; `updated_weights` tried with the
+    solution's w⁺, not the student's own (a rounding boundary away). Kept from falling below what it
+    reaches now (93.9 %, and 97.5 % without the six new slips, here)."""
+    assert measure(graded).misconceptions.value >= 0.93
+    assert measure(graded, without_new=True).misconceptions.value >= 0.97

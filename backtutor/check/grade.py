@@ -246,9 +246,11 @@ class Checker:
             (f,) = found.values()
             return self.verdict(a, "wrong", f.explanation, f.slip)
         if found:
-            told = "; or ".join(f.explanation for f in found.values())
-            v = self.verdict(a, "wrong", f"one of {len(found)} slips that give this number: {told}")
-            return dataclasses.replace(v, confidence="several", candidates=tuple(found))
+            each = tuple(f.explanation for f in found.values())
+            v = self.verdict(
+                a, "wrong", f"one of {len(found)} slips that give this number: " + "; or ".join(each)
+            )
+            return dataclasses.replace(v, confidence="several", candidates=tuple(found), told=each)
         if inputs_right:
             return self.named(a, ARITHMETIC, expected=format_number(plain))
         for d in range(1, min(self.tolerance.decimals(a) or 4, 4)):
@@ -285,25 +287,27 @@ def transposed(written: float, value: float, decimals: int) -> bool:
 
 class Seen:
     """The slips a sheet has shown so far: the same slip made again is the same misconception. A
-    verdict that lists several slips is the same as an earlier one that names or lists any of them."""
+    verdict that lists several slips is the same as an earlier one that names or lists any of them,
+    each slip with what the student is told (η left out is not 2 left out, though both are
+    missing_factor)."""
 
     def __init__(self) -> None:
         self.named: dict[tuple[str, str], str] = {}  # (slip, what the student is told) ↦ where first
-        self.listed: dict[str, str] = {}  # a slip listed among several ↦ where first
-        self.any: dict[str, str] = {}  # every slip named or listed ↦ where first
+        self.listed: dict[tuple[str, str], str] = {}  # a slip listed among several ↦ where first
 
     def again(self, v: Verdict) -> str:
         """Where this verdict's slip first showed, or "" (and it is remembered)."""
         if v.candidates:
-            first = next((self.any[n] for n in v.candidates if n in self.any), "")
-            for n in v.candidates:
-                self.listed.setdefault(n, v.id)
-                self.any.setdefault(n, v.id)
+            keys = [(n, about(t)) for n, t in zip(v.candidates, v.told, strict=True)]
+            first = next(
+                (self.named.get(k) or self.listed[k] for k in keys if k in self.named or k in self.listed), ""
+            )
+            for k in keys:
+                self.listed.setdefault(k, v.id)
             return first
         if not v.slip or v.slip == ARITHMETIC.name:
             return ""
         key = (v.slip, about(v.explanation))
-        first = self.named.get(key) or self.listed.get(v.slip, "")
+        first = self.named.get(key) or self.listed.get(key, "")
         self.named.setdefault(key, v.id)
-        self.any.setdefault(v.slip, v.id)
         return first

@@ -48,7 +48,15 @@ class Marking:
         if not why:
             return v
         return dataclasses.replace(
-            v, status=IMPRECISE, explanation=why, slip="", source="", again="", confidence="", candidates=()
+            v,
+            status=IMPRECISE,
+            explanation=why,
+            slip="",
+            source="",
+            again="",
+            confidence="",
+            candidates=(),
+            told=(),
         )
 
 

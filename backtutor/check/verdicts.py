@@ -41,6 +41,7 @@ class Verdict:
     # that reproduces the number is named, else "none"
     confidence: str = ""
     candidates: tuple[str, ...] = ()  # for "several": the slips that each reproduce the number
+    told: tuple[str, ...] = ()  # for "several": what the student is told of each of them
 
     def __post_init__(self) -> None:
         if self.status == "wrong" and not self.confidence:
@@ -109,10 +110,8 @@ class Report:
 
     @property
     def misconceptions(self) -> int:
-        """Own errors, a slip made again counted once."""
-        if not self.own_errors:
-            return 0
-        return len([v for v in self.verdicts if v.status == "wrong" and not v.again])
+        """Own errors, a slip made again counted once (`distinct`)."""
+        return distinct(self.verdicts) if self.own_errors else 0
 
     @property
     def score(self) -> str:
@@ -164,12 +163,20 @@ class Report:
         """Own errors (distinct misconceptions) and carried forward, as the score line says them."""
         count = Counter(map(_STATUS, verdicts := list(verdicts)))
         wrong = count["wrong"]
-        distinct = len([v for v in verdicts if v.status == "wrong" and not v.again])
         own = _count(wrong, "own error")
         return [
-            f"{own} ({_count(distinct, 'distinct misconception')})" if wrong else own,
+            f"{own} ({_count(distinct(verdicts), 'distinct misconception')})" if wrong else own,
             f"{count['carried']} carried forward",
         ]
+
+
+def distinct(verdicts: Iterable[Verdict]) -> int:
+    """Distinct misconceptions among own errors: a slip made again counts once, and the errors no slip
+    explains count once between them; the checker cannot tell them apart, and on a sheet that skips
+    working they are mostly one slip's traces."""
+    wrong = [v for v in verdicts if v.status == "wrong" and not v.again]
+    unexplained = [v for v in wrong if not v.slip and not v.candidates]
+    return len(wrong) - len(unexplained) + bool(unexplained)
 
 
 def _count(n: int, what: str) -> str:
