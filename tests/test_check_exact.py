@@ -61,3 +61,11 @@ def test_a_given_number_copied_is_exact_and_loosens_nothing(q4, tmp_path, answer
     # the same sheet with the step right, to its written digits, is right
     right = {**answers, step: {"dE_total/dout_h1": "0.03635", "dE_total/dw1": "0.0004386"}[step]}
     assert grade(q4, right, tmp_path)[step].status == "right"
+
+
+def test_a_written_input_is_not_rounded_to_a_coarser_answer_s_decimals(q4, tmp_path):
+    """0.4 − 0.5 × 0.0822 = 0.3589: a student who wrote 0.0822 did not carry 0.1, so 0.3 is wrong;
+    without the gradient written, 0.3 is what carrying everything at one decimal gives (0.4 − 0.05)."""
+    written = grade(q4, {"dE_total/dw5": "0.0822", "w5+": "0.3"}, tmp_path)
+    assert written["dE_total/dw5"].status == "right" and written["w5+"].status == "wrong"
+    assert grade(q4, {"w5+": "0.3"}, tmp_path)["w5+"].status == "right"

@@ -167,13 +167,13 @@ class Checker:
         return self.tolerance.close(a, value, self.recompute.rounding_slack(step, leaves, spread, value))
 
     def _rounded_early(self, a: Answer, step: Step, state: SheetState) -> bool:
-        """Right from their inputs rounded to as many decimals as this answer has."""
+        """Right from their unwritten inputs carried at as many decimals as this answer has (the
+        written ones as they wrote them)."""
         decimals = self.tolerance.decimals(a)
         if decimals is None:
             return False
-        return self.tolerance.close(
-            a, SheetState(self.recompute, state.student, early_rounding(decimals)).work(step)[0]
-        )
+        carried = early_rounding(decimals, state.student)
+        return self.tolerance.close(a, SheetState(self.recompute, state.student, carried).work(step)[0])
 
     def _through(
         self,

@@ -19,7 +19,7 @@ student skipped (m̂ left blank) is named in the step that uses it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 
 from ...engine.expr import ONE, Call, Deriv, Expr, Num, Sym
 from ...engine.formula import text
@@ -47,13 +47,14 @@ def hypotheses(ctx: SlipContext, step: Step) -> Iterator[Hypothesis]:
             yield Hypothesis(slip.name, slip.told(**alt.fields), alt.formula, alt.leaf, alt.deep)
 
 
-def early_rounding(decimals: int) -> Hypothesis:
+def early_rounding(decimals: int, written: Collection[str] = ()) -> Hypothesis:
     """The step worked from its computed inputs rounded to `decimals` (the given numbers are exact:
-    0.3 for net_h1 = 0.3775 is not w1·i1 + w2·i2 + b1 from any rounding of a student's own)."""
+    0.3 for net_h1 = 0.3775 is not w1·i1 + w2·i2 + b1 from any rounding of a student's own), and
+    the inputs in `written` as the student wrote them (0.0822 written is not 0.1 used)."""
 
     def rounded(s: Step, leaf: Expr, v: float) -> float:
-        given = any(lid is None for each, lid, _ in s.leaves if each is leaf)
-        return v if given else round(v, decimals)
+        kept = any(lid is None or lid in written for each, lid, _ in s.leaves if each is leaf)
+        return v if kept else round(v, decimals)
 
     return Hypothesis(EARLY_ROUNDING.name, EARLY_ROUNDING.told(decimals=decimals), leaf=rounded)
 
