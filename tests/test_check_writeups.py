@@ -9,6 +9,8 @@ wrong gradient (carried forward from it); E alone could be E_o1, E_o2 or E_total
 
 import csv
 import json
+import subprocess
+import sys
 
 import nbformat
 import pytest
@@ -208,3 +210,10 @@ def test_a_notebook_handed_back_marked_cell_by_cell(tmp_path):
     assert cell2[7] == "> ✓ `out_h1` = 0.5933: right"
     assert cell2[13].startswith("> ✗ `dE_total/dw5` = 0.0823: expected 0.0821670406")
     assert "## Cell 1" in marked and "import numpy as np" in marked  # the code cell, as read
+
+
+def test_a_class_of_yaml_sheets_does_not_load_the_write_up_reader() -> None:
+    """The reader's regexes are compiled when a write-up is first read, not by every `check`."""
+    code = "import sys, backtutor.check.batch; print('backtutor.check.writeup.read' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

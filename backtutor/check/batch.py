@@ -19,8 +19,7 @@ from ..solution.constraints import variant_for
 from .grade import Checker
 from .sheet import parse_answer, read_sheet
 from .verdicts import Report
-from .writeup import WRITEUP_KINDS, read_writeup
-from .writeup.records import Writeup
+from .writeup.records import WRITEUP_KINDS, Writeup
 
 PARALLEL_FROM = 200  # sheets; fewer are graded in this process (starting workers costs more)
 Outcome = Report | str  # a report, or why the sheet could not be checked
@@ -39,6 +38,8 @@ def read_and_grade(checker: Checker, path: Path) -> tuple[Outcome, Writeup | Non
     """The sheet's outcome, and the write-up it was read from (None for a YAML sheet, or not read)."""
     try:
         if is_writeup(path):
+            from .writeup.read import read_writeup
+
             w = read_writeup(path, checker.sol)
             return checker.grade(w.answers, str(path), w.unmatched), w
         return checker.grade(read_sheet(path, checker.sol), str(path)), None

@@ -16,6 +16,7 @@ from ..solution import Solution
 from ..text import yaml_dump
 from .places import Unmatched
 from .sheet import Answer, parse_sheet, read_sheet
+from .writeup.records import WRITEUP_KINDS, Writeup
 
 Given = Mapping[str, Any] | str | Path
 MARKDOWN = "(Markdown text)"
@@ -36,21 +37,21 @@ def read_given(given: Given, sol: Solution) -> Sheet:
         checked_size(given, TEXT)
         if _is_yaml_sheet(given):
             return Sheet(TEXT, parse_sheet(given, TEXT, sol))
-        from .writeup import parse_writeup
+        from .writeup.read import parse_writeup
 
         return _of_writeup(parse_writeup(given, MARKDOWN, "markdown", sol))
     if not isinstance(given, str | Path):
         raise ValueError(
             "answers: give a dict of step id → answer, a sheet's YAML or Markdown text, or its path"
         )
-    from .writeup import WRITEUP_KINDS, read_writeup
-
     if Path(given).suffix.lower() in WRITEUP_KINDS:
+        from .writeup.read import read_writeup
+
         return _of_writeup(read_writeup(given, sol))
     return Sheet(str(given), read_sheet(given, sol))
 
 
-def _of_writeup(writeup: Any) -> Sheet:
+def _of_writeup(writeup: Writeup) -> Sheet:
     return Sheet(writeup.file, list(writeup.answers), tuple(writeup.unmatched))
 
 

@@ -24,16 +24,9 @@ from ..sheet import Answer, SheetError, _known, _number, matrix_answer, parse_an
 from .blocks import Chunk, pieces
 from .equations import Equation, equations, factors, has_number, is_derivative_product, number, operands
 from .latex import plain
-from .records import Writeup
+from .records import WRITEUP_KINDS, Writeup
 from .resolve import Resolved, Resolver
 
-WRITEUP_KINDS = {
-    ".md": "markdown",
-    ".markdown": "markdown",
-    ".tex": "latex",
-    ".txt": "text",
-    ".ipynb": "notebook",
-}
 _GIVE = "a .md, .tex, .txt or .ipynb file"
 _WORDS = r"example|update|epoch|iteration|sample|data\s*point|pattern"
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}

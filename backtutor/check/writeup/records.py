@@ -7,6 +7,15 @@ from dataclasses import dataclass
 from ..places import Unmatched
 from ..sheet import Answer
 
+# a write-up's kind by its file's suffix (what batch.py and given.py dispatch on without the reader)
+WRITEUP_KINDS = {
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".tex": "latex",
+    ".txt": "text",
+    ".ipynb": "notebook",
+}
+
 
 @dataclass(frozen=True)
 class Writeup:
