@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Literal
 
 from .expr import HALF, ONE, Call, Expr, Num, Sym
 from .graph import Graph
+from .vector import BINARY_CROSS_ENTROPY, CROSS_ENTROPY, HALF_SSE, SSE, VectorLoss
 
 Reduction = Literal["sum", "mean"]
 Term = Callable[[Expr, Expr], Expr]  # (target, output) ↦ that output's term
@@ -38,6 +39,7 @@ class Loss:
     # its targets are a probability distribution: after softmax, ∂E/∂net_k = out_k − target_k when
     # each example's targets are ≥ 0 and sum to 1 (closed forms, the matrix view's δ = a − t)
     distribution: bool = False
+    vector: VectorLoss | None = None  # the term and its derivative on arrays (array engine)
 
     @property
     def is_output(self) -> bool:
@@ -73,17 +75,18 @@ _SOFTMAX_GENERAL = (
 LOSSES: dict[str, Loss] = {
     loss.name: loss
     for loss in [
-        Loss("half_sse", lambda t, o: Call("mul", (HALF, _squared(t, o))), squared=True),
-        Loss("sse", _squared, squared=True),
-        Loss("mse", _squared, over_outputs="mean", over_examples="mean", squared=True),
+        Loss("half_sse", lambda t, o: Call("mul", (HALF, _squared(t, o))), squared=True, vector=HALF_SSE),
+        Loss("sse", _squared, squared=True, vector=SSE),
+        Loss("mse", _squared, over_outputs="mean", over_examples="mean", squared=True, vector=SSE),
         Loss(
             "cross_entropy",
             _cross_entropy,
             note=_softmax_note,
             general_note=_SOFTMAX_GENERAL,
             distribution=True,
+            vector=CROSS_ENTROPY,
         ),
-        Loss("binary_cross_entropy", _binary_cross_entropy),
+        Loss("binary_cross_entropy", _binary_cross_entropy, vector=BINARY_CROSS_ENTROPY),
         Loss("expression", None, from_expr=True),
         Loss("output", None),
     ]

@@ -14,6 +14,7 @@ from typing import Any
 
 from .constant import Constant
 from .expr import Call, Expr, Param
+from .vector import VectorActivation
 
 Partial = Callable[[Call, int], Expr]
 # the op as a SymPy expression of SymPy arguments and the op's parameter (sympy objects are untyped)
@@ -56,4 +57,5 @@ class Op:
     mathml: str = ""  # MathML template ({parens}: the arguments in brackets), when name(args) won't do
     activation: bool = False  # a network layer may use it (`ACTIVATIONS`)
     piecewise: bool = False  # defined by cases (ReLU, max, |x|): SymPy writes it worse than its rule
+    vector: VectorActivation | None = None  # on NumPy arrays, for the array engine (vector.py)
     sympy: SympyForm = field(kw_only=True)  # for `sympy_form` and the tests' oracles

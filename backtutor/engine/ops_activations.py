@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
-from . import floats
+from . import floats, vector
 from .constant import Constant
 from .expr import ONE, ZERO, Call, Expr, Num, Param, add, call, mul, power, sub
 from .op import Op, positive, rational, sympy
@@ -42,6 +42,7 @@ ACTIVATION_OPS = [
         callable_as=("sigmoid", "sigma", "σ"),
         sympy=lambda a, p: 1 / (1 + sympy().exp(-a[0])),
         activation=True,
+        vector=vector.SIGMOID,
     ),
     Op(
         "tanh",
@@ -58,6 +59,7 @@ ACTIVATION_OPS = [
         callable_as=("tanh",),
         sympy=lambda a, p: sympy().tanh(a[0]),
         activation=True,
+        vector=vector.TANH,
     ),
     Op(
         "relu",
@@ -70,6 +72,7 @@ ACTIVATION_OPS = [
         callable_as=("relu", "ReLU"),
         sympy=lambda a, p: sympy().Max(0, a[0]),
         activation=True,
+        vector=vector.RELU,
         piecewise=True,
     ),
     Op(
@@ -86,6 +89,7 @@ ACTIVATION_OPS = [
         callable_as=("leaky_relu",),
         sympy=lambda a, p: positive(a[0], a[0], rational(p) * a[0]),
         activation=True,
+        vector=vector.LEAKY_RELU,
         piecewise=True,
     ),
     Op(
@@ -114,6 +118,7 @@ ACTIVATION_OPS = [
         callable_as=("softplus",),
         sympy=lambda a, p: sympy().log(1 + sympy().exp(a[0])),
         activation=True,
+        vector=vector.SOFTPLUS,
     ),
     Op(
         "swish",
@@ -129,6 +134,7 @@ ACTIVATION_OPS = [
         callable_as=("swish",),
         sympy=lambda a, p: a[0] / (1 + sympy().exp(-a[0])),
         activation=True,
+        vector=vector.SWISH,
     ),
     Op(
         "identity",
@@ -141,6 +147,7 @@ ACTIVATION_OPS = [
         mathml="{0}",
         sympy=lambda a, p: a[0],
         activation=True,
+        vector=vector.IDENTITY,
     ),
     Op(
         "softmax",
@@ -154,5 +161,6 @@ ACTIVATION_OPS = [
         rule="∂softmax_k/∂z_j = softmax_k·(δ_kj − softmax_j)",
         sympy=_softmax_sympy,
         activation=True,
+        vector=vector.SOFTMAX,
     ),
 ]

@@ -91,6 +91,12 @@ class Settings:
         return {own[k]: v for k, v in self.constants.items()}
 
 
+def _root(x: float) -> float:
+    """√x: math.sqrt on a float; on a NumPy array (the array engine calls these rules on whole
+    arrays, arrays/rules.py) x ** 0.5, which NumPy computes as its elementwise sqrt."""
+    return math.sqrt(x) if isinstance(x, float) else x**0.5
+
+
 def _sgd(k: dict[str, float], t: int, w: float, g: float, s: tuple[float, ...]) -> tuple[float, ...]:
     return (w - k["lr"] * g,)
 
@@ -113,13 +119,13 @@ def _nesterov(k: dict[str, float], t: int, w: float, g: float, s: tuple[float, .
 
 def _rmsprop(k: dict[str, float], t: int, w: float, g: float, s: tuple[float, ...]) -> tuple[float, ...]:
     v = k["alpha"] * s[0] + (1 - k["alpha"]) * g * g
-    step = k["lr"] * g / (math.sqrt(v) + k["eps"])
+    step = k["lr"] * g / (_root(v) + k["eps"])
     return v, step, w - step
 
 
 def _adagrad(k: dict[str, float], t: int, w: float, g: float, s: tuple[float, ...]) -> tuple[float, ...]:
     big_g = s[0] + g * g
-    step = k["lr"] * g / (math.sqrt(big_g) + k["eps"])
+    step = k["lr"] * g / (_root(big_g) + k["eps"])
     return big_g, step, w - step
 
 
@@ -128,7 +134,7 @@ def _adam(k: dict[str, float], t: int, w: float, g: float, s: tuple[float, ...])
     m = b1 * s[0] + (1 - b1) * g
     v = b2 * s[1] + (1 - b2) * g * g
     m_hat, v_hat = m / (1 - b1**t), v / (1 - b2**t)
-    step = k["lr"] * m_hat / (math.sqrt(v_hat) + k["eps"])
+    step = k["lr"] * m_hat / (_root(v_hat) + k["eps"])
     return m, v, m_hat, v_hat, step, w - step
 
 
