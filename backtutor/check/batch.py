@@ -16,6 +16,7 @@ from ..problem.files import read_bytes
 from ..problem.roster import Student
 from ..problem.variants import Base
 from ..solution.constraints import variant_for
+from .cnn.grade import ShapeChecker
 from .grade import Checker
 from .sheet import parse_answer, read_sheet
 from .verdicts import Report
@@ -24,7 +25,7 @@ from .writeup.records import WRITEUP_KINDS, Writeup
 PARALLEL_FROM = 200  # sheets; fewer are graded in this process (starting workers costs more)
 Outcome = Report | str  # a report, or why the sheet could not be checked
 
-_checker: Checker | None = None  # the workers' Checker, inherited when they are forked
+_checker: Checker | ShapeChecker | None = None  # the workers' Checker, inherited when they are forked
 
 
 SHEET_SUFFIXES = (".yaml", ".yml", *WRITEUP_KINDS)  # a YAML sheet, or a write-up (.md, .tex, .txt, .ipynb)
@@ -34,9 +35,11 @@ def is_writeup(path: Path) -> bool:
     return path.suffix.lower() in WRITEUP_KINDS
 
 
-def read_and_grade(checker: Checker, path: Path) -> tuple[Outcome, Writeup | None]:
+def read_and_grade(checker: Checker | ShapeChecker, path: Path) -> tuple[Outcome, Writeup | None]:
     """The sheet's outcome, and the write-up it was read from (None for a YAML sheet, or not read)."""
     try:
+        if isinstance(checker, ShapeChecker):
+            return checker.read_and_grade(path), None
         if is_writeup(path):
             from .writeup.read import read_writeup
 
@@ -49,7 +52,7 @@ def read_and_grade(checker: Checker, path: Path) -> tuple[Outcome, Writeup | Non
         return f"{path}: could not be checked ({type(e).__name__}: {e})", None
 
 
-def grade_one(checker: Checker, path: Path) -> Outcome:
+def grade_one(checker: Checker | ShapeChecker, path: Path) -> Outcome:
     return read_and_grade(checker, path)[0]
 
 
@@ -58,7 +61,7 @@ def _grade_chunk(paths: Sequence[Path]) -> list[Outcome]:
     return [grade_one(_checker, p) for p in paths]
 
 
-def grade_all(checker: Checker, paths: Sequence[Path]) -> Iterator[Outcome]:
+def grade_all(checker: Checker | ShapeChecker, paths: Sequence[Path]) -> Iterator[Outcome]:
     """Each sheet's outcome, in order."""
     workers = min(os.cpu_count() or 1, 8)
     fork = "fork" in multiprocessing.get_all_start_methods()

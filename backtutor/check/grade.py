@@ -46,6 +46,11 @@ class Checker:
         self.right: dict[tuple[str, str, str], Verdict] = {}  # verdicts are values: a class shares them
         self.explainer = Explainer(sol, self.recompute, self.slips, self.tolerance)
 
+    @property
+    def key(self) -> Solution:
+        """What the reports show the answers against (a CNN table's checker has its own)."""
+        return self.sol
+
     def grade(
         self, answers: Iterable[Answer], sheet: str = "", unmatched: tuple[Unmatched, ...] = ()
     ) -> Report:

@@ -27,8 +27,9 @@ from .outputs import check_output, write_atomic
 if TYPE_CHECKING:
     from ..check import Checker, Report
     from ..check.batch import RosterChecker
+    from ..check.cnn.grade import ShapeChecker
     from ..check.writeup.records import Writeup
-    from ..solution import Solution
+    from ..render.reports.common import AnswerKey
 
 
 def check_format(format: str, output: bool, sheets: int, roster: bool) -> None:
@@ -50,13 +51,13 @@ class Graded:
     """A batch's reports, each with the Solution it was graded against and (with a roster) whose it is."""
 
     reports: list[Report] = field(default_factory=list)
-    sols: list[Solution] = field(default_factory=list)
+    sols: list[AnswerKey] = field(default_factory=list)
     students: list[str] = field(default_factory=list)
     broken: list[str] = field(default_factory=list)  # why each unreadable sheet was skipped
-    base: Solution | None = None  # the one problem's Solution (None with a roster: one per student)
+    base: AnswerKey | None = None  # the one problem's Solution or table (None with a roster: one per student)
     writeup: Writeup | None = None  # one free-text sheet's document, for the marked copy
 
-    def add(self, outcome: Report | str, sol: Solution | None, student: str = "") -> None:
+    def add(self, outcome: Report | str, sol: AnswerKey | None, student: str = "") -> None:
         if isinstance(outcome, str) or sol is None:
             self.broken.append(str(outcome))
             report_error(str(outcome))
@@ -66,18 +67,18 @@ class Graded:
             self.students.append(student)
 
 
-def grade_all(checker: Checker, paths: list[Path]) -> Graded:
+def grade_all(checker: Checker | ShapeChecker, paths: list[Path]) -> Graded:
     """Every sheet's report; a sheet that cannot be read or graded is reported and skipped."""
     from ..check.batch import grade_all as outcomes
     from ..check.batch import read_and_grade
 
-    graded = Graded(base=checker.sol)
+    graded = Graded(base=checker.key)
     if len(paths) == 1:  # one sheet: a write-up's document is kept, for the marked copy
         outcome, graded.writeup = read_and_grade(checker, paths[0])
-        graded.add(outcome, checker.sol)
+        graded.add(outcome, checker.key)
         return graded
     for outcome in outcomes(checker, paths):
-        graded.add(outcome, checker.sol)
+        graded.add(outcome, checker.key)
     return graded
 
 
@@ -152,14 +153,18 @@ def grade_sheets(
     """Grade against the problem, or with a roster each sheet against its own student's variant."""
     from ..check import Checker
     from ..check.batch import RosterChecker
+    from ..check.cnn.grade import ShapeChecker
     from ..errors import InputError
-    from ..problem.load import load
+    from ..problem.load import load_answer_key
+    from ..problem.records import Problem
     from ..problem.roster import read_roster
     from ..problem.variants import read_base, seed_for
     from ..solution import solve_by_hand
 
     if roster is None:
-        problem = load(file)
+        problem = load_answer_key(file)
+        if not isinstance(problem, Problem):  # an architecture: its table's shapes and counts
+            return grade_all(ShapeChecker(problem, str(file)), paths)
         if problem.variants:
             raise InputError(
                 f"{file} has variants: give --roster (and --seed) so that each sheet is graded against "

@@ -25,13 +25,20 @@ def template(
 ) -> None:
     """Write a blank answer sheet: every step id in working order, with what it is (with an
     `assignment:`, the steps it asks, by question)."""
-    from ..problem.load import load
+    from ..problem.load import load_answer_key
+    from ..problem.records import Problem
     from ..render.documents.sheet import blank_sheet, parse_phases
     from ..solution import solve_by_hand
     from ..solution.asked import asked
 
     with failing():
         check_output(output, (file,))
-        sol = solve_by_hand(load(file))
+        problem = load_answer_key(file)
+        if not isinstance(problem, Problem):  # an architecture: its table's shapes and counts
+            from ..render.documents.shape_sheet import blank_shape_sheet
+
+            emit(blank_shape_sheet(str(file), problem), output)
+            return
+        sol = solve_by_hand(problem)
         questions = asked(sol) if sol.problem.assignment else ()
         emit(blank_sheet(sol, parse_phases(phases), questions), output)

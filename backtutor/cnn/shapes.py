@@ -43,8 +43,10 @@ class _Counter:
         self.exact = exact
         self.rows: list[Row] = []
         self.seen: dict[str, int] = {}
+        self.names: set[str] = set()
         self.kinds: set[str] = set()
         self.count = 0
+        self.last = ""  # the row whose output is the current shape ("" for the network's input)
 
     def run(
         self, raw: list[Any], loc: Loc, shape: tuple[int, ...], branch: tuple[str, ...]
@@ -65,6 +67,10 @@ class _Counter:
         else:
             self.seen[spec.kind] = self.seen.get(spec.kind, 0) + 1
             name = f"{spec.kind}{self.seen[spec.kind]}"
+        if name in self.names or name == "total":  # a layer's name is its answers' ids (cnn/steps.py)
+            taken = "the totals' name" if name == "total" else "another layer's name"
+            raise LayerError(loc, f"layer name {name!r} is {taken}; give each layer a name of its own")
+        self.names.add(name)
         self.kinds.add(spec.kind)
         if isinstance(spec, Branches):
             return self.branches(loc, spec, name, shape, branch)
@@ -82,7 +88,19 @@ class _Counter:
             parts = rows.dense(loc, spec, name, shape, self.rows[-1] if self.rows else None)
         else:
             parts = rows.shaped(spec, shape)
-        self.rows.append(Row(name=name, kind=spec.kind, role="layer", branch=branch, input=shape, **parts))
+        self.rows.append(
+            Row(
+                name=name,
+                kind=spec.kind,
+                role="layer",
+                branch=branch,
+                input=shape,
+                spec=spec,
+                after=self.last,
+                **parts,
+            )
+        )
+        self.last = name
         return parts["output"]
 
     def branches(
@@ -94,10 +112,12 @@ class _Counter:
             )
         outputs: dict[str, tuple[int, ...]] = {}
         totals: list[int] = []  # each branch's parameters
-        start = len(self.rows)
+        start, source, joins = len(self.rows), self.last, []
         for bname, raw in spec.branches.items():
+            self.last = source
             outputs[bname] = self.branch(loc, raw, name, bname, shape, branch)
             totals.append(self.rows[-1].params)  # the branch's subtotal row
+            joins.append(self.last)
         maps = {o[1:] for o in outputs.values()}
         if len(maps) > 1:
             listing = ", ".join(f"'{b}' gives {shape_text(o)}" for b, o in outputs.items())
@@ -123,8 +143,12 @@ class _Counter:
                 params=params,
                 params_formula=_sum_formula(totals, params),
                 mult_adds=sum(r.mult_adds for r in own),
+                spec=spec,
+                after=source,
+                joins=tuple(joins),
             )
         )
+        self.last = name
         return output
 
     def branch(

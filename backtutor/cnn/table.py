@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from ..display import Displayed
+from .schema import Spec
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,20 @@ class Row:
     params_formula: str = ""
     mult_adds: int = 0
     mult_adds_formula: str = ""
+    # how it was worked, for recomputing it from a student's numbers (check/cnn): the layer as the
+    # file gives it, the row whose output is its input ("" for the network's input), and for a block
+    # the last row of each branch (its own input's source for an empty branch)
+    spec: Spec | None = field(default=None, compare=False, repr=False)
+    after: str = ""
+    joins: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """The row as `shapes -f json` writes it (plain data: the spec and sources left out)."""
+        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in _INTERNAL}
+        return {**out, "branch": list(self.branch), "input": list(self.input), "output": list(self.output)}
+
+
+_INTERNAL = frozenset({"spec", "after", "joins"})
 
 
 @dataclass(frozen=True)
@@ -40,14 +55,14 @@ class ShapeTable(Displayed):  # a notebook shows it (display.py)
     conventions: tuple[str, ...] = field(default=())
 
     def as_dict(self) -> dict[str, Any]:
+        from .steps import shape_steps  # (it reads this table)
+
         return {
             "title": self.title,
             "input": list(self.input),
             "output": list(self.output),
-            "layers": [
-                {**asdict(r), "branch": list(r.branch), "input": list(r.input), "output": list(r.output)}
-                for r in self.rows
-            ],
+            "layers": [r.as_dict() for r in self.rows],
             "totals": {"parameters": self.params, "mult_adds": self.mult_adds},
             "conventions": list(self.conventions),
+            "steps": [s.as_dict() for s in shape_steps(self)],  # the answers `template` and `check` ask
         }

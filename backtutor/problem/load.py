@@ -32,7 +32,7 @@ from .yamlfile import Lines
 if TYPE_CHECKING:
     from ..cnn.table import ShapeTable  # a type only: the CNN code loads for files that use it
 
-__all__ = ["FileError", "Problem", "Training", "load", "load_data", "load_shapes"]
+__all__ = ["FileError", "Problem", "Training", "load", "load_answer_key", "load_data", "load_shapes"]
 
 
 def load(source: Source) -> Problem:
@@ -44,7 +44,24 @@ def load(source: Source) -> Problem:
 def load_data(name: str, raw: Any, lines: Lines) -> Problem:
     """Validate a problem file's data as read by yamlfile.read (a variant is the file's data with
     some numbers changed: its errors name the file and the lines of the numbers it changes)."""
-    c = SpecReader(name, lines, _validated(name, raw, lines))
+    return _load(SpecReader(name, lines, _validated(name, raw, lines)))
+
+
+def load_answer_key(source: Source) -> Problem | ShapeTable:
+    """What answer sheets are checked against: the Problem, or, for a file that describes an
+    architecture only, its worked table (whose answers are shapes and counts: check/cnn)."""
+    c = SpecReader(*_read(source))
+    s = c.spec
+    if s.architecture is not None and all(
+        getattr(s, k) is None for k in ("network", "expressions", "layers")
+    ):
+        table = _architecture(c)
+        assert table is not None
+        return table
+    return _load(c)
+
+
+def _load(c: SpecReader) -> Problem:
     architecture = _architecture(c)
     _one_model(c)
     spec, built = _model(c)
@@ -170,7 +187,8 @@ def _one_model(c: SpecReader) -> None:
             ("architecture",),
             "this file describes an architecture only, so there are no numbers to solve ('network', "
             "'expressions', or 'image' and 'layers'); run `backtutor shapes "
-            f"{c.path}` for its shapes, parameter counts and multiply-adds",
+            f"{c.path}` for its shapes, parameter counts and multiply-adds (`template` and `check` "
+            "work on that table)",
         )
     raise c.fail((), ways)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...check import Report, Verdict
+from ...check.cnn.grade import ShapeKey
 from ...check.places import Place, Unmatched
 from ...engine.expr import Num
 from ...engine.formula import text
@@ -66,9 +67,23 @@ def working(step: Step) -> tuple[str, ...]:
     return tuple(f"{target} = {p}" for p in parts)
 
 
-def first_errors(report: Report, sol: Solution) -> list[Working]:
+AnswerKey = Solution | ShapeKey  # what sheets are checked against: a Solution, or a CNN's table
+
+
+def title(key: AnswerKey) -> str:
+    """What a report says it checked against: the problem's title, else its file."""
+    if isinstance(key, ShapeKey):
+        return key.title or key.path
+    return key.problem.title or key.problem.path
+
+
+def first_errors(report: Report, key: AnswerKey) -> list[Working]:
     """The first error of each kind (a repeated slip shown once), with its correct working."""
-    index = {s.id: s for s in sol.steps}
+    if isinstance(key, ShapeKey):
+        shaped = {s.id: s.working for s in key.steps}
+        wrong = [v for v in report.verdicts if v.status == "wrong" and not v.again and v.id in shaped]
+        return [Working(v, shaped[v.id]) for v in wrong]
+    index = {s.id: s for s in key.steps}
     return [
         Working(v, working(index[v.id]))
         for v in report.verdicts

@@ -18,22 +18,22 @@ from typing import Any
 
 from ...check import Report, Verdict
 from ...check.verdicts import Score
-from ...solution import Solution
 from ...text import json_dumps, visible
-from .common import MARKS, at, not_graded, told
+from .common import MARKS, AnswerKey, at, not_graded, told
 
 CREDIT = ("right", "carried")
 _PLAIN = {"output_format": "text", "test_output_format": "text"}
 
 
-def results(report: Report, sol: Solution, student: str = "") -> dict[str, Any]:
+def results(report: Report, sol: AnswerKey, student: str = "") -> dict[str, Any]:
     """The results.json object for one sheet graded against `sol`."""
     given = {v.id: v for v in report.verdicts}
     if report.scores:
         tests = [_question(n, score, given) for n, score in enumerate(report.scores, 1)]
         lines = [f"{report.summary}."]
     else:
-        tests = [_test(n, s.id, s.phase, given.get(s.id)) for n, s in enumerate(sol.steps, 1)]
+        steps = [(s.id, s.phase) for s in sol.steps]
+        tests = [_test(n, i, phase, given.get(i)) for n, (i, phase) in enumerate(steps, 1)]
         lines = [f"{report.summary} (of {len(tests)} steps: {len(given)} answered)."]
     first = report.first_error
     if first:

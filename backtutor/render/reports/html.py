@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 from ...check import Report
-from ...solution import Solution
 from ...text import html as escape
-from .common import MARKS, at, class_counts, first_errors, not_graded, question_lines, told, totals
+from .common import (
+    MARKS,
+    AnswerKey,
+    at,
+    class_counts,
+    first_errors,
+    not_graded,
+    question_lines,
+    title,
+    told,
+    totals,
+)
 
 STYLE = (
     "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
@@ -19,7 +29,7 @@ def _row(cells: list[str], tag: str = "td") -> str:
     return "<tr>" + "".join(f"<{tag}>{c}</{tag}>" for c in cells) + "</tr>"
 
 
-def sheet_html(report: Report, sol: Solution) -> list[str]:
+def sheet_html(report: Report, sol: AnswerKey) -> list[str]:
     out = [f"<h2>{escape(report.sheet or 'Answer sheet')}</h2>"]
     out.append(f"<p><strong>Score:</strong> {escape(report.summary)}.</p>")
     if report.scores:
@@ -47,11 +57,11 @@ def sheet_html(report: Report, sol: Solution) -> list[str]:
     return out
 
 
-def render_reports_html(reports: list[Report], sol: Solution, broken: int = 0) -> str:
-    title = escape(sol.problem.title or sol.problem.path)
+def render_reports_html(reports: list[Report], sol: AnswerKey, broken: int = 0) -> str:
+    name = escape(title(sol))
     out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">']
-    out += [f"<title>Checked against: {title}</title><style>{STYLE}</style></head><body>"]
-    out.append(f"<h1>Checked against: {title}</h1>")
+    out += [f"<title>Checked against: {name}</title><style>{STYLE}</style></head><body>"]
+    out.append(f"<h1>Checked against: {name}</h1>")
     for r in reports:
         out += sheet_html(r, sol)
     if len(reports) > 1:

@@ -5,12 +5,22 @@ Everything from a sheet (its name, keys, answers) is escaped: a viewer that rend
 from __future__ import annotations
 
 from ...check import Report
-from ...solution import Solution
 from ...text import markdown, markdown_code
-from .common import MARKS, at, class_counts, first_errors, not_graded, question_lines, told, totals
+from .common import (
+    MARKS,
+    AnswerKey,
+    at,
+    class_counts,
+    first_errors,
+    not_graded,
+    question_lines,
+    title,
+    told,
+    totals,
+)
 
 
-def sheet_markdown(report: Report, sol: Solution) -> list[str]:
+def sheet_markdown(report: Report, sol: AnswerKey) -> list[str]:
     lines = [
         f"## {markdown(report.sheet or 'Answer sheet')}",
         "",
@@ -45,9 +55,9 @@ def sheet_markdown(report: Report, sol: Solution) -> list[str]:
     return lines
 
 
-def render_reports_markdown(reports: list[Report], sol: Solution, broken: int = 0) -> str:
-    title = sol.problem.title or sol.problem.path
-    lines = [f"# Checked against: {markdown(title)}", ""]
+def render_reports_markdown(reports: list[Report], sol: AnswerKey, broken: int = 0) -> str:
+    name = title(sol)
+    lines = [f"# Checked against: {markdown(name)}", ""]
     for r in reports:
         lines += [*sheet_markdown(r, sol), ""]
     if len(reports) > 1:
