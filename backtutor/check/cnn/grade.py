@@ -86,7 +86,7 @@ class ShapeChecker:
         self, answers: Sequence[ShapeAnswer], sheet: str = "", unmatched: tuple[Unmatched, ...] = ()
     ) -> Report:
         given = {a.id: a for a in answers}
-        run = _Run(self, given)
+        run = _SheetWork(self, given)
         for row in self.rows:
             run.row(row)
         run.totals()
@@ -111,7 +111,7 @@ def _blocks(rows: Sequence[Row]) -> dict[str, list[Row]]:
     return out
 
 
-class _Run:
+class _SheetWork:
     """One sheet worked through: the student's state (their numbers where given, the rest worked
     from them) and the verdicts so far."""
 
