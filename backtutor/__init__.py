@@ -177,6 +177,10 @@ def template(problem: Problem | Source, phases: str = "forward,backward,update")
     """A blank answer sheet (YAML): every step id in working order, with what it is.
 
     >>> print(backtutor.template("problems/q4.yaml", phases="backward"))
+    # Answer sheet: Step-by-step backpropagation (2-2-2 sigmoid network)
+    ...
+    "dE_total/dout_o1": ~  # ∂E_total/∂out_o1 = −(target_o1 − out_o1)
+    ...
     """
     from .render.documents.sheet import blank_sheet, parse_phases
     from .solution import solve_by_hand
@@ -224,8 +228,8 @@ def variants(
     each with its Solution; `count` numbered students or a `roster` CSV; the same every time for the
     same seed and student id. To write each student's files, run `backtutor variants`.
 
-    >>> class_ = backtutor.variants("problem.yaml", count=30, seed=7)
-    >>> backtutor.document(class_[0].solution, "markdown", blank=True)
+    >>> class_ = backtutor.variants("problems/relu_class.yaml", count=30, seed=7)
+    >>> sheet = backtutor.document(class_[0].solution, "markdown", blank=True)
     """
     from .problem.roster import numbered, read_roster
     from .problem.variants import read_base, seed_for
@@ -245,6 +249,7 @@ def explore(solution: Solution | Problem | Source, precision: int = 9) -> Explor
     `.page` is the page, to save as an .html file.
 
     >>> backtutor.explore(sol)
+    Explore(page='<!DOCTYPE html>...', height=640)
     """
     from .render.documents.explore import render
     from .render.notebook.inline import Explore
@@ -260,6 +265,7 @@ def graph(
     Graphviz installed); `path` highlights a gradient's paths; `.dot` is its DOT text.
 
     >>> backtutor.graph(sol, path="dE_total/dw1")
+    GraphView(dot='digraph backtutor {...')
     """
     from .render.documents.dot import render
     from .render.notebook.inline import GraphView
