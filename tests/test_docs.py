@@ -5,6 +5,7 @@ the page shows it; and the site builds with warnings as errors, offline."""
 from __future__ import annotations
 
 import doctest
+import glob
 import os
 import re
 import shutil
@@ -21,6 +22,7 @@ from backtutor.cli.app import app
 
 from .conftest import ROOT
 from .docs_snippets import RUN, SHOWN, Block, Command, blocks, commands, elided_match
+from .test_explore import browser  # noqa: F401  (the module's one Chromium, as test_escaping.py)
 
 DOCS = ROOT / "docs"
 EXAMPLES = DOCS / "examples"  # the files the pages use: not pages themselves
@@ -88,10 +90,18 @@ def _run(block: Block, command: Command) -> tuple[str, int]:
         at = args.index("<")
         stdin = Path(args[at + 1]).read_text(encoding="utf-8")
         args = args[:at] + args[at + 2 :]
+    args = [word for arg in args for word in _expanded(arg)]
     result = CliRunner(env={"COLUMNS": WIDTH}).invoke(app, args, input=stdin)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
     return result.output, result.exit_code
+
+
+def _expanded(arg: str) -> list[str]:
+    """A shell's glob expansion (`class/*/answers.yaml`); a pattern that matches nothing stays."""
+    if not re.search(r"[*?[]", arg):
+        return [arg]
+    return sorted(glob.glob(arg)) or [arg]
 
 
 def _python(block: Block, namespace: dict[str, Any]) -> None:
@@ -140,20 +150,51 @@ def _shown(block: Block, namespace: dict[str, Any]) -> None:
 RUNNERS = {"console": _console, "python": _python, "yaml": _yaml}
 
 
-def test_the_site_builds_strict_and_offline(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """`mkdocs build --strict` (a broken link or anchor, a page left out of the nav, an unknown
-    marker fail it); the built site loads nothing from the web and carries its search index."""
+    marker fail it), into a temporary folder."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
-    site = tmp_path / "site"
-    build(load_config(str(ROOT / "mkdocs.yml"), site_dir=str(site), strict=True))
+    folder = tmp_path_factory.mktemp("site")
+    build(load_config(str(ROOT / "mkdocs.yml"), site_dir=str(folder), strict=True))
+    return folder
+
+
+def test_the_site_builds_strict_and_offline(site: Path) -> None:
+    """The built site loads nothing from the web and carries its search index; the CLI reference
+    was generated from the app."""
     assert (site / "search" / "search_index.js").is_file()
     for page in site.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         assert not _web_assets(text), f"{page.name} loads {_web_assets(text)}"
     cli = (site / "reference" / "cli.html").read_text(encoding="utf-8")
     assert "backtutor check" in cli and "--roster" in cli
+
+
+def test_the_built_site_searches_from_the_file_system(site: Path, browser: Any) -> None:  # noqa: F811
+    """Opened from file:// with every request off the file system refused, the search box finds a
+    word (Material's search worker runs through the shipped iframe-worker shim)."""
+    tab = browser.new_page()
+    web: list[str] = []
+    errors: list[str] = []
+
+    def local_only(route: Any) -> None:
+        if route.request.url.startswith("file:"):
+            route.continue_()
+        else:
+            web.append(route.request.url)
+            route.abort()
+
+    tab.route("**/*", local_only)
+    tab.on("pageerror", lambda e: errors.append(str(e)))
+    tab.goto((site / "reference" / "cli.html").as_uri())
+    tab.fill("input.md-search__input", "roster")
+    tab.wait_for_selector(".md-search-result__item", timeout=30_000)
+    assert "roster" in tab.locator(".md-search-result__item").first.inner_text().lower()
+    assert (web, errors) == ([], [])
+    tab.close()
 
 
 def _web_assets(html: str) -> list[str]:
