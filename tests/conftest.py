@@ -2,8 +2,10 @@ import base64
 import os
 import re
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -13,6 +15,21 @@ from .under_ci import pytest_make_collect_report, pytest_runtest_makereport  # n
 
 ROOT = Path(__file__).resolve().parent.parent
 PROBLEMS = ROOT / "problems"
+
+# Shared fixtures, for a new test to reuse rather than rebuild (each costs seconds of CPU):
+# - `browser`, `chromium_tab`: Debian's Chromium through Playwright's sync API, one per test module,
+#   and one tab in it that each test navigates (Tab.open); a test module asks for them by name.
+# - `write_problem`: a YAML text as a problem file in the test's tmp_path.
+# - SOLVABLE, ARCHITECTURES: the bundled problems `solve` works, and those for `shapes` only.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 
 # Hypothesis profiles. "ci", the default, runs each property on a dozen random cases (the SymPy
 # oracles cost about a second a case); HYPOTHESIS_PROFILE=thorough runs twenty times as many, for a
@@ -62,3 +79,40 @@ def write_problem(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium (never Playwright's own download), one per test module: a launch costs
+    about 1.4 s of CPU. The sync API's event loop lives as long as the fixture, so a module's tests
+    share it and nothing else holds one."""
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@dataclass
+class Tab:
+    """One tab that a module's tests take in turn: `open` loads a fresh document (a new page would
+    cost a renderer process, about 0.6 s of CPU; a navigation about 0.15 s). `errors` holds the
+    script errors of the page opened last."""
+
+    page: Any
+    errors: list[str] = field(default_factory=list)
+
+    def open(self, url: str, width: int = 1280, height: int = 800) -> Any:
+        self.errors.clear()
+        self.page.set_viewport_size({"width": width, "height": height})
+        self.page.goto(url)
+        return self.page
+
+
+@pytest.fixture(scope="module")
+def chromium_tab(browser: Any) -> Tab:
+    shared = Tab(browser.new_page())
+    shared.page.on("pageerror", lambda e: shared.errors.append(str(e)))
+    return shared

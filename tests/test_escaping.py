@@ -34,7 +34,6 @@ from backtutor.render.documents.sheet import answer_sheet
 from backtutor.solution import solve
 
 from .conftest import PROBLEMS
-from .test_explore import browser  # noqa: F401  (the module's one Chromium)
 
 runner = CliRunner()
 UNSAFE_CATEGORIES = {"Cc", "Cf", "Zl", "Zp"}  # controls, format characters (bidi), line separators
@@ -252,22 +251,22 @@ def _serving(origin: str, page: str, left: list[str]) -> Any:
     return route
 
 
-def test_html_and_markdown_outputs_run_no_script_and_fetch_nothing_in_chromium(outputs, browser):  # noqa: F811
+def test_html_and_markdown_outputs_run_no_script_and_fetch_nothing_in_chromium(outputs, chromium_tab):
     pages = _documents(outputs)
     assert len(pages) == 11, sorted(pages)  # 2 solve, 2 check, explore, 3 worksheets and keys
     origin = "http://backtutor.test/"
+    tab = chromium_tab.page
     for name, page in pages.items():
-        tab = browser.new_page()
         left: list[str] = []
         tab.route("**/*", _serving(origin, page, left))
-        tab.goto(origin)
+        chromium_tab.open(origin)
         tab.wait_for_load_state("load")
         tab.wait_for_timeout(50)
         assert tab.evaluate("window.__pwned") is None, name
         assert tab.evaluate("document.querySelectorAll('img, iframe, a[href^=javascript]').length") == 0, name
         assert not left, (name, left)
         assert "<script>window.__pwned=1</script>" in tab.inner_text("body"), name
-        tab.close()
+        tab.unroute("**/*")
 
 
 @pytest.mark.parametrize("document", ["solve -f latex", "solve -f latex (a student's variant)"])

@@ -1,5 +1,6 @@
 """`backtutor explore`: the offline page, opened from disk in a real headless Chromium (Debian's
-/usr/bin/chromium driven by Playwright's Python package; one browser for the module). The shown
+/usr/bin/chromium driven by Playwright's Python package; one browser and one tab for the module,
+tests/conftest.py). The shown
 numbers are checked against published ones (Mazur's q4) and against the forward pass recomputed
 here; the embedded JSON against `solve -f json`."""
 
@@ -9,7 +10,6 @@ import io
 import json
 import math
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,17 +20,8 @@ from backtutor.cli.app import app
 from backtutor.problem.limits import MAX_SHOWN
 from backtutor.problem.load import load
 
-from .conftest import PROBLEMS, explore_block
+from .conftest import PROBLEMS, Tab, explore_block
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 runner = CliRunner()
 
 
@@ -45,17 +36,6 @@ def embedded(page: Path, block: str) -> Any:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
 def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("explore")
     return {
@@ -63,13 +43,11 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     }
 
 
-def open_page(browser: Any, page: Path, width: int = 1280, height: int = 800) -> Any:
-    tab = browser.new_page(viewport={"width": width, "height": height})
-    errors: list[str] = []
-    tab.on("pageerror", lambda e: errors.append(str(e)))
-    tab.goto(page.as_uri())
+def open_page(shared: Tab, page: Path, width: int = 1280, height: int = 800) -> Any:
+    """The module's one tab with `page` loaded and ready, in a window of width × height."""
+    tab = shared.open(page.as_uri(), width, height)
     tab.wait_for_selector("body[data-ready]")
-    assert not errors
+    assert not shared.errors
     return tab
 
 
@@ -107,8 +85,8 @@ def test_the_inputs_sit_first_in_their_declared_order(pages):
     assert [n["id"] for n in first][:2] == ["i1", "i2"]
 
 
-def test_keys_step_through_q4_with_mazurs_numbers(browser, pages):
-    tab = open_page(browser, pages["q4"])
+def test_keys_step_through_q4_with_mazurs_numbers(chromium_tab, pages):
+    tab = open_page(chromium_tab, pages["q4"])
     node, sid, value, edges = state(tab)
     assert (node, sid) == ("net_h1", "net_h1")
     assert value == pytest.approx(0.3775, abs=1e-12)
@@ -130,11 +108,10 @@ def test_keys_step_through_q4_with_mazurs_numbers(browser, pages):
     assert state(tab)[1] == "w7+"
     tab.click("#prev")
     assert state(tab)[1] == "w6+"
-    tab.close()
 
 
-def test_clicking_or_entering_a_node_shows_its_value_and_gradient(browser, pages):
-    tab = open_page(browser, pages["q4"])
+def test_clicking_or_entering_a_node_shows_its_value_and_gradient(chromium_tab, pages):
+    tab = open_page(chromium_tab, pages["q4"])
     tab.keyboard.press("End")  # every value and gradient reached
     tab.click(".node[data-id='out_h1']")
     assert tab.inner_text("#detail-id").startswith("out_h1")
@@ -145,7 +122,6 @@ def test_clicking_or_entering_a_node_shows_its_value_and_gradient(browser, pages
     assert tab.inner_text("#detail-id").startswith("w5")
     assert float(tab.inner_text("#detail-grad")) == pytest.approx(0.082167041, abs=5e-10)
     assert "closed form" in tab.inner_text("#details")
-    tab.close()
 
 
 NODE_BOXES = """() => [...document.querySelectorAll(".node")].map(e => {
@@ -167,8 +143,8 @@ def step_to(tab: Any, step_id: str) -> None:
         tab.keyboard.press("ArrowRight")
 
 
-def test_a_computed_number_shows_on_the_graph_once_its_step_is_reached(browser, pages):
-    tab = open_page(browser, pages["q4"])
+def test_a_computed_number_shows_on_the_graph_once_its_step_is_reached(chromium_tab, pages):
+    tab = open_page(chromium_tab, pages["q4"])
     assert (shown(tab, "i1"), shown(tab, "w5"), shown(tab, "target_o1")) == ("= 0.05", "= 0.4", "= 0.01")
     assert shown(tab, "net_h1") == "= 0.3775"  # step 1 computes it (Mazur's)
     assert shown(tab, "out_h1") == shown(tab, "E_total") == shown(tab, "w5", "grad") == ""
@@ -182,7 +158,6 @@ def test_a_computed_number_shows_on_the_graph_once_its_step_is_reached(browser, 
     assert shown(tab, "w1", "grad") == ""  # the hidden layer's gradients come later
     tab.click(".node[data-id='w1']")
     assert tab.inner_text("#detail-grad") == "—"
-    tab.close()
 
 
 SIZES = [(1280, 800), (390, 844)]  # a laptop, a phone
@@ -190,8 +165,8 @@ E_TOTAL_WIDTH = "document.querySelector(\".node[data-id='E_total']\").getBoundin
 
 
 @pytest.mark.parametrize(("width", "height"), SIZES)
-def test_the_whole_graph_fits_the_window_and_zooms(browser, pages, width, height):
-    tab = open_page(browser, pages["q4"], width, height)
+def test_the_whole_graph_fits_the_window_and_zooms(chromium_tab, pages, width, height):
+    tab = open_page(chromium_tab, pages["q4"], width, height)
     assert_all_in_view(tab, width, height)  # E_total (the last column) too
     fitted = tab.evaluate(E_TOTAL_WIDTH)
     tab.click("#zoom-in")
@@ -207,11 +182,10 @@ def test_the_whole_graph_fits_the_window_and_zooms(browser, pages, width, height
     assert tab.evaluate(E_TOTAL_WIDTH) > 1.2 * fitted
     tab.click("#zoom-fit")
     assert tab.evaluate(E_TOTAL_WIDTH) == pytest.approx(fitted, rel=1e-3)
-    tab.close()
 
 
-def test_a_drag_pans_the_graph_and_a_pinch_zooms_it(browser, pages):
-    tab = open_page(browser, pages["q4"], 390, 844)
+def test_a_drag_pans_the_graph_and_a_pinch_zooms_it(chromium_tab, pages):
+    tab = open_page(chromium_tab, pages["q4"], 390, 844)
     where = "n => document.querySelector(`.node[data-id='${n}']`).getBoundingClientRect().toJSON()"
     before = [tab.evaluate(where, "w1")[k] for k in "xy"]
     tab.mouse.move(before[0] + 5, before[1] + 5)  # a drag that starts on a node pans, not selects
@@ -231,12 +205,11 @@ def test_a_drag_pans_the_graph_and_a_pinch_zooms_it(browser, pages):
       send("pointerup", 1, 150); send("pointerup", 2, 230);
     }""")
     assert tab.evaluate(E_TOTAL_WIDTH) == pytest.approx(2 * fitted, rel=1e-3)
-    tab.close()
 
 
 @pytest.mark.parametrize(("width", "height"), SIZES)
-def test_a_closed_form_is_shown_whole_in_the_node_panel(browser, pages, width, height):
-    tab = open_page(browser, pages["q4"], width, height)
+def test_a_closed_form_is_shown_whole_in_the_node_panel(chromium_tab, pages, width, height):
+    tab = open_page(chromium_tab, pages["q4"], width, height)
     tab.keyboard.press("End")
     tab.click(".node[data-id='w1']")  # the longest closed form of q4: both paths to E_total
     boxes = tab.eval_on_selector_all(
@@ -251,11 +224,10 @@ def test_a_closed_form_is_shown_whole_in_the_node_panel(browser, pages, width, h
         assert scroll <= client or (overflow == "auto" and left + client >= scroll - 1)
         assert right <= width  # and its box is on the screen
     assert tab.evaluate("document.documentElement.scrollWidth") <= width
-    tab.close()
 
 
-def test_the_tanh_page_shows_the_forward_pass_recomputed_here(browser, pages):
-    tab = open_page(browser, pages["tanh_network"])
+def test_the_tanh_page_shows_the_forward_pass_recomputed_here(chromium_tab, pages):
+    tab = open_page(chromium_tab, pages["tanh_network"])
     h1 = math.tanh(0.1 * 1 + 0.2 * 0.5 + 0.1)
     h2 = math.tanh(0.3 * 1 + 0.4 * 0.5 + 0.2)
     o1 = math.tanh(0.5 * h1 - 0.6 * h2 + 0.1)
@@ -268,18 +240,16 @@ def test_the_tanh_page_shows_the_forward_pass_recomputed_here(browser, pages):
     assert seen["out_h2"] == pytest.approx(h2, rel=1e-8)
     assert seen["out_o1"] == pytest.approx(o1, rel=1e-8)
     assert seen["E"] == pytest.approx(0.5 * (0.5 - o1) ** 2, rel=1e-8)
-    tab.close()
 
 
-def test_a_screenshot_is_not_blank_and_a_phone_width_does_not_scroll_sideways(browser, pages):
+def test_a_screenshot_is_not_blank_and_a_phone_width_does_not_scroll_sideways(chromium_tab, pages):
     from matplotlib.image import imread
 
-    tab = open_page(browser, pages["q4"], width=390)
+    tab = open_page(chromium_tab, pages["q4"], width=390)
     assert tab.evaluate("document.documentElement.scrollWidth") <= 390
     pixels = imread(io.BytesIO(tab.screenshot()), format="png")
     colours = {tuple(p) for p in pixels.reshape(-1, pixels.shape[-1])[::37].tolist()}
     assert len(colours) > 20
-    tab.close()
 
 
 def network_yaml(layers: int, width: int) -> str:
@@ -304,22 +274,21 @@ def network_yaml(layers: int, width: int) -> str:
 
 
 def test_a_six_by_eight_networks_page_is_small_fits_the_window_and_steps_to_the_end(
-    browser, write_problem, tmp_path
+    chromium_tab, write_problem, tmp_path
 ):
     problem = write_problem(network_yaml(6, 8))
     page = explore(problem, tmp_path / "big.html")
     # the working's share of the 5 MB a page at the limit of the working shown may take
     # (bench/bench_explore.py measures the page of a network at the limit)
     assert page.stat().st_size <= 5_000_000 * load(problem).size / MAX_SHOWN
-    tab = open_page(browser, page)
+    tab = open_page(chromium_tab, page)
     assert_all_in_view(tab, 1280, 800)
     tab.keyboard.press("End")
     assert state(tab)[1] == embedded(page, "solution")["steps"][-1]["id"] == "b6+"
-    tab.close()
 
 
-def test_practice_hides_the_numbers_and_judges_at_the_precision_written(browser, pages):
-    tab = open_page(browser, pages["q4"])
+def test_practice_hides_the_numbers_and_judges_at_the_precision_written(chromium_tab, pages):
+    tab = open_page(chromium_tab, pages["q4"])
     tab.click("#practice")
     assert tab.inner_text("#step-id") == "net_h1"
     assert tab.eval_on_selector(".node[data-id='net_h1'] .val", "e => e.textContent") == "= ?"
@@ -342,10 +311,9 @@ def test_practice_hides_the_numbers_and_judges_at_the_precision_written(browser,
     assert tab.inner_text("#step-id") == "out_h1"
     assert tab.inner_text("#score").startswith("1 of 2 right")
     assert tab.eval_on_selector(".node[data-id='net_h1'] .val", "e => e.textContent") == "= 0.3775"
-    tab.close()
 
 
-def test_the_path_toggle_and_the_epoch_slider(browser, tmp_path):
+def test_the_path_toggle_and_the_epoch_slider(chromium_tab, tmp_path):
     result = runner.invoke(
         app, ["explore", str(PROBLEMS / "q4.yaml"), "--epochs", "3", "-o", str(tmp_path / "p.html")]
     )
@@ -355,7 +323,7 @@ def test_the_path_toggle_and_the_epoch_slider(browser, tmp_path):
         app, ["solve", str(PROBLEMS / "q4.yaml"), "--epochs", "3", "-f", "json", "--steps", "1,last"]
     )
     assert embedded(page, "solution") == json.loads(printed.output)  # a longer run: updates 1 and last
-    tab = open_page(browser, page)
+    tab = open_page(chromium_tab, page)
     tab.select_option("#path", "w1")
     edges = tab.eval_on_selector_all(".edge.path", "els => els.map(e => [e.dataset.from, e.dataset.to])")
     assert {tuple(e) for e in edges} == {  # every path w1 → E_total, by hand from Mazur's network
@@ -369,17 +337,15 @@ def test_the_path_toggle_and_the_epoch_slider(browser, tmp_path):
     tab.fill("#epoch", "3")
     assert tab.inner_text("#epoch-loss").startswith("epoch 3")
     assert float(tab.inner_text("#epoch-loss").rsplit(" ", 1)[1]) < 0.29  # the loss falls
-    tab.close()
 
 
-def test_an_online_run_shows_each_updates_own_example(browser, tmp_path):
+def test_an_online_run_shows_each_updates_own_example(chromium_tab, tmp_path):
     page = explore(PROBLEMS / "relu_regression.yaml", tmp_path / "r.html")
-    tab = open_page(browser, page)
+    tab = open_page(chromium_tab, page)
     label = "n => document.querySelector(`.node[data-id='${n}'] .val`).textContent"
     assert (tab.evaluate(label, "x1"), tab.evaluate(label, "x2")) == ("= 2", "= 2")  # the file's data
     tab.keyboard.press("End")
     assert tab.evaluate(label, "x1") == "= 3" and tab.evaluate(label, "x2") == "= 4"
-    tab.close()
 
 
 def test_explore_refuses_to_write_over_its_input(tmp_path):
@@ -415,10 +381,10 @@ def relu_regression_online(eta: float = 0.01) -> list[tuple[float, dict[str, flo
     return out
 
 
-def test_the_slider_moves_through_every_update_of_an_online_run(browser, tmp_path):
+def test_the_slider_moves_through_every_update_of_an_online_run(chromium_tab, tmp_path):
     page = explore(PROBLEMS / "relu_regression.yaml", tmp_path / "r.html")
     expected = relu_regression_online()
-    tab = open_page(browser, page)
+    tab = open_page(chromium_tab, page)
     assert tab.inner_text("#run-unit") == "Update"
     assert tab.get_attribute("#epoch", "max") == "2"  # before training, after update 1, after update 2
     for k, (loss, params) in enumerate(expected):
@@ -431,13 +397,12 @@ def test_the_slider_moves_through_every_update_of_an_online_run(browser, tmp_pat
         assert dict(zip(names, numbers, strict=True)) == pytest.approx(params, rel=1e-8)
     tab.fill("#epoch", "1")  # the working jumps to the update that uses these parameters
     assert tab.inner_text("#counter").endswith("update 2")
-    tab.close()
 
 
-def test_batch_level_steps_show_each_examples_values(browser, write_problem, tmp_path):
+def test_batch_level_steps_show_each_examples_values(chromium_tab, write_problem, tmp_path):
     text = (PROBLEMS / "relu_regression.yaml").read_text("utf-8").replace("mode: online", "mode: batch")
     page = explore(write_problem(text), tmp_path / "b.html")
-    tab = open_page(browser, page)
+    tab = open_page(chromium_tab, page)
     while state(tab)[1] != "dE/dW1":  # the batch's sum: a step of no one example
         tab.keyboard.press("ArrowRight")
     label = "n => document.querySelector(`.node[data-id='${n}'] .val`).textContent"
@@ -445,13 +410,12 @@ def test_batch_level_steps_show_each_examples_values(browser, write_problem, tmp
     assert [tab.evaluate(label, n) for n in ("x1", "h", "W1")] == ["= [2, 3]", "= [3.5, 6]", "= 0.5"]
     tab.click(".node[data-id='h']")
     assert tab.inner_text("#detail-value") == "example 1: 3.5; example 2: 6"
-    tab.close()
 
 
-def test_practice_judges_with_the_files_tolerance_when_it_sets_one(browser, write_problem, tmp_path):
+def test_practice_judges_with_the_files_tolerance_when_it_sets_one(chromium_tab, write_problem, tmp_path):
     text = (PROBLEMS / "q4.yaml").read_text("utf-8") + "tolerance: {rtol: 0.01, atol: 0}\n"
     page = explore(write_problem(text), tmp_path / "t.html")
-    tab = open_page(browser, page)
+    tab = open_page(chromium_tab, page)
     tab.click("#practice")
     tab.fill("#answer", "0.37")  # net_h1 = 0.3775 (Mazur): 2% off, outside rtol 0.01
     tab.press("#answer", "Enter")
@@ -463,7 +427,6 @@ def test_practice_judges_with_the_files_tolerance_when_it_sets_one(browser, writ
     tab.fill("#answer", "0.379")  # wrong at three decimals, but within 1%: right here, as in check
     tab.press("#answer", "Enter")
     assert tab.inner_text("#step-id") == "net_h2"
-    tab.close()
 
 
 def test_graphviz_places_the_nodes_keeping_each_column_in_file_order(pages):
@@ -483,23 +446,22 @@ def test_graphviz_places_the_nodes_keeping_each_column_in_file_order(pages):
     assert names == ["net_h1", "net_h2"]
 
 
-def test_without_graphviz_the_built_in_layout_draws_the_page(browser, tmp_path, monkeypatch):
+def test_without_graphviz_the_built_in_layout_draws_the_page(chromium_tab, tmp_path, monkeypatch):
     import shutil
 
     monkeypatch.setattr(shutil, "which", lambda _name: None)
     page = explore(PROBLEMS / "q4.yaml", tmp_path / "plain.html")
     data = embedded(page, "page")
     assert data["layout"] == "built-in" and "x" not in data["nodes"][0]
-    tab = open_page(browser, page)
+    tab = open_page(chromium_tab, page)
     boxes = tab.eval_on_selector_all(".node", "els => els.map(e => e.getAttribute('transform'))")
     assert len(set(boxes)) == len(data["nodes"])  # every node in a place of its own
-    tab.close()
 
 
-def test_practice_asks_the_assignments_steps_at_its_precision(browser, write_problem, tmp_path):
+def test_practice_asks_the_assignments_steps_at_its_precision(chromium_tab, write_problem, tmp_path):
     section = "assignment:\n  questions:\n    - {steps: [out_h1, w5+], min_digits: 3}\n"
     page = explore(write_problem((PROBLEMS / "q4.yaml").read_text("utf-8") + section), tmp_path / "a.html")
-    tab = open_page(browser, page)
+    tab = open_page(chromium_tab, page)
     tab.click("#practice")
     assert tab.inner_text("#step-id") == "out_h1"  # net_h1 and net_h2 are not asked
     assert tab.eval_on_selector(".node[data-id='net_h1'] .val", "e => e.textContent") == "= 0.3775"
@@ -513,4 +475,3 @@ def test_practice_asks_the_assignments_steps_at_its_precision(browser, write_pro
     tab.fill("#answer", "0.3589")  # w5+ = 0.35891648
     tab.press("#answer", "Enter")
     assert tab.inner_text("#score") == "Done: 2 of 2 right on the first try (2 steps)"
-    tab.close()
