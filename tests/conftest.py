@@ -1,4 +1,5 @@
 import base64
+import functools
 import os
 import re
 import zlib
@@ -8,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, settings
 
 # hooks that pytest finds here by name: under CI a skip fails the run
@@ -49,11 +51,16 @@ settings.register_profile("thorough", settings.get_profile("ci"), max_examples=2
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
+@functools.cache
+def bundled_data(path: Path) -> Any:
+    """A bundled problem file as YAML data (shared: read it, never change it), parsed once per test
+    process with libyaml's loader: the collection of every xdist worker reads each file."""
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+
+
 def has_numbers(path: Path) -> bool:
     """False for a bundled file that only describes an architecture (for `backtutor shapes`)."""
-    import yaml
-
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = bundled_data(path)
     return not ("architecture" in data and not {"network", "expressions", "layers"} & set(data))
 
 

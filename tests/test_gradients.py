@@ -19,6 +19,7 @@ from backtutor.engine.expr import Call, Sym
 from backtutor.engine.ops import OPS, evaluate
 from backtutor.problem.load import load
 from backtutor.solution import NumericError, solve
+from tests.conftest import bundled_data
 from tests.oracle import (
     DEFINED,
     PIECEWISE,
@@ -33,7 +34,7 @@ from tests.oracle import (
 
 def _solvable(path: Path) -> bool:
     """Bundled files with an `architecture` describe shapes only; there is nothing to differentiate."""
-    return "architecture" not in (yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    return "architecture" not in (bundled_data(path) or {})
 
 
 BUNDLED = Path(__file__).resolve().parents[1] / "problems"
