@@ -37,13 +37,31 @@ class Unfinished(Exception):
     """The worker gave up: the message says why (time, memory, or SymPy's own failure)."""
 
 
+def _let_go(keep: int) -> None:
+    """Point every inherited descriptor but stdio and `keep` at /dev/null. A forked worker holds a
+    copy of each file the parent had open: a pipe to another program (a browser driver) would never
+    reach its end while the worker lives, and the parent, waiting for that program to exit, would
+    wait forever. The numbers stay taken, so a stale object closing its old number closes nothing."""
+    try:
+        held = [int(fd) for fd in os.listdir("/proc/self/fd")]
+    except OSError:
+        return  # no /proc (not Linux): the worker still ends with its parent
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in held:  # the listing's own descriptor among them, closed by now: dup2 takes it again
+        if fd > 2 and fd not in (keep, null):
+            os.dup2(null, fd)
+    os.close(null)
+
+
 def _serve(conn: multiprocessing.connection.Connection, other: Any) -> None:
     """The worker: limit its memory, load SymPy, then run tasks until the pipe closes.
 
     A forked worker inherits the parent's end of the pipe too: it closes it, so that the pipe does
-    close when the parent ends (however it ends) and the worker never outlives it."""
+    close when the parent ends (however it ends) and the worker never outlives it; and it lets go of
+    every other file the parent had open."""
     if other is not None:
         other.close()
+        _let_go(conn.fileno())
     try:
         import resource
 
