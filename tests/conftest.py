@@ -20,9 +20,15 @@ PROBLEMS = ROOT / "problems"
 
 # Shared fixtures, for a new test to reuse rather than rebuild (each costs seconds of CPU):
 # - `browser`, `chromium_tab`: Debian's Chromium through Playwright's sync API, one per test module,
-#   and one tab in it that each test navigates (Tab.open); a test module asks for them by name.
+#   and one tab in it that each test navigates (Tab.open); a test module asks for them by name (a
+#   page of its own, with its own routes: `browser.new_page()`, closed by the module, as
+#   test_notebook.py does). Never start a second sync_playwright in a module that has one.
 # - `write_problem`: a YAML text as a problem file in the test's tmp_path.
-# - SOLVABLE, ARCHITECTURES: the bundled problems `solve` works, and those for `shapes` only.
+# - SOLVABLE, ARCHITECTURES: the bundled problems `solve` works, and those for `shapes` only;
+#   bundled_data(path): a bundled file's YAML, parsed once per process.
+# xdist hands out whole files (--dist loadfile, pyproject.toml): a module-scoped fixture is built
+# once per run. Work done at import (a parametrize list) is done by every worker: keep it to
+# bundled_data, and load, solve or render inside fixtures and tests.
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",

@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 
 from .conftest import PROBLEMS, ROOT
-from .test_explore import ARGS, CHROMIUM
 
 EXAMPLE = ROOT / "examples" / "backtutor_in_a_notebook.ipynb"
 MATHJAX = Path("/usr/share/javascript/mathjax/MathJax.js")  # Debian's libjs-mathjax
@@ -136,23 +135,19 @@ def exported(executed: dict[str, Any], tmp_path_factory: pytest.TempPathFactory)
 
 
 @pytest.fixture(scope="module")
-def tab(exported: Path) -> Iterator[tuple[Any, list[str], list[str]]]:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        errors: list[str] = []
-        fetched: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(LOCAL) else (
-            fetched.append(r.request.url), r.abort()))  # fmt: skip
-        page.goto(exported.as_uri())
-        page.wait_for_function("() => document.querySelectorAll('.MathJax_CHTML, mjx-container').length > 0")
-        yield page, errors, fetched
-        browser.close()
+def tab(exported: Path, browser: Any) -> Iterator[tuple[Any, list[str], list[str]]]:
+    """A page of the shared Chromium (tests/conftest.py) with the export loaded, offline."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    fetched: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(LOCAL) else (
+        fetched.append(r.request.url), r.abort()))  # fmt: skip
+    page.goto(exported.as_uri())
+    page.wait_for_function("() => document.querySelectorAll('.MathJax_CHTML, mjx-container').length > 0")
+    yield page, errors, fetched
+    page.close()
 
 
 def test_the_exported_notebook_typesets_its_maths_offline(tab: tuple[Any, list[str], list[str]]) -> None:
