@@ -22,7 +22,6 @@ from backtutor.cli.app import app
 
 from .conftest import ROOT
 from .docs_snippets import RUN, SHOWN, Block, Command, blocks, commands, elided_match
-from .test_explore import browser  # noqa: F401  (the module's one Chromium, as test_escaping.py)
 
 DOCS = ROOT / "docs"
 EXAMPLES = DOCS / "examples"  # the files the pages use: not pages themselves
@@ -173,7 +172,7 @@ def test_the_site_builds_strict_and_offline(site: Path) -> None:
     assert "backtutor check" in cli and "--roster" in cli
 
 
-def test_the_built_site_searches_from_the_file_system(site: Path, browser: Any) -> None:  # noqa: F811
+def test_the_built_site_searches_from_the_file_system(site: Path, browser: Any) -> None:
     """Opened from file:// with every request off the file system refused, the search box finds a
     word (Material's search worker runs through the shipped iframe-worker shim)."""
     tab = browser.new_page()
