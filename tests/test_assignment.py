@@ -223,9 +223,9 @@ def test_the_bundled_homework_is_graded_by_its_two_questions(tmp_path):
     assert "- The five parameters after the second example: 3.5/5 points" in page.output
 
 
-def test_the_readmes_assignment_resolves(write_problem):
-    readme = (PROBLEMS.parent / "README.md").read_text(encoding="utf-8")
-    block = next(b for b in re.findall(r"```yaml\n(.*?)```", readme, re.S) if "assignment:" in b)
+def test_the_assignment_pages_example_resolves(write_problem):
+    page = (PROBLEMS.parent / "docs" / "guide" / "assignments.md").read_text(encoding="utf-8")
+    block = next(b for b in re.findall(r"```yaml\n(.*?)```", page, re.S) if "assignment:" in b)
     first, gradients, forward = asked(solve_by_hand(load(write_problem(block))))
     assert first.steps == tuple(f"{p}+@1" for p in PARAMS)
     assert gradients.steps == ("dE/dW@2", "dE/db2@2", "dE/dW1@2", "dE/dW2@2", "dE/db1@2")

@@ -277,7 +277,7 @@ def test_a_one_epoch_run_shows_the_first_fifty_updates_by_default(write_problem)
     data = ", ".join(f"{{x: {i}, y: 1}}" for i in range(1, 61))
     path = str(write_problem(SMALL.replace("data: [{x: 3, y: 1}]", f"data: [{data}]")))
     doc = json.loads(run("solve", path, "-f", "json").output)
-    assert doc["updates"] == 60 and doc["shown_updates"] == list(range(1, 51))  # the README's "up to 50"
+    assert doc["updates"] == 60 and doc["shown_updates"] == list(range(1, 51))  # "up to 50" (docs/tutorial)
 
 
 def test_the_library_solve_takes_the_same_options_and_reports_progress_per_epoch(write_problem):

@@ -250,9 +250,9 @@ def test_formulas_never_crash_diff(formula, numbers):
     _invoke(["diff", *_arguments(formula, numbers), "-f", "json", "--", formula])
 
 
-def test_the_readme_examples_run(tmp_path, monkeypatch):
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    commands = re.findall(r"^backtutor (diff .*?)(?:\s+#.*)?$", readme, re.M)
+def test_the_diff_pages_examples_run(tmp_path, monkeypatch):
+    page = (ROOT / "docs" / "tutorial" / "diff.md").read_text(encoding="utf-8")
+    commands = re.findall(r"^\$ backtutor (diff .*?)(?:\s+#.*)?$", page, re.M)
     assert len(commands) >= 3
     monkeypatch.chdir(tmp_path)  # where -o writes
     for command in commands:

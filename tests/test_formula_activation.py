@@ -28,7 +28,7 @@ from tests.oracle import FirstUpdate, finite_difference
 
 X = sp.Symbol("x", real=True)
 LAMBDA, ALPHA = "1.0507009873554805", "1.6732632423543772"  # SELU's constants (Klambauer et al. 2017)
-ONE_LINERS: dict[str, tuple[str, sp.Expr]] = {  # the README's one-liners and their textbook definitions
+ONE_LINERS: dict[str, tuple[str, sp.Expr]] = {  # docs/reference/problem-file.md: the one-liners
     "scaled_asinh": ("asinh(x)/5 + 1/2", sp.asinh(X) / 5 + sp.Rational(1, 2)),
     "gelu": ("x/2 * (1 + erf(x/sqrt(2)))", X / 2 * (1 + sp.erf(X / sp.sqrt(2)))),
     "gelu_tanh": (

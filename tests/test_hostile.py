@@ -354,7 +354,7 @@ def test_the_size_counts_every_term_of_a_formula_not_only_its_names(write_proble
 
 @pytest.mark.parametrize("opening", ["(", "sin(", "exp(", "f("])
 def test_calls_and_parentheses_count_alike_towards_the_depth(opening):
-    """The README: parentheses, signs, calls … all count; 59 levels around w*x pass, 60 do not."""
+    """docs/reference/limits.md: parentheses, signs, calls … all count; 59 levels around w*x pass, 60 not."""
     functions = {"f": Function("f", parse("x*x"))}
 
     def nested(n: int) -> str:

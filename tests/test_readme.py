@@ -1,4 +1,5 @@
-"""The README's promises: its YAML examples load and solve, and its library snippet holds."""
+"""The README's and the documentation pages' promises: their YAML examples load and solve (or are the
+shipped file they name), and their library snippets hold."""
 
 import re
 
@@ -11,11 +12,31 @@ from backtutor.solution import solve
 from .conftest import PROBLEMS, ROOT, has_numbers
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-BLOCKS = re.findall(r"```yaml\n(.*?)```", README, re.S)
+PAGES = sorted((ROOT / "docs").rglob("*.md"))
+TEXTS = [README, *(page.read_text(encoding="utf-8") for page in PAGES)]
+BLOCKS = [block for text in TEXTS for block in re.findall(r"```yaml\n(.*?)```", text, re.S)]
+SHIPPED = re.compile(r"# ((?:docs|problems)/[\w./-]+\.yaml)\n")  # a block that shows a shipped file
+
+
+def page(path: str) -> str:
+    return (ROOT / "docs" / path).read_text(encoding="utf-8")
+
+
+def section(text: str, heading: str) -> str:
+    """From `heading` to the next heading of its level or above (but the page's title: a `# ` line
+    further on is inside a fenced block, as a write-up's title is)."""
+    level = heading.split(" ", 1)[0]
+    start = text.index(heading)
+    ends = [text.find("\n" + "#" * n + " ", start + 1) for n in range(2, len(level) + 1)]
+    return text[start : min((e for e in ends if e > 0), default=len(text))]
 
 
 @pytest.mark.parametrize("index", range(len(BLOCKS)))
-def test_every_yaml_example_in_the_readme_solves(index, write_problem):
+def test_every_yaml_example_in_the_readme_and_the_pages_solves(index, write_problem):
+    shipped = SHIPPED.match(BLOCKS[index])
+    if shipped:  # the file itself, as it ships
+        assert (ROOT / shipped[1]).read_text(encoding="utf-8") == BLOCKS[index][shipped.end() :]
+        return
     path = write_problem(BLOCKS[index])
     if not has_numbers(path):  # an architecture, for `backtutor shapes`
         assert load_shapes(path).rows
@@ -24,10 +45,12 @@ def test_every_yaml_example_in_the_readme_solves(index, write_problem):
     assert sol.steps
 
 
-def test_readme_names_the_bundled_problems_that_exist():
-    for name in re.findall(r"`(\w+\.yaml)`", README):
-        if name not in ("q4.yaml",) and not (PROBLEMS / name).exists():
-            assert name in ("bad.yaml",), f"README mentions {name}, which is not in problems/"
+def test_the_bundled_problems_listed_exist():
+    bundled = section(page("reference/problem-file.md"), "## The bundled problems")
+    listed = re.findall(r"`(\w+\.yaml)`", bundled)
+    assert len(listed) > 20
+    missing = [name for name in listed if not (PROBLEMS / name).exists()]
+    assert missing == [], "docs/reference/problem-file.md lists files that are not in problems/"
 
 
 def test_library_snippet():
@@ -40,25 +63,29 @@ def test_library_snippet():
 
 
 def test_the_writeup_example(tmp_path, monkeypatch):
-    """The write-up of *Write-ups* and its three commands, run as written (from a folder holding the
-    write-up); the verdicts the README states: lines 3 and 5's factors right, line 5's product an
-    arithmetic slip (0.7414 × 0.1868 × 0.5933, worked here), line 7 carried forward."""
+    """The write-up of the tutorial's *Write-ups* (the file it ships) and its three commands, run as
+    written (from a folder holding the write-up where the page's path has it); the verdicts the page
+    states: lines 3 and 5's factors right, line 5's product an arithmetic slip (0.7414 × 0.1868 ×
+    0.5933, worked here), line 7 carried forward."""
     import shlex
 
     from typer.testing import CliRunner
 
     from backtutor.cli.app import app
 
-    section = README[README.index("### Write-ups") :]
-    (writeup,) = re.findall(r"```markdown\n(.*?)```", section[: section.index("\n### ", 1)], re.S)
-    commands = re.search(r"```bash\n(.*?)```", section, re.S)
-    assert commands
+    part = section(page("tutorial/checking.md"), "## Write-ups")
+    (writeup,) = re.findall(r"```markdown\n(.*?)```", part, re.S)
+    shipped = "docs/examples/homework.md"
+    assert (ROOT / shipped).read_text(encoding="utf-8") == writeup
+    commands = [line[2:] for line in re.findall(r"^\$ backtutor .*$", part, re.M)]
+    assert len(commands) == 3
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "homework.md").write_text(writeup, encoding="utf-8")
+    (tmp_path / shipped).parent.mkdir(parents=True)
+    (tmp_path / shipped).write_text(writeup, encoding="utf-8")
     outputs = []
-    for line in commands.group(1).strip().split("\n"):
+    for line in commands:
         args = shlex.split(line, comments=True)
-        assert args[:3] == ["backtutor", "check", "problems/q4.yaml"]
+        assert args[:4] == ["backtutor", "check", "problems/q4.yaml", shipped]
         result = CliRunner().invoke(app, ["check", str(PROBLEMS / "q4.yaml"), *args[3:]])
         assert result.exit_code == 1, result.output  # a wrong answer
         outputs.append(result.stdout)
@@ -81,15 +108,14 @@ def test_the_writeup_example(tmp_path, monkeypatch):
 
 
 def test_the_notebook_section_s_snippet_runs(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The README's "In a notebook" snippet, executed line by line as a notebook would; the values
-    its comments state are the ones it gives (LeNet-5's count is checked by hand in test_api.py)."""
-    section = README.split("## In a notebook", 1)[1].split("\n## ", 1)[0]
-    (code,) = re.findall(r"```python\n(.*?)```", section, re.S)
+    """The notebook page's first snippet, executed line by line as a notebook would; the values its
+    comments state are the ones it gives (LeNet-5's count is checked by hand in test_api.py)."""
+    code = re.findall(r"```python\n(.*?)```", page("guide/notebooks.md"), re.S)[0]
     monkeypatch.chdir(ROOT)
     names: dict[str, object] = {}
     for line in code.splitlines():
         statement, _, comment = line.partition("  #")
-        exec(statement, names)  # the README's own text, nothing a user supplies
+        exec(statement, names)  # the page's own text, nothing a user supplies
         said = re.match(r"\s*'(.*)'$|\s*(\d+)$", comment)
         if said and "=" not in statement.split("(")[0]:
             assert str(eval(statement, names)) == (said.group(1) or said.group(2))
