@@ -45,10 +45,12 @@ def _np() -> Any:
 
 
 def sigmoid(z: Array, p: float = 0.0) -> Array:
+    """1/(1 + e^(−z)) for z ≥ 0, e^z/(1 + e^z) below: e^(−|z|) never overflows."""
     import numpy as np
 
     e = np.exp(-np.abs(z))
-    return np.asarray(np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)), dtype=np.float64)
+    r = 1.0 / (1.0 + e)
+    return np.asarray(np.where(z >= 0, r, e * r), dtype=np.float64)
 
 
 def softplus(z: Array, p: float = 0.0) -> Array:

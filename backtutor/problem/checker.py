@@ -27,14 +27,22 @@ class BuiltModel:
     notes: dict[str, str] = field(default_factory=dict)  # node ↦ how to read its working
 
 
-class SpecReader:
-    """A schema-valid file being checked; `fail` makes the error for a field of it."""
+class Located:
+    """A file being checked, with the line of each key: `fail` makes the error for a field of it."""
 
-    def __init__(self, path: str, lines: Lines, spec: ProblemFile) -> None:
-        self.path, self.lines, self.spec = path, lines, spec
+    def __init__(self, path: str, lines: Lines) -> None:
+        self.path, self.lines = path, lines
 
     def fail(self, loc: tuple[Any, ...], message: str) -> FileError:
         return FileError(self.path, message, yamlfile.line_of(self.lines, loc), yamlfile.field_name(loc))
+
+
+class SpecReader(Located):
+    """A schema-valid problem file being checked."""
+
+    def __init__(self, path: str, lines: Lines, spec: ProblemFile) -> None:
+        super().__init__(path, lines)
+        self.spec = spec
 
     def parse(self, loc: tuple[Any, ...], text: Any, functions: Mapping[str, Function] | None = None) -> Expr:
         try:

@@ -7,7 +7,7 @@ from fractions import Fraction
 
 from ..engine.expr import Expr
 from ..engine.optimizers import CONSTANT_KEYS, OPTIMIZERS, WEIGHT_DECAY, Settings
-from .checker import SpecReader
+from .checker import Located, SpecReader
 from .limits import MAX_SIZE, graph_size, too_long, too_much_working
 from .records import Training
 from .schema import MAX_EXAMPLES, TrainingFile
@@ -57,6 +57,14 @@ def training(c: SpecReader, n_examples: int, size: int) -> Training | None:
         if why := too_much_working(n_examples, size, "the worked pass over the data"):
             raise c.fail(("data",), why)
         return None
+    batch = batch_size(c, t, n_examples)
+    if why := too_long(t.epochs, n_examples, size):
+        raise c.fail(("training", "epochs"), why)
+    return Training(t.learning_rate, t.mode, batch, t.epochs, optimizer(c, t))
+
+
+def batch_size(c: Located, t: TrainingFile, n_examples: int) -> int:
+    """The examples per update: 1 online, the data set in batch mode, batch_size in minibatch."""
     if t.mode == "minibatch":
         if t.batch_size is None:
             raise c.fail(("training",), "mode 'minibatch' needs batch_size")
@@ -69,12 +77,10 @@ def training(c: SpecReader, n_examples: int, size: int) -> Training | None:
         raise c.fail(
             ("training", "batch_size"), f"batch_size {batch} is larger than the data set ({n_examples})"
         )
-    if why := too_long(t.epochs, n_examples, size):
-        raise c.fail(("training", "epochs"), why)
-    return Training(t.learning_rate, t.mode, batch, t.epochs, optimizer(c, t))
+    return batch
 
 
-def optimizer(c: SpecReader, t: TrainingFile) -> Settings:
+def optimizer(c: Located, t: TrainingFile) -> Settings:
     """The optimizer and its constants (the table's defaults for those not given), each in range."""
     spec = t.optimizer
     where: tuple[str, ...] = ("training", "optimizer")

@@ -13,8 +13,13 @@ size in the slowest format (terminal).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from ..engine.expr import Expr, size
+
+if TYPE_CHECKING:
+    from .array_records import ArrayProblem
+    from .checker import Located
 
 MAX_SIZE = 30_000  # leaves, nodes and formula sizes of a model's graph
 MAX_WORK = 20_000_000  # epochs × examples × (size + PASS_OVERHEAD): about 5 s of training
@@ -55,3 +60,48 @@ def too_much_working(worked: int, size: int, what: str) -> str:
             f"{MAX_SHOWN:,}); it can only be trained, without its working (a 'training' section, no --steps)"
         )
     return f"{what} would work {worked:,} examples of a graph of size {size:,} step by step; at most {most:,}"
+
+
+# A matrix network worked by the array engine (arrays/): its cost grows with the numbers it holds.
+BY_HAND = 200  # weights of a network of W matrices that `solve` works number by number by default
+MAX_ARRAY_WORK = 3_000_000_000  # epochs × examples × (weights + ARRAY_OVERHEAD): about 10 s
+ARRAY_OVERHEAD = 2_000  # what one example costs beyond its weights, in units of a weight
+MAX_ARRAY_SHOWN = 30_000_000  # numbers the working of the shown updates holds (240 MB as float64)
+
+
+def array_numbers(problem: ArrayProblem) -> int:
+    """The numbers one shown update's working holds: five per unit and example (z, a, its dropout,
+    ∇a E, δ), and each parameter with its gradient and the optimizer's quantities."""
+    batch = problem.training.batch_size if problem.training else problem.examples
+    quantities = 2 + (len(problem.training.optimizer.optimizer.quantities) + 1 if problem.training else 0)
+    return 5 * batch * sum(layer.units for layer in problem.layers) + quantities * problem.weights
+
+
+def most_arrays_shown(problem: ArrayProblem) -> int:
+    """How many updates' working MAX_ARRAY_SHOWN allows."""
+    return MAX_ARRAY_SHOWN // max(1, array_numbers(problem))
+
+
+def arrays_too_long(problem: ArrayProblem, epochs: int) -> str:
+    """Why a run of `epochs` of a matrix network is refused, or "" when it is within MAX_ARRAY_WORK."""
+    cost = problem.examples * (problem.weights + ARRAY_OVERHEAD)
+    if epochs * cost <= MAX_ARRAY_WORK:
+        return ""
+    most = max(1, MAX_ARRAY_WORK // cost)
+    return (
+        f"{epochs:,} epochs is too long a run for this network and data set (at most {most:,}: "
+        f"{problem.examples:,} examples through {problem.weights:,} weights per epoch)"
+    )
+
+
+def check_arrays(c: Located, problem: ArrayProblem) -> None:
+    """A matrix network's run within MAX_ARRAY_WORK, and its working within MAX_ARRAY_SHOWN."""
+    t = problem.training
+    if why := arrays_too_long(problem, t.epochs if t else 1):
+        raise c.fail(("training", "epochs") if t else ("data",), why)
+    if most_arrays_shown(problem) < 1:
+        raise c.fail(
+            ("network",),
+            f"the working of one update of this network holds {array_numbers(problem):,} numbers; at "
+            f"most {MAX_ARRAY_SHOWN:,} (a smaller batch, or fewer units)",
+        )

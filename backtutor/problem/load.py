@@ -103,11 +103,11 @@ def _validated(name: str, raw: Any, lines: Lines) -> ProblemFile:
     try:
         spec = ProblemFile.model_validate(raw)
     except ValidationError as e:
-        raise _schema_error(name, lines, e) from None
+        raise schema_error(name, lines, e) from None
     return spec
 
 
-def _schema_error(
+def schema_error(
     path: str, lines: Lines, e: ValidationError, root: type[BaseModel] = ProblemFile, at: tuple[Any, ...] = ()
 ) -> FileError:
     """The first error of validating the file (or its section `at` by `root`), typos first."""
@@ -161,7 +161,7 @@ def _architecture(c: SpecReader) -> ShapeTable | None:
     try:
         architecture = ArchitectureFile.model_validate(s.architecture)
     except ValidationError as e:
-        raise _schema_error(c.path, c.lines, e, ArchitectureFile, ("architecture",)) from None
+        raise schema_error(c.path, c.lines, e, ArchitectureFile, ("architecture",)) from None
     try:
         return compute_shapes(architecture, s.title)
     except LayerError as e:
