@@ -30,6 +30,7 @@ __all__ = [
     "load",
     "shapes",
     "solve",
+    "solve_arrays",
     "template",
     "variants",
 ]
@@ -38,9 +39,11 @@ __version__ = "0.1.0"
 if TYPE_CHECKING:
     from typing import ParamSpec, TypeVar
 
+    from .arrays.records import ArraySolution
     from .check.checked import Checked
     from .cnn.table import ShapeTable
     from .errors import InputError
+    from .problem.array_records import ArrayProblem
     from .problem.records import Problem
     from .problem.sources import Source
     from .render.notebook.inline import Explore, GraphView
@@ -134,6 +137,26 @@ def solve(
     from .solution import solve as _solve
 
     return _solve(_problem(problem), epochs=epochs, shown=shown, progress=progress)
+
+
+@_failing
+def solve_arrays(
+    problem: ArrayProblem | Source, *, epochs: int | None = None, shown: Iterable[int] | None = None
+) -> ArraySolution:
+    """Work a network of matrix layers with the array engine (NumPy, at course size): each step an
+    array, by id (z1, delta2, dE/dW1, W1+, with @t when the run has several updates).
+
+    >>> sol = backtutor.solve_arrays("problems/schiendorfer_matrix.yaml")
+    >>> sol.step("dE/dW1").value[1]
+    array([0.00142014, 0.00047338])
+    """
+    from .arrays.run import solve_arrays as _solve
+    from .problem.array_network import load_arrays
+    from .problem.array_records import ArrayProblem
+
+    return _solve(
+        problem if isinstance(problem, ArrayProblem) else load_arrays(problem), epochs=epochs, shown=shown
+    )
 
 
 @_failing

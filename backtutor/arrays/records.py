@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
+    from ..problem.array_records import ArrayProblem
+
     Array = NDArray[np.float64]
 else:
     Array = Any
@@ -47,11 +49,17 @@ class ArrayStep:
 @dataclass(frozen=True, eq=False)
 class ArraySolution:
     """A problem worked by the array engine: the given arrays (x, t, W1, b1, dropout masks m1, …,
-    by id) and the steps in order."""
+    and every input of a shown update that no shown step computes, by id) and the steps in order,
+    those of the updates in `shown`; the loss over the data set after each epoch and the parameters
+    after the run."""
 
-    problem: Any  # the ArrayProblem it solves (problem/array_network.py)
+    problem: ArrayProblem
     given: Mapping[str, Array]
     steps: tuple[ArrayStep, ...]
+    updates: int = 1  # in the whole run (1 without training: the one worked pass)
+    shown: tuple[int, ...] = (1,)
+    history: tuple[float, ...] = ()  # the loss over the data set before training, then after each epoch
+    final: Mapping[str, Array] = field(default_factory=dict)  # the parameters after the run
     _by_id: dict[str, ArrayStep] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 
 from ..engine.losses import LOSSES
 from ..engine.ops import OPS
-from ..engine.optimizers import OPTIMIZERS, Optimizer
+from ..engine.optimizers import OPTIMIZERS
 from ..engine.vector import VectorActivation, VectorLoss
 
 Array = NDArray[np.float64]
@@ -56,23 +56,31 @@ def dropout(A: Array, M: Array, *, rate: float) -> Array:
     return M * A / (1.0 - rate)
 
 
-def back(G: Array, Z: Array, *, f: str, slope: float = 0.0) -> Array:
-    """∂E/∂z from ∂E/∂a: G ⊙ f′(z), or for softmax each column's Jacobian (diag(a) − a·aᵀ) times it."""
+def back(G: Array, Z: Array, A: Array, *, f: str, slope: float = 0.0) -> Array:
+    """∂E/∂z from ∂E/∂a: G ⊙ f′(z) (f′ from z and a = f(z), as σ′ = a(1 − a)), or for softmax each
+    column's Jacobian (diag(a) − a·aᵀ) times it."""
     form = activation(f)
-    A = form.forward(Z, slope)
     if form.slope is None:  # softmax: J·g = a ⊙ (g − aᵀg), column by column
         return np.asarray(A * (G - (A * G).sum(axis=0, keepdims=True)), dtype=np.float64)
     return G * form.slope(Z, A, slope)
 
 
 def delta(
-    W: Array, D: Array, Z: Array, M: Array | None = None, *, f: str, slope: float = 0.0, rate: float = 0.0
+    W: Array,
+    D: Array,
+    Z: Array,
+    A: Array,
+    M: Array | None = None,
+    *,
+    f: str,
+    slope: float = 0.0,
+    rate: float = 0.0,
 ) -> Array:
     """δ{l} = (W{l+1}ᵀ·δ{l+1}) ⊙ f′(z{l}); with dropout on a{l}, ⊙ m/(1 − p) before f′."""
     upstream = W.T @ D
     if M is not None:
         upstream = dropout(upstream, M, rate=rate)
-    return back(upstream, Z, f=f, slope=slope)
+    return back(upstream, Z, A, f=f, slope=slope)
 
 
 def _per_output(kind: str, outputs: int) -> float:
@@ -142,29 +150,22 @@ def decayed(G: Array, W: Array, *, weight_decay: float) -> Array:
     return G + weight_decay * W
 
 
-def optimizer_entry(kind: str, form: str = "pytorch") -> Optimizer:
-    return OPTIMIZERS[(kind, form)]
-
-
-def optimize(
-    W: Array,
-    G: Array,
-    *buffers: Array,
-    kind: str,
-    form: str = "pytorch",
-    t: int,
-    index: int,
-    **constants: float,
-) -> Array:
-    """The `index`-th quantity of update t of one parameter (its buffers' new values, the step, and
-    last w⁺) by the optimizer table's own number rule, applied to whole arrays: W the parameter, G its
-    gradient (weight decay added when coupled), `buffers` the buffers after update t − 1 (zero before
-    the first). `constants` holds lr, weight_decay and the optimizer's own constants."""
-    entry = optimizer_entry(kind, form)
+def optimizer_values(
+    W: Array, G: Array, *buffers: Array, kind: str, form: str = "pytorch", t: int, **constants: float
+) -> tuple[Array, ...]:
+    """Every quantity of update t of one parameter, in the optimizer table's order (its buffers' new
+    values, the step, …, and last w⁺), by the table's own number rule applied to whole arrays: W the
+    parameter, G its gradient (weight decay added when coupled), `buffers` the buffers after update
+    t − 1 (zero before the first). `constants` holds lr, weight_decay and the optimizer's own."""
+    entry = OPTIMIZERS[(kind, form)]
     state = buffers if buffers else tuple(np.zeros_like(W) for _ in entry.buffers)
     rule: Any = entry.numbers  # written for floats; every operation in it is elementwise on arrays
-    values = rule(constants, t, W, G, state)
-    return np.asarray(values[index], dtype=np.float64)
+    return tuple(np.asarray(v, dtype=np.float64) for v in rule(constants, t, W, G, state))
+
+
+def optimize(W: Array, G: Array, *buffers: Array, index: int, **settings: Any) -> Array:
+    """The `index`-th of `optimizer_values`: one quantity of an update, as a step shows it."""
+    return optimizer_values(W, G, *buffers, **settings)[index]
 
 
 RULES: dict[str, Rule] = {
