@@ -70,7 +70,16 @@ def has_numbers(path: Path) -> bool:
     return not ("architecture" in data and not {"network", "expressions", "layers"} & set(data))
 
 
-SOLVABLE = sorted(p for p in PROBLEMS.glob("*.yaml") if has_numbers(p))  # bundled problems `solve` works
+def for_arrays(path: Path) -> bool:
+    """A bundled matrix network only the array engine works (sizes with an init, data as arrays)."""
+    from backtutor.problem.array_network import is_array_file
+
+    return is_array_file(bundled_data(path))
+
+
+# bundled problems `solve` works number by number; those the array engine works
+SOLVABLE = sorted(p for p in PROBLEMS.glob("*.yaml") if has_numbers(p) and not for_arrays(p))
+FOR_ARRAYS = sorted(p for p in PROBLEMS.glob("*.yaml") if for_arrays(p))
 ARCHITECTURES = sorted(p for p in PROBLEMS.glob("*.yaml") if not has_numbers(p))  # for `shapes`
 
 

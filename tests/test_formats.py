@@ -17,6 +17,7 @@ from .conftest import PROBLEMS, ROOT
 
 runner = CliRunner()
 Q4 = str(PROBLEMS / "q4.yaml")
+MATRIX = str(PROBLEMS / "schiendorfer_matrix.yaml")
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +30,9 @@ def sheet(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _command(row: OutputFormat, sheet: Path) -> list[str]:
+    if row.serves == "arrays":  # npz is binary: to a file
+        out = ["-o", str(sheet.with_suffix(".npz"))] if row.name == "npz" else []
+        return ["solve", "-f", row.name, MATRIX, "--engine", "arrays", *out]
     if row.serves == "check":
         return ["check", "-f", row.name, Q4, str(sheet)]
     if row.serves == "marked":  # one free-text sheet, handed back marked
@@ -42,8 +46,10 @@ def test_every_row_renders(row: OutputFormat, sheet: Path) -> None:
     assert result.exit_code == (1 if row.serves in ("check", "marked") else 0), result.output  # wrong: 1
     if row.suffix == ".json":
         assert json.loads(result.stdout)  # a JSON row writes JSON
+    elif row.suffix == ".npz":
+        assert sheet.with_suffix(".npz").read_bytes().startswith(b"PK")  # a zip of .npy files
     elif not row.suffix:  # the terminal
-        assert "w5" in result.stdout or "W2" in result.stdout  # (the matrix view names W2)
+        assert "w5" in result.stdout or "W2" in result.stdout  # (the matrix view and the arrays name W2)
     else:
         assert {".md": "#", ".tex": "\\", ".html": "<"}[row.suffix] in result.stdout
     if row.serves == "marked":
@@ -51,13 +57,13 @@ def test_every_row_renders(row: OutputFormat, sheet: Path) -> None:
 
 
 def test_the_cli_offers_the_table() -> None:
-    assert (
-        tuple(SolveFormat.__members__) == names("solve") == ("terminal", "json", "markdown", "latex", "html")
-    )
+    assert names("solve") == ("terminal", "json", "markdown", "latex", "html")
+    assert tuple(SolveFormat.__members__) == (*names("solve"), "npz")  # npz: the array engine's arrays
     assert tuple(CheckFormat.__members__) == names("check")
     assert set(names("matrix")) == set(names("solve"))  # --view matrix takes every -f of solve
+    assert set(names("arrays")) == {*names("solve"), "npz"}  # so does the array engine, and npz
     result = runner.invoke(app, ["solve", "--help"])
-    assert "<terminal|json|markdown|latex|html>" in result.stdout
+    assert "<terminal|json|markdown|latex|html|npz>" in result.stdout
 
 
 def test_renderers_outside_the_terminal_may_not_import_rich() -> None:

@@ -19,7 +19,7 @@ from backtutor.engine.expr import Call, Sym
 from backtutor.engine.ops import OPS, evaluate
 from backtutor.problem.load import load
 from backtutor.solution import NumericError, solve
-from tests.conftest import bundled_data
+from tests.conftest import bundled_data, for_arrays
 from tests.oracle import (
     DEFINED,
     PIECEWISE,
@@ -33,8 +33,9 @@ from tests.oracle import (
 
 
 def _solvable(path: Path) -> bool:
-    """Bundled files with an `architecture` describe shapes only; there is nothing to differentiate."""
-    return "architecture" not in (bundled_data(path) or {})
+    """Bundled files with an `architecture` describe shapes only; there is nothing to differentiate.
+    Matrix networks at size are the array engine's (tests/test_array_engine.py)."""
+    return "architecture" not in (bundled_data(path) or {}) and not for_arrays(path)
 
 
 BUNDLED = Path(__file__).resolve().parents[1] / "problems"

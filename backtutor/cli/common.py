@@ -35,7 +35,8 @@ SeedOpt = Annotated[int | None, typer.Option(help="With --roster: the seed the v
 
 
 # `-f` choices: the formats table's rows for what the command serves (an Enum, so typer lists them)
-SolveFormat = StrEnum("SolveFormat", {name: name for name in names("solve")})  # type: ignore[misc]
+# a worked solution's formats, and the array engine's (npz: its arrays)
+SolveFormat = StrEnum("SolveFormat", {n: n for n in (*names("solve"), *names("arrays"))})  # type: ignore[misc]
 CheckFormat = StrEnum("CheckFormat", {name: name for name in names("check")})  # type: ignore[misc]
 TO_TERMINAL, REPORT_TO_TERMINAL = SolveFormat("terminal"), CheckFormat("terminal")  # the defaults
 SolveFormatOpt = Annotated[SolveFormat, typer.Option("--format", "-f", help="Output format.")]

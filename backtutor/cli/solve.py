@@ -6,7 +6,7 @@ from __future__ import annotations
 import difflib
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -26,12 +26,19 @@ from .common import (
 from .outputs import check_output, write_atomic
 
 if TYPE_CHECKING:
+    from ..problem.array_records import ArrayProblem
     from ..solution import Plan, Solution, Step
 
 
 class View(StrEnum):
     scalar = "scalar"
     matrix = "matrix"
+
+
+class Engine(StrEnum):
+    auto = "auto"
+    scalar = "scalar"
+    arrays = "arrays"
 
 
 def parse_steps(spec: str, total: int) -> set[int]:
@@ -130,6 +137,36 @@ def render_matrix(sol: Solution, format: str, precision: int, only: str | None, 
     return text
 
 
+def solve_with_arrays(
+    problem: ArrayProblem,
+    format: str,
+    precision: int,
+    epochs: int | None,
+    steps: str | None,
+    output: Path | None,
+    refused: Mapping[str, object],
+) -> None:
+    """A matrix network worked by the array engine, in one of its formats (npz to a file only)."""
+    from ..arrays.run import ArrayPlan, solve_arrays
+    from ..errors import InputError
+    from ..render.formats import find
+
+    used = [option for option, value in refused.items() if value]
+    if used:
+        raise InputError(f"{used[0]} works number by number; this network is worked by the array engine")
+    if format == "npz" and output is None:
+        raise InputError("-f npz writes a binary file: give it with -o FILE.npz")
+    plan = ArrayPlan.of(problem, epochs)
+    shown = parse_steps(steps, plan.updates) if steps else None
+    sol = solve_arrays(problem, epochs, shown)
+    content = find("arrays", format).load()(sol, min(precision, 9))
+    if isinstance(content, bytes):
+        assert output is not None
+        write_atomic(output, content)
+    else:
+        emit(content, output)
+
+
 def check_plot(plot: Path, epochs: int) -> None:
     """Refuse --plot early, before a long run: one epoch, a format we cannot write, no matplotlib."""
     from importlib.util import find_spec
@@ -190,20 +227,38 @@ def solve(
     simplify: Annotated[
         bool, typer.Option("--simplify", help="Terminal: also simplify each closed form with SymPy (slower).")
     ] = False,
+    engine: Annotated[
+        Engine,
+        typer.Option(
+            help="auto: NumPy's array engine for a matrix network too large to work by hand (or with "
+            "init, sizes or array data), else number by number (scalar)."
+        ),
+    ] = Engine.auto,
 ) -> None:
     """Work a problem: forward pass, chain rule for every parameter, closed forms and SGD updates."""
     from ..errors import InputError
-    from ..problem.load import load
-    from ..render.formats import documents, listed
+    from ..problem.array_network import arrays_of, engine_for
+    from ..problem.load import load_data
+    from ..problem.sources import read_source
+    from ..render.formats import documents, listed, names
     from ..solution import Plan
     from ..solution import solve as run
 
     with failing():
         check_output(output, (file,))
         check_output(plot, (file, *([output] if output else [])))
+        name, raw, lines = read_source(file)
+        if engine_for(name, raw, engine) == "arrays":
+            options = {"--only": only, "--blank": blank, "--plot": plot, "--view matrix": view is View.matrix}
+            solve_with_arrays(arrays_of(name, raw, lines), format, precision, epochs, steps, output, options)
+            return
+        if format not in names("solve"):
+            raise InputError(
+                f"-f {format} holds the array engine's arrays: a matrix network (--engine arrays)"
+            )
         if blank and format not in documents():
             raise InputError(f"--blank makes a worksheet document: use it with -f {listed(documents())}")
-        problem = load(file)
+        problem = load_data(name, raw, lines)
         plan = Plan.of(problem, epochs)
         if plot:
             check_plot(plot, plan.epochs)

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from importlib import import_module
 from typing import Any, Literal
 
-# a Solution, the matrix view (`--view matrix`), a check report, a write-up handed back marked (`check
-# -f markdown|html` on one free-text sheet)
-Serves = Literal["solve", "matrix", "check", "marked"]
+# a Solution, the matrix view (`--view matrix`), the array engine's working (a matrix network at size),
+# a check report, a write-up handed back marked (`check -f markdown|html` on one free-text sheet)
+Serves = Literal["solve", "matrix", "arrays", "check", "marked"]
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,12 @@ FORMATS = (
     OutputFormat("markdown", "matrix", "documents.matrix:render_markdown", suffix=".md"),
     OutputFormat("latex", "matrix", "documents.matrix:render_latex", suffix=".tex"),
     OutputFormat("html", "matrix", "documents.matrix:render_html", suffix=".html"),
+    OutputFormat("terminal", "arrays", "documents.arrays:render_text"),
+    OutputFormat("json", "arrays", "documents.arrays:render_json", suffix=".json"),
+    OutputFormat("markdown", "arrays", "documents.arrays:render_markdown", suffix=".md"),
+    OutputFormat("latex", "arrays", "documents.arrays:render_latex", suffix=".tex"),
+    OutputFormat("html", "arrays", "documents.arrays:render_html", suffix=".html"),
+    OutputFormat("npz", "arrays", "documents.arrays:render_npz", suffix=".npz"),  # bytes: needs -o
     OutputFormat("terminal", "check", "terminal.report:render_report"),
     OutputFormat("json", "check", "reports.json:render_reports", suffix=".json"),
     OutputFormat("markdown", "check", "reports.markdown:render_reports_markdown", suffix=".md"),
