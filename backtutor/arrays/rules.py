@@ -56,31 +56,23 @@ def dropout(A: Array, M: Array, *, rate: float) -> Array:
     return M * A / (1.0 - rate)
 
 
-def back(G: Array, Z: Array, A: Array, *, f: str, slope: float = 0.0) -> Array:
-    """∂E/∂z from ∂E/∂a: G ⊙ f′(z) (f′ from z and a = f(z), as σ′ = a(1 − a)), or for softmax each
-    column's Jacobian (diag(a) − a·aᵀ) times it."""
+def back(G: Array, Z: Array, *, f: str, slope: float = 0.0) -> Array:
+    """∂E/∂z from ∂E/∂a: G ⊙ f′(z), or for softmax each column's Jacobian (diag(a) − a·aᵀ) times it."""
     form = activation(f)
+    A = form.forward(Z, slope)
     if form.slope is None:  # softmax: J·g = a ⊙ (g − aᵀg), column by column
         return np.asarray(A * (G - (A * G).sum(axis=0, keepdims=True)), dtype=np.float64)
     return G * form.slope(Z, A, slope)
 
 
 def delta(
-    W: Array,
-    D: Array,
-    Z: Array,
-    A: Array,
-    M: Array | None = None,
-    *,
-    f: str,
-    slope: float = 0.0,
-    rate: float = 0.0,
+    W: Array, D: Array, Z: Array, M: Array | None = None, *, f: str, slope: float = 0.0, rate: float = 0.0
 ) -> Array:
     """δ{l} = (W{l+1}ᵀ·δ{l+1}) ⊙ f′(z{l}); with dropout on a{l}, ⊙ m/(1 − p) before f′."""
     upstream = W.T @ D
     if M is not None:
         upstream = dropout(upstream, M, rate=rate)
-    return back(upstream, Z, A, f=f, slope=slope)
+    return back(upstream, Z, f=f, slope=slope)
 
 
 def _per_output(kind: str, outputs: int) -> float:

@@ -116,6 +116,13 @@ class _Run:
             dict(problem.given) if not multi else {p: problem.given[p] for p in problem.parameters}
         )
         self.fixed = frozenset(problem.parameters)
+        self.data = tuple(k for k in problem.given if k in ("x", "t") or k.startswith("m"))
+        training = problem.training
+        buffers = training.optimizer.optimizer.buffers if training else ()
+        # what an update passes on to the next: (the id it computes, the state's name)
+        self.passed = tuple(
+            (f"{q}{p}+", f"{q}{p}") for p in problem.parameters for q in ("", *(f"{b}_" for b in buffers))
+        )
         self._lines: dict[tuple[bool, int, bool], list[Line]] = {}
         self._calls: dict[tuple[bool, int, bool], list[tuple[Line, Callable[..., Array] | None]]] = {}
 
@@ -129,20 +136,13 @@ class _Run:
         key = (first, m, all)
         if key not in self._lines:
             lines = self.script.lines(first, m)
-            self._lines[key] = lines if all else _needed(lines, self._passed_on())
+            self._lines[key] = lines if all else _needed(lines, {c for c, _ in self.passed})
         return self._lines[key]
-
-    def _passed_on(self) -> set[str]:
-        training = self.problem.training
-        buffers = training.optimizer.optimizer.buffers if training else ()
-        return {f"{q}_{p}+" for p in self.problem.parameters for q in buffers} | {
-            f"{p}+" for p in self.problem.parameters
-        }
 
     def inputs(self, first: bool, start: int, stop: int) -> dict[str, Array]:
         """What an update reads: the batch's columns of x, t and the masks, the parameters and buffers."""
         given = self.problem.given
-        env = {k: v[:, start:stop] for k, v in given.items() if k in ("x", "t") or k.startswith("m")}
+        env = {k: given[k][:, start:stop] for k in self.data}
         for name, value in self.state.items():
             env[name if first else f"{name}+{PREVIOUS}"] = value
         return env
@@ -192,13 +192,8 @@ class _Run:
 
     def _advance(self, env: dict[str, Array]) -> None:
         """The parameters after the update, and the optimizer's buffers, for the next."""
-        training = self.problem.training
-        assert training is not None
-        buffers = training.optimizer.optimizer.buffers
-        for p in self.problem.parameters:
-            self.state[p] = env[f"{p}+"]
-            for b in buffers:
-                self.state[f"{b}_{p}"] = env[f"{b}_{p}+"]
+        for computed, name in self.passed:
+            self.state[name] = env[computed]
 
     def loss(self, first: bool) -> float:
         """The loss over the whole data set with the current parameters (the forward lines alone)."""

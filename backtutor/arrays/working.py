@@ -124,7 +124,7 @@ class Script:
                      f"d{loss}/da{L} = ∇a{L} {loss}, each example's", "backward")
             )  # fmt: skip
             lines.append(
-                Line(f"delta{L}", "delta_out", (grad, f"z{L}", f"a{L}"), _activation(last),
+                Line(f"delta{L}", "delta_out", (grad, f"z{L}"), _activation(last),
                      f"delta{L} = d{loss}/da{L} ⊙ {f_prime(last.activation, f'z{L}')}", "backward")
             )  # fmt: skip
         for n in range(L, 0, -1):
@@ -157,7 +157,7 @@ class Script:
     def _delta_below(self, first: bool, n: int) -> Line:
         """delta{n−1} = (W{n}ᵀ·delta{n}) ⊙ f′(z{n−1}), with the dropout mask of layer n − 1's outputs."""
         below = self.problem.layers[n - 2]
-        inputs: tuple[str, ...] = (self.parameter(f"W{n}", first), f"delta{n}", f"z{n - 1}", f"a{n - 1}")
+        inputs: tuple[str, ...] = (self.parameter(f"W{n}", first), f"delta{n}", f"z{n - 1}")
         params = _activation(below)
         kept = ""
         if below.dropout:
