@@ -74,6 +74,7 @@ def slip_catalogue() -> str:
 _SERVES = {
     "solve": "`solve`, `diff`",
     "matrix": "`solve --view matrix`",
+    "arrays": "`solve` of a matrix network by the array engine",
     "check": "`check`",
     "marked": "`check` of one write-up",
 }
