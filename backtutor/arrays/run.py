@@ -70,7 +70,7 @@ def solve_arrays(
     """Train (or work once) with the array engine; the steps of the `shown` updates are kept."""
     plan = ArrayPlan.of(problem, epochs)
     keep = frozenset(plan.shown(problem, shown))
-    run = _Run(problem, plan.updates > 1)
+    run = _ArrayRun(problem, plan.updates > 1)
     history = [run.loss(first=True)] if plan.training else []
     t = 0
     for _ in range(max(plan.epochs, 1)):
@@ -104,7 +104,7 @@ def _needed(lines: list[Line], wanted: set[str]) -> list[Line]:
     return [line for line in lines if line.id in needed]
 
 
-class _Run:
+class _ArrayRun:
     """The state carried from update to update, and the steps and given arrays of the shown ones."""
 
     def __init__(self, problem: ArrayProblem, multi: bool) -> None:
