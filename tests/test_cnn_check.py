@@ -21,7 +21,7 @@ from backtutor.check.slips.shapes import SLIPS
 from backtutor.cli.app import app
 from backtutor.problem.load import load_shapes
 
-from .conftest import PROBLEMS
+from .conftest import PROBLEMS, ROOT
 
 runner = CliRunner()
 MNIST = PROBLEMS / "mnist_cnn.yaml"
@@ -102,7 +102,7 @@ def test_a_right_table_in_textbook_spellings(tmp_path):
 @pytest.mark.parametrize(
     ("written", "status"),
     [("20x24x24", "right"), ("24 x 24 x 20", "right"), ("24x20x24", "wrong"), ("20x20x24", "wrong"),
-     ("24x24", "wrong"), ("twenty", "undecided")],
+     ("24x24", "wrong"), ("twenty", "undecided"), ("9" * 40, "undecided")],
 )  # fmt: skip
 def test_an_output_shape_in_either_channel_order_but_never_another_permutation(tmp_path, written, status):
     assert graded(MNIST, sheet(tmp_path, {"conv1.output": written}))["conv1.output"].status == status
@@ -175,6 +175,10 @@ def test_template_and_check_share_the_ids_and_a_bad_sheet_says_where(tmp_path):
     bad.write_text("conv1.output: 24x24x20\nconv9.params: 520\n", encoding="utf-8")
     result = runner.invoke(app, ["check", str(MNIST), str(bad)])
     assert result.exit_code == 2 and f"{bad}:2" in result.output and "no layer 'conv9'" in result.output
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id\nann\n", encoding="utf-8")
+    result = runner.invoke(app, ["check", str(MNIST), str(bad), "--roster", str(roster)])
+    assert result.exit_code == 2 and "no variants" in result.output
 
 
 def test_every_report_format_shows_the_verdicts_and_a_class_folder_works(tmp_path):
@@ -187,3 +191,60 @@ def test_every_report_format_shows_the_verdicts_and_a_class_folder_works(tmp_pat
     result = runner.invoke(app, ["check", str(MNIST), str(tmp_path), "--csv", str(csv)])
     assert result.exit_code == 1 and "2 sheets" in result.output, result.output
     assert "total.params" in csv.read_text(encoding="utf-8").splitlines()[0]
+
+
+EXAMPLE = ROOT / "examples" / "mnist-cnn-table.md"
+
+
+def test_a_seed_style_markdown_table_is_checked_layer_by_layer():
+    # examples/mnist-cnn-table.md: conv2's size without its + 1 (⌊(12 − 5)/1⌋ = 7), its parameters
+    # without the biases (5·5·20·50 = 25,000); everything after conv2 worked from the student's own 7×7
+    # (pool2 ⌊(7 − 2)/2⌋ + 1 = 3, fc1 (3·3·50 + 1)·500 = 225,500), the total from their own counts
+    result = runner.invoke(app, ["check", str(MNIST), str(EXAMPLE), "-f", "json"])
+    assert result.exit_code == 1, result.output
+    doc = json.loads(result.output)
+    v = {(x["id"], x["where"]["line"]): x for x in doc["verdicts"]}
+    assert v[("conv2.output", 7)]["slip"] == "plus_one_forgotten"
+    assert v[("conv2.params", 7)]["slip"] == "bias_forgotten"
+    assert v[("conv2.mult_adds", 7)]["status"] == "carried"  # 7·7·50·(5·5·20) = 1,225,000
+    for sid in ("pool2.output", "fc1.weights", "fc1.params", "fc1.mult_adds"):
+        assert v[(sid, 8 if sid.startswith("pool2") else 9)]["carried_from"] == "conv2.output", sid
+    assert v[("total.params", 11)]["status"] == "carried"  # 520 + 25,000 + 225,500 + 5,010
+    assert v[("conv2.output", 13)]["slip"] == "plus_one_forgotten"  # the size formula written out
+    assert doc["right"] == len([x for x in doc["verdicts"] if x["status"] == "right"]) > 10
+    assert [u["text"] for u in doc["unmatched"]] == []
+
+
+def test_an_unknown_layer_or_column_is_listed_as_not_recognised(tmp_path):
+    page = tmp_path / "sheet.md"
+    page.write_text(
+        "| layer | output | colour |\n|---|---|---|\n| conv1 | 24x24x20 | red |\n| conv9 | 3x3x3 | blue |\n"
+        "conv1 params: 520\nTotal parameters: 431,080\nI spent 3 hours on this.\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["check", str(MNIST), str(page), "-f", "json"])
+    doc = json.loads(result.output)
+    assert [(x["id"], x["status"]) for x in doc["verdicts"]] == [
+        ("conv1.output", "right"),
+        ("conv1.params", "right"),
+        ("total.params", "right"),
+    ]
+    assert [(u["where"]["line"], u["why"]) for u in doc["unmatched"]] == [
+        (1, "not recognised"),
+        (4, "not recognised"),
+        (7, "not recognised"),
+    ]
+
+
+def test_the_guide_page_shows_real_output(monkeypatch):
+    # docs/guide/cnn-tables.md: the sheet it shows is examples/mnist-cnn-table.md, and each console
+    # block is the command's output (… where lines are left out), run from the repository root
+    page = (ROOT / "docs" / "guide" / "cnn-tables.md").read_text(encoding="utf-8")
+    assert page.split("```markdown\n", 1)[1].split("```", 1)[0] == EXAMPLE.read_text(encoding="utf-8")
+    monkeypatch.chdir(ROOT)
+    for block in page.split("```console\n")[1:]:
+        lines = block.split("```", 1)[0].splitlines()
+        result = runner.invoke(app, lines[0].removeprefix("$ backtutor ").split())
+        shown = [line.rstrip() for line in result.output.splitlines()]
+        wanted = [line.rstrip() for line in lines[1:] if line.strip() not in ("", "…")]
+        assert wanted == [line for line in shown if line in wanted] and len(wanted) > 10, lines[0]

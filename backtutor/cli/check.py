@@ -171,6 +171,8 @@ def grade_sheets(
                 "its own student's variant"
             )
         return grade_all(Checker(solve_by_hand(problem), *tolerance), paths)
+    if not isinstance(load_answer_key(file), Problem):
+        raise InputError(f"{file} describes an architecture, which has no variants: check without --roster")
     base = read_base(file)
     return grade_roster(RosterChecker(base, seed_for(base, seed), read_roster(roster), *tolerance), paths)
 

@@ -15,6 +15,7 @@ from ..places import Place
 Dims = tuple[Fraction, ...]
 
 MAX_DIMS = 6
+MAX_DIGITS = 24  # more is no network's count (and big numbers would cost the recomputation)
 _GROUPED = re.compile(r"\d{1,3}(?:([,  _'])\d{3})(?:\1\d{3})*")  # 25,050 · 1 000 000 · 431_080
 _NUMBER = re.compile(r"\d+(?:\.\d+)?|\.\d+|\d+/\d+")  # 24, 13.5, 27/2 (a size whose ⌊…⌋ was left out)
 _TIMES = re.compile(r"\s*[x×X*·]\s*")
@@ -46,11 +47,11 @@ def read_dims(written: object) -> Dims:
         return _all([str(x).strip() for x in written])
     if not isinstance(written, str):
         raise Unreadable("expected a shape such as 24×24×20 or a count such as 520")
-    text = written.strip().replace("−", "-")
+    text = written.strip().replace("−", "-").rsplit("=", 1)[-1].strip()  # (5·5·1 + 1)·20 = 520
     if text[:1] in "[(" and text[-1:] in "])":  # [20, 24, 24], (24, 24, 20): a list, commas separate
         return _all([p for p in _LIST.split(text[1:-1].strip()) if p])
     if _GROUPED.fullmatch(text):
-        return (Fraction(re.sub(r"[,  _']", "", text)),)
+        return _all([re.sub(r"[,  _']", "", text)])
     parts = _TIMES.split(text)
     if len(parts) == 1:
         parts = [p for p in _LIST.split(text) if p]  # 24, 24, 20 without brackets
@@ -67,6 +68,9 @@ def _all(parts: list[str]) -> Dims:
         if grouped and grouped.group(1) != ",":  # 1 000 inside a list, 1_000
             p = re.sub(r"[  _']", "", p)
         if not _NUMBER.fullmatch(p):
-            raise Unreadable(f"{p!r} is not a whole number (a shape is written 24×24×20 or [20, 24, 24])")
+            shown = p if len(p) <= 20 else p[:20] + "…"
+            raise Unreadable(f"{shown!r} is not a whole number (a shape is written 24×24×20 or [20, 24, 24])")
+        if len(p) > MAX_DIGITS:
+            raise Unreadable(f"a number of {len(p)} digits is not a layer's size or count")
         out.append(Fraction(p))
     return tuple(out)

@@ -17,11 +17,13 @@ from pathlib import Path
 from ...cnn.sizes import product, shape_text
 from ...cnn.steps import TOTAL, ShapeStep, Value, shape_steps
 from ...cnn.table import Row, ShapeTable
+from ...problem.files import FileError
 from ..places import Unmatched
 from ..slips.shapes import SLIPS, LayerFacts
 from ..verdicts import Report, Verdict
 from .answers import Dims, ShapeAnswer
 from .sheet import ShapeIds, read_shape_sheet
+from .table import TABLE_SUFFIXES, read_table_sheet
 from .work import work
 
 CHANNELS = {"C×H×W": "channels first", "H×W×C": "channels last"}
@@ -44,7 +46,8 @@ def readings(step: ShapeStep, value: Candidate) -> list[tuple[str, tuple[object,
     if not isinstance(value, tuple):
         return [("", (value,))]
     if step.quantity == "output" and len(value) == 3:
-        return [("C×H×W", value), ("H×W×C", (value[1], value[2], value[0]))]
+        square = [("H = W", (value[1],))] if value[1] == value[2] else []  # the size formula's result
+        return [("C×H×W", value), ("H×W×C", (value[1], value[2], value[0])), *square]
     if step.quantity == "weights" and len(value) == 4:
         return [("C_out×C_in×F×F", value), ("F×F×C_in×C_out", (value[2], value[3], value[1], value[0]))]
     if step.quantity == "weights" and len(value) == 2:
@@ -79,19 +82,27 @@ class ShapeChecker:
             self.by_layer.setdefault(s.layer, []).append(s)
 
     def read_and_grade(self, path: Path) -> Report:
-        """A YAML sheet's report."""
+        """A sheet's report: YAML, or a Markdown or plain-text table (check/cnn/table.py)."""
+        suffix = path.suffix.lower()
+        if suffix in TABLE_SUFFIXES:
+            answers, unmatched = read_table_sheet(path, self.ids)
+            return self.grade(answers, str(path), unmatched)
+        if suffix not in (".yaml", ".yml"):
+            raise FileError(str(path), "a CNN table is read from YAML (template's sheet) or a Markdown table")
         return self.grade(read_shape_sheet(path, self.ids), str(path))
 
     def grade(
         self, answers: Sequence[ShapeAnswer], sheet: str = "", unmatched: tuple[Unmatched, ...] = ()
     ) -> Report:
-        given = {a.id: a for a in answers}
+        given: dict[str, list[ShapeAnswer]] = {}
+        for a in answers:  # a free-text sheet may give one twice: the first is worked on
+            given.setdefault(a.id, []).append(a)
         run = _SheetWork(self, given)
         for row in self.rows:
             run.row(row)
         run.totals()
-        ordered = sorted(answers, key=lambda a: self.order[a.id])
-        verdicts = tuple(run.verdicts[a.id] for a in ordered)
+        ordered = sorted(range(len(answers)), key=lambda k: self.order[answers[k].id])
+        verdicts = tuple(run.each[answers[k]] for k in ordered)
         first = next((v for v in verdicts if v.status == "wrong"), None)
         return Report(sheet, verdicts, first, unmatched=unmatched)
 
@@ -115,13 +126,14 @@ class _SheetWork:
     """One sheet worked through: the student's state (their numbers where given, the rest worked
     from them) and the verdicts so far."""
 
-    def __init__(self, checker: ShapeChecker, given: Mapping[str, ShapeAnswer]) -> None:
+    def __init__(self, checker: ShapeChecker, given: Mapping[str, list[ShapeAnswer]]) -> None:
         self.c, self.given = checker, given
         self.outputs: dict[str, tuple[int, ...]] = {"": tuple(checker.table.input)}
         self.counts: dict[str, int] = {}
-        self.verdicts: dict[str, Verdict] = {}
+        self.verdicts: dict[str, Verdict] = {}  # each answered step's (its first answer's)
+        self.each: dict[ShapeAnswer, Verdict] = {}  # every answer's
         self.deps: dict[str, list[str]] = {}
-        self.slipped: dict[str, str] = {}  # slip ↦ where it first showed
+        self.slipped: dict[str, ShapeAnswer] = {}  # slip ↦ the answer it first showed in
         self.order = "H×W×C"  # the sheet's channel order, as its answers show it
 
     def row(self, row: Row) -> None:
@@ -188,7 +200,7 @@ class _SheetWork:
         return (sum(o[0] for o in outs), *outs[0][1:])
 
     def _dims(self, sid: str) -> Dims | None:
-        a = self.given.get(sid)
+        a = self.given.get(sid, [None])[0]
         if a is None or a.dims is None or any(d.denominator != 1 for d in a.dims):
             return None
         return a.dims
@@ -200,6 +212,8 @@ class _SheetWork:
     def _shape(self, sid: str, row: Row) -> tuple[int, ...] | None:
         """The student's output of a row, channels first, when they give one that can be read so."""
         dims = self._dims(sid)
+        if dims is not None and len(dims) == 1 and len(row.output) == 3:  # H = W only: the size formula
+            return (row.output[0], int(dims[0]), int(dims[0]))
         if dims is None or len(dims) != len(row.output):
             return None
         d = tuple(int(x) for x in dims)
@@ -211,10 +225,9 @@ class _SheetWork:
         return first if order == "C×H×W" else last
 
     def _judge(self, step: ShapeStep, from_yours: Value | None, facts: LayerFacts | None) -> None:
-        a = self.given.get(step.id)
-        if a is None:
-            return
-        self.verdicts[step.id] = self._verdict(step, a, from_yours, facts)
+        for a in self.given.get(step.id, ()):
+            self.each[a] = self._verdict(step, a, from_yours, facts)
+            self.verdicts.setdefault(step.id, self.each[a])
 
     def _verdict(
         self, step: ShapeStep, a: ShapeAnswer, from_yours: Value | None, facts: LayerFacts | None
@@ -243,10 +256,12 @@ class _SheetWork:
         found = self._slips(step, a.dims, from_yours, facts)
         if len(found) == 1:
             ((name, said),) = found.items()
-            again = self.slipped.setdefault(name, step.id)
-            if again == step.id:
+            first = self.slipped.setdefault(name, a)
+            if first is a:
                 return verdict("wrong", said, name)
-            return replace(verdict("wrong", f"{said} (again, as in {again})", name), again=again)
+            same = first.where is not None and first.id == a.id  # the same step given twice
+            again = f"as on line {first.where.line}" if first.where and same else f"as in {first.id}"
+            return replace(verdict("wrong", f"{said} (again, {again})", name), again=first.id)
         if found:
             each = tuple(found.values())
             v = verdict("wrong", f"one of {len(found)} slips that give this number: " + "; or ".join(each))

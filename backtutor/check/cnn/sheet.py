@@ -19,7 +19,8 @@ from .answers import ShapeAnswer, Unreadable, read_dims
 QUANTITY_NAMES = {  # a column's or key's name as students write it ↦ the quantity
     "output": ("output", "out", "output shape", "output size", "shape", "size", "activation shape",
                "feature map", "activations"),
-    "weights": ("weights", "weight", "weight shape", "filter shape", "kernel shape", "w"),
+    "weights": ("weights", "weight", "weight shape", "weight tensor", "filter shape", "kernel shape",
+                "w", "weights shape", "filter tensor"),
     "biases": ("biases", "bias", "bias count", "b", "#biases"),
     "params": ("params", "param", "parameters", "#params", "# params", "parameter count", "n params",
                "weights and biases"),
@@ -35,6 +36,9 @@ def _norm(name: str) -> str:
 
 
 _QUANTITY = {_norm(x): q for q, names in QUANTITY_NAMES.items() for x in names}
+
+
+_OF = re.compile(r"(.+?)\s+of\s+(?:layer\s+)?(\S+)", re.IGNORECASE)  # output size of conv2
 
 
 def quantity_of(name: str) -> str | None:
@@ -59,10 +63,17 @@ class ShapeIds:
         return sid if sid in self.ids else None
 
     def key(self, key: str) -> str | None:
+        """The step id a key names: conv1.params, conv1 params, "parameters of conv1", "Total
+        parameters"."""
         if key in self.ids:
             return key
-        layer, dot, quantity = key.rpartition(".")
-        return self.resolve(layer, quantity) if dot else None
+        of = _OF.fullmatch(key.strip())
+        if of:
+            return self.resolve(of.group(2), of.group(1))
+        for layer, found, quantity in (key.rpartition("."), key.strip().partition(" ")):
+            if found and self.resolve(layer, quantity):
+                return self.resolve(layer, quantity)
+        return None
 
     def hint(self, key: str) -> str:
         layer = key.rpartition(".")[0].strip().lower()
