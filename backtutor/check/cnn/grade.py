@@ -65,6 +65,18 @@ def matches(step: ShapeStep, value: Candidate | None, dims: Dims) -> str | None:
     return "" if len(set(map(tuple, (v for _, v in readings(step, value))))) == 1 else found[0]
 
 
+def shown(step: ShapeStep, dims: Dims | None) -> str:
+    """The expected value as the student writes it: the reading closest to their numbers (8×8×50
+    for 7×7×50, 800×500 for 450×500, 8 for a single 7)."""
+    if dims is None or not isinstance(step.value, tuple):
+        return step.expected
+    same = [v for _, v in readings(step, step.value) if len(v) == len(dims)]
+    if not same:
+        return step.expected
+    closest = max(same, key=lambda v: sum(x == y for x, y in zip(v, dims, strict=True)))
+    return shape_text(tuple(int(str(x)) for x in closest))
+
+
 class ShapeChecker:
     """Grades sheets against one architecture's table (worked once, however many sheets)."""
 
@@ -219,10 +231,13 @@ class _SheetWork:
         d = tuple(int(x) for x in dims)
         if len(d) != 3:
             return d
-        first, last = d, (d[2], d[0], d[1])
-        fits = [o for o, s in (("C×H×W", first), ("H×W×C", last)) if s[0] == row.output[0]]
-        order = fits[0] if len(fits) == 1 else self.order
-        return first if order == "C×H×W" else last
+        return d if self._order(d, row.output[0]) == "C×H×W" else (d[2], d[0], d[1])
+
+    def _order(self, dims: Sequence[object], channels: int) -> str:
+        """The channel order of a C×H×W or H×W×C answer: the end that has the layer's channel count
+        when only one does, else the sheet's."""
+        fits = [o for o, c in (("C×H×W", dims[0]), ("H×W×C", dims[-1])) if c == channels]
+        return fits[0] if len(fits) == 1 else self.order
 
     def _judge(self, step: ShapeStep, from_yours: Value | None, facts: LayerFacts | None) -> None:
         for a in self.given.get(step.id, ()):
@@ -232,10 +247,10 @@ class _SheetWork:
     def _verdict(
         self, step: ShapeStep, a: ShapeAnswer, from_yours: Value | None, facts: LayerFacts | None
     ) -> Verdict:
+        expected = shown(step, a.dims)
+
         def verdict(status: str, explanation: str = "", slip: str = "", source: str = "") -> Verdict:
-            return Verdict(
-                step.id, a.written, step.expected, status, explanation, slip, source, where=a.where
-            )
+            return Verdict(step.id, a.written, expected, status, explanation, slip, source, where=a.where)
 
         if a.dims is None:
             return verdict("undecided", f"could not read this answer: {a.unreadable}")
