@@ -20,6 +20,7 @@ from ..engine.losses import LOSSES
 from ..engine.ops import OPS
 from ..engine.optimizers import OPTIMIZERS
 from ..engine.vector import VectorActivation, VectorLoss
+from .conv_rules import CONV_RULES
 
 Array = NDArray[np.float64]
 Rule = Callable[..., Array]
@@ -174,4 +175,5 @@ RULES: dict[str, Rule] = {
     "bias_gradient": bias_gradient,
     "decayed": decayed,
     "optimize": optimize,
+    **CONV_RULES,
 }

@@ -1,0 +1,115 @@
+"""The array engine's rules for convolution and pooling, on one image laid out channels × height ×
+width (PyTorch's layout without the batch axis): forward and backward, with stride and zero padding.
+
+A convolution is PyTorch's conv2d, a cross-correlation: out[f, h, w] = b[f] + Σ_c,i,j K[f, c, i, j] ·
+x[c, h·s + i, w·s + j] on x zero-padded by p. Windows come from NumPy's sliding_window_view (no copy);
+each backward sends every output's gradient back through the window it was computed from, one kernel
+offset at a time (kh·kw vectorised passes)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+Array = NDArray[np.float64]
+
+
+def padded(X: Array, padding: int) -> Array:
+    """x with `padding` zeros around each map."""
+    if not padding:
+        return X
+    return np.pad(X, ((0, 0), (padding, padding), (padding, padding)))
+
+
+def windows(X: Array, kh: int, kw: int, stride: int) -> Array:
+    """Every kh × kw window of each map that a stride-s pass reads: channels × Ho × Wo × kh × kw."""
+    view = np.lib.stride_tricks.sliding_window_view(X, (kh, kw), axis=(1, 2))
+    return view[:, ::stride, ::stride]
+
+
+def conv2d(X: Array, K: Array, b: Array | None = None, *, stride: int = 1, padding: int = 0) -> Array:
+    """The maps K ⋆ x + b: F × Ho × Wo for F kernels of C × kh × kw on C × H × W."""
+    win = windows(padded(X, padding), K.shape[2], K.shape[3], stride)
+    out = np.moveaxis(np.tensordot(win, K, axes=([0, 3, 4], [1, 2, 3])), 2, 0)  # one matrix product
+    return out if b is None else out + b[:, None, None]
+
+
+def _scatter(shape: tuple[int, ...], parts: Any, stride: int, padding: int) -> Array:
+    """Sum each offset (i, j)'s part, parts[:, i, j] of C × kh × kw × Ho × Wo, into the cells that
+    offset read: the padded image's gradient, then the padding cut off."""
+    ho, wo = parts.shape[3:]
+    grad = np.zeros((shape[0], shape[1] + 2 * padding, shape[2] + 2 * padding))
+    for i in range(parts.shape[1]):
+        for j in range(parts.shape[2]):
+            grad[:, i : i + stride * (ho - 1) + 1 : stride, j : j + stride * (wo - 1) + 1 : stride] += parts[
+                :, i, j
+            ]
+    return grad[:, padding : padding + shape[1], padding : padding + shape[2]]
+
+
+def conv2d_input_gradient(G: Array, K: Array, X: Array, *, stride: int = 1, padding: int = 0) -> Array:
+    """∂E/∂x: each output's gradient times the kernel, summed into the window it read (the full
+    convolution of G with K; x gives the shape)."""
+    return _scatter(X.shape, np.tensordot(K, G, axes=([0], [0])), stride, padding)
+
+
+def conv2d_weight_gradient(G: Array, X: Array, K: Array, *, stride: int = 1, padding: int = 0) -> Array:
+    """∂E/∂K[f, c, i, j] = Σ_h,w G[f, h, w] · x[c, h·s + i, w·s + j] (K gives the kernel's size)."""
+    win = windows(padded(X, padding), K.shape[2], K.shape[3], stride)
+    return np.asarray(np.tensordot(G, win, axes=([1, 2], [1, 2])))
+
+
+def conv2d_bias_gradient(G: Array) -> Array:
+    """∂E/∂b[f]: the sum of map f's gradient."""
+    return np.asarray(G.sum(axis=(1, 2)), dtype=np.float64)
+
+
+def pool(X: Array, *, kind: str, size: int, stride: int) -> Array:
+    """Average or max pooling of each map over size × size windows."""
+    win = windows(X, size, size, stride)
+    return np.asarray(win.mean(axis=(3, 4)) if kind == "avg" else win.max(axis=(3, 4)), dtype=np.float64)
+
+
+def pool_gradient(G: Array, X: Array, *, kind: str, size: int, stride: int) -> Array:
+    """∂E/∂x: an average sends each window's gradient / size² to every cell of it; a max sends it to
+    the cell that was the maximum (the first, in row order, when several tie, as PyTorch does)."""
+    if kind == "avg":
+        parts = np.broadcast_to(G[:, None, None] / (size * size), (G.shape[0], size, size, *G.shape[1:]))
+        return _scatter(X.shape, parts, stride, 0)
+    win = windows(X, size, size, stride)
+    first = win.reshape(*win.shape[:3], size * size).argmax(axis=-1)  # C × Ho × Wo
+    chosen = np.arange(size * size)[:, None, None, None] == first  # (size·size) × C × Ho × Wo
+    parts = np.where(chosen, G, 0.0).reshape(size, size, *G.shape).transpose(2, 0, 1, 3, 4)
+    return _scatter(X.shape, parts, stride, 0)
+
+
+def back_linear(W: Array, D: Array) -> Array:
+    """∂E/∂a of a dense layer's input, Wᵀ·δ: where that input is not an activation's output (the
+    flattened maps), so no f′ follows."""
+    return W.T @ D
+
+
+def flatten(X: Array) -> Array:
+    """A stack of maps as one column: the input of a dense layer (channel first, as torch.flatten)."""
+    return X.reshape(-1, 1)
+
+
+def unflatten(G: Array, X: Array) -> Array:
+    """A column's gradient back in the maps' shape (x gives it)."""
+    return G.reshape(X.shape)
+
+
+CONV_RULES: dict[str, Callable[..., Array]] = {
+    "conv2d": conv2d,
+    "conv2d_input_gradient": conv2d_input_gradient,
+    "conv2d_weight_gradient": conv2d_weight_gradient,
+    "conv2d_bias_gradient": conv2d_bias_gradient,
+    "pool": pool,
+    "pool_gradient": pool_gradient,
+    "back_linear": back_linear,
+    "flatten": flatten,
+    "unflatten": unflatten,
+}
