@@ -179,17 +179,24 @@ def check(
 ) -> Checked:
     """Check one student's answers: right, carried forward, or wrong with the likely slip. `answers`:
     a dict of step id → answer, a sheet's YAML text, a student's Markdown (their equations as they
-    write them), or a file's path: a YAML sheet or a write-up (.md, .tex, .txt, .ipynb).
+    write them), or a file's path: a YAML sheet or a write-up (.md, .tex, .txt, .ipynb); or a
+    student's NumPy arrays, a dict of step id (or dW1, grad_W1, …) → array or an .npz's path.
 
     >>> report = backtutor.check("problems/q4.yaml", {"dE_total/dw5": 0.0822, "w5+": 0.3589})
     >>> report.summary
     '2/2 right, 0 own errors, 0 carried forward'
     """
     from .check import Checker
+    from .check.arrays import check_arrays, is_array_sheet, worked
     from .check.checked import Checked
     from .check.given import read_given
     from .solution import solve_by_hand
 
+    if is_array_sheet(answers):  # a student's NumPy arrays: against the array engine's working
+        from .problem.records import Problem
+
+        arrays = worked(problem.path if isinstance(problem, Problem) else problem)
+        return Checked(check_arrays(arrays, answers, (rtol, atol)), arrays)
     sol = solve_by_hand(_problem(problem))
     sheet = read_given(answers, sol)
     return Checked(Checker(sol, rtol, atol).grade(sheet.answers, sheet.name, sheet.unmatched), sol)

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..arrays.records import ArraySolution
 from ..display import Displayed
 from ..solution import Solution
 from .verdicts import Report, Verdict
+
+Worked = Solution | ArraySolution  # what a sheet is graded against: steps worked by hand, or arrays
 
 
 @dataclass(frozen=True)
 class Checked(Displayed):
     report: Report
-    solution: Solution
+    solution: Worked
 
     @property
     def verdicts(self) -> tuple[Verdict, ...]:

@@ -10,7 +10,8 @@ UNMATCHED = ("not recognised", "ambiguous", "could not read")
 
 @dataclass(frozen=True, slots=True)
 class Place:
-    """A line of a sheet; in a notebook, a line of one of its cells (both counted from 1)."""
+    """A line of a sheet; in a notebook, a line of one of its cells (both counted from 1); line 0: the
+    file as a whole (an .npz's array has no line)."""
 
     file: str
     line: int
@@ -18,7 +19,7 @@ class Place:
 
     def __str__(self) -> str:
         if self.cell is None:
-            return f"{self.file}:{self.line}"
+            return f"{self.file}:{self.line}" if self.line else self.file
         return f"{self.file} cell {self.cell}, line {self.line}"
 
 

@@ -42,6 +42,9 @@ class Verdict:
     confidence: str = ""
     candidates: tuple[str, ...] = ()  # for "several": the slips that each reproduce the number
     told: tuple[str, ...] = ()  # for "several": what the student is told of each of them
+    # for an array answer: where it is furthest from the expected one, dW1[3, 17]: 0.0213 expected
+    # 0.0208, or its shape when that is wrong (check/arrays/)
+    largest: str = ""
 
     def __post_init__(self) -> None:
         if self.status == "wrong" and not self.confidence:

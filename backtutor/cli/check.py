@@ -152,6 +152,7 @@ def grade_sheets(
 ) -> Graded:
     """Grade against the problem, or with a roster each sheet against its own student's variant."""
     from ..check import Checker
+    from ..check.arrays import is_array_sheet
     from ..check.batch import RosterChecker
     from ..check.cnn.grade import ShapeChecker
     from ..errors import InputError
@@ -161,6 +162,13 @@ def grade_sheets(
     from ..problem.variants import read_base, seed_for
     from ..solution import solve_by_hand
 
+    arrays = [is_array_sheet(p) for p in paths]
+    if any(arrays):
+        if not all(arrays) or roster is not None:
+            raise InputError(
+                "a student's arrays (.npz) are checked on their own: no other sheets, no --roster"
+            )
+        return grade_arrays(file, paths, tolerance)
     if roster is None:
         problem = load_answer_key(file)
         if not isinstance(problem, Problem):  # an architecture: its table's shapes and counts
@@ -175,6 +183,22 @@ def grade_sheets(
         raise InputError(f"{file} describes an architecture, which has no variants: check without --roster")
     base = read_base(file)
     return grade_roster(RosterChecker(base, seed_for(base, seed), read_roster(roster), *tolerance), paths)
+
+
+def grade_arrays(file: Path, paths: list[Path], tolerance: tuple[float | None, float | None]) -> Graded:
+    """Each .npz graded against the problem worked by the array engine; one that cannot be read is
+    reported and skipped."""
+    from ..check.arrays import check_arrays, worked
+    from ..errors import InputError
+
+    sol = worked(file)
+    graded = Graded(base=sol)
+    for path in paths:
+        try:
+            graded.add(check_arrays(sol, path, tolerance), sol)
+        except InputError as e:
+            graded.add(str(e), None)
+    return graded
 
 
 def sheet_paths(sheets: list[Path]) -> list[Path]:
@@ -202,7 +226,8 @@ def check(
     sheets: Annotated[
         list[Path],
         typer.Argument(
-            help="Answer sheets (YAML) or write-ups (.md, .tex, .txt, .ipynb), or folders of them."
+            help="Answer sheets (YAML) or write-ups (.md, .tex, .txt, .ipynb), or folders of them; or a "
+            "student's NumPy arrays (.npz)."
         ),
     ],
     format: CheckFormatOpt = REPORT_TO_TERMINAL,

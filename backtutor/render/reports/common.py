@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ...arrays.records import ArraySolution, ArrayStep
 from ...check import Report, Verdict
+from ...check.arrays.compare import describe
 from ...check.cnn.grade import ShapeKey
 from ...check.places import Place, Unmatched
 from ...engine.expr import Num
@@ -30,6 +32,8 @@ def at(where: Place | None) -> str:
 
 def short(where: Place) -> str:
     """A place within its own sheet (a report names the sheet above it): line 14, or cell 3, line 2."""
+    if not where.line:
+        return "array"
     return f"line {where.line}" if where.cell is None else f"cell {where.cell}, line {where.line}"
 
 
@@ -55,8 +59,13 @@ def told(v: Verdict) -> str:
     return v.explanation or v.diagnosis
 
 
-def working(step: Step) -> tuple[str, ...]:
-    """The step's correct working, one equation per line, repeats left out."""
+def working(step: Step | ArrayStep) -> tuple[str, ...]:
+    """The step's correct working, one equation per line, repeats left out; an array's as its
+    formula and its summary (shape, norm)."""
+    if isinstance(step, ArrayStep):
+        return (
+            (step.formula, f"{step.id} = {describe(step.value)}") if step.formula else (describe(step.value),)
+        )
     target = text(step.target)
     parts = [text(step.formula)]
     if step.substitution is not None and text(step.substitution) not in parts:
@@ -67,7 +76,8 @@ def working(step: Step) -> tuple[str, ...]:
     return tuple(f"{target} = {p}" for p in parts)
 
 
-AnswerKey = Solution | ShapeKey  # what sheets are checked against: a Solution, or a CNN's table
+# what sheets are checked against: a Solution, a CNN's table, or the array engine's working
+AnswerKey = Solution | ShapeKey | ArraySolution
 
 
 def title(key: AnswerKey) -> str:

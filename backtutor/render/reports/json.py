@@ -49,6 +49,7 @@ def report_dict(report: Report) -> dict[str, Any]:
                 "same_slip_as": v.again or None,
                 **_diagnosis(v),
                 "where": place_dict(v.where),
+                **({"largest_error": v.largest} if v.largest else {}),
             }
             for v in report.verdicts
         ],
