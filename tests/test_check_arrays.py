@@ -22,14 +22,15 @@ def sigmoid(z):
     return 1 / (1 + np.exp(-z))
 
 
-def worked() -> dict[str, np.ndarray]:
+def worked(sizes: tuple[int, int, int] = (6, 5, 4)) -> dict[str, np.ndarray]:
+    n_in, hidden, out = sizes
     rng = np.random.default_rng(7)
-    v = {"x": rng.normal(size=(6, M)), "t": np.eye(4)[:, [0, 2, 3]]}
+    v = {"x": rng.normal(size=(n_in, M)), "t": np.eye(out)[:, [0, 2, 3]]}
     v |= {
-        "W1": rng.normal(size=(5, 6)),
-        "b1": rng.normal(size=5),
-        "W2": rng.normal(size=(4, 5)),
-        "b2": rng.normal(size=4),
+        "W1": rng.normal(size=(hidden, n_in)),
+        "b1": rng.normal(size=hidden),
+        "W2": rng.normal(size=(out, hidden)),
+        "b2": rng.normal(size=out),
     }
     v["z1"] = v["W1"] @ v["x"] + v["b1"][:, None]
     v["a1"] = sigmoid(v["z1"])
@@ -47,7 +48,6 @@ def worked() -> dict[str, np.ndarray]:
     return v
 
 
-V = worked()
 SGD = {"kind": "sgd", "t": 1, "index": 0, "lr": LR}
 PLAN = (  # id, rule, inputs, params, phase: as the array engine records its steps
     ("z1", "linear", ("W1", "x", "b1"), {}, "forward"),
@@ -63,16 +63,16 @@ PLAN = (  # id, rule, inputs, params, phase: as the array engine records its ste
     ("dE/db1", "bias_gradient", ("delta1",), {"scale": 1 / M}, "backward"),
     *((f"{p}+", "optimize", (p, f"dE/d{p}"), SGD, "update") for p in ("W1", "b1", "W2", "b2")),
 )
-SOL = ArraySolution(
-    SimpleNamespace(title="6-5-4", path="net.yaml", tolerance=None),
-    {k: V[k] for k in ("x", "t", "W1", "b1", "W2", "b2")},
-    tuple(ArrayStep(i, rule, ins, V[i], "", phase, frozen(p)) for i, rule, ins, p, phase in PLAN),  # type: ignore[arg-type]
-)
 
 
-def grade(**arrays: np.ndarray):
-    named = {k.replace("__", "/").replace("_plus", "+"): a for k, a in arrays.items()}
-    return grade_arrays(SOL, named, "answers.npz")
+def solution(v: dict[str, np.ndarray]) -> ArraySolution:
+    steps = tuple(ArrayStep(i, rule, ins, v[i], "", phase, frozen(p)) for i, rule, ins, p, phase in PLAN)  # type: ignore[arg-type]
+    given = {k: v[k] for k in ("x", "t", "W1", "b1", "W2", "b2")}
+    return ArraySolution(SimpleNamespace(title="net", path="net.yaml", tolerance=None), given, steps)  # type: ignore[arg-type]
+
+
+V = worked()
+SOL = solution(V)
 
 
 def verdict(report, sid: str):
@@ -118,6 +118,13 @@ def test_each_array_slip_is_named(sid, wrong, slip):
     assert report.first_error == v
     later = [u for u in report.verdicts if u.status == "carried"]
     assert all(u.source == sid for u in later)
+
+
+def test_w_for_wt_in_a_square_layer_is_named():
+    v = worked((5, 5, 5))
+    arrays = {"delta1": (v["W2"] @ v["delta2"]) * v["a1"] * (1 - v["a1"])}  # W where Wᵀ belongs
+    (got,) = grade_arrays(solution(v), arrays, "a.npz").verdicts
+    assert (got.status, got.slip) == ("wrong", "W_for_WT")
 
 
 def test_a_wrong_gradient_carries_into_the_update_made_from_it():
@@ -318,3 +325,15 @@ def test_check_a_dict_of_arrays_from_python(lenet):
         ("a1", "right", ""),
         ("dE/dK2", "wrong", "sign"),
     ]
+
+
+def test_a_folder_of_npz_files_is_a_class(tmp_path, lenet):
+    from typer.testing import CliRunner
+
+    from backtutor.cli.app import app
+
+    np.savez(tmp_path / "ann.npz", a1=lenet.value("a1"))
+    np.savez(tmp_path / "bob.npz", a1=np.tanh(lenet.value("a1")))  # tanh applied twice
+    result = CliRunner().invoke(app, ["check", "problems/lenet5_image.yaml", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "2 sheets checked" in result.output and "Class: 1 right, 1 own errors" in result.output

@@ -202,13 +202,14 @@ def grade_arrays(file: Path, paths: list[Path], tolerance: tuple[float | None, f
 
 
 def sheet_paths(sheets: list[Path]) -> list[Path]:
+    from ..check.arrays import ARRAY_SHEETS
     from ..check.batch import SHEET_SUFFIXES
     from ..errors import InputError
 
     paths: list[Path] = []
     for p in sheets:
         if p.is_dir():  # its sheets, and the answers of each student's folder (answers.yaml from `variants`)
-            found = sorted(q for q in p.iterdir() if q.suffix.lower() in SHEET_SUFFIXES)
+            found = sorted(q for q in p.iterdir() if q.suffix.lower() in (*SHEET_SUFFIXES, *ARRAY_SHEETS))
             answers = (q / f"answers{suffix}" for q in p.iterdir() for suffix in SHEET_SUFFIXES)
             found += sorted(a for a in answers if a.exists())
             paths += found  # one that is not a regular file is reported as unreadable (exit code 2)

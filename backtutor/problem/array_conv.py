@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from ..cnn.errors import LayerError
-from ..cnn.schema import KINDS, ArchitectureFile, Conv, Dense, Pool, Spec, validate
+from ..cnn.schema import KINDS, ArchitectureFile, Conv, Dense, Pool, Spec, Strict, validate
 from ..cnn.shapes import compute
 from ..cnn.table import ShapeTable
 from .array_files import read_arrays, show_shape
@@ -42,18 +42,14 @@ WORKED = (
 )
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ConvInitFile(_Strict):
+class ConvInitFile(Strict):
     """Kernels and weights U(±1/√fan_in), PyTorch's default for Conv2d and Linear, from a seed."""
 
     kind: Literal["uniform"] = "uniform"
     seed: Annotated[int, Field(ge=0)]
 
 
-class ConvArraysFile(_Strict):
+class ConvArraysFile(Strict):
     title: str = ""
     description: str = ""
     architecture: ArchitectureFile

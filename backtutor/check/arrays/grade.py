@@ -18,7 +18,7 @@ from ..grade import Seen
 from ..places import Place, Unmatched
 from ..verdicts import Report, Verdict
 from .compare import Bounds, describe, largest_error
-from .names import Named, name_arrays
+from .names import NamedArrays, name_arrays
 from .slips import slips_for
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ class _State:
     each the first own error it was worked from."""
 
     sol: ArraySolution
-    named: Named
+    named: NamedArrays
     tolerance: tuple[float | None, float | None] | None
     own: dict[str, Any] = field(default_factory=dict)
     source: dict[str, str] = field(default_factory=dict)  # step id → the first own error under it
@@ -175,7 +175,7 @@ def _shape(shape: tuple[int, ...]) -> str:
     return "(" + ", ".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
 
 
-def _unmatched(named: Named, sheet: str) -> tuple[Unmatched, ...]:
+def _unmatched(named: NamedArrays, sheet: str) -> tuple[Unmatched, ...]:
     """The arrays no step was found for, and the names two of which stand for one step."""
     where = Place(sheet, 0)
     unknown = [Unmatched(where, name, "not recognised") for name in named.unknown]

@@ -31,7 +31,7 @@ _LOSS = ("E", "L", "J", "loss", "cost", "Loss", "E_total")
 
 
 @dataclass(frozen=True)
-class Named:
+class NamedArrays:
     """The student's arrays by step id (laid out as the working), what each was called in the file,
     and the names that matched no step."""
 
@@ -45,10 +45,11 @@ class Named:
 def step_id(name: str, sol: ArraySolution) -> str | None:
     """The step a student's name stands for, if any: the id itself, an alias, or the loss."""
     base, at, update = name.strip().partition("@")
-    suffix = f"@{update}" if at else ""
+    suffixes = (f"@{update}",) if at else ("", "@1")  # no @t in a run of several: its first update
     for candidate in _candidates(base, sol):
-        if candidate + suffix in sol:
-            return candidate + suffix
+        for suffix in suffixes:
+            if candidate + suffix in sol:
+                return candidate + suffix
     return None
 
 
@@ -65,7 +66,7 @@ def _candidates(base: str, sol: ArraySolution) -> list[str]:
     return found
 
 
-def name_arrays(arrays: Mapping[str, np.ndarray], sol: ArraySolution) -> Named:
+def name_arrays(arrays: Mapping[str, np.ndarray], sol: ArraySolution) -> NamedArrays:
     """Each array under its step's id; two names for one step (dW1 and grad_W1) are neither guessed at."""
     import numpy as np
 
@@ -79,7 +80,7 @@ def name_arrays(arrays: Mapping[str, np.ndarray], sol: ArraySolution) -> Named:
             unknown.append(name)
         else:
             names.setdefault(sid, []).append(name)
-    named = Named({}, {}, {}, tuple(unknown), {})
+    named = NamedArrays({}, {}, {}, tuple(unknown), {})
     for sid, written in names.items():
         if len(written) > 1:
             named.ambiguous.update({w: (sid,) for w in written})
