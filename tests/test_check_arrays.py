@@ -337,3 +337,52 @@ def test_a_folder_of_npz_files_is_a_class(tmp_path, lenet):
     result = CliRunner().invoke(app, ["check", "problems/lenet5_image.yaml", str(tmp_path)])
     assert result.exit_code == 1
     assert "2 sheets checked" in result.output and "Class: 1 right, 1 own errors" in result.output
+
+
+def test_the_seed_perceptron_a_sigmoid_without_its_derivative_in_row_per_example_float32(tmp_path):
+    """The seed homework's 192-32-50 network, a student's NumPy code with one row per example (as
+    PyTorch lays a batch out) in float32, whose Sigmoid class passes the gradient back without σ′."""
+    from typer.testing import CliRunner
+
+    from backtutor.check.arrays import worked
+    from backtutor.cli.app import app
+
+    sol = worked("problems/perceptron_192_32_50.yaml")
+    X, T = sol.given["x"].T.astype(np.float32), sol.given["t"].T.astype(np.float32)
+    W1, b1, W2, b2 = (sol.given[k].astype(np.float32) for k in ("W1", "b1", "W2", "b2"))
+    m = X.shape[0]
+    A1 = 1 / (1 + np.exp(-(X @ W1.T + b1)))
+    Z2 = A1 @ W2.T + b2
+    A2 = np.exp(Z2 - Z2.max(axis=1, keepdims=True))
+    A2 /= A2.sum(axis=1, keepdims=True)
+    D2 = A2 - T
+    D1 = D2 @ W2  # the Sigmoid's backward returned its upstream gradient: σ′ missing
+    dW1 = D1.T @ X / m
+    answers = {
+        "A1": A1,
+        "A2": A2,
+        "delta2": D2,
+        "delta1": D1,
+        "dW2": D2.T @ A1 / m,
+        "dW1": dW1,
+        "W1_new": W1 - 0.1 * dW1,
+    }
+    np.savez(tmp_path / "answers.npz", **answers)
+    result = CliRunner(env={"COLUMNS": "200"}).invoke(
+        app, ["check", "problems/perceptron_192_32_50.yaml", str(tmp_path / "answers.npz"), "-f", "json"]
+    )
+    assert result.exit_code == 1, result.output
+    import json
+
+    got = {
+        v["id"]: (v["status"], v["slip"], v["carried_from"]) for v in json.loads(result.output)["verdicts"]
+    }
+    assert got == {
+        "a1": ("right", "", None),
+        "a2": ("right", "", None),
+        "delta2": ("right", "", None),
+        "dE/dW2": ("right", "", None),
+        "delta1": ("wrong", "derivative_missing", None),
+        "dE/dW1": ("carried", "", "delta1"),
+        "W1+": ("carried", "", "delta1"),
+    }

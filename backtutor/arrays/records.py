@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
+    from ..problem.array_conv import ArrayConvProblem
     from ..problem.array_records import ArrayProblem
 
     Array = NDArray[np.float64]
@@ -53,7 +54,7 @@ class ArraySolution:
     those of the updates in `shown`; the loss over the data set after each epoch and the parameters
     after the run."""
 
-    problem: ArrayProblem
+    problem: ArrayProblem | ArrayConvProblem  # a matrix network, or a convolutional one (conv_run.py)
     given: Mapping[str, Array]
     steps: tuple[ArrayStep, ...]
     updates: int = 1  # in the whole run (1 without training: the one worked pass)

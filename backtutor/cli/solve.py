@@ -26,6 +26,7 @@ from .common import (
 from .outputs import check_output, write_atomic
 
 if TYPE_CHECKING:
+    from ..problem.array_conv import ArrayConvProblem
     from ..problem.array_records import ArrayProblem
     from ..solution import Plan, Solution, Step
 
@@ -138,7 +139,7 @@ def render_matrix(sol: Solution, format: str, precision: int, only: str | None, 
 
 
 def solve_with_arrays(
-    problem: ArrayProblem,
+    problem: ArrayProblem | ArrayConvProblem,
     format: str,
     precision: int,
     epochs: int | None,
@@ -147,8 +148,10 @@ def solve_with_arrays(
     refused: Mapping[str, object],
 ) -> None:
     """A matrix network worked by the array engine, in one of its formats (npz to a file only)."""
+    from ..arrays.conv_run import solve_conv
     from ..arrays.run import ArrayPlan, solve_arrays
     from ..errors import InputError
+    from ..problem.array_conv import ArrayConvProblem
     from ..render.formats import find
 
     used = [option for option, value in refused.items() if value]
@@ -156,9 +159,16 @@ def solve_with_arrays(
         raise InputError(f"{used[0]} works number by number; this network is worked by the array engine")
     if format == "npz" and output is None:
         raise InputError("-f npz writes a binary file: give it with -o FILE.npz")
-    plan = ArrayPlan.of(problem, epochs)
-    shown = parse_steps(steps, plan.updates) if steps else None
-    sol = solve_arrays(problem, epochs, shown)
+    if isinstance(problem, ArrayConvProblem):  # one SGD step on one image
+        if epochs or steps:
+            raise InputError(
+                "--epochs and --steps: a convolutional network is worked for one step on its image"
+            )
+        sol = solve_conv(problem)
+    else:
+        plan = ArrayPlan.of(problem, epochs)
+        shown = parse_steps(steps, plan.updates) if steps else None
+        sol = solve_arrays(problem, epochs, shown)
     content = find("arrays", format).load()(sol, min(precision, 9))
     if isinstance(content, bytes):
         assert output is not None
@@ -237,6 +247,7 @@ def solve(
 ) -> None:
     """Work a problem: forward pass, chain rule for every parameter, closed forms and SGD updates."""
     from ..errors import InputError
+    from ..problem.array_conv import conv_arrays_of, is_conv_arrays_file
     from ..problem.array_network import arrays_of, engine_for
     from ..problem.load import load_data
     from ..problem.sources import read_source
@@ -248,9 +259,11 @@ def solve(
         check_output(output, (file,))
         check_output(plot, (file, *([output] if output else [])))
         name, raw, lines = read_source(file)
-        if engine_for(name, raw, engine) == "arrays":
+        conv = is_conv_arrays_file(raw)  # a convolutional network on one image (lenet5_image.yaml)
+        if conv or engine_for(name, raw, engine) == "arrays":
             options = {"--only": only, "--blank": blank, "--plot": plot, "--view matrix": view is View.matrix}
-            solve_with_arrays(arrays_of(name, raw, lines), format, precision, epochs, steps, output, options)
+            network = conv_arrays_of(name, raw, lines) if conv else arrays_of(name, raw, lines)
+            solve_with_arrays(network, format, precision, epochs, steps, output, options)
             return
         if format not in names("solve"):
             raise InputError(

@@ -6,6 +6,7 @@ on softmax cross-entropy. The shapes are the architecture's own, checked by cnn/
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -17,6 +18,7 @@ from ..cnn.shapes import compute
 from ..cnn.table import ShapeTable
 from .array_files import read_arrays, show_shape
 from .files import FileError
+from .records import Training
 from .sources import Source, read_source
 from .yamlfile import Lines, field_name, line_of
 
@@ -82,6 +84,13 @@ class ArrayConvProblem:
     learning_rate: float
     notes: tuple[str, ...] = ()
     tolerance: tuple[float, float] | None = None
+    loss: str = "E"  # softmax cross-entropy on the outputs
+    examples: int = 1  # the one image
+
+    @property
+    def training(self) -> Training:
+        """One SGD step on the one image, as the array engine's working states a run."""
+        return Training(Fraction(str(self.learning_rate)), "batch", 1, 1)
 
     @property
     def parameters(self) -> tuple[str, ...]:

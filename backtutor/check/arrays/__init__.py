@@ -30,18 +30,21 @@ def is_array_sheet(given: Any) -> bool:
 
 
 def worked(source: Source) -> ArraySolution:
-    """The problem worked by the array engine, for grading arrays against."""
+    """The problem worked by the array engine, for grading arrays against: a convolutional network on
+    its image, or a network of matrix layers (the first update of a run the working would not show)."""
     from ...arrays.conv_run import solve_conv
+    from ...arrays.run import solve_arrays
     from ...problem.array_conv import conv_arrays_of, is_conv_arrays_file
-    from ...problem.files import FileError
+    from ...problem.array_network import arrays_of, engine_for
     from ...problem.sources import read_source
 
     name, raw, lines = read_source(source)
     if is_conv_arrays_file(raw):
         return solve_conv(conv_arrays_of(name, raw, lines))
-    raise FileError(
-        name, "arrays are checked against a network the array engine works (an 'architecture' with an 'init')"
-    )
+    engine_for(name, raw, "arrays")  # a FileError unless the file is a network of matrix layers
+    problem = arrays_of(name, raw, lines)
+    sol = solve_arrays(problem)
+    return sol if sol.steps else solve_arrays(problem, shown=(1,))
 
 
 def check_arrays(
