@@ -1,5 +1,6 @@
 """Every command and format at the working-size limit: CPU time and peak memory, each as a ratio to
-the terminal output's, against the README's promise (at most 10 s and 1 GB within the limits).
+the terminal output's, against the promise of docs/reference/limits.md (at most 10 s and 1 GB within
+the limits).
 
 Two generated sigmoid networks at the limit of the working shown (one example × size ≤ MAX_SHOWN):
 a deep one (8 inputs, 19 layers of 8, size 5,885: few closed forms short enough to write) and a wide
@@ -25,7 +26,7 @@ from pathlib import Path
 from _network import problem_yaml
 from _util import ROOT, backtutor_cmd, rounds, table, verdict
 
-CPU_TARGET = 10.0  # seconds: the README's promise within the limits
+CPU_TARGET = 10.0  # seconds: docs/reference/limits.md's promise within the limits
 MEMORY_TARGET = 1024  # MB
 MODELS = {"deep 8-8x19 (size 5,885)": [8] * 19, "wide 8-48-16 (size 5,164)": [48, 16]}
 

@@ -231,7 +231,7 @@ def export_gradescope(
     with failing():
         check_output(output, (file, *([roster] if roster else [])))
         write_atomic(output, autograder_zip(file, roster, seed))
-    print(f"wrote {output}: upload it as the assignment's autograder (README, For instructors)")
+    print(f"wrote {output}: upload it as the assignment's autograder (docs/guide/gradescope.md)")
 
 
 def autograde_command(

@@ -17,8 +17,8 @@ from typing import Any, TypeVar, cast
 
 T = TypeVar("T")
 
-# ---- every limit on SymPy's work, in one place (the README states each: Formula activations, check,
-# Closed forms, Limits). The numbers never depend on them: past a limit only a simplification is left out.
+# ---- every limit on SymPy's work, in one place (docs/reference/limits.md states each, under
+# "Closed forms and SymPy"). The numbers never depend on them: past a limit only a simplification is left out.
 MEMORY_LIMIT = 300 * 2**20  # bytes the worker may grow by: a form that expands can take gigabytes
 STARTUP_LIMIT = 60.0  # seconds to start the worker and load SymPy: slow on a loaded machine, not hung
 ANSWER_SECONDS = 2.0  # per formula answer in check: a class's sheets wait on it; the random points decide

@@ -54,7 +54,7 @@ def _name(v: Any) -> str:
 
 
 def flat_vectors(v: Any) -> Any:
-    """An example's vectors as scalars: {x: [3, 1]} → {x_1: 3, x_2: 1} (README, The problem file)."""
+    """An example's vectors as scalars: {x: [3, 1]} → {x_1: 3, x_2: 1} (docs/reference/problem-file.md)."""
     if not isinstance(v, dict):
         return v
     out: dict[Any, Any] = {}

@@ -1,5 +1,5 @@
 """What a run may cost, so that everything within the limits finishes in about 10 s and 1 GB on a
-2-core machine (the README lists each limit with the time it allows).
+2-core machine (docs/reference/limits.md lists each with the time it allows).
 
 A run's cost grows with the size of its graph: its leaves, its nodes and every number, name and
 operation of their formulas, which is what the compiled code computes on every example pass and what

@@ -92,7 +92,7 @@ def load_shapes(source: Source) -> ShapeTable:
     raise c.fail(
         (),
         "no 'architecture' here; describe the network as architecture: {input: [C, H, W], layers: "
-        "[{kind: conv, out_channels: 6, kernel: 5}, …]} (see the README, Convolutional networks)",
+        "[{kind: conv, out_channels: 6, kernel: 5}, …]} (see docs/tutorial/cnn.md)",
     )
 
 

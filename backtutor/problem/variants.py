@@ -4,7 +4,7 @@ A path names one number of the file as errors name it: `parameters.w1`, `data[0]
 `training.learning_rate`, `network[0].W[1][0]`; a bare name (`w1`) is `parameters.w1`. Each student's
 draws come from NumPy's default_rng seeded with the SHA-256 of "<seed>:<student id>" (its first 16
 bytes as an integer), one draw per `vary` entry in the order written, then again for each retry, so
-the same seed and id always give the same variant (README, For instructors).
+the same seed and id always give the same variant (docs/guide/variants.md).
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def read_base(source: Source) -> Base:
     if spec is None:
         raise FileError(
             name,
-            "no 'variants' section: add one saying which numbers may change (README, For instructors)",
+            "no 'variants' section: add one saying which numbers may change (see docs/guide/variants.md)",
             1,
         )
     data = {k: v for k, v in raw.items() if k != "variants"}

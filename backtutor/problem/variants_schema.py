@@ -83,7 +83,7 @@ def _bound(v: Any) -> Any:
 
 
 class RequireFile(_StrictAliased):
-    """The named constraints every variant must meet (README, For instructors)."""
+    """The named constraints every variant must meet (docs/guide/variants.md)."""
 
     no_dead_relu: bool = False  # every ReLU's input above 0 on every worked example
     min_gradient: Positive | None = None  # every trainable parameter's gradient at least this in size

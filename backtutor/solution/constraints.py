@@ -1,6 +1,6 @@
 """A student's variant: draws from the file's `variants:` section until the named constraints hold.
 
-The constraints (README, For instructors), checked on every worked example of the solved variant
+The constraints (docs/guide/variants.md), checked on every worked example of the solved variant
 (a run of several epochs works its first update, as its worksheet does: what a student works by hand):
   no_dead_relu    every ReLU's input is above 0 (a dead ReLU passes no gradient: nothing to practise)
   min_gradient    every trainable parameter's gradient is at least this in size

@@ -1,5 +1,6 @@
 """Step ids: the quantity's name, `[k]` for example k of a batch, `@t` for update t of a run with more
-than one update (see the README). `check` matches answer sheets by these ids, so they never change."""
+than one update (docs/reference/step-ids.md). `check` matches answer sheets by these ids, so they
+never change."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """An optimizer other than plain SGD across a run: its state (the buffers each parameter carries from
 one update to the next) and each update, by numbers alone or worked in Steps.
 
-Every quantity the rule computes is a Step of its own (see README, "Step ids"): the gradient the rule
+Every quantity the rule computes is a Step of its own (docs/reference/step-ids.md): the gradient the rule
 uses `g_w5` (∂E/∂w5, plus λ·w5 with coupled weight decay), the buffers after the update `m_w5+`,
 `v_w5+`, `G_w5+`, the bias-corrected `m_hat_w5`, `v_hat_w5`, the step taken `step_w5` and the new
 parameter `w5+`. Both ways use the table's number rule, so a run gives the same numbers whichever
