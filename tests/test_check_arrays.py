@@ -374,9 +374,10 @@ def test_the_seed_perceptron_a_sigmoid_without_its_derivative_in_row_per_example
     assert result.exit_code == 1, result.output
     import json
 
-    got = {
-        v["id"]: (v["status"], v["slip"], v["carried_from"]) for v in json.loads(result.output)["verdicts"]
-    }
+    verdicts = json.loads(result.output)["verdicts"]
+    got = {v["id"]: (v["status"], v["slip"], v["carried_from"]) for v in verdicts}
+    where = next(v["largest_error"] for v in verdicts if v["id"] == "delta1")
+    assert int(where.split("[")[1].split(",")[0]) < m, where  # in the student's layout: example first
     assert got == {
         "a1": ("right", "", None),
         "a2": ("right", "", None),
@@ -386,3 +387,19 @@ def test_the_seed_perceptron_a_sigmoid_without_its_derivative_in_row_per_example
         "dE/dW1": ("carried", "", "delta1"),
         "W1+": ("carried", "", "delta1"),
     }
+
+
+def test_softmax_outputs_under_a_squared_loss_the_jacobians_diagonal_is_named():
+    rng = np.random.default_rng(5)
+    z, g = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
+    e = np.exp(z - z.max(axis=0))
+    a = e / e.sum(axis=0)
+    right = a * (g - (a * g).sum(axis=0))  # J·g, J = diag(a) − a·aᵀ, column by column
+    step = ArrayStep("delta2", "delta_out", ("dE/da2", "z2"), right, "", "backward", frozen({"f": "softmax"}))
+    sol = ArraySolution(
+        SimpleNamespace(title="", path="s.yaml", tolerance=None), {"dE/da2": g, "z2": z}, (step,)
+    )  # type: ignore[arg-type]
+    (v,) = grade_arrays(sol, {"delta2": g * a * (1 - a)}, "a.npz").verdicts
+    assert (v.status, v.slip) == ("wrong", "softmax_diagonal")
+    (v,) = grade_arrays(sol, {"delta2": right.astype(np.float32)}, "a.npz").verdicts
+    assert v.status == "right"

@@ -52,9 +52,9 @@ class Bounds:
             return bool(np.all(error <= bound))  # NaN is never close
 
 
-def largest_error(name: str, answer: np.ndarray, expected: np.ndarray) -> str:
+def largest_error(name: str, answer: np.ndarray, expected: np.ndarray, transposed: bool = False) -> str:
     """Where the answer is furthest from the expected array: dW1[3, 17]: 0.0213 expected 0.0208
-    (NaN or ±inf first)."""
+    (NaN or ±inf first); `transposed`: the student's array is the transpose, so is the index."""
     import numpy as np
 
     if answer.shape != expected.shape:
@@ -63,7 +63,8 @@ def largest_error(name: str, answer: np.ndarray, expected: np.ndarray) -> str:
     bad = ~np.isfinite(error)
     flat = int(np.argmax(bad)) if bad.any() else int(np.argmax(error))
     index = np.unravel_index(flat, expected.shape) if expected.shape else ()
-    at = f"[{', '.join(str(int(i)) for i in index)}]" if index else ""
+    written = index[::-1] if transposed else index
+    at = f"[{', '.join(str(int(i)) for i in written)}]" if index else ""
     return f"{name}{at}: {_number(answer[index])} expected {_number(expected[index])}"
 
 

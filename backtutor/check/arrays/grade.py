@@ -138,7 +138,7 @@ class _State:
         if answer.shape != step.value.shape:
             worst = f"shape {_shape(answer.shape)}; expected {_shape(step.value.shape)}"
         else:
-            worst = largest_error(name, answer, reference)
+            worst = largest_error(name, answer, reference, bool(self.named.notes.get(step.id)))
         wrong = replace(base, status="wrong", largest=worst, expected=describe(reference))
         said = worst if answer.shape != step.value.shape else f"largest error {worst}"
         if len(found) == 1:
