@@ -16,7 +16,7 @@ from ..problem.array_records import ArrayProblem
 from ..problem.limits import arrays_too_long, most_arrays_shown
 from .records import ArraySolution, ArrayStep, frozen
 from .rules import RULES, optimizer_values
-from .working import PREVIOUS, Line, Script, shown_id
+from .working import PREVIOUS, Line, Script, optimizer_formula, shown_id
 
 if TYPE_CHECKING:
     import numpy as np
@@ -184,10 +184,12 @@ class _ArrayRun:
             if i not in made:
                 self.given.setdefault(name(i), env[i])
         made.add(line.id)
-        params = {**line.params, "t": t} if line.rule == "optimize" else line.params
+        formula, params = line.formula, line.params
+        if line.rule == "optimize":
+            formula, params = optimizer_formula(self.problem, line, t), {**line.params, "t": t}
         inputs = tuple(name(i) for i in line.inputs)
         self.steps.append(
-            ArrayStep(name(line.id), line.rule, inputs, value, line.formula, line.phase, frozen(params), t)
+            ArrayStep(name(line.id), line.rule, inputs, value, formula, line.phase, frozen(params), t)
         )
 
     def _advance(self, env: dict[str, Array]) -> None:

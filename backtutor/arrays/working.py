@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..engine.expr import Expr, Sym
+from ..engine.formula import text as written
 from ..engine.losses import LOSSES
 from ..engine.notation import format_number
 from ..engine.ops import OPS
@@ -193,11 +195,31 @@ class Script:
             settings = {"kind": s.kind, "form": s.form, **constants}
             names = [f"{q}_{p}+" if q in entry.buffers else f"{q}_{p}" for q in entry.quantities] + [f"{p}+"]
             for index, name in enumerate(names):
-                text = f"{name} by {entry.title}" if name != f"{p}+" or not s.plain else f"{p}+ = {p} − η·{g}"
+                text = f"{name} by {entry.title}"  # the shown step's formula: optimizer_formula
                 lines.append(
                     Line(name, "optimize", (w, g, *before), {**settings, "index": index}, text, "update")
                 )
         return lines
+
+
+def optimizer_formula(problem: ArrayProblem, line: Line, t: int) -> str:
+    """An optimizer step's formula in update t, from the optimizer table's own formulas, in the
+    parameter's names: v_W1+ = α·v_W1 + (1 − α)·g_W1², m_hat_W1 = m_W1+/(1 − β1³), W1+ = W1 − step_W1."""
+    assert problem.training is not None
+    entry = problem.training.optimizer.optimizer
+    w, g = (i.split("@")[0].removesuffix("+") for i in line.inputs[:2])
+    index = int(line.params["index"])
+    quantities = (*entry.quantities, "w+")
+
+    def name(n: str) -> Expr:
+        if n in ("w", "g"):
+            return Sym(w if n == "w" else g)
+        if n.endswith("+") and n[:-1] in entry.buffers:
+            return Sym(f"{n[:-1]}_{w}+")
+        return Sym(f"{n}_{w}") if n in entry.quantities else Sym(n)
+
+    formula = entry.formulas(t, name)[quantities[index]]
+    return f"{line.id.split('@')[0]} = {written(formula)}"
 
 
 def _activation(layer: ArrayLayer) -> dict[str, Any]:
