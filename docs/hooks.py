@@ -71,6 +71,15 @@ def slip_catalogue() -> str:
     return _table(("#", "slip", "what the student is told", "where its rule is"), rows)
 
 
+def shape_slips() -> str:
+    """The slips of a CNN's table (check/slips/shapes.py), each named only when its rule gives the
+    student's number."""
+    from backtutor.check.slips.shapes import SLIPS
+
+    rows = ((str(n), code(slip.name), cell(slip.explanation)) for n, slip in enumerate(SLIPS, 1))
+    return _table(("#", "slip", "what the student is told"), rows)
+
+
 _SERVES = {
     "solve": "`solve`, `diff`",
     "matrix": "`solve --view matrix`",
@@ -123,6 +132,7 @@ def _docstring(text: str) -> str:
 GENERATED: dict[str, Callable[[], str]] = {
     "cli": cli_reference,
     "slips": slip_catalogue,
+    "shape-slips": shape_slips,
     "formats": output_formats,
     "api": python_api,
 }

@@ -35,9 +35,10 @@ class Block:
 @dataclass(frozen=True)
 class Command:
     line: int
+    text: str  # as typed, without its comment
     argv: list[str]
     expected: str  # the lines shown after it ("" when none)
-    exit_code: int  # 0 unless the line ends `# exit code N`
+    exit_code: int  # 0 unless the line's comment starts `# exit code N`
 
 
 def blocks(page: Path, text: str | None = None, offset: int = 0) -> Iterator[Block]:
@@ -78,11 +79,11 @@ def commands(block: Block) -> Iterator[Command]:
         while n < len(lines) and not lines[n].startswith("$ "):
             shown.append(lines[n])
             n += 1
-        code = re.search(r"#\s*exit code (\d+)\s*$", command)
+        code = re.search(r"#\s*exit code (\d+)\b", command)
         argv = shlex.split(command, comments=True)
-        yield Command(
-            block.line + 1 + start, argv, "\n".join(shown).strip(), int(code.group(1)) if code else 0
-        )
+        text = command.partition("  #")[0].strip()
+        shown_text = "\n".join(shown).strip()
+        yield Command(block.line + 1 + start, text, argv, shown_text, int(code.group(1)) if code else 0)
 
 
 def elided_match(expected: str, actual: str) -> str | None:

@@ -64,8 +64,12 @@ def test_every_block_says_what_it_is_and_few_are_not_run() -> None:
 
 def _console(block: Block, namespace: dict[str, Any]) -> None:
     for command in commands(block):
-        output, code = _run(block, command)
-        where = f"{block.where} (line {command.line}) `{' '.join(command.argv)}`"
+        output, code = "", 0
+        for part in _chained(command.argv):  # a && b: b runs when a succeeded
+            if code == 0:
+                shown, code = _run(block, command, part)
+                output += shown
+        where = f"{block.where} (line {command.line}) `{command.text}`"
         assert code == command.exit_code, (
             f"{where}: exit code {code}, the page says {command.exit_code}\n{output}"
         )
@@ -74,15 +78,26 @@ def _console(block: Block, namespace: dict[str, Any]) -> None:
             assert missing is None, f"{where}: the output lacks {missing[:300]!r}; it was:\n{output[:3000]}"
 
 
-def _run(block: Block, command: Command) -> tuple[str, int]:
+def _chained(argv: list[str]) -> Iterator[list[str]]:
+    while "&&" in argv:
+        at = argv.index("&&")
+        yield argv[:at]
+        argv = argv[at + 1 :]
+    yield argv
+
+
+def _run(block: Block, command: Command, argv: list[str]) -> tuple[str, int]:
     """What the user would see, and the exit code."""
-    name, *args = command.argv
+    name, *args = argv
     if name == "cd":
         (folder,) = args
         os.chdir(folder)
         return "", 0
     if name == "cat":
         return "".join(Path(a).read_text(encoding="utf-8") for a in args), 0
+    if name in ("python", "mkdocs"):
+        _set_up(block, command, argv)
+        return "", 0
     assert name == "backtutor", f"{block.where}: only backtutor, cd and cat run here, not {name}"
     stdin = None
     if "<" in args:
@@ -94,6 +109,29 @@ def _run(block: Block, command: Command) -> tuple[str, int]:
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
     return result.output, result.exit_code
+
+
+def _set_up(block: Block, command: Command, argv: list[str]) -> None:
+    """The set-up commands the tests run inside of, checked rather than run: an install names extras
+    that pyproject.toml has; the test command is .ci/run's, verbatim (CI runs it); `mkdocs build` is
+    test_the_site_builds_strict_and_offline's."""
+    import tomllib
+
+    where = f"{block.where} (line {command.line})"
+    if argv[:4] == ["python", "-m", "pip", "install"]:
+        extras = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"][
+            "optional-dependencies"
+        ]
+        for spec in argv[4:]:
+            named = re.fullmatch(r"\.(?:\[([\w,]+)\])?", spec) if spec != "-e" else None
+            assert spec == "-e" or named, f"{where}: installs {spec}, not this checkout"
+            assert not named or set((named.group(1) or "").split(",")) - {""} <= set(extras), where
+    elif argv[:3] == ["python", "-m", "pytest"]:
+        assert command.text in (ROOT / ".ci" / "run").read_text("utf-8"), (
+            f"{where}: `{command.text}` is not the test command .ci/run runs verbatim"
+        )
+    else:
+        assert argv[:2] == ["mkdocs", "build"], f"{where}: {' '.join(argv)} is no set-up command"
 
 
 def _expanded(arg: str) -> list[str]:
@@ -244,3 +282,30 @@ def test_console_blocks_read_commands_outputs_and_exit_codes(tmp_path: Path) -> 
         4,
     )
     assert (two.argv, two.expected, two.exit_code) == (["cat", "out.md"], "", 0)
+
+
+def test_the_generated_references_hold_every_entry_and_unknown_markers_fail() -> None:
+    """docs/hooks.py's markers become the tables read from the code: every slip of both tables, every
+    output format, every visible command; developer text is escaped (no emphasis from `_`)."""
+    import importlib.util
+    import types
+
+    from mkdocs.exceptions import PluginError
+
+    from backtutor.check.slips.catalogue import CATALOGUE
+    from backtutor.check.slips.shapes import SLIPS
+    from backtutor.render.formats import FORMATS
+
+    spec = importlib.util.spec_from_file_location("docs_hooks", DOCS / "hooks.py")
+    assert spec and spec.loader
+    hooks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hooks)
+    page = types.SimpleNamespace(file=types.SimpleNamespace(src_path="reference/x.md"))
+    markers = "<!-- backtutor:slips -->\n<!-- backtutor:shape-slips -->\n<!-- backtutor:formats -->"
+    text = hooks.on_page_markdown(markers + "\n<!-- backtutor:cli -->", page)
+    for slip in (*CATALOGUE, *SLIPS):
+        assert not slip.name or f"<code>{slip.name}</code>" in text
+    assert all(f"<code>{f.name}</code>" in text for f in FORMATS)
+    assert "Checker.swapped\\_in" in text and "## `backtutor export gradescope`" in text
+    with pytest.raises(PluginError, match="backtutor:nothing"):
+        hooks.on_page_markdown("<!-- backtutor:nothing -->", page)
