@@ -1,6 +1,6 @@
 """The documentation runs as written (issue #28): every command, YAML file and Python snippet of the
 README and of each docs/ page, executed the way docs/contributing.md says, its output compared where
-the page shows it; and the site builds with warnings as errors, offline."""
+the page shows it (the site itself: tests/test_docs_site.py)."""
 
 from __future__ import annotations
 
@@ -187,57 +187,6 @@ def _shown(block: Block, namespace: dict[str, Any]) -> None:
 RUNNERS = {"console": _console, "python": _python, "yaml": _yaml}
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`mkdocs build --strict` (a broken link or anchor, a page left out of the nav, an unknown
-    marker fail it), into a temporary folder."""
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
-
-    folder = tmp_path_factory.mktemp("site")
-    build(load_config(str(ROOT / "mkdocs.yml"), site_dir=str(folder), strict=True))
-    return folder
-
-
-def test_the_site_builds_strict_and_offline(site: Path) -> None:
-    """The built site loads nothing from the web and carries its search index; the CLI reference
-    was generated from the app."""
-    assert (site / "search" / "search_index.js").is_file()
-    for page in site.rglob("*.html"):
-        text = page.read_text(encoding="utf-8")
-        assert not _web_assets(text), f"{page.name} loads {_web_assets(text)}"
-    cli = (site / "reference" / "cli.html").read_text(encoding="utf-8")
-    assert "backtutor check" in cli and "--roster" in cli
-
-
-def test_the_built_site_searches_from_the_file_system(site: Path, browser: Any) -> None:
-    """Opened from file:// with every request off the file system refused, the search box finds a
-    word (Material's search worker runs through the shipped iframe-worker shim)."""
-    tab = browser.new_page()
-    web: list[str] = []
-    errors: list[str] = []
-
-    def local_only(route: Any) -> None:
-        if route.request.url.startswith("file:"):
-            route.continue_()
-        else:
-            web.append(route.request.url)
-            route.abort()
-
-    tab.route("**/*", local_only)
-    tab.on("pageerror", lambda e: errors.append(str(e)))
-    tab.goto((site / "reference" / "cli.html").as_uri())
-    tab.fill("input.md-search__input", "roster")
-    tab.wait_for_selector(".md-search-result__item", timeout=30_000)
-    assert "roster" in tab.locator(".md-search-result__item").first.inner_text().lower()
-    assert (web, errors) == ([], [])
-    tab.close()
-
-
-def _web_assets(html: str) -> list[str]:
-    return re.findall(r'<(?:script|link|img)[^>]+(?:src|href)="(https?://[^"]+)"', html)
-
-
 def test_the_api_page_s_examples_run(scratch: Path) -> None:
     """The Python API page shows each public name's docstring with its `>>>` examples (docs/hooks.py):
     they run in the page's order, in one namespace, from the repository root."""
@@ -282,30 +231,3 @@ def test_console_blocks_read_commands_outputs_and_exit_codes(tmp_path: Path) -> 
         4,
     )
     assert (two.argv, two.expected, two.exit_code) == (["cat", "out.md"], "", 0)
-
-
-def test_the_generated_references_hold_every_entry_and_unknown_markers_fail() -> None:
-    """docs/hooks.py's markers become the tables read from the code: every slip of both tables, every
-    output format, every visible command; developer text is escaped (no emphasis from `_`)."""
-    import importlib.util
-    import types
-
-    from mkdocs.exceptions import PluginError
-
-    from backtutor.check.slips.catalogue import CATALOGUE
-    from backtutor.check.slips.shapes import SLIPS
-    from backtutor.render.formats import FORMATS
-
-    spec = importlib.util.spec_from_file_location("docs_hooks", DOCS / "hooks.py")
-    assert spec and spec.loader
-    hooks = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(hooks)
-    page = types.SimpleNamespace(file=types.SimpleNamespace(src_path="reference/x.md"))
-    markers = "<!-- backtutor:slips -->\n<!-- backtutor:shape-slips -->\n<!-- backtutor:formats -->"
-    text = hooks.on_page_markdown(markers + "\n<!-- backtutor:cli -->", page)
-    for slip in (*CATALOGUE, *SLIPS):
-        assert not slip.name or f"<code>{slip.name}</code>" in text
-    assert all(f"<code>{f.name}</code>" in text for f in FORMATS)
-    assert "Checker.swapped\\_in" in text and "## `backtutor export gradescope`" in text
-    with pytest.raises(PluginError, match="backtutor:nothing"):
-        hooks.on_page_markdown("<!-- backtutor:nothing -->", page)
