@@ -71,6 +71,24 @@ def slip_catalogue() -> str:
     return _table(("#", "slip", "what the student is told", "where its rule is"), rows)
 
 
+def optimizer_slips() -> str:
+    """Each slip an optimizer's entry can explain (engine/optimizers.py), with what the student is
+    told (each form of it, from the catalogue) and the optimizers it is tried in."""
+    from backtutor.check.slips.catalogue import CATALOGUE
+    from backtutor.engine.optimizers import OPTIMIZERS
+
+    names = dict.fromkeys(name for o in OPTIMIZERS.values() for name in sorted(o.slips))
+    rows = (
+        (
+            code(name),
+            " / ".join(dict.fromkeys(cell(s.explanation) for s in CATALOGUE if s.name == name)),
+            ", ".join(dict.fromkeys(code(o.kind) for o in OPTIMIZERS.values() if name in o.slips)),
+        )
+        for name in names
+    )
+    return _table(("slip", "what the student is told", "tried in"), rows)
+
+
 def shape_slips() -> str:
     """The slips of a CNN's table (check/slips/shapes.py), each named only when its rule gives the
     student's number."""
@@ -132,6 +150,7 @@ def _docstring(text: str) -> str:
 GENERATED: dict[str, Callable[[], str]] = {
     "cli": cli_reference,
     "slips": slip_catalogue,
+    "optimizer-slips": optimizer_slips,
     "shape-slips": shape_slips,
     "formats": output_formats,
     "api": python_api,

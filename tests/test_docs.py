@@ -25,7 +25,7 @@ from .docs_snippets import RUN, SHOWN, Block, Command, blocks, commands, elided_
 
 DOCS = ROOT / "docs"
 EXAMPLES = DOCS / "examples"  # the files the pages use: not pages themselves
-PAGES = sorted(p for p in DOCS.rglob("*.md") if EXAMPLES not in p.parents)
+PAGES = [ROOT / "README.md", *sorted(p for p in DOCS.rglob("*.md") if EXAMPLES not in p.parents)]
 COPIED = ("problems", "examples", "docs")  # what a page's commands may read, copied per page
 MOST_NOT_RUN = 6  # blocks a test must not run (a keyboard session, a server): kept rare
 WIDTH = "80"  # the terminal width the pages show output at (a terminal's default; what a pipe gets)

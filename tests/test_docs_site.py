@@ -83,11 +83,13 @@ def test_the_generated_references_hold_every_entry_and_unknown_markers_fail() ->
     hooks = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(hooks)
     page = types.SimpleNamespace(file=types.SimpleNamespace(src_path="reference/x.md"))
-    markers = "<!-- backtutor:slips -->\n<!-- backtutor:shape-slips -->\n<!-- backtutor:formats -->"
-    text = hooks.on_page_markdown(markers + "\n<!-- backtutor:cli -->", page)
+    names = ("slips", "optimizer-slips", "shape-slips", "formats", "cli")
+    markers = "\n".join(f"<!-- backtutor:{name} -->" for name in names)
+    text = hooks.on_page_markdown(markers, page)
     for slip in (*CATALOGUE, *SLIPS):
         assert not slip.name or f"<code>{slip.name}</code>" in text
     assert all(f"<code>{f.name}</code>" in text for f in FORMATS)
+    assert "<code>bias_correction</code> | forgot Adam's bias correction" in text  # optimizer slips
     assert "Checker.swapped\\_in" in text and "## `backtutor export gradescope`" in text
     with pytest.raises(PluginError, match="backtutor:nothing"):
         hooks.on_page_markdown("<!-- backtutor:nothing -->", page)
