@@ -98,6 +98,17 @@ def shape_slips() -> str:
     return _table(("#", "slip", "what the student is told"), rows)
 
 
+def array_slips() -> str:
+    """The slips of a student's NumPy arrays (check/arrays/slips.py), with the rules each is tried in."""
+    from backtutor.check.arrays.slips import ARRAY_SLIPS
+
+    rows = (
+        (code(slip.name), cell(slip.told), ", ".join(code(rule) for rule in slip.rules))
+        for slip in ARRAY_SLIPS
+    )
+    return _table(("slip", "what the student is told", "tried in the arrays of"), rows)
+
+
 _SERVES = {
     "solve": "`solve`, `diff`",
     "matrix": "`solve --view matrix`",
@@ -152,6 +163,7 @@ GENERATED: dict[str, Callable[[], str]] = {
     "slips": slip_catalogue,
     "optimizer-slips": optimizer_slips,
     "shape-slips": shape_slips,
+    "array-slips": array_slips,
     "formats": output_formats,
     "api": python_api,
 }

@@ -67,13 +67,14 @@ def _web_assets(html: str) -> list[str]:
 
 
 def test_the_generated_references_hold_every_entry_and_unknown_markers_fail() -> None:
-    """docs/hooks.py's markers become the tables read from the code: every slip of both tables, every
+    """docs/hooks.py's markers become the tables read from the code: every slip of each table, every
     output format, every visible command; developer text is escaped (no emphasis from `_`)."""
     import importlib.util
     import types
 
     from mkdocs.exceptions import PluginError
 
+    from backtutor.check.arrays.slips import ARRAY_SLIPS
     from backtutor.check.slips.catalogue import CATALOGUE
     from backtutor.check.slips.shapes import SLIPS
     from backtutor.render.formats import FORMATS
@@ -83,10 +84,10 @@ def test_the_generated_references_hold_every_entry_and_unknown_markers_fail() ->
     hooks = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(hooks)
     page = types.SimpleNamespace(file=types.SimpleNamespace(src_path="reference/x.md"))
-    names = ("slips", "optimizer-slips", "shape-slips", "formats", "cli")
+    names = ("slips", "optimizer-slips", "shape-slips", "array-slips", "formats", "cli")
     markers = "\n".join(f"<!-- backtutor:{name} -->" for name in names)
     text = hooks.on_page_markdown(markers, page)
-    for slip in (*CATALOGUE, *SLIPS):
+    for slip in (*CATALOGUE, *SLIPS, *ARRAY_SLIPS):
         assert not slip.name or f"<code>{slip.name}</code>" in text
     assert all(f"<code>{f.name}</code>" in text for f in FORMATS)
     assert "<code>bias_correction</code> | forgot Adam's bias correction" in text  # optimizer slips
