@@ -230,7 +230,8 @@ def _forward(
 
 
 def _net_rule(ws: list[str], xs: list[str], b: str | None) -> Rule:
-    return lambda v: sum(v[w] * v[x] for w, x in zip(ws, xs, strict=True)) + (v[b] if b else 0.0)
+    """Σ w·x + b as a calculator gives it: 0.5·1 − 0.3·2 + 0.1 is 0, not binary floats' 2.8e-17."""
+    return lambda v: round(sum(v[w] * v[x] for w, x in zip(ws, xs, strict=True)) + (v[b] if b else 0.0), 12)
 
 
 def _softmax_rule(nets: list[str], k: int) -> Rule:

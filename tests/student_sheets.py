@@ -131,6 +131,11 @@ def make_sheet(
     try:
         texts, carried = work(plan, slips, written, rounding, carry)
         base, _ = work(plan, [], written, rounding, carry)
+        # the sheet without each slip: a slip shows in an answer only when the answer would be another
+        # number without it (x1 and x2 swapped where x1 = x2, σ for σ′ in a factor left out)
+        without = {
+            s.name: work(plan, [o for o in slips if o is not s], written, rounding, carry)[0] for s in slips
+        }
     except (ArithmeticError, ValueError):
         return None
     first = {s.name: _tainted(plan, s, written) for s in slips}
@@ -152,6 +157,9 @@ def make_sheet(
             shows = {n for n, steps in first.items() if w.id in steps}
             if not shows:
                 raise AssertionError(f"{plan.name}: {w.id} wrong by no slip ({text} for {c})")
+            shows = {n for n in shows if without[n].get(w.id) != text}
+            if not shows:
+                return None  # wrong by either slip alone: which one shows cannot be told
             sheet.truth[w.id], sheet.own[w.id] = "own", shows
         elif d > 0.5 * u * (1 + 1e-9) + 1e-12:
             return None  # neither plainly right nor plainly wrong: not a sheet to measure on

@@ -150,6 +150,7 @@ def _transposed(plan: Plan, rng: random.Random, written: set[str]) -> Slip | Non
     sites = [w.id for w in plan.steps if w.id in written and w.tag not in ("local_input", "local_weight")]
     if not sites:
         return None
+    pick = rng.random()  # drawn once: the sheet is worked again without each slip, the same swap
 
     def swap(text: str) -> str | None:
         m = re.fullmatch(r"(-?)(\d*)\.(\d+)(e.*)?", text)
@@ -160,7 +161,7 @@ def _transposed(plan: Plan, rng: random.Random, written: set[str]) -> Slip | Non
         pairs = [i for i in range(len(digits) - 1) if digits[i] != digits[i + 1]]
         if len(digits) < 3 or not pairs:
             return None
-        i = rng.choice(pairs)
+        i = pairs[int(pick * len(pairs))]
         d = digits[:i] + digits[i + 1] + digits[i] + digits[i + 2 :]
         whole = "0" * lead + d
         cut = len(m.group(2))
