@@ -154,7 +154,13 @@ def measure(graded: Iterable[tuple[Sheet, object]], without_new: bool = False) -
         m.first_error.add(report.first_error is not None and report.first_error.id == first)  # type: ignore[attr-defined]
         for v in verdicts.values():
             shows = sheet.own.get(v.id, set())
-            if v.status == "wrong" and v.candidates:
+            if v.confidence == "two slips":  # two slips named: the first sure, the second one of the rest
+                ok = paired(v, shows)
+                m.precision.add(ok)
+                m.precision_no_arithmetic.add(ok)
+                if not ok:
+                    m.misnamed[("/".join(sorted(shows)) or "(not own)", "+".join(v.candidates))] += 1
+            elif v.status == "wrong" and v.candidates:
                 m.listed += 1
                 m.listed_with_truth += any(accepted(v, s) for s in shows)
             if v.status == "wrong" and v.slip:
@@ -179,6 +185,13 @@ def measure(graded: Iterable[tuple[Sheet, object]], without_new: bool = False) -
         if not ok:
             m.over_counted["/".join(sheet.slips)] += 1
     return m
+
+
+def paired(v: Any, shows: set[str]) -> bool:
+    """Does a verdict naming two slips name two slips made, the first as its sure one?"""
+    names = [{e.partition("~")[0] for e in ACCEPT[s]} for s in shows]
+    sure, others = v.candidates[0], set(v.candidates[1:])
+    return any(sure in a and any(others & b for b in names if b is not a) for a in names)
 
 
 def accepted(v: Any, slip: str) -> bool:

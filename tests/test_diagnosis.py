@@ -82,11 +82,11 @@ def test_a_slip_named_is_the_slip_made_and_a_carried_answer_is_called_carried(gr
     assert m.carried.value >= TARGETS["carried"]
 
 
-def test_misconceptions_do_not_fall_below_what_they_reached(graded):
-    """Misconceptions counted equal to the slips made: the target (98 % of sheets) does not hold yet
-    (bench: 94.8 % of 1,028). Most of the rest are two slips that show only together, in one answer
-    (counted once); an unexplained error beside a named slip; `updated_weights` tried with the
-    solution's w⁺, not the student's own (a rounding boundary away). Kept from falling below what it
-    reaches now (93.9 %, and 97.5 % without the six new slips, here)."""
-    assert measure(graded).misconceptions.value >= 0.93
-    assert measure(graded, without_new=True).misconceptions.value >= 0.97
+def test_misconceptions_counted_are_the_slips_made(graded):
+    """Misconceptions counted equal to the slips made on ≥ 98 % of sheets: here 98.3 % (100 % without
+    the six new slips). The bench's 1,028 sheets with slips reach 97.7 % (seeds 7 and 99: 97.4 %,
+    98.1 %); most of the rest are two slips that no pair of catalogued rules tells apart, a slip's
+    trace in skipped working that the checker does not reproduce, and a transposed number the student
+    carried on untransposed."""
+    assert measure(graded).misconceptions.value >= TARGETS["misconceptions"]
+    assert measure(graded, without_new=True).misconceptions.value >= TARGETS["misconceptions"]

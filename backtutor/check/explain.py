@@ -55,29 +55,45 @@ class Explainer:
             if self._part(s):
                 self.siblings.setdefault(_group(s), []).append(s)
 
-    def find(self, a: Answer, step: Step, state: SheetState, slack: float, plain: float) -> dict[str, Found]:
-        """Each slip (by name, the first way it happens, in the catalogue's order) that gives `a`."""
+    def find(
+        self,
+        a: Answer,
+        step: Step,
+        state: SheetState,
+        slack: float,
+        plain: float,
+        spread: Mapping[str, float] | None = None,
+    ) -> dict[str, Found]:
+        """Each slip (by name, the first way it happens, in the catalogue's order) that gives `a`;
+        `spread`: how far each written number can be from the one the student worked on."""
         found: dict[str, Found] = {}
         other = self.swapped_in(a, step)
         if other is not None:
             told = SWAPPED.told(other=other.id)
             found[SWAPPED.name] = Found(SWAPPED.name, told)
         margin = 0.5 * a.unit + slack
+        # σ′ from their written out, and (when that differs) from their net: both are a right method
+        ways = [(True, plain)]
+        from_leaves = SheetState(self.recompute, state.student, parts=False).work(step)[0]
+        ways += [(False, from_leaves)] if from_leaves != plain else []
         for f in (
-            *self._in_step(a, step, state, slack, plain, margin),
-            *self._skipped(a, step, state, slack, plain, margin),
+            *self._in_step(a, step, state, slack, ways, margin, spread or {}),
+            *(f for parts, base in ways for f in self._skipped(a, step, state, slack, base, margin, parts)),
         ):
             found.setdefault(f.slip, f)
         return found
 
     def _in_step(
-        self, a: Answer, step: Step, state: SheetState, slack: float, plain: float, margin: float
+        self,
+        a: Answer,
+        step: Step,
+        state: SheetState,
+        slack: float,
+        ways: list[tuple[bool, float]],
+        margin: float,
+        spread: Mapping[str, float],
     ) -> Iterator[Found]:
         chain: list[Step] | None = None  # the skipped steps a deep rule reworks
-        # σ′ from their written out, and (when that differs) from their net: both are a right method
-        ways = [(True, plain)]
-        from_leaves = SheetState(self.recompute, state.student, parts=False).work(step)[0]
-        ways += [(False, from_leaves)] if from_leaves != plain else []
         for h in self.hypotheses(step):
             if h.deep:
                 if chain is None:
@@ -89,22 +105,43 @@ class Explainer:
                 if not any(self.recompute.alters(h, s) for s in (step, *chain)):
                     continue  # the rule changes nothing here: it cannot be the slip
             for parts, base in ways:
-                value, touched = SheetState(self.recompute, state.student, h, parts=parts).work(step)
-                if touched and abs(value - base) > margin and self.tolerance.close(a, value, slack):
+                at = SheetState(self.recompute, state.student, h, parts=parts)
+                value, touched = at.work(step)
+                if touched and abs(value - base) > margin and self._close(a, step, at, value, slack, spread):
                     yield Found(h.slip, h.explanation)
                     break
 
+    def _close(
+        self, a: Answer, step: Step, at: SheetState, value: float, slack: float, spread: Mapping[str, float]
+    ) -> bool:
+        """The number is the value under the rule, allowing for the rounding of the numbers it rests
+        on as the rule weighs them (β·old + (1 − β)·g² swapped weighs g's rounding 1000 times more)."""
+        if self.tolerance.close(a, value, slack):
+            return True
+        assert a.value is not None
+        if not spread or not abs(a.value - value) <= 0.01 * abs(a.value):
+            return False
+        return self.tolerance.close(a, value, self.recompute.rounding_slack(step, at, spread, value))
+
     def _skipped(
-        self, a: Answer, step: Step, state: SheetState, slack: float, plain: float, margin: float
+        self,
+        a: Answer,
+        step: Step,
+        state: SheetState,
+        slack: float,
+        plain: float,
+        margin: float,
+        parts: bool = True,
     ) -> Iterator[Found]:
         """The slips of one step, made in a step the student skipped under this one: in this update,
         every rule in every such step (a deep one in that step alone); in an earlier update, the
         ones already found on this sheet. The step is worked under the rule, and only what lies
-        between it and this answer is worked again."""
-        skipped = [d for d in state.reworked(step) if d not in state.student and d in self.index]
+        between it and this answer is worked again; with `parts` False, σ′ from their net, not their
+        written out (a = 1.000 written for σ(16) would make every σ′ under it 0)."""
+        base = SheetState(self.recompute, state.student, parts=parts)
+        skipped = [d for d in base.reworked(step) if d not in state.student and d in self.index]
         if not skipped:
             return
-        base = SheetState(self.recompute, state.student)
         base.work(step)
         users: dict[str, list[str]] = {}
         for c in skipped:
@@ -126,22 +163,22 @@ class Explainer:
         cones: dict[str, set[str]] = {}
         tried: set[tuple[str, float]] = set()
         for site, h in tries:
-            at = SheetState(self.recompute, state.student, h)
+            at = SheetState(self.recompute, state.student, h, parts=parts)
             at.known = base.known  # the site's inputs as worked: only the site is worked again
             wrong, touched = at.work(self.index[site])
             if not touched or (site, wrong) in tried or not math.isfinite(wrong):
                 continue
             tried.add((site, wrong))
             if site not in cones:
-                cones[site] = _downstream(site, users)
-            after = SheetState(self.recompute, state.student)
+                cones[site] = downstream(site, users)
+            after = SheetState(self.recompute, state.student, parts=parts)
             after.known = {k: v for k, v in base.known.items() if k not in cones[site]}
             after.known[site] = wrong
             value = after.work(step)[0]
             if abs(value - plain) > far and self.tolerance.close(a, value, slack):
                 if (site, h) not in state.slips_skipped:
                     state.slips_skipped.append((site, h))
-                yield Found(h.slip, h.explanation + _SKIPPED.format(site=site))
+                yield Found(h.slip, told_at(h, site, step))
 
     def at_site(self, step: Step) -> list[Hypothesis]:
         """The step's rules applied to it alone (a deep rule too: the slip made in this step only)."""
@@ -197,6 +234,12 @@ class Explainer:
         )
 
 
+def told_at(h: Hypothesis, site: str, step: Step) -> str:
+    """What the student is told of a slip made in `site`, for an answer to `step`: where, when they
+    did not write that step."""
+    return h.explanation if site == step.id else h.explanation + _SKIPPED.format(site=site)
+
+
 def about(explanation: str) -> str:
     """What the student is told, without where a slip in a skipped step was made: what makes two
     errors the same misconception."""
@@ -209,7 +252,7 @@ def _group(s: Step) -> tuple[int, int | None, str, str]:
     return (s.update, s.example, s.phase, kind)
 
 
-def _downstream(site: str, users: Mapping[str, list[str]]) -> set[str]:
+def downstream(site: str, users: Mapping[str, list[str]]) -> set[str]:
     out: set[str] = set()
     todo = [site]
     while todo:

@@ -18,11 +18,12 @@ from typing import cast
 
 from ..engine.formula import format_number
 from ..solution import Solution, Step
-from .explain import Explainer, Found, about
+from .explain import Explainer, Found, about, told_at
 from .formulas import FormulaJudge
+from .pairs import PairSearch
 from .places import Place, Unmatched
 from .questions import Marking
-from .recompute import Recompute, SheetState
+from .recompute import Paired, Recompute, SheetState
 from .sheet import Answer
 from .slips.catalogue import ARITHMETIC, NO_SLIP, TRANSPOSED, UNWRITTEN, early_rounding
 from .slips.records import Slip, SlipContext
@@ -68,16 +69,27 @@ class Checker:
         spread = {i: self.spread(a) for i, a in numbers.items()}
         verdicts: dict[str, Verdict] = {}  # by step id, what later answers' grading reads
         ordered: list[Verdict] = []  # every answer's, a step answered twice (w1+ and W1+) twice
-        seen = Seen()
         for a, right in zip(given, known, strict=True):
             v = _at(right or self.grade_one(a, state, verdicts, spread), a.where)
-            again = seen.again(v) if v.status == "wrong" else ""
-            if again:
-                v = dataclasses.replace(v, again=again, explanation=f"{v.explanation} (again, as in {again})")
             verdicts[a.id] = v
             ordered.append(v)
+        if state.pairs:  # two slips found together: the answers before that no slip explained
+            ordered = [self._retried(v, a, state, spread) for v, a in zip(ordered, given, strict=True)]
+        seen = Seen()
+        ordered = [seen.mark(v) if v.status == "wrong" else v for v in ordered]
         first = next((v for v in ordered if v.status == "wrong"), None)
         return self._marked(Report(sheet, tuple(ordered), first, unmatched=unmatched), given)
+
+    def _retried(self, v: Verdict, a: Answer, state: SheetState, spread: Mapping[str, float]) -> Verdict:
+        """An answer that no slip explained, tried again with the pairs of slips found later on the
+        sheet (where they show in one answer alone, and here among others)."""
+        if v.status != "wrong" or v.slip or v.candidates or a.value is None or a.formula is not None:
+            return v
+        step = self.index[a.id]
+        plain = state.work(step)[0]
+        slack = self.recompute.rounding_slack(step, state, spread, plain)
+        paired = PairSearch(self.explainer, a, step, state).again(slack, plain, _far(a, slack, plain))
+        return _at(self.two_slips(a, step, paired), v.where) if paired is not None else v
 
     def _marked(self, report: Report, given: list[Answer]) -> Report:
         """Scored by the problem's assignment, when it has one (questions.py)."""
@@ -106,6 +118,14 @@ class Checker:
     def named(self, a: Answer, slip: Slip, **fields: object) -> Verdict:
         """A wrong answer, the catalogue's entry for its slip named."""
         return self.verdict(a, "wrong", slip.told(**fields), slip.name)
+
+    def two_slips(self, a: Answer, step: Step, paired: Paired) -> Verdict:
+        """A wrong answer two slips give together: the first sure, the second one of those listed."""
+        sure, others = paired
+        told = [told_at(h, site, step) for site, h in (sure, *others)]
+        v = self.verdict(a, "wrong", _two_slips_told(told[0], told[1:]))
+        names = tuple(h.slip for _, h in (sure, *others))
+        return dataclasses.replace(v, confidence="two slips", candidates=names, told=tuple(told))
 
     def verdict(
         self, a: Answer, status: str, explanation: str = "", slip: str = "", source: str = ""
@@ -158,7 +178,7 @@ class Checker:
         # its inputs are right: each one the student gave is, or it has none but given numbers
         # its inputs are right only when each was written (and right) or given, never when skipped
         inputs_right = all(d in verdicts for d in step.depends_on) and not source
-        return self.diagnose(a, step, state, slack, from_yours, inputs_right)
+        return self.diagnose(a, step, state, slack, from_yours, inputs_right, spread)
 
     def _from_leaves(
         self, a: Answer, step: Step, state: SheetState, spread: Mapping[str, float], from_yours: float
@@ -238,11 +258,18 @@ class Checker:
         return min(sources, key=lambda i: self.order.get(i, -1), default="")
 
     def diagnose(
-        self, a: Answer, step: Step, state: SheetState, slack: float, plain: float, inputs_right: bool
+        self,
+        a: Answer,
+        step: Step,
+        state: SheetState,
+        slack: float,
+        plain: float,
+        inputs_right: bool,
+        spread: Mapping[str, float] | None = None,
     ) -> Verdict:
         """The slip behind a wrong number: the one catalogued rule that changes this working (or a
         step skipped under it) and reproduces it; several, listed; none, no name."""
-        found = self.explainer.find(a, step, state, slack, plain)
+        found = self.explainer.find(a, step, state, slack, plain, spread)
         decimals = self.tolerance.decimals(a)
         if decimals is not None and a.value is not None and transposed(a.value, plain, decimals):
             told = TRANSPOSED.told(value=f"{plain:.{decimals}f}")
@@ -269,9 +296,22 @@ class Checker:
             key=self.order.__getitem__,
         )
         if unwritten:
+            paired = PairSearch(self.explainer, a, step, state).find(slack, plain, _far(a, slack, plain))
+            if paired is not None:
+                return self.two_slips(a, step, paired)
             skipped = ", ".join(d for d in step.depends_on if d not in state.student)
             return self.named(a, UNWRITTEN, inputs=skipped or unwritten[-1], first=unwritten[0])
         return self.named(a, NO_SLIP)
+
+
+def _far(a: Answer, slack: float, plain: float) -> float:
+    """How far slips in skipped steps must move an answer to explain it (explain.py's `far`)."""
+    return max(3 * a.unit + slack, 0.01 * abs(plain))
+
+
+def _two_slips_told(sure: str, others: list[str]) -> str:
+    second = others[0] if len(others) == 1 else "one of: " + "; or ".join(others)
+    return f"two slips together give this number: {sure}; and {second}"
 
 
 def _at(v: Verdict, where: Place | None) -> Verdict:
@@ -299,6 +339,25 @@ class Seen:
     def __init__(self) -> None:
         self.named: dict[tuple[str, str], str] = {}  # (slip, what the student is told) ↦ where first
         self.listed: dict[tuple[str, str], str] = {}  # a slip listed among several ↦ where first
+
+    def mark(self, v: Verdict) -> Verdict:
+        """The wrong verdict marked with where its misconception first showed, if it did before."""
+        if v.confidence == "two slips":  # the first sure, the second one of the others
+            keys = [(n, about(t)) for n, t in zip(v.candidates, v.told, strict=True)]
+            before = [self.named.get(k) or self.listed.get(k, "") for k in keys]
+            self.named.setdefault(keys[0], v.id)
+            for k in keys[1:]:
+                (self.named if len(keys) == 2 else self.listed).setdefault(k, v.id)
+            first, second = before[0], next((b for b in before[1:] if b), "")
+            if first and second:
+                told = f"{v.explanation} (again, as in {first})"
+                return dataclasses.replace(v, again=first, explanation=told)
+            repeated = tuple(n for n, b in ((keys[0][0], first), (keys[1][0], second)) if b)
+            return dataclasses.replace(v, repeated=repeated)
+        again = self.again(v)
+        if not again:
+            return v
+        return dataclasses.replace(v, again=again, explanation=f"{v.explanation} (again, as in {again})")
 
     def again(self, v: Verdict) -> str:
         """Where this verdict's slip first showed, or "" (and it is remembered)."""

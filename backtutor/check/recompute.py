@@ -20,6 +20,8 @@ from .written import WrittenParts, put_in
 
 FormulaRule = Callable[[Step], Expr]  # the formula a step is worked with
 LeafRule = Callable[[Step, Expr, float], float]  # the number put in for a leaf of that formula
+# the step whose number, as the student has it, is put in for a leaf instead (None: the leaf's own)
+ReadRule = Callable[[Step, Expr], "str | None"]
 
 
 def as_written(s: Step) -> Expr:
@@ -39,9 +41,13 @@ class Hypothesis:
     formula: FormulaRule = as_written
     leaf: LeafRule = as_known
     deep: bool = False
+    reads: ReadRule | None = None
 
 
 AS_WORKED = Hypothesis("", "")  # no slip: the step as the solution works it
+Try = tuple[str, Hypothesis]  # a slip: the step it is made in, and its rule
+Pair = tuple[Try, Try]  # two slips
+Paired = tuple[Try, list[Try]]  # two slips: one sure, the other one of several
 
 
 class Recompute:
@@ -72,6 +78,7 @@ class Recompute:
             formula = h.formula(s)
             found = formula is not s.formula and formula != s.formula
             found = found or any(h.leaf(s, leaf, float(v)) != float(v) for leaf, _, v in s.leaves)
+            found = found or (h.reads is not None and any(h.reads(s, leaf) for leaf, _, _ in s.leaves))
             self._alters[key] = found
         return found
 
@@ -146,7 +153,7 @@ class Recompute:
                         moved.add(c)
                         todo.append(c)
             nudged = SheetState(
-                self, state.student, nudge=(d, state.student[d] + moved_by), parts=state.parts
+                self, state.student, state.h, nudge=(d, state.student[d] + moved_by), parts=state.parts
             )
             nudged.known = {k: v for k, v in state.known.items() if k not in moved}
             slack += abs(nudged.work(step)[0] - base)
@@ -186,6 +193,8 @@ class SheetState:
         # the slips found so far in steps this sheet skipped (step id, rule): tried again in the
         # updates after, where the same slip carries on through skipped steps (m, v, the velocity)
         self.slips_skipped: list[tuple[str, Hypothesis]] = []
+        self._reading: set[str] = set()  # steps being read for a leaf (`reads`): never in a loop
+        self.pairs: list[Paired] = []  # the pairs of slips found so far (pairs.py), tried first after
 
     def value(self, sid: str) -> float:
         """A quantity as the student has it: written, or worked from what they wrote."""
@@ -236,6 +245,10 @@ class SheetState:
                 a != b and not (math.isnan(a) and math.isnan(b)) for a, b in zip(altered, values, strict=True)
             )
             values = altered
+        if h.reads is not None:
+            values = [
+                self._read(h.reads(s, leaf), b) for (leaf, _, _), b in zip(s.leaves, values, strict=True)
+            ]
         formula = s.formula if h.formula is as_written else h.formula(s)
         self.touched |= formula is not s.formula and formula != s.formula
         place = self.recompute.positions(s)
@@ -252,6 +265,19 @@ class SheetState:
             )
         except (ArithmeticError, ValueError, OverflowError):
             return math.nan
+
+    def _read(self, sid: str | None, v: float) -> float:
+        """The number of step `sid` as the student has it, put in for a leaf worth `v` (which stays
+        when there is no such step, or when working it would read this leaf again)."""
+        if sid is None or sid in self._reading or (sid not in self.index and sid not in self.student):
+            return v
+        self._reading.add(sid)
+        try:
+            found = self.value(sid)
+        finally:
+            self._reading.discard(sid)
+        self.touched |= found != v
+        return found
 
     def frontier(self, step: Step) -> list[str]:
         """The given numbers the step rests on, through skipped steps."""

@@ -21,6 +21,7 @@ CONFIDENCE = {
     "one slip": "one slip explains it",
     "several": "several slips explain it: {}",
     "none": "no single slip explains it",
+    "two slips": "two slips together explain it: {}",
 }
 _STATUS = attrgetter("status")
 
@@ -40,11 +41,14 @@ class Verdict:
     # for "wrong": how sure the diagnosis is, a key of CONFIDENCE; by default "one slip" when a slip
     # that reproduces the number is named, else "none"
     confidence: str = ""
-    candidates: tuple[str, ...] = ()  # for "several": the slips that each reproduce the number
-    told: tuple[str, ...] = ()  # for "several": what the student is told of each of them
+    # for "several": the slips that each reproduce the number; for "two slips": the two that do together
+    # (the first sure, the second one of the rest)
+    candidates: tuple[str, ...] = ()
+    told: tuple[str, ...] = ()  # for "several" and "two slips": what the student is told of each of them
     # for an array answer: where it is furthest from the expected one, dW1[3, 17]: 0.0213 expected
     # 0.0208, or its shape when that is wrong (check/arrays/)
     largest: str = ""
+    repeated: tuple[str, ...] = ()  # for "two slips": those of them shown earlier on the sheet
 
     def __post_init__(self) -> None:
         if self.status == "wrong" and not self.confidence:
@@ -174,12 +178,14 @@ class Report:
 
 
 def distinct(verdicts: Iterable[Verdict]) -> int:
-    """Distinct misconceptions among own errors: a slip made again counts once, and the errors no slip
-    explains count once between them; the checker cannot tell them apart, and on a sheet that skips
-    working they are mostly one slip's traces."""
+    """Distinct misconceptions among own errors: a slip made again counts once, two slips that show
+    together count as the ones of them not shown before, and the errors no slip explains count once
+    between them; the checker cannot tell them apart, and on a sheet that skips working they are
+    mostly one slip's traces."""
     wrong = [v for v in verdicts if v.status == "wrong" and not v.again]
     unexplained = [v for v in wrong if not v.slip and not v.candidates]
-    return len(wrong) - len(unexplained) + bool(unexplained)
+    pairs = sum(1 - len(v.repeated) for v in wrong if v.confidence == "two slips")
+    return len(wrong) - len(unexplained) + bool(unexplained) + pairs
 
 
 def _count(n: int, what: str) -> str:

@@ -44,7 +44,7 @@ def hypotheses(ctx: SlipContext, step: Step) -> Iterator[Hypothesis]:
     """Every slip that could have happened in this step, in table order."""
     for slip in CATALOGUE:
         for alt in slip.alterations(ctx, step) if slip.alterations else ():
-            yield Hypothesis(slip.name, slip.told(**alt.fields), alt.formula, alt.leaf, alt.deep)
+            yield Hypothesis(slip.name, slip.told(**alt.fields), alt.formula, alt.leaf, alt.deep, alt.reads)
 
 
 def early_rounding(decimals: int, written: Collection[str] = ()) -> Hypothesis:
@@ -75,12 +75,20 @@ def _updated_weights(ctx: SlipContext, step: Step) -> Iterator[Alteration]:
     if step.phase != "backward" or not after:
         return
 
-    def updated(s: Step, leaf: Expr, v: float) -> float:
-        if s.phase == "backward" and isinstance(leaf, Sym):
-            return after.get(leaf.name, v)
+    def theirs(s: Step, leaf: Expr) -> str | None:
+        """A weight's w⁺ as the student has it: written, or worked from their own gradient."""
+        if s.phase == "backward" and isinstance(leaf, Sym) and leaf.name in after:
+            return after[leaf.name].id
+        return None
+
+    def worked(s: Step, leaf: Expr, v: float) -> float:
+        """A weight's w⁺ worked right (w − η·∂E/∂w), when what they wrote for w⁺ has a slip of its own."""
+        if s.phase == "backward" and isinstance(leaf, Sym) and leaf.name in after:
+            return float(after[leaf.name].value)
         return v
 
-    yield Alteration(leaf=updated, deep=True)
+    yield Alteration(reads=theirs, deep=True)
+    yield Alteration(leaf=worked, deep=True)
 
 
 def _sigma_for_derivative(ctx: SlipContext, step: Step) -> Iterator[Alteration]:

@@ -13,7 +13,7 @@ from ...engine.graph import Node
 from ...engine.losses import LOSSES
 from ...engine.ops import OPS
 from ...solution import ETA, Solution, Step
-from ..recompute import FormulaRule, LeafRule, as_known, as_written
+from ..recompute import FormulaRule, LeafRule, ReadRule, as_known, as_written
 from .optimizer import OptimizerFacts
 
 
@@ -24,10 +24,10 @@ class SlipContext:
         self.graph = sol.graph
         self.squared_loss = LOSSES[sol.problem.loss_kind].squared
         self.parameters_during = sol.parameters_during
-        self.updated: dict[int, dict[str, float]] = {}  # each worked update's new parameter values
+        self.updated: dict[int, dict[str, Step]] = {}  # each worked update's new parameters' steps
         for s in sol.steps:
             if s.phase == "update" and isinstance(s.target, Updated):
-                self.updated.setdefault(s.update, {})[s.target.name] = s.value
+                self.updated.setdefault(s.update, {})[s.target.name] = s
         weights = _weights(sol.graph.computed, set(sol.graph.params))
         self.partners = _partners(weights)
         self.optimizer = OptimizerFacts(sol)
@@ -77,6 +77,7 @@ class Alteration:
     formula: FormulaRule = as_written
     leaf: LeafRule = as_known
     deep: bool = False
+    reads: ReadRule | None = None  # a leaf read from another step, as the student has it
     fields: Mapping[str, str] = field(default_factory=dict)  # fill in the slip's explanation
 
 

@@ -82,8 +82,9 @@ def _assignment(report: Report) -> dict[str, Any]:
 
 
 def _diagnosis(v: Verdict) -> dict[str, Any]:
-    """How sure the diagnosis of an own error is: "one slip", "several" (with the candidates) or
-    "none"; null for any other verdict."""
+    """How sure the diagnosis of an own error is: "one slip", "several" (with the candidates), "none"
+    or "two slips" (the candidates: the sure one, then the second or those it is one of); null for any
+    other verdict."""
     return {"confidence": v.confidence or None, "candidates": list(v.candidates)}
 
 
