@@ -140,3 +140,13 @@ def test_a_conv_problems_bad_image_exits_2_naming_the_file_the_array_and_the_sha
         "lenet5_image.npy: array 'lenet5_image': shape (1, 28, 28); the architecture's input is (1, 32, 32)"
         in result.output
     )
+
+
+def test_a_sheet_or_a_template_of_the_conv_network_says_what_it_takes():
+    from typer.testing import CliRunner
+
+    from backtutor.cli.app import app
+
+    result = CliRunner().invoke(app, ["template", "problems/lenet5_image.yaml"])
+    assert result.exit_code == 2
+    assert "a convolutional network worked by the array engine" in result.output

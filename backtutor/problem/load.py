@@ -104,6 +104,14 @@ def _read(source: Source) -> tuple[str, Lines, ProblemFile]:
 def _validated(name: str, raw: Any, lines: Lines) -> ProblemFile:
     if not isinstance(raw, dict):
         raise FileError(name, "expected a mapping of fields (title, inputs, network, …) at the top level", 1)
+    from .array_conv import is_conv_arrays_file
+
+    if is_conv_arrays_file(raw):  # lenet5_image.yaml: no steps to write number by number
+        raise FileError(
+            name,
+            "a convolutional network worked by the array engine: solve or shapes it, or check a student's "
+            "arrays (.npz) against it (docs/guide/checking-arrays.md)",
+        )
     try:
         spec = ProblemFile.model_validate(raw)
     except ValidationError as e:
