@@ -82,6 +82,9 @@ def test_npz_holds_every_step_array_and_json_the_same_numbers(tmp_path):
         for s in doc["steps"]:
             np.testing.assert_array_equal(arrays[s["id"]], np.array(s["value"]))
         assert arrays["given:W1"].shape == (5, 4)
+    checked = run("check", str(f), str(out))  # the working handed back: every step right, the givens skipped
+    assert checked.exit_code == 0 and "not recognised" not in checked.output, checked.output
+    assert f"{len(doc['steps'])}/{len(doc['steps'])} right" in checked.output
 
 
 BAD = {

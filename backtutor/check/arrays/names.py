@@ -73,8 +73,9 @@ def name_arrays(arrays: Mapping[str, np.ndarray], sol: ArraySolution) -> NamedAr
     names: dict[str, list[str]] = {}
     unknown: list[str] = []
     for name, value in arrays.items():
-        if name.strip() in sol.given and _same(value, sol.given[name.strip()]):
-            continue  # a given array handed back unchanged: nothing to grade
+        given = name.strip().removeprefix("given:")  # solve -f npz writes the givens as given:ID
+        if given in sol.given and name.strip() not in sol and _same(value, sol.given[given]):
+            continue  # a given array handed back unchanged: nothing to grade (W1+@1 is a step, graded)
         sid = step_id(name, sol)
         if sid is None:
             unknown.append(name)
