@@ -33,9 +33,12 @@ from tests.oracle import (
 
 
 def _solvable(path: Path) -> bool:
-    """Bundled files with an `architecture` describe shapes only; there is nothing to differentiate.
-    Matrix networks at size are the array engine's (tests/test_array_engine.py)."""
-    return "architecture" not in (bundled_data(path) or {}) and not for_arrays(path)
+    """Bundled files with an `architecture` describe shapes only, and a conv file without a loss asks
+    for its maps alone; there is nothing to differentiate. Matrix networks at size are the array
+    engine's (tests/test_array_engine.py)."""
+    data = bundled_data(path) or {}
+    forward_only = "layers" in data and "loss" not in data
+    return "architecture" not in data and not forward_only and not for_arrays(path)
 
 
 BUNDLED = Path(__file__).resolve().parents[1] / "problems"

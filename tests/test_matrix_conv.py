@@ -24,7 +24,7 @@ from .conftest import PROBLEMS, SOLVABLE
 from .test_documents import _pdflatex
 from .test_matrix_view import assert_views_agree
 
-CONV = ["edge_filter", "conv_relu_pool_dense", "three_filters"]
+CONV = ["edge_filter", "conv_relu_pool_dense", "three_filters", "three_filters_forward"]
 
 
 def expected(table: dict, base: str, label: str, shape: tuple[int, ...]) -> np.ndarray:
@@ -79,7 +79,8 @@ def assert_maps_agree(sol) -> None:
         want = expected(table, base, label or "", s.value.shape)
         assert s.value == pytest.approx(want, rel=1e-9, abs=1e-15), s.id
         checked.add(("d" if grad else "") + base)
-    assert {"x", "c", "p", "dc", "dk"} <= checked  # maps, their gradients and ∂L/∂kernel
+    gradients = set() if sol.problem.forward_only else {"dc", "dk"}  # no loss: the maps alone
+    assert {"x", "c", "p", *gradients} <= checked  # maps, their gradients and ∂L/∂kernel
     assert sol.problem.training is None or {"k+", "w+"} <= checked or "k(1)+" in checked
 
 

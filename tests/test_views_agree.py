@@ -109,7 +109,7 @@ def assert_closed_forms(sol) -> None:
         total = sum(values) / (len(values) if sol.problem.reduction == "mean" else 1)
         assert total == pytest.approx(s.value, rel=1e-9, abs=1e-12), s.id
         checked += 1
-    assert checked or not sol.worked
+    assert checked or not sol.worked or sol.problem.forward_only  # no loss: no gradient, no closed form
 
 
 _NODE = re.compile(r'^  ("(?:[^"\\]|\\.)*") \[.*?label=("(?:[^"\\]|\\.)*")', re.MULTILINE)

@@ -232,8 +232,12 @@ def solve(
         Path | None, typer.Option(help="Draw the loss per epoch to this .png/.svg/.pdf (needs matplotlib).")
     ] = None,
     view: Annotated[
-        View, typer.Option(help="scalar: one step per number; matrix: per layer, vectors and matrices.")
-    ] = View.scalar,
+        View | None,
+        typer.Option(
+            help="scalar: one step per number; matrix: per layer, vectors and matrices. "
+            "[default: matrix for a problem without a loss (maps), scalar otherwise]"
+        ),
+    ] = None,
     simplify: Annotated[
         bool, typer.Option("--simplify", help="Terminal: also simplify each closed form with SymPy (slower).")
     ] = False,
@@ -274,6 +278,7 @@ def solve(
         problem = load_data(name, raw, lines)
         plan = Plan.of(problem, epochs)
         if plot:
+            problem.require_loss("--plot")
             check_plot(plot, plan.epochs)
         shown = shown_updates(steps, plan)
         progress, done = progress_bar(plan.updates > 5000 and output is None and format == "terminal")
@@ -281,6 +286,8 @@ def solve(
             sol = run(problem, epochs=epochs, shown=shown, progress=progress)
         finally:
             done()
+        if view is None:  # a problem without a loss is its maps: as matrices, unless one step is asked
+            view = View.matrix if problem.forward_only and not (only or blank) else View.scalar
         if view is View.matrix:
             emit(render_matrix(sol, format, precision, only, blank), output)
         else:

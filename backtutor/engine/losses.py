@@ -4,7 +4,8 @@ An entry holds the term one output contributes (E_o1 = ½(target_o1 − out_o1)�
 combine over the outputs, how per-example losses combine over a batch unless the file says, whether
 it is a squared error (the checker then looks for a dropped or doubled factor of two), and the
 note it adds to the working. `expression` and `output` have no per-output term: the file's own
-`expr`, or the one output itself, is the loss. Nothing outside this module tests a loss by name.
+`expr`, or the one output itself, is the loss; `none` is no loss at all, the forward pass alone.
+Nothing outside this module tests a loss by name.
 """
 
 from __future__ import annotations
@@ -40,11 +41,12 @@ class Loss:
     # each example's targets are ≥ 0 and sum to 1 (closed forms, the matrix view's δ = a − t)
     distribution: bool = False
     vector: VectorLoss | None = None  # the term and its derivative on arrays (array engine)
+    forward_only: bool = False  # no loss at all: the forward pass alone (a conv and pooling exercise)
 
     @property
     def is_output(self) -> bool:
         """The single output node is itself the loss (what is differentiated)."""
-        return self.term is None and not self.from_expr
+        return self.term is None and not self.from_expr and not self.forward_only
 
 
 def _squared(t: Expr, o: Expr) -> Expr:
@@ -89,6 +91,7 @@ LOSSES: dict[str, Loss] = {
         Loss("binary_cross_entropy", _binary_cross_entropy, vector=BINARY_CROSS_ENTROPY),
         Loss("expression", None, from_expr=True),
         Loss("output", None),
+        Loss("none", None, forward_only=True),
     ]
 }
 LOSS_KINDS: tuple[str, ...] = tuple(LOSSES)

@@ -6,6 +6,7 @@ the map's name (`c`, `p`, `dE/dc`, `dE/dk`), with `(f)` for map f of several."""
 
 from __future__ import annotations
 
+from fractions import Fraction
 from itertools import groupby
 from typing import TYPE_CHECKING, cast
 
@@ -26,10 +27,13 @@ if TYPE_CHECKING:
 def conv_view(sol: Solution) -> tuple[MatrixStep, ...]:
     """Every worked example's working, map by map; an error for a model the view cannot read."""
     stages = network_stages(sol.problem)
-    if stages is None or not any(s.kind == "linear" and s.shared for s in stages):
+    forward_only = sol.problem.forward_only
+    if stages is None or not (forward_only or any(s.kind == "linear" and s.shared for s in stages)):
         raise InputError(
             "--view matrix needs a network of layers (`network`, units or W and b; or conv layers)"
         )
+    if forward_only:
+        return tuple(step for w in sol.worked for step in _StagePass(sol, stages, w, "").steps)
     if sol.problem.loss_kind != "output" and loss_gradient(sol.problem.loss_kind) is None:
         kinds = ", ".join(k for k, loss in LOSSES.items() if loss.term)
         raise InputError(f"--view matrix works the losses {kinds} and output")
@@ -81,10 +85,13 @@ class _StagePass:
         values = [np.array([float(self.w.values[n]) for n in inputs])]
         for label, m in shaped(inputs, values[0]):
             self.step(base(inputs) + label, "forward", f"{base(inputs)}{label}: the input", m)
+        asked = self.sol.problem.maps if self.sol.problem.forward_only else None
         for stage in self.stages:
             values.append(stage.forward(values[-1], self.params))
-            self._forward(stage, values[-2], values[-1])
-        self._backward(values)
+            if asked is None or base(stage.outs) in asked:
+                self._forward(stage, values[-2], values[-1])
+        if asked is None:
+            self._backward(values)
 
     def kernels(self, stage: Stage) -> list[tuple[str, Array]]:
         import numpy as np
@@ -104,7 +111,7 @@ class _StagePass:
                 text = f"{name} = {src} ⋆ {k}" + (f" + {bias}" if bias else "")
                 if len(inputs) == 1 and paired:
                     terms = (inputs[0][1], "⋆", kernels[i][1]) + (
-                        ("+", format_number(self.sol.problem.parameters[bias])) if bias else ()
+                        _plus(self.sol.problem.parameters[bias]) if bias else ()
                     )
             elif stage.kind == "linear":
                 biases = [b for b in stage.biases if b]
@@ -199,6 +206,11 @@ class _StagePass:
         gradient = loss_gradient(problem.loss_kind)
         assert gradient is not None, "conv_view checked the loss"
         return gradient(y, t)
+
+
+def _plus(bias: Fraction) -> tuple[str, str]:
+    """+ b as written after a product: + 0.5, or − 0.5 for a negative bias (not + -0.5)."""
+    return ("−", format_number(-bias)) if bias < 0 else ("+", format_number(bias))
 
 
 def _bias(stage: Stage, i: int, maps: int) -> str | None:

@@ -25,6 +25,7 @@ class BuiltModel:
     labels: list[str]  # what the file calls them (a network's unit names), for targets
     layers: tuple[tuple[str, ...], ...] = ()  # node names by layer, for display
     notes: dict[str, str] = field(default_factory=dict)  # node ↦ how to read its working
+    maps: tuple[str, ...] = ()  # convolution on numbers: the layers whose maps `outputs` asks for
 
 
 class Located:

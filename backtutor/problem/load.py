@@ -248,4 +248,5 @@ def _problem(c: NameChecks, built: BuiltModel, architecture: ShapeTable | None) 
         size=size,
         variants=s.variants is not None,
         assignment=assignment_of(s.assignment, c.lines),
+        maps=built.maps,
     )

@@ -38,7 +38,8 @@ class NameChecks(SpecReader):
         self.check_targets(targets)
         self.check_parameters(params, used)
         model = [*built.nodes, *loss_nodes]
-        self.check_gradients(model, params, loss)
+        if not LOSSES[s.loss.kind].forward_only:
+            self.check_gradients(model, params, loss)
         self.check_unique(list(s.inputs) + params + list(targets) + [n for n, _ in model])
         if len(model) > MAX_NODES or len(params) > 10 * MAX_NODES:
             raise self.fail(("network",), f"model too large ({len(model)} nodes; at most {MAX_NODES})")
@@ -111,6 +112,9 @@ class NameChecks(SpecReader):
         self, outputs: list[str], labels: list[str], known: set[str]
     ) -> tuple[list[str], list[tuple[str, Expr]], str]:
         s, kind = self.spec, self.spec.loss.kind
+        if LOSSES[kind].forward_only:
+            self.check_forward_only()
+            return [], [], outputs[-1]  # no loss: the last output only anchors the graph's one sweep
         for out in s.targets:
             if out not in labels and out not in outputs:
                 raise self.fail(("targets", out), f"'{out}' is not an output (outputs: {', '.join(labels)})")
@@ -141,6 +145,26 @@ class NameChecks(SpecReader):
             raise self.fail(("loss", "expr"), f"'expr' goes with kind 'expression', not '{kind}'")
         triples = list(zip(labels, outputs, targets, strict=True))
         return targets, loss_model(kind, s.loss.name, triples, None), s.loss.name
+
+    def check_forward_only(self) -> None:
+        """Without a loss there is nothing to differentiate: no targets, training or gradients."""
+        s = self.spec
+        if s.layers is None:
+            raise self.fail(
+                ("loss", "kind"), "kind 'none' (the forward pass alone) goes with 'image' and 'layers'"
+            )
+        for key, what in (
+            ("targets", "targets"),
+            ("training", "training"),
+            ("input_gradients", "gradients"),
+            ("frozen", "frozen parameters"),
+        ):
+            if getattr(s, key):
+                raise self.fail(
+                    (key,),
+                    f"this problem has no loss (the forward pass only), so it takes no {what}; add "
+                    "a 'loss' (with its targets) to work the backward pass",
+                )
 
     def check_gradients(self, model: list[tuple[str, Expr]], params: list[str], loss: str) -> None:
         """Every trained parameter and every input_gradients name must reach the loss."""

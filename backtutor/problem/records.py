@@ -7,7 +7,9 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from ..engine.expr import Expr
+from ..engine.losses import LOSSES
 from ..engine.optimizers import Settings
+from ..errors import InputError
 from .assignment import QuestionSpec
 
 if TYPE_CHECKING:
@@ -50,6 +52,20 @@ class Problem:
     size: int = 0  # leaves, nodes and formula sizes of the graph, what a run's cost grows with (limits.py)
     variants: bool = False  # the file has a `variants:` section (each student grades against their own)
     assignment: tuple[QuestionSpec, ...] = ()  # the file's `assignment:` questions (solution/asked.py)
+    maps: tuple[str, ...] = ()  # convolution on numbers: the layers whose maps `outputs:` asks for
+
+    @property
+    def forward_only(self) -> bool:
+        """No loss (a conv and pooling exercise): the forward pass alone, nothing differentiated."""
+        return LOSSES[self.loss_kind].forward_only
+
+    def require_loss(self, what: str) -> None:
+        """An InputError for `what` (an option or a command) when the problem has no loss."""
+        if self.forward_only:
+            raise InputError(
+                f"{what}: {self.path} has no loss (no 'loss' field), so only its forward pass is worked; "
+                "add a 'loss' with its targets and data to train or differentiate"
+            )
 
     @property
     def targets_distributions(self) -> bool:

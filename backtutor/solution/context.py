@@ -30,6 +30,8 @@ def build(problem: Problem) -> Graph:
     params = tuple(problem.parameters)
     trainable = tuple(p for p in params if p not in problem.frozen) if problem.training else ()
     wrt = tuple(p for p in params if p not in problem.frozen) + problem.input_gradients
+    if problem.forward_only:
+        wrt = ()  # nothing to differentiate: the graph has no sweep
     return backprop_structure(nodes, problem.loss, wrt, params, trainable)
 
 

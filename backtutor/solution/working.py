@@ -30,7 +30,8 @@ class Example:
         self.val.update(shown)
         self.loc = dict(zip(program.edges, locals_, strict=True))
         self.grad = dict(zip(program.grads, grads, strict=True))
-        self.grad[ctx.graph.loss] = 1.0
+        if not ctx.problem.forward_only:  # without a loss the graph's last node only anchors it
+            self.grad[ctx.graph.loss] = 1.0
 
     @property
     def worked(self) -> Worked:

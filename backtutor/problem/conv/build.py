@@ -54,6 +54,7 @@ class Builder:
         self.parameters: dict[str, Fraction] = {}
         self.tensors: dict[str, tuple[str, ...]] = {}
         self.layers: list[tuple[str, ...]] = []
+        self.names: list[str] = []  # per layer: its name (the base of its cells' names)
         self.texts: list[str] = []  # per layer: how to read its working ("" for none)
         self.arch: list[dict[str, Any]] = []  # the layers in `shapes` terms
         self.counts: dict[str, int] = {}
@@ -61,10 +62,12 @@ class Builder:
     def name(self, layer: Layer) -> str:
         """The layer's own name, or c, c2, … by kind (p for pooling, z for dense, a otherwise)."""
         if layer.name:
+            self.names.append(layer.name)
             return layer.name
         base = DEFAULT_NAMES.get(layer.kind, "a")
         self.counts[base] = self.counts.get(base, 0) + 1
-        return base if self.counts[base] == 1 else f"{base}{self.counts[base]}"
+        self.names.append(base if self.counts[base] == 1 else f"{base}{self.counts[base]}")
+        return self.names[-1]
 
     def layer(self, cells: list[str], text: str = "") -> None:
         self.layers.append(tuple(cells))

@@ -30,7 +30,7 @@ from ...cnn.schema import ArchitectureFile, Flatten, validate
 from ...engine.expr import Expr, names
 from ..arrays import Array, read_array
 from ..checker import BuiltModel, SpecReader
-from ..schema import ProblemFile
+from ..schema import LossFile, ProblemFile
 from . import layers as conv_layers
 from .build import Builder, Grid, LayerOutput
 from .schema import KINDS, NumericConv, NumericDense, NumericPool
@@ -45,6 +45,7 @@ class ConvNetwork:
     model: list[tuple[str, Expr]]
     outputs: list[str]
     layers: tuple[tuple[str, ...], ...]  # node names by layer
+    names: tuple[str, ...] = ()  # each layer's name, the base of its cells' names
     notes: dict[str, str] = field(default_factory=dict)  # node ↦ how to read its working
     live: frozenset[str] = frozenset()  # the image's cells the loss depends on
     architecture: ArchitectureFile | None = None  # the same network in `shapes` terms
@@ -119,6 +120,7 @@ def conv_network(image: dict[str, Any], raw_layers: list[Any]) -> ConvNetwork:
         model=b.model,
         outputs=outputs,
         layers=tuple(b.layers),
+        names=tuple(b.names),
         notes=_notes(b, tuple(cells)),
         live=frozenset(c for c in inputs if c in reach),
         architecture=architecture,
@@ -173,8 +175,10 @@ def convolution_model(c: SpecReader) -> tuple[ProblemFile, BuiltModel]:
         return list(dict.fromkeys(cell for cell in cells if cell in net.live or cell not in net.cells))
 
     values = {cell: net.cells[cell] for cell in net.inputs}
+    forward_only = "loss" not in s.model_fields_set and not s.targets and not s.data
     spec = s.model_copy(
         update={
+            "loss": LossFile.model_construct(kind="none") if forward_only else s.loss,
             "inputs": list(net.inputs),
             "parameters": {**net.parameters, **s.parameters},
             "data": [{**example, **values} for example in s.data] or [values],
@@ -182,7 +186,22 @@ def convolution_model(c: SpecReader) -> tuple[ProblemFile, BuiltModel]:
             "input_gradients": expand(s.input_gradients),
         }
     )
-    return spec, BuiltModel(net.model, net.outputs, net.outputs, net.layers, net.notes)
+    maps = _asked_maps(c, net)
+    return spec, BuiltModel(net.model, net.outputs, net.outputs, net.layers, net.notes, maps)
+
+
+def _asked_maps(c: SpecReader, net: ConvNetwork) -> tuple[str, ...]:
+    """The layers whose maps `outputs` asks for, by name, in the network's order (every layer's
+    when the file does not say)."""
+    asked = c.spec.outputs
+    if asked is None:
+        return net.names
+    for i, name in enumerate(asked):
+        if name not in net.names:
+            raise c.fail(
+                ("outputs", i), f"'{name}' is not a layer's name (the layers are {', '.join(net.names)})"
+            )
+    return tuple(n for n in net.names if n in asked)
 
 
 def _check_names(c: SpecReader, net: ConvNetwork) -> None:

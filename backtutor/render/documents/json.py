@@ -73,12 +73,12 @@ def to_dict(
     return {
         "title": p.title,
         "file": p.path,
-        "loss": g.loss,
+        "loss": None if p.forward_only else g.loss,
         "conventions": list(sol.conventions),
         "updates": sol.updates,
         "shown_updates": list(sol.shown),
         "steps": [step_dict(s, precision) for s in (sol.steps if steps is None else steps)],
-        "history": [_epoch(e, g.params) for e in sol.history],
+        "history": [] if p.forward_only else [_epoch(e, g.params) for e in sol.history],
         "update_history": [_epoch(e, g.params) for e in sol.update_history],
         "parameters": {k: _number(v) for k, v in sol.final.items()},
         "closed_forms": [_closed_dict(cf, precision) for cf in closed.forms],
@@ -93,7 +93,7 @@ def blank_dict(sol: Solution, precision: int = 9, steps: list[Step] | None = Non
     return {
         "title": p.title,
         "file": p.path,
-        "loss": sol.graph.loss,
+        "loss": None if p.forward_only else sol.graph.loss,
         "updates": sol.updates,
         "shown_updates": list(sol.shown),
         "steps": [

@@ -12,6 +12,7 @@ from ...matrix.records import MatrixStep, Term
 from ...solution import Solution
 from ...text import html as escape
 from .math_rows import tex_text
+from .matrix_text import section_of
 
 if TYPE_CHECKING:
     from ...matrix.records import Array
@@ -115,14 +116,15 @@ def _tex_note(s: MatrixStep) -> str:
 
 
 def _sections(
-    steps: tuple[MatrixStep, ...], heading: Callable[[str], str], item: Callable[[MatrixStep], str]
+    sol: Solution,
+    steps: tuple[MatrixStep, ...],
+    heading: Callable[[str], str],
+    item: Callable[[MatrixStep], str],
 ) -> str:
     """The steps under a heading per phase, update and example."""
     parts, current = [], None
     for s in steps:
-        where = f"{s.phase.capitalize()} pass (update {s.update}" + (
-            f", example {s.example})" if s.example else ")"
-        )
+        where = section_of(sol, s, capital=True)
         if where != current:
             parts.append(heading(where))
             current = where
@@ -133,6 +135,7 @@ def _sections(
 def render_markdown(sol: Solution, steps: tuple[MatrixStep, ...], precision: int) -> str:
     title = sol.problem.title or "Backpropagation, matrix view"
     body = _sections(
+        sol,
         steps,
         lambda where: f"\n## {where}\n\n",
         lambda s: (
@@ -145,6 +148,7 @@ def render_markdown(sol: Solution, steps: tuple[MatrixStep, ...], precision: int
 def render_latex(sol: Solution, steps: tuple[MatrixStep, ...], precision: int) -> str:
     title = tex_text(sol.problem.title or "Backpropagation, matrix view")
     body = _sections(
+        sol,
         steps,
         lambda where: f"\\section*{{{where}}}\n",
         lambda s: (
@@ -157,6 +161,7 @@ def render_latex(sol: Solution, steps: tuple[MatrixStep, ...], precision: int) -
 def render_html(sol: Solution, steps: tuple[MatrixStep, ...], precision: int) -> str:
     title = escape(sol.problem.title or "Backpropagation, matrix view")
     body = _sections(
+        sol,
         steps,
         lambda where: f"<h2>{escape(where)}</h2>\n",
         lambda s: (

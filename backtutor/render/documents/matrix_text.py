@@ -18,7 +18,7 @@ def to_dict(sol: Solution, steps: tuple[MatrixStep, ...]) -> dict[str, Any]:
     return {
         "title": sol.problem.title,
         "file": sol.problem.path,
-        "loss": sol.problem.loss,
+        "loss": None if sol.problem.forward_only else sol.problem.loss,
         "view": "matrix",
         "updates": sol.updates,
         "steps": [
@@ -45,12 +45,21 @@ def render_json(sol: Solution, steps: tuple[MatrixStep, ...]) -> str:
 WIDTH = 110  # a step's written-out line wider than this puts its value on lines of its own
 
 
+def section_of(sol: Solution, s: MatrixStep, capital: bool = False) -> str:
+    """The section a step goes under: its phase, update and example ("forward pass" alone for a
+    problem without a loss, which has one pass and no update)."""
+    phase = f"{s.phase.capitalize()} pass" if capital else s.phase
+    if sol.problem.forward_only:
+        return phase if capital else f"{phase} pass"
+    return f"{phase} (update {s.update}" + (f", example {s.example})" if s.example else ")")
+
+
 def render_text(sol: Solution, steps: tuple[MatrixStep, ...], precision: int) -> str:
     """Each step's equation, then its value as a bracketed column vector or matrix."""
     lines = [sol.problem.title or sol.problem.path, ""] if sol.problem.title or sol.problem.path else []
     heading = None
     for s in steps:
-        where = f"{s.phase} (update {s.update}" + (f", example {s.example})" if s.example else ")")
+        where = section_of(sol, s)
         if where != heading:
             lines += ([""] if heading else []) + [where, "─" * len(where)]
             heading = where
