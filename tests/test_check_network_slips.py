@@ -56,6 +56,10 @@ CASES = [
     ("chain_fw", {"dE/dw3": f"{_chain_fw_dw3(1, 1):.4f}"}, "dE/dw3", "one_example"),
     ("chain_fw", {"dE/dw3": f"{_chain_fw_dw3(2, 0):.4f}"}, "dE/dw3", "one_example"),
     ("chain_fw", {"w3+": f"{2 - 0.1 * _chain_fw_dw3(1, 1):.5f}"}, "w3+", "one_example"),
+    # a_1_1_1 = ReLU(x ∗ k(1)), the kernel turned by 180° (convolution): 2 where x ⋆ k(1) gives −2;
+    # and p_3_1_1 = (6 + 0 + 0 + 2)/2, the window's sum over its side, not its 4 cells
+    ("three_filters_forward", {"a_1_1_1": "2"}, "a_1_1_1", "kernel_flipped"),
+    ("three_filters_forward", {"p_3_1_1": "4"}, "p_3_1_1", "pool_divisor"),
 ]
 
 
@@ -83,7 +87,13 @@ def test_each_network_slip_is_named(checkers, tmp_path, problem, answers, step, 
 
 @pytest.mark.parametrize(
     ("problem", "slip"),
-    [("q4", "softmax_diagonal"), ("q4", "one_example"), ("softmax_classifier", "W_for_WT")],
+    [
+        ("q4", "softmax_diagonal"),
+        ("q4", "one_example"),
+        ("softmax_classifier", "W_for_WT"),
+        ("q4", "kernel_flipped"),
+        ("q4", "pool_divisor"),
+    ],
 )
 def test_a_slip_is_never_offered_where_its_rule_does_not_exist(checkers, problem, slip):
     from backtutor.check.slips.catalogue import hypotheses

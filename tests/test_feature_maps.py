@@ -136,3 +136,71 @@ def test_kind_none_goes_with_layers_only(write_problem):
     path = write_problem("inputs: [x]\nexpressions: {f: w*x}\nparameters: {w: 2}\nloss: {kind: none}\n")
     result = runner.invoke(app, ["solve", str(path)], catch_exceptions=False)
     assert result.exit_code == 2 and "loss.kind" in result.output and "'image' and 'layers'" in result.output
+
+
+def maps_of(kernels: np.ndarray, biases: list[float], x: np.ndarray, flip: int | None = None):
+    """Each filter's feature, activated and pooled map by the loops; filter `flip` convolved instead
+    (its kernel turned by 180°), the slip the checker should name."""
+    out = []
+    for f, k in enumerate(kernels):
+        c = correlate(x, (k[::-1, ::-1] if f == flip else k)[None]) + biases[f]
+        a = np.maximum(c, 0)
+        out.append((c, a, pool(a, 2, 2, "avg")))
+    return out
+
+
+def rows(m: np.ndarray) -> list[list[str]]:
+    return [[f"{v:g}" for v in row] for row in m]
+
+
+def test_template_writes_the_maps_and_check_grades_them_as_matrices(tmp_path):
+    result = runner.invoke(app, ["template", str(FORWARD)])
+    assert result.exit_code == 0, result.output
+    blank = yaml.safe_load(result.output)
+    assert list(blank) == [f"{m}({f})" for m in "cap" for f in (1, 2, 3)]  # the input x is given
+    assert [len(blank["c(1)"]), len(blank["c(1)"][0]), len(blank["p(3)"])] == [4, 4, 2]
+
+    spec = yaml.safe_load(FORWARD.read_text(encoding="utf-8"))
+    x = np.array(spec["image"]["x"], dtype=float)[None]
+    conv = spec["layers"][0]
+    maps = maps_of(np.array(conv["kernel"]["k"], dtype=float), conv["bias"]["b"], x, flip=1)
+    sheet = {
+        "c(1)": rows(maps[0][0]),  # right
+        "c(2)": rows(maps[1][0]),  # kernel 2 flipped
+        "p(2)": rows(maps[1][2]),  # pooled from the student's own (flipped) map, a(2) not written
+        "p(3)": rows(maps[2][2] * 2),  # each window's sum over 2, not 4
+    }
+    path = tmp_path / "answers.yaml"
+    path.write_text(yaml.safe_dump(sheet), encoding="utf-8")
+    result = runner.invoke(app, ["check", str(FORWARD), str(path), "-f", "json"])
+    assert result.exit_code == 1, result.output
+    verdicts = {v["element"]: v for v in json.loads(result.output)["verdicts"]}
+    assert len(verdicts) == 16 + 16 + 4 + 4
+    by_map: dict[str, list[dict]] = {}
+    for element, v in verdicts.items():
+        by_map.setdefault(element.split("[")[0], []).append(v)
+    assert all(v["status"] == "right" for v in by_map["c(1)"])
+    flipped = [v for v in by_map["c(2)"] if v["status"] != "right"]
+    assert len(flipped) > 8  # one rule gives every wrong cell of the map: it alone is named
+    assert all((v["slip"], v["confidence"]) == ("kernel_flipped", "one slip") for v in flipped)
+    assert not any("kernel_flipped" in [v["slip"], *v["candidates"]] for v in by_map["p(3)"])
+    carried = [v for v in by_map["p(2)"] if v["status"] != "right"]
+    assert carried and all(v["status"] == "carried" for v in carried)
+    divided = [v for v in by_map["p(3)"] if v["expected"] != "0"]
+    assert divided and all(v["slip"] == "pool_divisor" for v in divided)
+    assert all(v["status"] == "right" for v in by_map["p(3)"] if v["expected"] == "0")
+
+
+def test_a_write_up_s_bmatrix_is_graded_cell_by_cell(tmp_path):
+    spec = yaml.safe_load(FORWARD.read_text(encoding="utf-8"))
+    x = np.array(spec["image"]["x"], dtype=float)[None]
+    conv = spec["layers"][0]
+    c = maps_of(np.array(conv["kernel"]["k"], dtype=float), conv["bias"]["b"], x)[0][0]
+    matrix = r" \\ ".join(" & ".join(row) for row in rows(c))
+    page = tmp_path / "homework.md"
+    page.write_text(
+        f"The first map:\n\n$$\nc(1) = \\begin{{bmatrix}} {matrix} \\end{{bmatrix}}\n$$\n", encoding="utf-8"
+    )
+    result = runner.invoke(app, ["check", str(FORWARD), str(page), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["right"] == 16

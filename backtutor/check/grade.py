@@ -75,6 +75,8 @@ class Checker:
             ordered.append(v)
         if state.pairs:  # two slips found together: the answers before that no slip explained
             ordered = [self._retried(v, a, state, spread) for v, a in zip(ordered, given, strict=True)]
+        if self.sol.problem.layers:  # convolution on numbers: a map's slip is the one behind all of it
+            ordered = one_slip_per_map(ordered)
         seen = Seen()
         ordered = [seen.mark(v) if v.status == "wrong" else v for v in ordered]
         first = next((v for v in ordered if v.status == "wrong"), None)
@@ -312,6 +314,33 @@ def _far(a: Answer, slack: float, plain: float) -> float:
 def _two_slips_told(sure: str, others: list[str]) -> str:
     second = others[0] if len(others) == 1 else "one of: " + "; or ".join(others)
     return f"two slips together give this number: {sure}; and {second}"
+
+
+def one_slip_per_map(ordered: list[Verdict]) -> list[Verdict]:
+    """A map answered as a matrix whose wrong cells one slip explains every one of (the kernel
+    flipped), and no other slip does: that slip named in each, not the list each cell alone allows."""
+    wrong: dict[str, list[int]] = {}
+    for k, v in enumerate(ordered):
+        if v.status == "wrong" and v.element:
+            wrong.setdefault(v.element.split("[")[0], []).append(k)
+    out = list(ordered)
+    for name, cells in wrong.items():
+        # the same slip told the same way in each: one rule for the whole map, not in each cell
+        # other weights swapped or another factor left out
+        each = [
+            set(zip(v.candidates, v.told, strict=True)) or {(v.slip, v.explanation)}
+            for v in map(ordered.__getitem__, cells)
+        ]
+        shared = {(slip, told) for slip, told in set.intersection(*each) if slip}
+        if len(cells) < 2 or len(shared) != 1:
+            continue
+        ((slip, told),) = shared
+        for k in cells:
+            whole = f"{told} (it gives every wrong cell of {name})"
+            out[k] = dataclasses.replace(
+                ordered[k], explanation=whole, slip=slip, confidence="one slip", candidates=(), told=()
+            )
+    return out
 
 
 def _at(v: Verdict, where: Place | None) -> Verdict:

@@ -5,7 +5,8 @@ the scalars' own.
 
 The quantities, per layer n of a layered network: z{n}, a{n}, d{loss}/da{n}, delta{n} (∂loss/∂z),
 d{loss}/dW{n}, d{loss}/db{n}, and after an update W{n}+ and b{n}+; each with the scalar ids' `[k]`
-and `@t` suffixes.
+and `@t` suffixes. Of a convolution on numbers: each map as the matrix view names it (c(1), p), with
+a loss ∂loss/∂(map) and ∂loss/∂(kernel), element [i,j] the map's cell _i_j.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 
 from ..engine.expr import names
-from ..matrix.layers import network_layers
+from ..matrix.layers import Layer, network_layers
 from ..matrix.penalty import penalty_of
+from ..matrix.stages import base, maps, network_stages
 from ..solution import Solution
 from .names import NameMap
 
@@ -30,10 +32,16 @@ class MatrixIds:
     def __init__(self, sol: Solution, known: set[str]) -> None:
         self.grids: dict[str, tuple[Grid, bool]] = {}  # id with suffix ↦ (elements, is a matrix)
         layers = network_layers(sol.problem)
-        if layers is None:
-            return
-        loss = sol.graph.loss
         suffixes = sorted({m.group(0) for i in known if (m := _SUFFIX.search(i))})
+        if layers is not None:
+            self._layers(sol, layers, known, suffixes)
+        elif sol.problem.layers:
+            self._maps(sol, known, suffixes)
+        self.names = NameMap({p for i in self.grids for p in _parts(i)})
+
+    def _layers(self, sol: Solution, layers: tuple[Layer, ...], known: set[str], suffixes: list[str]) -> None:
+        """A layered network's vectors and matrices, layer by layer."""
+        loss = sol.graph.loss
         penalty = penalty_of(sol.problem)
         penalised = set(names(penalty.formula)) if penalty else set()
         uses = Counter(
@@ -59,11 +67,31 @@ class MatrixIds:
                 f"W{n}+": [[f"{w}+" for w in row] for row in layer.weights],
             }
             for s in suffixes:
-                for base, column in columns.items():
-                    self._add(base + s, [[_id(e, s, known)] for e in column], False)
-                for base, rows in matrices.items():
-                    self._add(base + s, [[_id(e, s, known) for e in row] for row in rows], True)
-        self.names = NameMap({p for i in self.grids for p in _parts(i)})
+                for key, column in columns.items():
+                    self._add(key + s, [[_id(e, s, known)] for e in column], False)
+                for key, rows in matrices.items():
+                    self._add(key + s, [[_id(e, s, known) for e in row] for row in rows], True)
+
+    def _maps(self, sol: Solution, known: set[str], suffixes: list[str]) -> None:
+        """Convolution on numbers: each stage's maps as the matrix view names them (c(1), p for a
+        layer of one map) and, with a loss, ∂loss/∂(each map) and ∂loss/∂(each kernel); element
+        [i,j] is the step of the map's cell _i_j."""
+        loss = sol.graph.loss
+        for stage in network_stages(sol.problem) or ():
+            kernels = maps(stage.weights) if stage.kind == "linear" and stage.shared else None
+            grids = [
+                (base(stage.outs) + label, stage.outs, cells, True) for label, cells in maps(stage.outs) or ()
+            ]
+            grids += [
+                (base(stage.weights) + label, stage.weights, cells, False) for label, cells in kernels or ()
+            ]
+            for key, cell_names, cells, forward in grids:
+                rows = [[cell_names[p] for p in row] for row in cells]
+                for s in suffixes:
+                    if forward:
+                        self._add(key + s, [[_id(c, s, known) for c in row] for row in rows], True)
+                    gradient = [[_id(f"d{loss}/d{c}", s, known) for c in row] for row in rows]
+                    self._add(f"d{loss}/d{key}{s}", gradient, True)
 
     def _add(self, key: str, grid: list[list[str | None]], matrix: bool) -> None:
         if any(e for row in grid for e in row):

@@ -40,5 +40,11 @@ def template(
             emit(blank_shape_sheet(str(file), problem), output)
             return
         sol = solve_by_hand(problem)
+        if sol.problem.forward_only and not sol.problem.assignment:  # its maps, as matrices
+            from ..matrix.view import matrix_view
+            from ..render.documents.sheet import map_sheet
+
+            emit(map_sheet(sol, matrix_view(sol)), output)
+            return
         questions = asked(sol) if sol.problem.assignment else ()
         emit(blank_sheet(sol, parse_phases(phases), questions), output)

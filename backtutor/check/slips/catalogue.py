@@ -25,6 +25,7 @@ from ...engine.expr import ONE, Call, Deriv, Expr, Num, Sym
 from ...engine.formula import text
 from ...solution import Step
 from ..recompute import FormulaRule, Hypothesis, LeafRule, as_known, as_written
+from .conv import kernel_flipped, pool_divisor
 from .network import bias_left_out, input_missing, net_for_out, one_example, softmax_diagonal, w_for_wt
 from .optimizer import OptimizerFacts, no_learning_rate
 from .optimizer_rewrite import (
@@ -272,6 +273,17 @@ SLIPS: tuple[Slip, ...] = (
         _updated_weights,
     ),
     Slip("sigma_for_derivative", "used σ instead of its derivative σ′ = σ·(1 − σ)", _sigma_for_derivative),
+    Slip(
+        "kernel_flipped",
+        "flipped the kernel: the layer computes the cross-correlation (as PyTorch's conv2d), each weight "
+        "over the cell at its own place, not a convolution with the kernel turned by 180°",
+        kernel_flipped,
+    ),
+    Slip(
+        "pool_divisor",
+        "the window's sum {divisor}: an average pool's cell is the mean of its {cells} cells",
+        pool_divisor,
+    ),
     Slip(
         "W_for_WT",
         "used W for Wᵀ in the backward pass: a hidden unit's ∂E/∂out sums δ_k times the weights from "

@@ -12,6 +12,7 @@ from ...engine.formula import text
 from ...engine.graph import Node
 from ...engine.losses import LOSSES
 from ...engine.ops import OPS
+from ...matrix.stages import maps, network_stages
 from ...solution import ETA, Solution, Step
 from ..recompute import FormulaRule, LeafRule, ReadRule, as_known, as_written
 from .optimizer import OptimizerFacts
@@ -35,6 +36,7 @@ class SlipContext:
         self.transposed = _transposed(weights)
         self.softmax_nets = _softmax_nets(sol.graph.computed)  # each output ↦ its own net (the diagonal)
         self.batch_sums = _batch_sums(sol.steps)
+        self.flipped = _flipped_kernels(sol)  # a conv kernel's weight ↦ its partner across the centre
 
     def is_input_factor(self, factor: Expr) -> bool:
         """∂net/∂w of a weight: the input the weight multiplies (not a bias's 1, not the loss's)."""
@@ -94,6 +96,21 @@ class Slip:
     def told(self, **fields: object) -> str:
         """What the student is told, with the details of this answer filled in."""
         return self.explanation.format(**fields)
+
+
+def _flipped_kernels(sol: Solution) -> dict[str, str]:
+    """Each conv kernel's weight ↦ the weight at its place in the kernel turned by 180°."""
+    if not sol.problem.layers:
+        return {}
+    out: dict[str, str] = {}
+    for stage in network_stages(sol.problem) or ():
+        if stage.kind != "linear" or not stage.shared:
+            continue
+        for _, grid in maps(stage.weights) or ():
+            turned = [row[::-1] for row in grid[::-1]]
+            for row, other in zip(grid, turned, strict=True):
+                out.update((stage.weights[p], stage.weights[q]) for p, q in zip(row, other, strict=True))
+    return {w: q for w, q in out.items() if w != q}
 
 
 def _partners(weights: Mapping[tuple[str, str], str]) -> dict[str, list[str]]:

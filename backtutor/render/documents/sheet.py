@@ -8,6 +8,8 @@ from itertools import groupby
 
 from ...engine.formula import text
 from ...errors import InputError
+from ...matrix.records import MatrixStep
+from ...matrix.stages import base, maps
 from ...solution import Solution, Step
 from ...solution.asked import Question, describe
 from ...text import PLAIN_NUMBER, yaml_comment, yaml_string
@@ -51,12 +53,37 @@ def answer_sheet(sol: Solution, steps: list[Step], answers: Mapping[str, str]) -
     return "\n".join(lines) + "\n"
 
 
-def _head(sol: Solution) -> list[str]:
+def map_sheet(sol: Solution, steps: tuple[MatrixStep, ...]) -> str:
+    """A sheet of maps (a problem without a loss): each map the exercise asks for as rows of `~`, one
+    per cell, under what it is; the input, which is given, is left out."""
+    lines = _head(sol, maps=True)
+    inputs = sol.problem.inputs
+    given = {base(inputs) + label for label, _ in maps(inputs) or [("", [])]}
+    for s in steps:
+        if s.value.ndim != 2 or s.id in given:
+            continue
+        rows, cols = s.value.shape
+        lines += ["", f"# {yaml_comment(s.equation)}: a {rows}×{cols} matrix", f"{yaml_string(s.id)}:"]
+        lines += ["  - [" + ", ".join(["~"] * cols) + "]"] * rows
+    return "\n".join(lines) + "\n"
+
+
+def _head(sol: Solution, maps: bool = False) -> list[str]:
     title = yaml_comment(sol.problem.title or sol.problem.path)
+    how = (
+        [
+            "# Replace each ~ with the cell's number as you rounded it (0.25, 2.5e-1); a map is rows of",
+            "# numbers, as written. Leave ~ for cells you skip.",
+        ]
+        if maps
+        else [
+            "# Replace ~ with your answer: a number as you rounded it (0.3589, 3.59e-1) or a formula",
+            "# in quotes ('w3*sigmoid(x2)*(1 - sigmoid(x2))'). Leave ~ for steps you skip.",
+        ]
+    )
     return [
         f"# Answer sheet: {title}",
-        "# Replace ~ with your answer: a number as you rounded it (0.3589, 3.59e-1) or a formula",
-        "# in quotes ('w3*sigmoid(x2)*(1 - sigmoid(x2))'). Leave ~ for steps you skip.",
+        *how,
         f"# Check it with: backtutor check {yaml_comment(sol.problem.path)} THIS_FILE",
     ]
 
