@@ -204,30 +204,3 @@ def test_a_write_up_s_bmatrix_is_graded_cell_by_cell(tmp_path):
     result = runner.invoke(app, ["check", str(FORWARD), str(page), "-f", "json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["right"] == 16
-
-
-PAGE = PROBLEMS.parent / "docs" / "guide" / "feature-maps.md"
-
-
-def shows(shown: str, text: str) -> bool:
-    """`text` holds the lines `shown`, in order, `…` standing for anything (whitespace collapsed,
-    as the documentation's own test compares them)."""
-    pattern = ".*?".join(re.escape(" ".join(part.split())) for part in shown.split("…"))
-    return re.search(pattern, " ".join(text.split()), re.DOTALL) is not None
-
-
-def test_the_page_s_commands_and_files_are_what_it_shows():
-    """Each `$ backtutor …` of the page: its exit code (0, or the one its comment says) and the
-    lines under it in its output; each titled YAML block: the file it names."""
-    page = PAGE.read_text(encoding="utf-8")
-    for title, body in re.findall(r'```yaml title="([^"]+)"\n(.*?)```', page, re.DOTALL):
-        assert shows(body, (PROBLEMS.parent / title).read_text(encoding="utf-8")), title
-    blocks = re.findall(r"```console\n(.*?)```", page, re.DOTALL)
-    commands = [c for block in blocks for c in re.split(r"^\$ ", block, flags=re.MULTILINE) if c]
-    assert len(commands) == 4
-    for command in commands:
-        line, _, shown = command.partition("\n")
-        args, _, comment = line.partition("  # exit code ")
-        result = runner.invoke(app, args.split()[1:], terminal_width=80)
-        assert result.exit_code == int(comment or 0), (line, result.output)
-        assert shows(shown, result.output), line
