@@ -110,9 +110,18 @@ def test_the_terminal_shows_maps_and_no_loss():
         assert absent not in result.output.replace(result.output.splitlines()[0], "")
 
 
-@pytest.mark.parametrize("options", [["--epochs", "3"], ["--plot", "curve.png"]])
-def test_options_that_need_a_loss_say_so(options, tmp_path):
-    result = runner.invoke(app, ["solve", str(FORWARD), *options], catch_exceptions=False)
+@pytest.mark.parametrize(
+    "options",
+    [
+        ["solve", "--epochs", "3"],
+        ["solve", "--plot", "curve.png"],
+        ["explore", "--epochs", "2", "-o", "page.html"],
+    ],
+)
+def test_options_that_need_a_loss_say_so(options, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    command, *options = options
+    result = runner.invoke(app, [command, str(FORWARD), *options], catch_exceptions=False)
     assert result.exit_code == 2
     assert f"{options[0]}: {FORWARD}" in result.output and "has no loss" in result.output
 
@@ -130,6 +139,16 @@ def test_a_file_without_a_loss_refuses_what_needs_one(write_problem, extra, fiel
     result = runner.invoke(app, ["solve", str(path)], catch_exceptions=False)
     assert result.exit_code == 2
     assert re.search(rf"problem\.yaml:\d+: {re.escape(field)}: .*{says}", result.output), result.output
+
+
+def test_the_graph_draws_no_loss_and_nothing_frozen():
+    drawn = {}
+    for path in (FORWARD, PROBLEMS / "three_filters.yaml"):
+        result = runner.invoke(app, ["graph", str(path)])
+        assert result.exit_code == 0, result.output
+        drawn[path] = result.output
+    assert "#fecaca" in drawn[PROBLEMS / "three_filters.yaml"]  # the loss node's colour
+    assert "#fecaca" not in drawn[FORWARD] and "frozen" not in drawn[FORWARD] and "k_2_3_3" in drawn[FORWARD]
 
 
 def test_kind_none_goes_with_layers_only(write_problem):

@@ -35,6 +35,8 @@ def explore(
     with failing():
         check_output(output, (file,))
         problem = load(file)
+        if epochs is not None:
+            problem.require_loss("--epochs")
         plan = Plan.of(problem, epochs)
         shown = shown_updates(steps or (None if plan.default_shown else "1,last"), plan)
         write_atomic(output, render(run(problem, epochs=epochs, shown=shown), precision), (file,))

@@ -276,6 +276,8 @@ def solve(
         if blank and format not in documents():
             raise InputError(f"--blank makes a worksheet document: use it with -f {listed(documents())}")
         problem = load_data(name, raw, lines)
+        if epochs is not None:
+            problem.require_loss("--epochs")
         plan = Plan.of(problem, epochs)
         if plot:
             problem.require_loss("--plot")

@@ -34,8 +34,6 @@ class Plan:
     @classmethod
     def of(cls, problem: Problem, epochs: int | None = None) -> Plan:
         """The plan of a problem's run; `epochs` overrides the file's."""
-        if epochs is not None:
-            problem.require_loss("--epochs")
         training = problem.training
         n = len(problem.data)
         size = training.batch_size if training else n

@@ -105,9 +105,9 @@ def _node(
     sol: Solution, node: Node, value: Value | None, grad: float | None, precision: int, on_path: set[str]
 ) -> str:
     """One node's line: its name, what it is (its op and formula when short), value and gradient."""
-    g, n = sol.graph, node.name
-    kind = "loss" if n == g.loss else node.kind
-    if kind == "param" and n not in g.wrt:
+    g, n, forward_only = sol.graph, node.name, sol.problem.forward_only  # no loss: nothing is frozen
+    kind = "loss" if n == g.loss and not forward_only else node.kind
+    if kind == "param" and n not in g.wrt and not forward_only:
         kind = "frozen"
     lines = [n]
     if node.expr is None:

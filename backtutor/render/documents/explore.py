@@ -127,10 +127,11 @@ def page_data(
     at = graphviz_layout(columns, g) if graphviz else None
     forms = (closed if closed is not None else closed_forms(sol, simplify=True)).forms
     simplified = {cf.chain: cf.simplified for cf in forms}
+    loss = None if sol.problem.forward_only else g.loss  # no loss: the last map is a map
     nodes = [
         {
             "id": n,
-            "kind": "loss" if n == g.loss else g.nodes[n].kind,
+            "kind": "loss" if n == loss else g.nodes[n].kind,
             "col": c,
             "row": r,
             "expr": _math(g.nodes[n].expr, precision),
@@ -156,7 +157,7 @@ def page_data(
         "edges": edges,
         "steps": steps,
         "given": given(sol),
-        "loss": g.loss,
+        "loss": loss,
         "layout": "graphviz" if at else "built-in",
         "precision": precision,
         "tolerance": sol.problem.tolerance,  # the file's (rtol, atol): practice judges as check does
