@@ -25,6 +25,7 @@ from .data import batch_size, optimizer
 from .fields import layer_constant
 from .files import FileError
 from .load import schema_error
+from .penalty import check_strength
 from .records import Training
 from .sources import Source, read_source
 from .yamlfile import Lines
@@ -240,16 +241,7 @@ def _penalty(c: Located, spec: ArrayNetworkFile, problem: ArrayProblem) -> Array
     p, where = spec.loss.penalty, ("loss", "penalty")
     if p is None:
         return None
-    if (p.l1 is None) == (p.l2 is None):
-        raise c.fail(where, "give one of l2: λ (λ·Σw²) or l1: λ (λ·Σ|w|)")
-    strength = p.l2 if p.l2 is not None else p.l1
-    assert strength is not None
-    if strength < 0:
-        raise c.fail(
-            (*where, "l2" if p.l2 is not None else "l1"), f"λ must be ≥ 0, got {format_number(strength)}"
-        )
-    if p.half and p.l2 is None:
-        raise c.fail((*where, "half"), "half goes with l2 (½λ·Σw²)")
+    check_strength(c, p)
     over = tuple(p.parameters) if p.parameters is not None else problem.parameters
     for i, name in enumerate(over):
         if name not in problem.parameters:

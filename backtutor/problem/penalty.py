@@ -5,12 +5,16 @@ derivatives ∂E_penalty/∂w and the gradients, and the loss never uses a param
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from ..engine.expr import HALF, Call, Expr, Num, Sym
 from ..engine.losses import LOSSES
 from ..engine.notation import format_number
-from .checker import SpecReader
+from .checker import Located, SpecReader
 from .records import Training
+
+if TYPE_CHECKING:
+    from .schema import PenaltyFile
 
 
 def penalised(c: SpecReader, model: list[tuple[str, Expr]], loss: str) -> list[tuple[str, Expr]]:
@@ -20,16 +24,7 @@ def penalised(c: SpecReader, model: list[tuple[str, Expr]], loss: str) -> list[t
     if p is None:
         return model
     where = ("loss", "penalty")
-    if (p.l1 is None) == (p.l2 is None):
-        raise c.fail(where, "give one of l2: λ (λ·Σw²) or l1: λ (λ·Σ|w|)")
-    strength = p.l2 if p.l2 is not None else p.l1
-    assert strength is not None
-    if strength < 0:
-        raise c.fail(
-            (*where, "l2" if p.l2 is not None else "l1"), f"λ must be ≥ 0, got {format_number(strength)}"
-        )
-    if p.half and p.l2 is None:
-        raise c.fail((*where, "half"), "half goes with l2 (½λ·Σw²)")
+    strength = check_strength(c, p)
     if LOSSES[s.loss.kind].is_output or not model or model[-1][0] != loss:
         raise c.fail(where, "a penalty is added to a loss; with kind 'output' there is none")
     over = p.parameters if p.parameters is not None else [n for n in s.parameters if n not in s.frozen]
@@ -46,6 +41,23 @@ def penalised(c: SpecReader, model: list[tuple[str, Expr]], loss: str) -> list[t
     factors: tuple[Expr, ...] = (HALF, Num(strength), total) if p.half else (Num(strength), total)
     *before, (_, expr) = model
     return [*before, (node, Call("mul", factors)), (loss, Call("add", (expr, Sym(node))))]
+
+
+def check_strength(c: Located, p: PenaltyFile) -> Fraction:
+    """The penalty's λ: one of l2 and l1, ≥ 0, and `half` only with l2, in the scalar and the array
+    engine's files alike."""
+    where = ("loss", "penalty")
+    if (p.l1 is None) == (p.l2 is None):
+        raise c.fail(where, "give one of l2: λ (λ·Σw²) or l1: λ (λ·Σ|w|)")
+    strength = p.l2 if p.l2 is not None else p.l1
+    assert strength is not None
+    if strength < 0:
+        raise c.fail(
+            (*where, "l2" if p.l2 is not None else "l1"), f"λ must be ≥ 0, got {format_number(strength)}"
+        )
+    if p.half and p.l2 is None:
+        raise c.fail((*where, "half"), "half goes with l2 (½λ·Σw²)")
+    return strength
 
 
 def penalty_name(loss: str) -> str:
