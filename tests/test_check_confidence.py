@@ -88,7 +88,7 @@ def test_misconceptions_count_what_the_student_is_told_not_the_slips_name():
     """η left out and 2 left out are both `missing_factor` but two misconceptions; 2 left out listed
     once as missing_factor and once as factor_two is one; errors no slip explains count once between
     them (the checker cannot tell them apart)."""
-    from backtutor.check.grade import Seen
+    from backtutor.check.misconceptions import Seen
     from backtutor.check.verdicts import distinct
 
     eta, two = "left out the factor η (the learning rate)", "left out the factor 2"

@@ -58,7 +58,7 @@ def test_json_says_two_slips(tmp_path):
 
 
 def test_a_pair_with_one_slip_shown_before_adds_one_misconception():
-    from backtutor.check.grade import Seen
+    from backtutor.check.misconceptions import Seen
     from backtutor.check.verdicts import distinct
 
     sign = Verdict("a", "1", "2", "wrong", "sign error", "sign")

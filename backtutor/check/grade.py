@@ -18,8 +18,9 @@ from typing import cast
 
 from ..engine.formula import format_number
 from ..solution import Solution, Step
-from .explain import Explainer, Found, about, told_at
+from .explain import Explainer, Found, told_at
 from .formulas import FormulaJudge
+from .misconceptions import Seen
 from .pairs import PairSearch
 from .places import Place, Unmatched
 from .questions import Marking
@@ -325,8 +326,7 @@ def one_slip_per_map(ordered: list[Verdict]) -> list[Verdict]:
             wrong.setdefault(v.element.split("[")[0], []).append(k)
     out = list(ordered)
     for name, cells in wrong.items():
-        # the same slip told the same way in each: one rule for the whole map, not in each cell
-        # other weights swapped or another factor left out
+        # the same slip told the same way in each cell: one rule for the whole map
         each = [
             set(zip(v.candidates, v.told, strict=True)) or {(v.slip, v.explanation)}
             for v in map(ordered.__getitem__, cells)
@@ -357,50 +357,3 @@ def transposed(written: float, value: float, decimals: int) -> bool:
     a, b = a.replace(".", ""), b.replace(".", "")
     diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
     return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
-
-
-class Seen:
-    """The slips a sheet has shown so far: the same slip made again is the same misconception. A
-    verdict that lists several slips is the same as an earlier one that names or lists any of them,
-    each slip with what the student is told (η left out is not 2 left out, though both are
-    missing_factor)."""
-
-    def __init__(self) -> None:
-        self.named: dict[tuple[str, str], str] = {}  # (slip, what the student is told) ↦ where first
-        self.listed: dict[tuple[str, str], str] = {}  # a slip listed among several ↦ where first
-
-    def mark(self, v: Verdict) -> Verdict:
-        """The wrong verdict marked with where its misconception first showed, if it did before."""
-        if v.confidence == "two slips":  # the first sure, the second one of the others
-            keys = [(n, about(t)) for n, t in zip(v.candidates, v.told, strict=True)]
-            before = [self.named.get(k) or self.listed.get(k, "") for k in keys]
-            self.named.setdefault(keys[0], v.id)
-            for k in keys[1:]:
-                (self.named if len(keys) == 2 else self.listed).setdefault(k, v.id)
-            first, second = before[0], next((b for b in before[1:] if b), "")
-            if first and second:
-                told = f"{v.explanation} (again, as in {first})"
-                return dataclasses.replace(v, again=first, explanation=told)
-            repeated = tuple(n for n, b in ((keys[0][0], first), (keys[1][0], second)) if b)
-            return dataclasses.replace(v, repeated=repeated)
-        again = self.again(v)
-        if not again:
-            return v
-        return dataclasses.replace(v, again=again, explanation=f"{v.explanation} (again, as in {again})")
-
-    def again(self, v: Verdict) -> str:
-        """Where this verdict's slip first showed, or "" (and it is remembered)."""
-        if v.candidates:
-            keys = [(n, about(t)) for n, t in zip(v.candidates, v.told, strict=True)]
-            first = next(
-                (self.named.get(k) or self.listed[k] for k in keys if k in self.named or k in self.listed), ""
-            )
-            for k in keys:
-                self.listed.setdefault(k, v.id)
-            return first
-        if not v.slip or v.slip == ARITHMETIC.name:
-            return ""
-        key = (v.slip, about(v.explanation))
-        first = self.named.get(key) or self.listed.get(key, "")
-        self.named.setdefault(key, v.id)
-        return first

@@ -35,9 +35,10 @@ def shapes(
         check_output(output, (file,))
         table = load_shapes(file)
         if format is ShapesFormat.json:
+            from ..cnn.steps import document
             from ..text import json_dumps
 
-            emit(json_dumps(table.as_dict(), indent=2) + "\n", output)
+            emit(json_dumps(document(table), indent=2) + "\n", output)
         else:
             from ..render.terminal.shapes import render as render_shapes
 

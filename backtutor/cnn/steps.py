@@ -72,6 +72,11 @@ def quantities(row: Row) -> tuple[str, ...]:
     return QUANTITIES.get(row.kind, QUANTITIES["other"])
 
 
+def document(table: ShapeTable) -> dict[str, object]:
+    """`shapes -f json`: the table, and the answers `template` and `check` ask for, by id."""
+    return {**table.as_dict(), "steps": [s.as_dict() for s in shape_steps(table)]}
+
+
 def shape_steps(table: ShapeTable) -> tuple[ShapeStep, ...]:
     """Every answer of the table in working order, the totals last."""
     out: list[ShapeStep] = []

@@ -55,8 +55,7 @@ class ShapeTable(Displayed):  # a notebook shows it (display.py)
     conventions: tuple[str, ...] = field(default=())
 
     def as_dict(self) -> dict[str, Any]:
-        from .steps import shape_steps  # (it reads this table)
-
+        """The table as data; `shapes -f json` adds its steps (cnn/steps.py: `document`)."""
         return {
             "title": self.title,
             "input": list(self.input),
@@ -64,5 +63,4 @@ class ShapeTable(Displayed):  # a notebook shows it (display.py)
             "layers": [r.as_dict() for r in self.rows],
             "totals": {"parameters": self.params, "mult_adds": self.mult_adds},
             "conventions": list(self.conventions),
-            "steps": [s.as_dict() for s in shape_steps(self)],  # the answers `template` and `check` ask
         }

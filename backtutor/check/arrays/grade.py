@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from ...arrays.rules import RULES
-from ..grade import Seen
+from ..misconceptions import Seen
 from ..places import Place, Unmatched
 from ..verdicts import Report, Verdict
 from .compare import Bounds, describe, largest_error

@@ -1,0 +1,57 @@
+"""How many misconceptions a sheet shows: the same slip made again is counted once, where it first
+showed (the scalar checker and the arrays' alike)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from .explain import about
+from .slips.catalogue import ARITHMETIC
+from .verdicts import Verdict
+
+
+class Seen:
+    """The slips a sheet has shown so far: the same slip made again is the same misconception. A
+    verdict that lists several slips is the same as an earlier one that names or lists any of them,
+    each slip with what the student is told (η left out is not 2 left out, though both are
+    missing_factor)."""
+
+    def __init__(self) -> None:
+        self.named: dict[tuple[str, str], str] = {}  # (slip, what the student is told) ↦ where first
+        self.listed: dict[tuple[str, str], str] = {}  # a slip listed among several ↦ where first
+
+    def mark(self, v: Verdict) -> Verdict:
+        """The wrong verdict marked with where its misconception first showed, if it did before."""
+        if v.confidence == "two slips":  # the first sure, the second one of the others
+            keys = [(n, about(t)) for n, t in zip(v.candidates, v.told, strict=True)]
+            before = [self.named.get(k) or self.listed.get(k, "") for k in keys]
+            self.named.setdefault(keys[0], v.id)
+            for k in keys[1:]:
+                (self.named if len(keys) == 2 else self.listed).setdefault(k, v.id)
+            first, second = before[0], next((b for b in before[1:] if b), "")
+            if first and second:
+                told = f"{v.explanation} (again, as in {first})"
+                return dataclasses.replace(v, again=first, explanation=told)
+            repeated = tuple(n for n, b in ((keys[0][0], first), (keys[1][0], second)) if b)
+            return dataclasses.replace(v, repeated=repeated)
+        again = self.again(v)
+        if not again:
+            return v
+        return dataclasses.replace(v, again=again, explanation=f"{v.explanation} (again, as in {again})")
+
+    def again(self, v: Verdict) -> str:
+        """Where this verdict's slip first showed, or "" (and it is remembered)."""
+        if v.candidates:
+            keys = [(n, about(t)) for n, t in zip(v.candidates, v.told, strict=True)]
+            first = next(
+                (self.named.get(k) or self.listed[k] for k in keys if k in self.named or k in self.listed), ""
+            )
+            for k in keys:
+                self.listed.setdefault(k, v.id)
+            return first
+        if not v.slip or v.slip == ARITHMETIC.name:
+            return ""
+        key = (v.slip, about(v.explanation))
+        first = self.named.get(key) or self.listed.get(key, "")
+        self.named.setdefault(key, v.id)
+        return first
