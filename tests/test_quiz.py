@@ -49,6 +49,8 @@ def test_all_right_gives_the_full_score():
     assert result.output.count("✓ right") == 10
     assert "Score: 10/10 right, 0 own errors, 0 carried forward" in result.output
     assert "first error" not in result.output and "not asked" not in result.output
+    # one update: the headings do not number it
+    assert "\nforward pass\n" in result.output and "(update 1)" not in result.output
 
 
 def test_a_wrong_answer_then_own_value_carries_forward():

@@ -150,7 +150,7 @@ def run(quiz: Quiz, console: Console, read: Read) -> QuizState:
         while (step := question(quiz, state)) is not None:
             if group != (step.update, step.example, step.phase):
                 group, before, given = (step.update, step.example, step.phase), given, givens(quiz, step)
-                console.print(section(step, given if given != before else []))
+                console.print(section(step, given if given != before else [], quiz.sol.updates))
             state = ask(quiz, state, step, console, read)
     except (EOFError, KeyboardInterrupt):
         console.print()  # end the prompt's line

@@ -26,10 +26,14 @@ def intro(title: str, questions: int) -> RenderableType:
     )
 
 
-def section(step: Step, givens: list[tuple[str, str]]) -> Text:
-    """Where the working is now (phase, update, example) and the numbers it starts from."""
-    where = f"update {step.update}" + (f", example {step.example}" if step.example is not None else "")
-    heading = Text(f"{step.phase} pass ({where})" if step.phase != "update" else f"updates ({where})")
+def section(step: Step, givens: list[tuple[str, str]], updates: int) -> Text:
+    """Where the working is now (phase, and the update and example when there are several) and the
+    numbers it starts from."""
+    where = ([f"update {step.update}"] if updates > 1 else []) + (
+        [f"example {step.example}"] if step.example is not None else []
+    )
+    name = f"{step.phase} pass" if step.phase != "update" else "updates"
+    heading = Text(name + (f" ({', '.join(where)})" if where else ""))
     heading.stylize("bold blue")
     if givens:
         heading.append(
