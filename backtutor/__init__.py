@@ -180,7 +180,9 @@ def check(
     """Check one student's answers: right, carried forward, or wrong with the likely slip. `answers`:
     a dict of step id → answer, a sheet's YAML text, a student's Markdown (their equations as they
     write them), or a file's path: a YAML sheet or a write-up (.md, .tex, .txt, .ipynb); or a
-    student's NumPy arrays, a dict of step id (or dW1, grad_W1, …) → array or an .npz's path.
+    student's NumPy arrays, a dict of step id (or dW1, grad_W1, …) → array or an .npz's path. For an
+    architecture (a CNN's table): a dict of id → answer ("conv1.output": "24x24x20"), a sheet's YAML,
+    a Markdown table's text, or their file's path.
 
     >>> report = backtutor.check("problems/q4.yaml", {"dE_total/dw5": 0.0822, "w5+": 0.3589})
     >>> report.summary
@@ -189,15 +191,23 @@ def check(
     from .check import Checker
     from .check.arrays import check_arrays, is_array_sheet, worked
     from .check.checked import Checked
-    from .check.given import read_given
+    from .check.cnn.grade import ShapeChecker
+    from .check.given import grade_shapes, read_given
+    from .cnn.table import ShapeTable
+    from .problem.load import load_answer_key
+    from .problem.records import Problem
+    from .problem.sources import source_name
     from .solution import solve_by_hand
 
     if is_array_sheet(answers):  # a student's NumPy arrays: against the array engine's working
-        from .problem.records import Problem
-
         arrays = worked(problem.path if isinstance(problem, Problem) else problem)
         return Checked(check_arrays(arrays, answers, (rtol, atol)), arrays)
-    sol = solve_by_hand(_problem(problem))
+    key = problem if isinstance(problem, Problem) else load_answer_key(problem)
+    if isinstance(key, ShapeTable):  # an architecture: its table's shapes and counts
+        assert not isinstance(problem, Problem)
+        checker = ShapeChecker(key, source_name(problem))
+        return Checked(grade_shapes(answers, checker), checker.key)
+    sol = solve_by_hand(key)
     sheet = read_given(answers, sol)
     return Checked(Checker(sol, rtol, atol).grade(sheet.answers, sheet.name, sheet.unmatched), sol)
 

@@ -215,3 +215,22 @@ def test_check_reads_a_student_s_markdown_as_text_or_as_a_file(tmp_path: Path) -
         assert statuses == {"out_h1": "right", "dE_total/dw5": "right", "w5+": "wrong"}
         assert checked.report.sheet == name
         assert [u.text for u in checked.report.unmatched if "0.01" in u.text]  # said, not dropped
+
+
+def test_check_takes_a_cnn_table_as_a_dict_yaml_markdown_or_a_path(tmp_path: Path) -> None:
+    # LeNet-5, worked by hand: C1 (5·5·1 + 1)·6 = 156, C3 (5·5·6 + 1)·16 = 2,416; 61,706 in all (LeCun)
+    lenet = str(PROBLEMS / "lenet5.yaml")
+    answers = {"C1.output": "28x28x6", "C1.params": 156, "C3.params": 1500, "total.params": "61,706"}
+    checked = backtutor.check(lenet, answers)
+    assert checked.summary.startswith("3/4 right, 1 own error")
+    assert [v.status for v in checked.verdicts] == ["right", "right", "wrong", "right"]
+    assert "2,416" in checked.verdicts[2].explanation
+    assert "C3.params = 1500" in checked._repr_mimebundle_()["text/plain"]
+    table = "| Layer | Output size | Parameters |\n|---|---|---|\n| C1 | 6x28x28 | 156 |\n"
+    sheet = tmp_path / "table.md"
+    sheet.write_text(table)
+    yaml_text = "C1.output: 28x28x6\nC1.params: 156\n"
+    for given in (table, sheet, yaml_text):
+        assert backtutor.check(lenet, given).all_right
+    with pytest.raises(backtutor.InputError, match="no layer 'convx'"):
+        backtutor.check(lenet, {"convX.output": "3"})

@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from ..arrays.records import ArraySolution
 from ..display import Displayed
 from ..solution import Solution
+from .cnn.grade import ShapeKey
 from .verdicts import Report, Verdict
 
-Worked = Solution | ArraySolution  # what a sheet is graded against: steps worked by hand, or arrays
+# what a sheet is graded against: steps worked by hand, arrays, or a CNN's table of shapes and counts
+Worked = Solution | ArraySolution | ShapeKey
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """An answer sheet given from Python (`backtutor.check`): a dict of step id → answer, YAML or Markdown
-text, or a file's path (a YAML sheet, or a write-up: .md, .tex, .txt, .ipynb), each read by the reader
-the command line uses for it; errors name "(dict)", "(YAML text)", "(Markdown text)" or the file."""
+text, or a file's path (a YAML sheet, or a write-up: .md, .tex, .txt, .ipynb; for an architecture, a
+YAML sheet or a Markdown table), each read by the reader the command line uses for it; errors name
+"(dict)", "(YAML text)", "(Markdown text)" or the file."""
 
 from __future__ import annotations
 
@@ -14,8 +15,13 @@ from ..problem.files import FileError
 from ..problem.sources import DICT, TEXT, checked_size, is_text
 from ..solution import Solution
 from ..text import yaml_dump
+from .cnn.answers import ShapeAnswer
+from .cnn.grade import ShapeChecker
+from .cnn.sheet import parse_shape_sheet
+from .cnn.table import parse_table_sheet
 from .places import Unmatched
 from .sheet import Answer, parse_sheet, read_sheet
+from .verdicts import Report
 from .writeup.records import WRITEUP_KINDS, Writeup
 
 Given = Mapping[str, Any] | str | Path
@@ -49,6 +55,24 @@ def read_given(given: Given, sol: Solution) -> Sheet:
 
         return _of_writeup(read_writeup(given, sol))
     return Sheet(str(given), read_sheet(given, sol))
+
+
+def grade_shapes(given: Given, checker: ShapeChecker) -> Report:
+    """A CNN table's answers graded: a dict of id → answer (conv1.output: "24x24x20"), a sheet's YAML
+    text, a Markdown table's text, or a file's path."""
+    if isinstance(given, Mapping):
+        text = yaml_dump({str(k): _written(v) for k, v in given.items()})
+        return checker.grade(parse_shape_sheet(text, DICT, checker.ids), DICT)
+    if isinstance(given, str) and is_text(given):
+        checked_size(given, TEXT)
+        if _is_yaml_sheet(given):
+            return checker.grade(parse_shape_sheet(given, TEXT, checker.ids), TEXT)
+        answers: list[ShapeAnswer]
+        answers, unmatched = parse_table_sheet(given, MARKDOWN, checker.ids)
+        return checker.grade(answers, MARKDOWN, unmatched)
+    if not isinstance(given, str | Path):
+        raise ValueError("answers: give a dict of id → answer, a sheet's YAML or Markdown text, or its path")
+    return checker.read_and_grade(Path(given))
 
 
 def _of_writeup(writeup: Writeup) -> Sheet:

@@ -23,6 +23,13 @@ def is_text(source: str | Path) -> bool:
     return isinstance(source, str) and "\n" in source
 
 
+def source_name(source: Source) -> str:
+    """What errors and reports call a source: its path, "(YAML text)" or "(dict)"."""
+    if isinstance(source, Mapping):
+        return DICT
+    return TEXT if is_text(source) else str(source)
+
+
 def read_source(source: Source) -> tuple[str, Any, Lines]:
     """The name errors give, the data, and the line of each key (none for a dict)."""
     if isinstance(source, Mapping):

@@ -89,10 +89,13 @@ class ShapeIds:
 
 
 def read_shape_sheet(path: str | Path, ids: ShapeIds) -> list[ShapeAnswer]:
+    return parse_shape_sheet(read_text(path), str(path), ids)
+
+
+def parse_shape_sheet(text: str, name: str, ids: ShapeIds) -> list[ShapeAnswer]:
     """The answers of a YAML sheet (blanks, `~`, left out); a key that names no answer of the table
     is an error naming its line."""
-    name = str(path)
-    data, lines = yamlfile.parse(read_text(path), name, raw=True)
+    data, lines = yamlfile.parse(text, name, raw=True)
     if data is None:
         return []
     if not isinstance(data, dict):
