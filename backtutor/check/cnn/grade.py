@@ -284,7 +284,8 @@ class _SheetWork:
         yours = _text(from_yours)
         if yours and yours != step.expected:
             return verdict("wrong", f"from your own numbers it is {yours}")
-        return verdict("wrong", f"the {step.what} is {step.expected}")
+        verb = "is" if step.quantity in ("output", "weights") else "are"  # a shape; counts are plural
+        return verdict("wrong", f"the {step.what} {verb} {step.expected}")
 
     def _slips(
         self, step: ShapeStep, dims: Dims, from_yours: Value | None, facts: LayerFacts | None
