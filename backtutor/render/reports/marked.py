@@ -68,7 +68,7 @@ def _told(v: Verdict, source: Place | None) -> str:
         return f"{said}: carried forward from the error in {v.source}{line}; expected {v.expected}"
     if v.status == "wrong":
         said += f": expected {v.expected}; {told(v)}"  # and how sure its diagnosis is
-        return said + (f" (slip: {v.slip})" if v.slip else "")
+        return said + (f" (slip: {v.slip})" if v.slip and v.confidence == "one slip" else "")
     return f"{said}: {v.explanation or MARKS[v.status]}"
 
 
