@@ -147,4 +147,4 @@ def test_a_marked_error_says_how_sure_its_diagnosis_is(q4):
     # ∂E_total/∂w5 = 0.082167041 written with its sign flipped: one slip (sign) explains it
     text = "$$\\frac{\\partial E}{\\partial w_5} = -0.0822$$"
     out = marked(q4, writeup(q4, text, [("dE_total/dw5", "-0.0822", 1, None)]))
-    assert "sign error \\[one slip explains it\\]" in out
+    assert "sign error \\[one slip explains it\\] (slip: sign)" in out
