@@ -223,3 +223,10 @@ def test_a_write_up_s_bmatrix_is_graded_cell_by_cell(tmp_path):
     result = runner.invoke(app, ["check", str(FORWARD), str(page), "-f", "json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["right"] == 16
+
+
+def test_outputs_on_a_problem_with_a_loss_is_refused_not_ignored(write_problem):
+    text = (PROBLEMS / "three_filters.yaml").read_text(encoding="utf-8")
+    result = runner.invoke(app, ["solve", str(write_problem(text + "outputs: [conv1]\n"))])
+    assert result.exit_code == 2
+    assert re.search(r"problem\.yaml:\d+: outputs: .*leave out 'outputs'", result.output), result.output

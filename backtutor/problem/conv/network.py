@@ -186,6 +186,12 @@ def convolution_model(c: SpecReader) -> tuple[ProblemFile, BuiltModel]:
             "input_gradients": expand(s.input_gradients),
         }
     )
+    if not forward_only and s.outputs is not None:
+        raise c.fail(
+            ("outputs",),
+            "'outputs' picks the maps a forward-pass exercise asks for (a file without a loss); "
+            "with a loss the working shows every map: leave out 'outputs'",
+        )
     maps = _asked_maps(c, net)
     return spec, BuiltModel(net.model, net.outputs, net.outputs, net.layers, net.notes, maps)
 
