@@ -211,3 +211,23 @@ def test_solve_blank_takes_json_and_refuses_the_terminal() -> None:
     assert steps and all("value" not in s and "closed_form" not in s for s in steps)
     result = runner.invoke(app, ["solve", str(PROBLEMS / "q4.yaml"), "--blank"])
     assert result.exit_code == 2 and "json, markdown, latex or html" in result.output
+
+
+def test_a_students_worksheet_has_the_numbers_variants_gives_them(tmp_path):
+    """`worksheet --student` on a problem with variants: the student's own numbers, the same .tex as
+    the worksheet of the problem file `variants` writes for them."""
+    relu_class = str(PROBLEMS / "relu_class.yaml")
+    made = runner.invoke(app, ["variants", relu_class, "--count", "2", "-o", str(tmp_path / "c"), "--no-pdf"])
+    assert made.exit_code == 0, made.output
+    sheets = {}
+    for name, problem in (("class", relu_class), ("own", str(tmp_path / "c" / "2" / "problem.yaml"))):
+        out = tmp_path / name / "sheet.tex"
+        out.parent.mkdir()
+        result = runner.invoke(app, ["worksheet", problem, "--student", "2", "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        sheets[name] = out.read_text(encoding="utf-8")
+    assert sheets["class"] == sheets["own"]
+    base = runner.invoke(app, ["worksheet", relu_class, "-o", str(tmp_path / "base.tex")])
+    assert base.exit_code == 0 and (tmp_path / "base.tex").read_text(encoding="utf-8") != sheets["own"]
+    refused = runner.invoke(app, ["worksheet", str(PROBLEM), "--seed", "3", "-o", str(tmp_path / "x.tex")])
+    assert refused.exit_code == 2 and "give --student ID" in refused.output
