@@ -72,7 +72,7 @@ def has_numbers(path: Path) -> bool:
 
 def for_arrays(path: Path) -> bool:
     """A bundled matrix network only the array engine works (sizes with an init, data as arrays)."""
-    from backtutor.problem.array_network import is_array_file
+    from backtutor.problem.engines import is_array_file
 
     return is_array_file(bundled_data(path))
 

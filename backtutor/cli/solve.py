@@ -251,8 +251,7 @@ def solve(
 ) -> None:
     """Work a problem: forward pass, chain rule for every parameter, closed forms and SGD updates."""
     from ..errors import InputError
-    from ..problem.array_conv import conv_arrays_of, is_conv_arrays_file
-    from ..problem.array_network import arrays_of, engine_for
+    from ..problem.engines import engine_for, is_conv_arrays_file
     from ..problem.load import load_data
     from ..problem.sources import read_source
     from ..render.formats import documents, listed, names
@@ -266,6 +265,9 @@ def solve(
         conv = is_conv_arrays_file(raw)  # a convolutional network on one image (lenet5_image.yaml)
         if conv or engine_for(name, raw, engine) == "arrays":
             options = {"--only": only, "--blank": blank, "--plot": plot, "--view matrix": view is View.matrix}
+            from ..problem.array_conv import conv_arrays_of
+            from ..problem.array_network import arrays_of
+
             network = conv_arrays_of(name, raw, lines) if conv else arrays_of(name, raw, lines)
             solve_with_arrays(network, format, precision, epochs, steps, output, options)
             return

@@ -97,10 +97,6 @@ class ArrayConvProblem:
         return tuple(k for k in self.given if k[0] in "KWb")
 
 
-def is_conv_arrays_file(raw: Any) -> bool:
-    return isinstance(raw, dict) and "architecture" in raw and "init" in raw
-
-
 def load_conv_arrays(source: Source) -> ArrayConvProblem:
     return conv_arrays_of(*read_source(source))
 

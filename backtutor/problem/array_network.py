@@ -2,13 +2,11 @@
 `size` with an `init`, the data as arrays (array_data.py), dropout masks, the loss, its penalty and
 the training, each checked with an error that names the file, the field (or the array) and the line.
 
-`is_array_file` says which files only the array engine reads (an `init`, a layer's `size`, a `data`
-mapping of arrays); a network of `W` matrices small enough to work by hand stays with the scalar
-engine unless asked (`solve --engine arrays`), see `by_hand`."""
+Which files this engine reads is engines.py's to say (a network of `W` matrices small enough to
+work by hand stays with the scalar engine unless asked: `solve --engine arrays`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -37,50 +35,6 @@ if TYPE_CHECKING:
     Array = NDArray[np.float64]
 else:
     Array = Any
-
-
-def is_array_file(raw: Any) -> bool:
-    """The file uses what only the array engine reads: an `init`, a layer's `size`, `data` as arrays."""
-    if not isinstance(raw, Mapping) or not isinstance(raw.get("network"), list):
-        return False
-    sized = any(isinstance(layer, Mapping) and "size" in layer for layer in raw["network"])
-    return "init" in raw or sized or isinstance(raw.get("data"), Mapping)
-
-
-def by_hand(raw: Any) -> bool:
-    """A network of matrices `W` small enough to work number by number (limits.BY_HAND weights)."""
-    if not isinstance(raw, Mapping) or not isinstance(raw.get("network"), list):
-        return True
-    cells = 0
-    for layer in raw["network"]:
-        W = layer.get("W") if isinstance(layer, Mapping) else None
-        if not isinstance(W, list):
-            return True  # units by name: the scalar engine's
-        cells += sum(len(row) for row in W if isinstance(row, list))
-    return cells <= limits.BY_HAND
-
-
-def engine_for(name: str, raw: Any, engine: str) -> str:
-    """Which engine works a file: "arrays" or "scalar". `engine` is the user's choice: "auto" takes
-    the array engine for what only it reads and for a network of matrices too large to work by hand."""
-    if engine == "scalar" and is_array_file(raw):
-        raise FileError(
-            name, "this network's init, sizes or array data are read by the array engine only (--engine auto)"
-        )
-    if engine == "arrays" and not _matrices(raw):
-        raise FileError(
-            name, "the array engine works a network of matrix layers (W or size); this file has none"
-        )
-    if engine == "auto":
-        return "arrays" if is_array_file(raw) or (_matrices(raw) and not by_hand(raw)) else "scalar"
-    return engine
-
-
-def _matrices(raw: Any) -> bool:
-    layers = raw.get("network") if isinstance(raw, Mapping) else None
-    return isinstance(layers, list) and all(
-        isinstance(layer, Mapping) and ("W" in layer or "size" in layer) for layer in layers
-    )
 
 
 def load_arrays(source: Source) -> ArrayProblem:

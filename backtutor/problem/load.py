@@ -20,6 +20,7 @@ from ..engine.losses import LOSSES
 from . import data, matrices, penalty, yamlfile
 from .assignment import assignment_of
 from .checker import BuiltModel, SpecReader
+from .engines import is_conv_arrays_file
 from .expressions import expressions_model
 from .files import FileError
 from .layered import network_of
@@ -73,7 +74,7 @@ def load_shapes(source: Source) -> ShapeTable:
     `image` and `layers`); raises FileError with file, field and line."""
     from ..cnn.errors import LayerError
     from ..cnn.shapes import compute as compute_shapes
-    from .array_conv import conv_shapes, is_conv_arrays_file
+    from .array_conv import conv_shapes
     from .conv.network import architecture_of
 
     name, raw, lines = read_source(source)
@@ -104,8 +105,6 @@ def _read(source: Source) -> tuple[str, Lines, ProblemFile]:
 def _validated(name: str, raw: Any, lines: Lines) -> ProblemFile:
     if not isinstance(raw, dict):
         raise FileError(name, "expected a mapping of fields (title, inputs, network, …) at the top level", 1)
-    from .array_conv import is_conv_arrays_file
-
     if is_conv_arrays_file(raw):  # lenet5_image.yaml: no steps to write number by number
         raise FileError(
             name,

@@ -34,8 +34,9 @@ def worked(source: Source) -> ArraySolution:
     its image, or a network of matrix layers (the first update of a run the working would not show)."""
     from ...arrays.conv_run import solve_conv
     from ...arrays.run import solve_arrays
-    from ...problem.array_conv import conv_arrays_of, is_conv_arrays_file
-    from ...problem.array_network import arrays_of, engine_for
+    from ...problem.array_conv import conv_arrays_of
+    from ...problem.array_network import arrays_of
+    from ...problem.engines import engine_for, is_conv_arrays_file
     from ...problem.sources import read_source
 
     name, raw, lines = read_source(source)

@@ -147,7 +147,7 @@ class _Heading:
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         if cell_len(self.heading) + 6 <= options.max_width:
-            yield Rule(self.heading, style="blue")
+            yield Rule(Text(self.heading), style="blue")  # text as is: no markup, no :emoji: codes
         else:
             yield Text(self.heading, style="bold blue")
 
