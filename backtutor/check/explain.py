@@ -29,6 +29,8 @@ from .tolerance import Tolerance
 
 _SKIPPED = " (in {site}, which you did not write)"
 _SKIPPED_AT = re.compile(r" \(in [^,()]+, which you did not write\)")
+# a right number that the student's own numbers do not give, one slip on them does: two slips undone
+UNDONE = "the right number, but not from your own numbers (two slips undo each other): "
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,11 +76,21 @@ class Explainer:
         margin = 0.5 * a.unit + slack
         # σ′ from their written out, and (when that differs) from their net: both are a right method
         ways = [(True, plain)]
-        from_leaves = SheetState(self.recompute, state.student, parts=False).work(step)[0]
+        leaves = SheetState(self.recompute, state.student, parts=False)
+        from_leaves = leaves.work(step)[0]
         ways += [(False, from_leaves)] if from_leaves != plain else []
+        # the rounding of the numbers worked from moves each way apart: σ′(16.00) from their net
+        # is not 0 as from their out 1.000, and the digits of the net now weigh in
+        slacks = {True: slack}
+        if len(ways) > 1:
+            slacks[False] = self.recompute.rounding_slack(step, leaves, spread or {}, from_leaves)
         for f in (
             *self._in_step(a, step, state, slack, ways, margin, spread or {}),
-            *(f for parts, base in ways for f in self._skipped(a, step, state, slack, base, margin, parts)),
+            *(
+                f
+                for parts, base in ways
+                for f in self._skipped(a, step, state, slacks[parts], base, margin, parts)
+            ),
         ):
             found.setdefault(f.slip, f)
         return found
@@ -243,7 +255,7 @@ def told_at(h: Hypothesis, site: str, step: Step) -> str:
 def about(explanation: str) -> str:
     """What the student is told, without where a slip in a skipped step was made: what makes two
     errors the same misconception."""
-    return _SKIPPED_AT.sub("", explanation)
+    return _SKIPPED_AT.sub("", explanation).removeprefix(UNDONE)
 
 
 def _group(s: Step) -> tuple[int, int | None, str, str]:

@@ -18,10 +18,11 @@ from typing import cast
 
 from ..engine.formula import format_number
 from ..solution import Solution, Step
-from .explain import Explainer, Found, told_at
+from .explain import UNDONE, Explainer, Found, told_at
 from .formulas import FormulaJudge
-from .misconceptions import Seen
+from .misconceptions import Seen, one_slip_per_map
 from .pairs import PairSearch
+from .pen import transposed
 from .places import Place, Unmatched
 from .questions import Marking
 from .recompute import Paired, Recompute, SheetState
@@ -66,22 +67,77 @@ class Checker:
             shared = tuple(_at(cast(Verdict, v), a.where) for v, a in zip(known, given, strict=True))
             return self._marked(Report(sheet, shared, None, unmatched=unmatched), given)
         numbers = {a.id: a for a in given if a.value is not None}
-        state = self.recompute.state({i: a.value for i, a in numbers.items() if a.value is not None})
+        values = {i: a.value for i, a in numbers.items() if a.value is not None}
         spread = {i: self.spread(a) for i, a in numbers.items()}
+        state, ordered = self._graded(given, known, values, spread)
+        swapped = {v.id for v in ordered if TRANSPOSED.name in (v.slip, *v.candidates)}
+        meant = {i: v for i, v in state.meant.items() if i in swapped}
+        if meant:  # digits swapped in writing: the student may have worked on with what they meant
+            again = self._graded(given, known, {**values, **meant}, spread, frozenset(meant))
+            if _erring(again[1]) < _erring(ordered):
+                state, ordered = again
+        if self.sol.problem.layers:  # convolution on numbers: a map's slip is the one behind all of it
+            ordered = one_slip_per_map(ordered)
+        seen = Seen()
+        ordered = [seen.mark(v) if v.status == "wrong" or v.slip else v for v in ordered]
+        first = next((v for v in ordered if v.status == "wrong"), None)
+        return self._marked(Report(sheet, tuple(ordered), first, unmatched=unmatched), given)
+
+    def _graded(
+        self,
+        given: list[Answer],
+        known: list[Verdict | None],
+        values: Mapping[str, float],
+        spread: Mapping[str, float],
+        as_meant: frozenset[str] = frozenset(),
+    ) -> tuple[SheetState, list[Verdict]]:
+        """Each answer's verdict, in working order, from the student's numbers (`as_meant`: the ids
+        whose number is what they meant, not the digits they swapped writing it)."""
+        state = self.recompute.state(values)
+        state.as_meant = as_meant
         verdicts: dict[str, Verdict] = {}  # by step id, what later answers' grading reads
         ordered: list[Verdict] = []  # every answer's, a step answered twice (w1+ and W1+) twice
+        erred = False  # an answer wrong so far: a right one after it may rest on it
         for a, right in zip(given, known, strict=True):
-            v = _at(right or self.grade_one(a, state, verdicts, spread), a.where)
+            v = right or self.grade_one(a, state, verdicts, spread)
+            if erred and v.status == "right" and a.value is not None:
+                v = self._undone(a, v, state, verdicts, spread)
+            v = _at(v, a.where)
+            erred = erred or v.status == "wrong"
             verdicts[a.id] = v
             ordered.append(v)
         if state.pairs:  # two slips found together: the answers before that no slip explained
             ordered = [self._retried(v, a, state, spread) for v, a in zip(ordered, given, strict=True)]
-        if self.sol.problem.layers:  # convolution on numbers: a map's slip is the one behind all of it
-            ordered = one_slip_per_map(ordered)
-        seen = Seen()
-        ordered = [seen.mark(v) if v.status == "wrong" else v for v in ordered]
-        first = next((v for v in ordered if v.status == "wrong"), None)
-        return self._marked(Report(sheet, tuple(ordered), first, unmatched=unmatched), given)
+        return state, ordered
+
+    def _undone(
+        self,
+        a: Answer,
+        v: Verdict,
+        state: SheetState,
+        verdicts: Mapping[str, Verdict],
+        spread: Mapping[str, float],
+    ) -> Verdict:
+        """A right number that the student's own wrong numbers do not give, and one slip made on them
+        does (+ for − in w⁺ after a sign lost in ∂E/∂w): right, with that slip named, the two undoing
+        each other. Else the verdict as it was."""
+        step = self.index[a.id]
+        if not self.source(step, state, verdicts):
+            return v  # it rests on no wrong number
+        plain = state.work(step)[0]
+        slack = self.recompute.rounding_slack(step, state, spread, plain)
+        assert a.value is not None
+        if (
+            abs(a.value - plain) <= _far(a, slack, plain)  # their own numbers give it near enough
+            or self._rounded_early(a, step, state)
+            or self._from_leaves(a, step, state, spread, plain)
+        ):
+            return v
+        found = self.explainer.find(a, step, state, slack, plain, spread)
+        if len(found) != 1:
+            return v
+        (f,) = found.values()
+        return dataclasses.replace(v, explanation=UNDONE + f.explanation, slip=f.slip)
 
     def _retried(self, v: Verdict, a: Answer, state: SheetState, spread: Mapping[str, float]) -> Verdict:
         """An answer that no slip explained, tried again with the pairs of slips found later on the
@@ -253,10 +309,10 @@ class Checker:
             if d in seen:
                 continue
             seen.add(d)
-            if d in verdicts:
+            if d in verdicts and d not in state.as_meant:  # digits swapped, worked on as meant
                 if verdicts[d].status != "right":
                     sources.add(verdicts[d].source or d)
-            elif d not in state.student and d in self.index:
+            elif (d not in state.student or d in state.as_meant) and d in self.index:
                 stack.extend(state.inputs(self.index[d]))
         return min(sources, key=lambda i: self.order.get(i, -1), default="")
 
@@ -274,9 +330,10 @@ class Checker:
         step skipped under it) and reproduces it; several, listed; none, no name."""
         found = self.explainer.find(a, step, state, slack, plain, spread)
         decimals = self.tolerance.decimals(a)
-        if decimals is not None and a.value is not None and transposed(a.value, plain, decimals):
-            told = TRANSPOSED.told(value=f"{plain:.{decimals}f}")
-            found.setdefault(TRANSPOSED.name, Found(TRANSPOSED.name, told))
+        meant = None if decimals is None or a.value is None else transposed(a.value, plain, decimals, slack)
+        if meant is not None:
+            found.setdefault(TRANSPOSED.name, Found(TRANSPOSED.name, TRANSPOSED.told(value=meant)))
+            state.meant[a.id] = plain
         if len(found) == 1:
             (f,) = found.values()
             return self.verdict(a, "wrong", f.explanation, f.slip)
@@ -307,6 +364,11 @@ class Checker:
         return self.named(a, NO_SLIP)
 
 
+def _erring(verdicts: Iterable[Verdict]) -> int:
+    """The answers a slip shows in: wrong ones, and right ones two slips give (`_undone`)."""
+    return sum(v.status == "wrong" or bool(v.slip) for v in verdicts)
+
+
 def _far(a: Answer, slack: float, plain: float) -> float:
     """How far slips in skipped steps must move an answer to explain it (explain.py's `far`)."""
     return max(3 * a.unit + slack, 0.01 * abs(plain))
@@ -317,43 +379,6 @@ def _two_slips_told(sure: str, others: list[str]) -> str:
     return f"two slips together give this number: {sure}; and {second}"
 
 
-def one_slip_per_map(ordered: list[Verdict]) -> list[Verdict]:
-    """A map answered as a matrix whose wrong cells one slip explains every one of (the kernel
-    flipped), and no other slip does: that slip named in each, not the list each cell alone allows."""
-    wrong: dict[str, list[int]] = {}
-    for k, v in enumerate(ordered):
-        if v.status == "wrong" and v.element:
-            wrong.setdefault(v.element.split("[")[0], []).append(k)
-    out = list(ordered)
-    for name, cells in wrong.items():
-        # the same slip told the same way in each cell: one rule for the whole map
-        each = [
-            set(zip(v.candidates, v.told, strict=True)) or {(v.slip, v.explanation)}
-            for v in map(ordered.__getitem__, cells)
-        ]
-        shared = {(slip, told) for slip, told in set.intersection(*each) if slip}
-        if len(cells) < 2 or len(shared) != 1:
-            continue
-        ((slip, told),) = shared
-        for k in cells:
-            whole = f"{told} (it gives every wrong cell of {name})"
-            out[k] = dataclasses.replace(
-                ordered[k], explanation=whole, slip=slip, confidence="one slip", candidates=(), told=()
-            )
-    return out
-
-
 def _at(v: Verdict, where: Place | None) -> Verdict:
     """The verdict at the answer's place (the cached verdicts a class shares have none)."""
     return v if where is None or v.where == where else dataclasses.replace(v, where=where)
-
-
-def transposed(written: float, value: float, decimals: int) -> bool:
-    """The number written is the value, rounded as written, with two neighbouring digits swapped
-    (0.3952 for 0.3925, 30.34 for 33.04): a slip of the pen, not of the method."""
-    a, b = f"{written:.{decimals}f}", f"{value:.{decimals}f}"
-    if len(a) != len(b) or a.find(".") != b.find("."):
-        return False
-    a, b = a.replace(".", ""), b.replace(".", "")
-    diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
-    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]

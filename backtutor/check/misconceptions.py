@@ -1,5 +1,6 @@
 """How many misconceptions a sheet shows: the same slip made again is counted once, where it first
-showed (the scalar checker and the arrays' alike)."""
+showed (the scalar checker and the arrays' alike), and a map's wrong cells that one slip explains all
+of are that slip's."""
 
 from __future__ import annotations
 
@@ -55,3 +56,29 @@ class Seen:
         first = self.named.get(key) or self.listed.get(key, "")
         self.named.setdefault(key, v.id)
         return first
+
+
+def one_slip_per_map(ordered: list[Verdict]) -> list[Verdict]:
+    """A map answered as a matrix whose wrong cells one slip explains every one of (the kernel
+    flipped), and no other slip does: that slip named in each, not the list each cell alone allows."""
+    wrong: dict[str, list[int]] = {}
+    for k, v in enumerate(ordered):
+        if v.status == "wrong" and v.element:
+            wrong.setdefault(v.element.split("[")[0], []).append(k)
+    out = list(ordered)
+    for name, cells in wrong.items():
+        # the same slip told the same way in each cell: one rule for the whole map
+        each = [
+            set(zip(v.candidates, v.told, strict=True)) or {(v.slip, v.explanation)}
+            for v in map(ordered.__getitem__, cells)
+        ]
+        shared = {(slip, told) for slip, told in set.intersection(*each) if slip}
+        if len(cells) < 2 or len(shared) != 1:
+            continue
+        ((slip, told),) = shared
+        for k in cells:
+            whole = f"{told} (it gives every wrong cell of {name})"
+            out[k] = dataclasses.replace(
+                ordered[k], explanation=whole, slip=slip, confidence="one slip", candidates=(), told=()
+            )
+    return out

@@ -16,6 +16,7 @@ from ..engine.compile import Formula, compile_formula
 from ..engine.expr import Call, Expr
 from ..engine.ops import evaluate
 from ..solution import Step
+from .tolerance import EXACT
 from .written import WrittenParts, put_in
 
 FormulaRule = Callable[[Step], Expr]  # the formula a step is worked with
@@ -130,6 +131,19 @@ class Recompute:
                 self._compiled[s.id] = None
         return self._compiled[s.id]
 
+    def _own_parts(self, s: Step, state: SheetState, spread: Mapping[str, float]) -> list[str]:
+        """The written parts of a skipped step whose number is the student's own: not what their net
+        gives, to its rounding (a wrong out_o1 moves σ′ with its last digit; a right 1.000 for σ(16)
+        says nothing of σ′, which their net gives)."""
+        if not state.parts:
+            return []
+        own = []
+        for q in self.written_parts(s, state.student).values():
+            worked = SheetState(self, state.student, parts=False).work(self.index[q])[0]
+            if not abs(state.student[q] - worked) <= spread.get(q, 0.0) * (1 + 1e-9) + EXACT:
+                own.append(q)
+        return own
+
     def rounding_slack(
         self, step: Step, state: SheetState, spread: Mapping[str, float], base: float
     ) -> float:
@@ -140,7 +154,8 @@ class Recompute:
         below: dict[str, list[str]] = {}  # given or skipped id ↦ the skipped steps that use it
         for c in state.reworked(step):
             if c not in state.student and c in self.index:
-                for d in self.index[c].depends_on:
+                s = self.index[c]
+                for d in (*self._own_parts(s, state, spread), *s.depends_on):
                     below.setdefault(d, []).append(c)
         for d in state.frontier(step):
             moved_by = spread.get(d, 0.0)
@@ -195,6 +210,10 @@ class SheetState:
         self.slips_skipped: list[tuple[str, Hypothesis]] = []
         self._reading: set[str] = set()  # steps being read for a leaf (`reads`): never in a loop
         self.pairs: list[Paired] = []  # the pairs of slips found so far (pairs.py), tried first after
+        # an answer written with two digits swapped ↦ the number worked out for it (what was meant);
+        # `as_meant`: those this state carries on as meant, the student having worked on with them
+        self.meant: dict[str, float] = {}
+        self.as_meant: frozenset[str] = frozenset()
 
     def value(self, sid: str) -> float:
         """A quantity as the student has it: written, or worked from what they wrote."""

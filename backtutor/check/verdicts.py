@@ -178,11 +178,12 @@ class Report:
 
 
 def distinct(verdicts: Iterable[Verdict]) -> int:
-    """Distinct misconceptions among own errors: a slip made again counts once, two slips that show
+    """Distinct misconceptions among own errors (and right numbers two slips give, one named): a slip
+    made again counts once, two slips that show
     together count as the ones of them not shown before, and the errors no slip explains count once
     between them; the checker cannot tell them apart, and on a sheet that skips working they are
     mostly one slip's traces."""
-    wrong = [v for v in verdicts if v.status == "wrong" and not v.again]
+    wrong = [v for v in verdicts if (v.status == "wrong" or v.slip) and not v.again]
     unexplained = [v for v in wrong if not v.slip and not v.candidates]
     pairs = sum(1 - len(v.repeated) for v in wrong if v.confidence == "two slips")
     return len(wrong) - len(unexplained) + bool(unexplained) + pairs

@@ -340,7 +340,7 @@ SWAPPED = Slip(
 TRANSPOSED = Slip(
     "transposed",
     "two neighbouring digits swapped: it is {value}",
-    where="grade.py: transposed(), tried after the table",
+    where="pen.py: transposed(), tried after the table",
 )
 ARITHMETIC = Slip(
     "arithmetic",

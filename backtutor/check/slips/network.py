@@ -28,7 +28,14 @@ def w_for_wt(ctx: SlipContext, step: Step) -> Iterator[Alteration]:
             return float(during[s.update][transposed[(leaf.of, leaf.wrt)]])
         return v
 
-    yield Alteration(leaf=across, deep=True)
+    def theirs(s: Step, leaf: Expr) -> str | None:
+        """That weight as the student has it after their own update before (the given one in the first)."""
+        if s.phase == "backward" and isinstance(leaf, Deriv) and (leaf.of, leaf.wrt) in transposed:
+            before = ctx.updated.get(s.update - 1, {}).get(transposed[(leaf.of, leaf.wrt)])
+            return before.id if before is not None else None
+        return None
+
+    yield Alteration(leaf=across, reads=theirs, deep=True)
 
 
 def input_missing(ctx: SlipContext, step: Step) -> Iterator[Alteration]:
