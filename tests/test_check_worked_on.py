@@ -16,7 +16,7 @@ from backtutor.check.pen import transposed
 from .conftest import PROBLEMS
 from .student_model import load
 from .student_sheets import work
-from .student_slips import Slip, _no_eta, _w_for_wt
+from .student_slips import Slip, _no_eta, _plus, _w_for_wt
 
 
 def σ(x: float) -> float:
@@ -128,3 +128,30 @@ def test_a_slip_in_skipped_working_under_a_saturated_sigmoid_allows_for_the_nets
     assert v["dE/dW2_21"].slip == "sign"
     assert v["dE/dW1_11"].slip == v["dE/dW1_12"].slip == "sign"
     assert report.misconceptions == 1
+
+
+def test_two_answers_that_look_swapped_in_turn_are_one_swap_worked_on_as_meant(tmp_path):
+    """relu_regression worked by the student model: + for − in W1⁺ of update 1 carries into z_h of
+    update 2, which is written with its first two digits swapped but worked on as meant; h = ReLU(z_h)
+    then looks like z_h's digits swapped back. Read as meant, one swap: h and all after it carried."""
+    plan = load(PROBLEMS / "relu_regression.yaml")
+    at = plan.index()
+
+    def swap(text: str) -> str:
+        digits = text.replace(".", "")
+        swapped = digits[1] + digits[0] + digits[2:]
+        return f"{swapped[: text.index('.')]}.{swapped[text.index('.') :]}"
+
+    slips = [
+        Slip("plus_update", {"W1+@1": _plus(at["W1+@1"], at["W1+@1"].rule)}),
+        Slip("transposed", {}, {"z_h@2": swap}),
+    ]
+    written = {w.id for w in plan.steps if w.info.get("t", 1) == 2 or w.id == "W1+@1"}
+    texts, _ = work(plan, slips, written, "sig4", "full")
+    assert texts["h@2"] == swap(texts["z_h@2"])
+    report, v = grade("relu_regression.yaml", texts, tmp_path)
+    assert "plus_update" in v["W1+@1"].candidates and v["z_h@2"].slip == "transposed"
+    assert all(
+        v[i].status == "carried" for i in texts if i not in ("W1+@1", "z_h@2") and v[i].status != "right"
+    )
+    assert report.misconceptions == 2

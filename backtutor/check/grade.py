@@ -70,12 +70,18 @@ class Checker:
         values = {i: a.value for i, a in numbers.items() if a.value is not None}
         spread = {i: self.spread(a) for i, a in numbers.items()}
         state, ordered = self._graded(given, known, values, spread)
-        swapped = {v.id for v in ordered if TRANSPOSED.name in (v.slip, *v.candidates)}
-        meant = {i: v for i, v in state.meant.items() if i in swapped}
-        if meant:  # digits swapped in writing: the student may have worked on with what they meant
-            again = self._graded(given, known, {**values, **meant}, spread, frozenset(meant))
+        meant: dict[str, float] = {}  # digits swapped in writing, the number meant worked on with
+        tried: set[str] = set()
+        while len(tried) < 3:  # each swapped answer in turn: one may be the next one's input
+            swapped = (v.id for v in ordered if TRANSPOSED.name in (v.slip, *v.candidates))
+            nxt = next((i for i in swapped if i not in tried and i in state.meant), None)
+            if nxt is None:
+                break
+            tried.add(nxt)
+            trial = {**meant, nxt: state.meant[nxt]}
+            again = self._graded(given, known, {**values, **trial}, spread, frozenset(trial))
             if _erring(again[1]) < _erring(ordered):
-                state, ordered = again
+                meant, (state, ordered) = trial, again
         if self.sol.problem.layers:  # convolution on numbers: a map's slip is the one behind all of it
             ordered = one_slip_per_map(ordered)
         seen = Seen()
@@ -333,7 +339,7 @@ class Checker:
         meant = None if decimals is None or a.value is None else transposed(a.value, plain, decimals, slack)
         if meant is not None:
             found.setdefault(TRANSPOSED.name, Found(TRANSPOSED.name, TRANSPOSED.told(value=meant)))
-            state.meant[a.id] = plain
+            state.meant[a.id] = float(meant)  # their number, to its last digit
         if len(found) == 1:
             (f,) = found.values()
             return self.verdict(a, "wrong", f.explanation, f.slip)
