@@ -245,10 +245,11 @@ def test_from_sympy_writes_the_op_table_functions_and_refuses_the_rest() -> None
 def test_solving_in_the_terminal_does_not_load_sympy() -> None:
     """Simplified forms are for documents and --simplify: the default terminal solve starts fast. Nor
     does it load what q4 does not use: rich's tables (only the per-epoch history has one), its emoji
-    codes (headings are printed as written), NumPy and the array engine's and the CNN's schemas
-    (problem/engines.py tells the engine from the raw data)."""
+    codes (headings are printed as written), NumPy, the array engine's and the CNN's schemas
+    (problem/engines.py tells the engine from the raw data) and those of the sections for a class."""
     unused = ("sympy", "rich.table", "rich._emoji_codes", "numpy")
     unused += ("backtutor.problem.array_network", "backtutor.problem.array_conv", "backtutor.cnn.schema")
+    unused += ("backtutor.problem.variants_schema", "backtutor.problem.assignment_schema")
     code = (
         "import sys; from typer.testing import CliRunner; from backtutor.cli.app import app;"
         "r = CliRunner().invoke(app, ['solve', sys.argv[1]]); assert r.exit_code == 0, r.output;"

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from . import yamlfile
-from .assignment_schema import AssignmentFile, QuestionFile
 from .yamlfile import Lines
+
+if TYPE_CHECKING:  # the schema loads for the files that have an assignment (load.py)
+    from .assignment_schema import AssignmentFile, QuestionFile
 
 
 @dataclass(frozen=True)

@@ -60,7 +60,7 @@ Credit = Annotated[Fraction, BeforeValidator(_credit)]
 
 
 class _Precise(BaseModel):
-    # built on first use, inside ProblemFile's validator (see schema.py)
+    # built on first use: load.py validates the section on its own (see schema.py)
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, frozen=True, defer_build=True)
 
     min_digits: Precision | None = None  # significant figures an answer must give at least

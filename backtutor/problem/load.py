@@ -12,7 +12,7 @@ checked and the loss added (names.py), then the data and training settings (data
 from __future__ import annotations
 
 import difflib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -32,6 +32,9 @@ from .yamlfile import Lines
 
 if TYPE_CHECKING:
     from ..cnn.table import ShapeTable  # a type only: the CNN code loads for files that use it
+    from .assignment_schema import AssignmentFile  # the sections for a class load for files that have them
+
+Section = TypeVar("Section", bound=BaseModel)
 
 __all__ = ["FileError", "Problem", "Training", "load", "load_answer_key", "load_data", "load_shapes"]
 
@@ -115,7 +118,33 @@ def _validated(name: str, raw: Any, lines: Lines) -> ProblemFile:
         spec = ProblemFile.model_validate(raw)
     except ValidationError as e:
         raise schema_error(name, lines, e) from None
+    _variants(name, lines, spec)
+    _assignment(name, lines, spec)
     return spec
+
+
+def _variants(name: str, lines: Lines, spec: ProblemFile) -> None:
+    """The file's `variants` checked by its own model (see schema.py); variants.py reads it."""
+    if spec.variants is not None:
+        from .variants_schema import VariantsFile
+
+        _section(name, lines, "variants", spec.variants, VariantsFile)
+
+
+def _assignment(name: str, lines: Lines, spec: ProblemFile) -> AssignmentFile | None:
+    """The file's `assignment` checked by its own model (see schema.py), None without one."""
+    if spec.assignment is None:
+        return None
+    from .assignment_schema import AssignmentFile
+
+    return _section(name, lines, "assignment", spec.assignment, AssignmentFile)
+
+
+def _section(name: str, lines: Lines, key: str, raw: dict[str, Any], root: type[Section]) -> Section:
+    try:
+        return root.model_validate(raw)
+    except ValidationError as e:
+        raise schema_error(name, lines, e, root, (key,)) from None
 
 
 def schema_error(
@@ -246,6 +275,6 @@ def _problem(c: NameChecks, built: BuiltModel, architecture: ShapeTable | None) 
         notes=built.notes,
         size=size,
         variants=s.variants is not None,
-        assignment=assignment_of(s.assignment, c.lines),
+        assignment=assignment_of(_assignment(c.path, c.lines, s), c.lines),
         maps=built.maps,
     )

@@ -15,9 +15,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PositiveInt,
 from ..engine.losses import DEFAULT_LOSS, LossKind
 from ..engine.ops import ACTIVATIONS, ActivationName
 from ..engine.optimizers import CONSTANT_KEYS, FORMS, KINDS
-from .assignment_schema import AssignmentFile
 from .fields import LAYER_CONSTANT_FIELDS, Name, Number, flat_vectors
-from .variants_schema import VariantsFile
 
 MAX_NODES = 5_000
 MAX_EXAMPLES = 10_000
@@ -179,5 +177,7 @@ class ProblemFile(_Strict):
     loss: LossFile = LossFile.model_construct()
     training: TrainingFile | None = None
     tolerance: ToleranceFile | None = None  # for `check`: overrides the from-what-was-written rule
-    variants: VariantsFile | None = None  # for `variants`: the numbers each student's copy may change
-    assignment: AssignmentFile | None = None  # what a homework asks: questions, points, precision
+    # the two sections for a class, each checked by its own model when present (load.py), so that a
+    # file without them (most) never builds those models
+    variants: dict[str, Any] | None = None  # VariantsFile: the numbers each student's copy may change
+    assignment: dict[str, Any] | None = None  # AssignmentFile: what a homework asks

@@ -27,7 +27,7 @@ MAX_TRIES = 100_000
 
 
 class _StrictAliased(BaseModel):
-    # built on first use, inside ProblemFile's validator (see schema.py)
+    # built on first use: load.py validates the section on its own (see schema.py)
     model_config = ConfigDict(
         extra="forbid", arbitrary_types_allowed=True, frozen=True, populate_by_name=True, defer_build=True
     )
