@@ -13,6 +13,8 @@ from .notation import format_number
 
 @dataclass(frozen=True)
 class Constant:
+    """A constant an op or optimizer takes from the file: its key, its symbol, its default and range."""
+
     key: str  # as the file names it
     symbol: str  # its Sym in the working ("beta1", "mu"); the key when the working never names it
     default: Fraction

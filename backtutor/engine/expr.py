@@ -17,12 +17,16 @@ from fractions import Fraction
 
 @dataclass(frozen=True, slots=True)
 class Num:
+    """A number, kept exact (a Fraction) when the file gave it so, with the digits as written."""
+
     value: Fraction | float
     text: str = ""  # how it was written ("1/2", "0.15"); empty: format the value
 
 
 @dataclass(frozen=True, slots=True)
 class Sym:
+    """A named quantity: an input, a target, a parameter or a node of the graph."""
+
     name: str
     example: int | None = None  # display only: the value of `name` for one example of a batch
 
@@ -45,6 +49,8 @@ Param = Fraction | int | Function | None  # a Call's constant: leaky_relu slope,
 
 @dataclass(frozen=True, slots=True)
 class Call:
+    """An op of the op table applied to its arguments (`param`: its constant, e.g. leaky_relu's slope)."""
+
     op: str
     args: tuple[Expr, ...]
     param: Param = None

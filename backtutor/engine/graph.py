@@ -16,6 +16,8 @@ from .ops import diff_all
 
 @dataclass(frozen=True, slots=True)
 class Node:
+    """A node of the computation graph: a leaf (input, target, parameter) or a value with its formula."""
+
     name: str
     kind: str  # "input", "target", "param" or "value"
     expr: Expr | None = None
@@ -24,6 +26,8 @@ class Node:
 
 @dataclass(frozen=True)
 class Graph:
+    """The problem as a graph: nodes in topological order, the loss, and the reverse sweep's structure."""
+
     nodes: dict[str, Node]  # topological order: leaves first, the loss last
     loss: str
     wrt: tuple[str, ...]  # whose gradients are reported: trainable parameters, then chosen inputs
@@ -51,6 +55,8 @@ class Graph:
 
 @dataclass(frozen=True, slots=True)
 class Sweep:
+    """One step of the reverse sweep: a node and the edges whose terms sum to ∂loss/∂node."""
+
     node: str
     edges: tuple[tuple[str, str], ...]  # (consumer c, node): one term ∂loss/∂c · ∂c/∂node each
 

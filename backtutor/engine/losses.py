@@ -29,6 +29,8 @@ def _no_note(graph: Graph) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Loss:
+    """One entry of the loss table: its term per output, its reductions and the note the working gives."""
+
     name: str
     term: Term | None  # None: the loss is not a sum over outputs
     over_outputs: Reduction = "sum"  # "mean": each of n > 1 terms carries a factor 1/n

@@ -40,6 +40,8 @@ def positive(x: Any, then: Any, otherwise: Any) -> Any:
 
 @dataclass(frozen=True, slots=True)
 class Op:
+    """One entry of the op table: how the op evaluates, differentiates and is written."""
+
     name: str
     arity: int | None  # None: any number of inputs (two or more)
     forward: Callable[..., float]  # takes `param` first when the op has one

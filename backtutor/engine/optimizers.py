@@ -37,6 +37,8 @@ Needs = Callable[[dict[str, Fraction]], tuple[str, str] | None]
 
 @dataclass(frozen=True)
 class Optimizer:
+    """One entry of the optimizer table: its constants, the quantities it works and its update rules."""
+
     kind: str  # as a problem file names it
     title: str
     constants: tuple[Constant, ...]

@@ -28,12 +28,16 @@ Term = Callable[[Array, Array], Array]
 
 @dataclass(frozen=True, slots=True)
 class VectorActivation:
+    """An activation's NumPy forms for the array engine: the values and, if elementwise, f′."""
+
     forward: Forward
     slope: Slope | None  # None: f′ is not elementwise (softmax's Jacobian, see arrays/rules.py)
 
 
 @dataclass(frozen=True, slots=True)
 class VectorLoss:
+    """A loss's NumPy forms for the array engine: the term per output and its gradient."""
+
     term: Term
     gradient: Term
 

@@ -25,6 +25,8 @@ class Pattern:
 
 @dataclass(frozen=True)
 class QuestionSpec:
+    """One question of an `assignment:`: the steps it asks, its points and the precision it wants."""
+
     title: str
     patterns: tuple[Pattern, ...]
     points: Fraction | None  # None: a point per step asked

@@ -19,6 +19,8 @@ def _listing(items: list[str], most: int = 8) -> str:
 
 @dataclass(frozen=True)
 class Named:
+    """A built model whose names are checked, with its targets and the loss node."""
+
     model: list[tuple[str, Expr]]  # the built model and then the loss nodes
     targets: list[str]
     loss: str  # the node that is differentiated

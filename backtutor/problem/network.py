@@ -18,6 +18,8 @@ from ..engine.ops import OPS
 
 @dataclass(frozen=True, slots=True)
 class UnitSpec:
+    """One unit of a `network` layer: its weights, bias and activation, by name."""
+
     name: str
     weights: tuple[str, ...]
     bias: str | None

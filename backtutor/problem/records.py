@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Training:
+    """A problem's training settings as validated: learning rate, mode, batch size, epochs, optimizer."""
+
     learning_rate: Fraction
     mode: str
     batch_size: int

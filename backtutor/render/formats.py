@@ -17,6 +17,8 @@ Serves = Literal["solve", "matrix", "arrays", "check", "marked"]
 
 @dataclass(frozen=True)
 class OutputFormat:
+    """One row of the output-format table: what `-f` accepts and which renderer (loaded lazily) writes it."""
+
     name: str  # as `-f` spells it
     serves: Serves
     renderer: str  # "module:function", relative to backtutor.render

@@ -42,18 +42,24 @@ class Shown:
 
 @dataclass(frozen=True)
 class Section:
+    """A titled run of steps (forward pass, backward pass, updates) of one part."""
+
     title: str
     steps: list[Shown]
 
 
 @dataclass(frozen=True)
 class Part:
+    """The working of one update (or of the one pass without training), by section."""
+
     heading: str  # "Update 2 of 4 (example 2: x1 = 3, x2 = 4)", or "Working" when the problem does not train
     sections: list[Section]
 
 
 @dataclass(frozen=True)
 class Outline:
+    """A solution laid out for the renderers: parts, closed forms and the per-epoch history."""
+
     title: str
     description: str
     loss: str

@@ -15,6 +15,8 @@ MAX_FACTORS = 8  # a longer single path restarts at ∂loss/∂node, so a long c
 
 @dataclass(frozen=True, slots=True)
 class Gradient:
+    """How the working writes ∂loss/∂node: the sweep's edges and the chain-rule formula."""
+
     node: str
     edges: tuple[tuple[str, str], ...]  # the sweep's (consumer, node) edges, one local derivative each
     direct: str | None  # the consumer u when ∂loss/∂node is simply the local ∂u/∂node (u a loss term)

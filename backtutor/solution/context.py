@@ -37,6 +37,8 @@ def build(problem: Problem) -> Graph:
 
 @dataclass(frozen=True)
 class Context:
+    """Everything a run reads, built once from the Problem: graph, compiled program, plan, step ids."""
+
     problem: Problem
     graph: Graph
     program: Program

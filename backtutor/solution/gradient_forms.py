@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class ClosedForm:
+    """One gradient's closed form: as the chain rule assembles it, and simplified when asked."""
+
     target: Expr  # ∂loss/∂p
     chain: Expr  # as the chain rule assembles it (one example's, inside the Σ of a batch)
     simplified: Expr | None  # None: not asked for, skipped (see note), or it reads as the chain form
@@ -31,6 +33,8 @@ class ClosedForm:
 
 @dataclass(frozen=True)
 class ClosedForms:
+    """The closed forms of a solution's gradients, and those left out as too long to read."""
+
     forms: list[ClosedForm]
     missing: list[Expr]  # the gradients whose closed form is left out as too long to read (`left_out`)
 

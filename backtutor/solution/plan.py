@@ -24,6 +24,8 @@ MAX_TRACKED_LOSSES = 10_000  # example losses spent on it at most
 
 @dataclass(frozen=True)
 class Plan:
+    """What a run does: epochs, the examples of each update, and how much history it records."""
+
     training: bool  # False: one worked pass over the data, no update
     epochs: int  # epochs trained; 0 without training
     batch_size: int  # examples per update (the whole data set without training)

@@ -20,6 +20,8 @@ ValueOf = Callable[[Expr], Value | None]  # a formula leaf's number; None for a 
 
 @dataclass(frozen=True, slots=True)
 class Step:
+    """One line of the working: a quantity, its formula, the numbers substituted and the value."""
+
     id: str
     phase: str  # "forward", "backward" or "update"
     target: Expr  # the quantity: Sym("net_h1"), Deriv("E", "w5"), Updated("w5")
@@ -38,6 +40,8 @@ class Step:
 
 @dataclass(frozen=True, slots=True)
 class Epoch:
+    """The loss over the data set and the parameters after an epoch (or an update) of training."""
+
     epoch: int  # 0: before training
     loss: float  # loss over the whole data set, reduced as the problem says
     params: tuple[float, ...]  # graph.params order
@@ -62,6 +66,8 @@ class NumericError(InputError):
 
 @dataclass(frozen=True, repr=False)  # a notebook shows it (Displayed); repr() is a one-line summary
 class Solution(Displayed):
+    """A worked problem: its steps, the training history and the plan; what renderers and the checker read."""
+
     problem: Problem
     graph: Graph
     steps: tuple[Step, ...]
