@@ -10,7 +10,6 @@ sheet. LaTeX text is escaped by `document.tex_text`, which starts from `visible`
 
 from __future__ import annotations
 
-import html as _html
 import json
 import re
 from typing import Any
@@ -53,7 +52,9 @@ def terminal(s: str, lines: bool = False) -> str:
 
 def html(s: str, lines: bool = True) -> str:
     """Text for HTML content or a quoted attribute."""
-    return _html.escape(visible(s, lines), quote=True)
+    from html import escape  # here: the terminal's path never loads html's entity table
+
+    return escape(visible(s, lines), quote=True)
 
 
 def markdown(s: str, lines: bool = False) -> str:

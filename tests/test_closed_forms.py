@@ -247,7 +247,7 @@ def test_solving_in_the_terminal_does_not_load_sympy() -> None:
     does it load what q4 does not use: rich's tables (only the per-epoch history has one), its emoji
     codes (headings are printed as written), NumPy, the array engine's and the CNN's schemas
     (problem/engines.py tells the engine from the raw data) and those of the sections for a class."""
-    unused = ("sympy", "rich.table", "rich._emoji_codes", "numpy")
+    unused = ("sympy", "rich.table", "rich._emoji_codes", "numpy", "html")
     unused += ("backtutor.problem.array_network", "backtutor.problem.array_conv", "backtutor.cnn.schema")
     unused += ("backtutor.problem.variants_schema", "backtutor.problem.assignment_schema")
     code = (
