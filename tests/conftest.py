@@ -117,6 +117,22 @@ def for_arrays(path: Path) -> bool:
     return is_array_file(bundled_data(path))
 
 
+# a matrix network by sizes for the array engine: 4 inputs, 5 tanh units, 3 softmax outputs, two
+# updates with Adam
+SIZED = """
+title: sized
+inputs: [x]
+init: {seed: 3}
+network:
+  - {size: 5, activation: tanh}
+  - {size: 3, activation: softmax}
+data:
+  x: [[0.1, 0.2, 0.3, 0.4], [0.5, 0.6, 0.7, 0.8], [0.9, 1.0, 1.1, 1.2]]
+  labels: [0, 2, 1]
+loss: {kind: cross_entropy, reduction: mean}
+training: {learning_rate: 0.5, mode: minibatch, batch_size: 2, epochs: 1, optimizer: adam}
+"""
+
 # bundled problems `solve` works number by number; those the array engine works
 SOLVABLE = sorted(p for p in PROBLEMS.glob("*.yaml") if has_numbers(p) and not for_arrays(p))
 FOR_ARRAYS = sorted(p for p in PROBLEMS.glob("*.yaml") if for_arrays(p))

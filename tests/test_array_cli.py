@@ -14,25 +14,11 @@ from typer.testing import CliRunner
 from backtutor.cli.app import app
 from backtutor.render.documents.math_rows import tex_text
 
-from .conftest import PROBLEMS
+from .conftest import PROBLEMS, SIZED
 
 runner = CliRunner()
 MATRIX = str(PROBLEMS / "schiendorfer_matrix.yaml")
 ENGINE = "worked by the array engine"
-
-SIZED = """
-title: sized
-inputs: [x]
-init: {seed: 3}
-network:
-  - {size: 5, activation: tanh}
-  - {size: 3, activation: softmax}
-data:
-  x: [[0.1, 0.2, 0.3, 0.4], [0.5, 0.6, 0.7, 0.8], [0.9, 1.0, 1.1, 1.2]]
-  labels: [0, 2, 1]
-loss: {kind: cross_entropy, reduction: mean}
-training: {learning_rate: 0.5, mode: minibatch, batch_size: 2, epochs: 1, optimizer: adam}
-"""
 
 
 def run(*args: str):
@@ -128,8 +114,8 @@ def test_the_scalar_engine_refuses_what_only_the_array_engine_reads(tmp_path):
     f.write_text(SIZED, encoding="utf-8")
     result = run("solve", str(f), "--engine", "scalar")
     assert result.exit_code == 2 and "array engine only" in result.output
-    result = run("solve", str(f), "--view", "matrix")
-    assert result.exit_code == 2 and "--view matrix works number by number" in result.output
+    result = run("solve", str(f), "--view", "scalar")
+    assert result.exit_code == 2 and "--view scalar shows one step per number" in result.output
 
 
 def test_the_bundled_perceptron_is_worked_by_the_array_engine_at_its_size():

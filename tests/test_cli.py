@@ -7,7 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from backtutor.cli.app import app
-from backtutor.cli.solve import parse_steps
+from backtutor.cli.runs import parse_steps
 
 from .conftest import PROBLEMS
 

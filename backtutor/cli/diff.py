@@ -50,7 +50,18 @@ def diff(
     output: OutputOpt = None,
 ) -> None:
     """Differentiate one formula: the chain rule step by step, each intermediate named, the closed form."""
+    from ..errors import InputError
+    from ..render.formats import listed, names
 
     with failing():
         check_output(output, ())
+        if formula.strip().lower().endswith((".yaml", ".yml")):  # no formula ends so: a problem file
+            raise InputError(
+                f'diff differentiates one formula typed on the command line, e.g. diff "w2*sigmoid(w1*x)" '
+                f"--wrt w1; {formula[:300]} is a problem file: `backtutor solve {formula[:300]}` works it"
+            )
+        if format not in names("solve"):
+            raise InputError(
+                f"-f {format} holds the array engine's arrays; diff writes {listed(names('solve'))}"
+            )
         emit(derivation(formula, wrt or [], at or [], format, precision), output)

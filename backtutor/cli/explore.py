@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from .arrays import refuse_arrays
 from .common import (
     EpochsOpt,
     PrecisionOpt,
@@ -34,6 +35,7 @@ def explore(
 
     with failing():
         check_output(output, (file,))
+        refuse_arrays("explore", file)
         problem = load(file)
         if epochs is not None:
             problem.require_loss("--epochs")

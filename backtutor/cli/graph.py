@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from .arrays import refuse_arrays
 from .common import (
     ProblemArg,
     emit,
@@ -44,6 +45,7 @@ def graph(
 
     with failing():
         check_output(output, (file,))
+        refuse_arrays("graph", file)
         kind = output.suffix.lstrip(".").lower() if output else "dot"
         if kind not in ("dot", "gv", "svg", "png"):
             raise InputError(f"-o: cannot write .{kind}; use .dot (DOT text), .svg or .png")

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from .arrays import refuse_arrays
 from .common import (
     AtolOpt,
     ProblemArg,
@@ -223,6 +224,7 @@ def quiz(
     one is not, 2 when a file cannot be read or written."""
     with failing():
         check_output(save, (file,))
+        refuse_arrays("quiz", file)
         if save is not None:
             check_save(save)
         chosen = prepare(file, phases, only, rtol, atol)

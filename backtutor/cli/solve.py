@@ -1,12 +1,12 @@
 """The `solve` command's steps (also used by `explore`): which updates to show, the working for
-`--only`, the renderer for a format and view, the checks of `--plot`, the progress bar."""
+`--only`, the renderer for a format and view, the progress bar; a network the array engine works
+goes to arrays.py."""
 
 from __future__ import annotations
 
 import difflib
-import re
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -24,10 +24,9 @@ from .common import (
     failing,
 )
 from .outputs import check_output, write_atomic
+from .runs import check_plot, parse_steps
 
 if TYPE_CHECKING:
-    from ..problem.array_conv import ArrayConvProblem
-    from ..problem.array_records import ArrayProblem
     from ..solution import Plan, Solution, Step
 
 
@@ -40,27 +39,6 @@ class Engine(StrEnum):
     auto = "auto"
     scalar = "scalar"
     arrays = "arrays"
-
-
-def parse_steps(spec: str, total: int) -> set[int]:
-    """'1,3,5-7', 'last' or 'all' → update numbers, each one of the run's `total` (a range is
-    checked before it is expanded, so 1-999999999 costs nothing)."""
-    out: set[int] = set()
-    for part in spec.replace(" ", "").split(","):
-        if part == "all":
-            out.update(range(1, total + 1))
-        elif part == "last":
-            out.add(total)
-        elif re.fullmatch(r"\d{1,18}(-\d{1,18})?", part):
-            first, _, last = part.partition("-")
-            a, b = int(first), int(last or first)
-            bad = next((t for t in (a, b) if not 1 <= t <= total), None)
-            if bad is not None:
-                raise ValueError(f"--steps: update {bad} does not exist (this run has {total})")
-            out.update(range(a, b + 1))
-        else:
-            raise ValueError(f"--steps: cannot read {part[:40]!r}; use e.g. 1,3,5-7, last or all")
-    return out
 
 
 def shown_updates(spec: str | None, plan: Plan) -> set[int] | None:
@@ -138,60 +116,6 @@ def render_matrix(sol: Solution, format: str, precision: int, only: str | None, 
     return text
 
 
-def solve_with_arrays(
-    problem: ArrayProblem | ArrayConvProblem,
-    format: str,
-    precision: int,
-    epochs: int | None,
-    steps: str | None,
-    output: Path | None,
-    refused: Mapping[str, object],
-) -> None:
-    """A matrix network worked by the array engine, in one of its formats (npz to a file only)."""
-    from ..arrays.conv_run import solve_conv
-    from ..arrays.run import ArrayPlan, solve_arrays
-    from ..errors import InputError
-    from ..problem.array_conv import ArrayConvProblem
-    from ..render.formats import find
-
-    used = [option for option, value in refused.items() if value]
-    if used:
-        raise InputError(f"{used[0]} works number by number; this network is worked by the array engine")
-    if format == "npz" and output is None:
-        raise InputError("-f npz writes a binary file: give it with -o FILE.npz")
-    if isinstance(problem, ArrayConvProblem):  # one SGD step on one image
-        if epochs or steps:
-            raise InputError(
-                "--epochs and --steps: a convolutional network is worked for one step on its image"
-            )
-        sol = solve_conv(problem)
-    else:
-        plan = ArrayPlan.of(problem, epochs)
-        shown = parse_steps(steps, plan.updates) if steps else None
-        sol = solve_arrays(problem, epochs, shown)
-    content = find("arrays", format).load()(sol, min(precision, 9))
-    if isinstance(content, bytes):
-        assert output is not None
-        write_atomic(output, content)
-    else:
-        emit(content, output)
-
-
-def check_plot(plot: Path, epochs: int) -> None:
-    """Refuse --plot early, before a long run: one epoch, a format we cannot write, no matplotlib."""
-    from importlib.util import find_spec
-
-    from ..errors import InputError
-
-    if epochs < 2:
-        raise InputError("--plot draws the loss per epoch: it needs a run of several epochs (--epochs N)")
-    if plot.suffix.lower() not in (".png", ".svg", ".pdf"):
-        what = plot.suffix or "a file without a suffix"
-        raise InputError(f"--plot: cannot write {what}; use .png, .svg or .pdf")
-    if find_spec("matplotlib") is None:
-        raise InputError("--plot needs matplotlib, which is not installed: pip install 'backtutor[plot]'")
-
-
 def progress_bar(enabled: bool) -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
     """A progress bar on stderr for long runs: the solver's callback (epochs done, epochs in all)
     and the function that removes the bar."""
@@ -215,7 +139,11 @@ def solve(
     format: SolveFormatOpt = TO_TERMINAL,
     precision: PrecisionOpt = 9,
     only: Annotated[
-        str | None, typer.Option(help="Show only the working that leads to this step id.")
+        str | None,
+        typer.Option(
+            help="Show only the working that leads to this step id (array engine: the steps of these "
+            "ids, comma-separated)."
+        ),
     ] = None,
     epochs: EpochsOpt = None,
     steps: Annotated[
@@ -264,12 +192,14 @@ def solve(
         name, raw, lines = read_source(file)
         conv = is_conv_arrays_file(raw)  # a convolutional network on one image (lenet5_image.yaml)
         if conv or engine_for(name, raw, engine) == "arrays":
-            options = {"--only": only, "--blank": blank, "--plot": plot, "--view matrix": view is View.matrix}
             from ..problem.array_conv import conv_arrays_of
             from ..problem.array_network import arrays_of
+            from .arrays import solve_with_arrays
 
+            options = {"--epochs": epochs, "--steps": steps, "--only": only, "--blank": blank}
+            options |= {"--view scalar": view is View.scalar, "--simplify": simplify}
             network = conv_arrays_of(name, raw, lines) if conv else arrays_of(name, raw, lines)
-            solve_with_arrays(network, format, precision, epochs, steps, output, options)
+            solve_with_arrays(network, format, precision, options, output, plot)
             return
         if format not in names("solve"):
             raise InputError(

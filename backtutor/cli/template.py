@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from .arrays import worked_by_arrays
 from .common import (
     OutputOpt,
     ProblemArg,
@@ -24,7 +25,8 @@ def template(
     output: OutputOpt = None,
 ) -> None:
     """Write a blank answer sheet: every step id in working order, with what it is (with an
-    `assignment:`, the steps it asks, by question)."""
+    `assignment:`, the steps it asks, by question; for a network the array engine works, a Python
+    script that saves each array for `check`)."""
     from ..problem.load import load_answer_key
     from ..problem.records import Problem
     from ..render.documents.sheet import blank_sheet, parse_phases
@@ -33,6 +35,12 @@ def template(
 
     with failing():
         check_output(output, (file,))
+        if worked_by_arrays(file):
+            from ..check.arrays import worked
+            from ..render.documents.array_sheet import array_sheet
+
+            emit(array_sheet(worked(file), parse_phases(phases)), output)
+            return
         problem = load_answer_key(file)
         if not isinstance(problem, Problem):  # an architecture: its table's shapes and counts
             from ..render.documents.shape_sheet import blank_shape_sheet

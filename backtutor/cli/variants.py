@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..errors import InputError
+from .arrays import refuse_arrays
 from .common import failing
 from .outputs import write_atomic
 
@@ -221,6 +222,7 @@ def variants(
     worksheet and answer key each, the same every time for the same seed and student id."""
 
     with failing():
+        refuse_arrays("variants", file)
         inputs = (file, *([roster] if roster else []))
         written = write_variants(inputs, students_of(roster, count), seed, output, pdf, precision, paper)
     what = f"{written.count} variant{'s' if written.count != 1 else ''}"

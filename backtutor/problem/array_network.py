@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
+    from ..cnn.table import ShapeTable
+
     Array = NDArray[np.float64]
 else:
     Array = Any
@@ -217,3 +219,19 @@ def _training(c: Located, spec: ArrayNetworkFile, examples: int) -> Training | N
     if t is None:
         return None
     return Training(t.learning_rate, t.mode, batch_size(c, t, examples), t.epochs, optimizer(c, t))
+
+
+def array_shapes(problem: ArrayProblem) -> ShapeTable:
+    """The network as an architecture's table (`shapes`): each layer dense, its activation, its
+    dropout; the output, parameters and multiply-adds of each, worked."""
+    from ..cnn.schema import ArchitectureFile
+    from ..cnn.shapes import compute
+
+    layers: list[dict[str, Any]] = []
+    for layer in problem.layers:
+        constant = OPS[layer.activation].constant  # leaky_relu's slope
+        activation = {"kind": layer.activation, **({constant.key: layer.slope} if constant else {})}
+        layers += [{"kind": "dense", "units": layer.units, "bias": layer.bias}, activation]
+        layers += [{"kind": "dropout", "rate": layer.dropout}] if layer.dropout else []
+    spec = {"input": [problem.layers[0].inputs], "layers": layers}
+    return compute(ArchitectureFile.model_validate(spec), problem.title)

@@ -20,7 +20,7 @@ from ..engine.losses import LOSSES
 from . import data, matrices, penalty, yamlfile
 from .assignment import assignment_of
 from .checker import BuiltModel, SpecReader
-from .engines import is_conv_arrays_file
+from .engines import is_array_file, is_conv_arrays_file
 from .expressions import expressions_model
 from .files import FileError
 from .layered import network_of
@@ -78,11 +78,14 @@ def load_shapes(source: Source) -> ShapeTable:
     from ..cnn.errors import LayerError
     from ..cnn.shapes import compute as compute_shapes
     from .array_conv import conv_shapes
+    from .array_network import array_shapes, arrays_of
     from .conv.network import architecture_of
 
     name, raw, lines = read_source(source)
     if is_conv_arrays_file(raw):  # a network the array engine works (lenet5_image.yaml)
         return conv_shapes(name, raw, lines)
+    if is_array_file(raw):  # a matrix network given by sizes or with array data: dense layers
+        return array_shapes(arrays_of(name, raw, lines))
     c = SpecReader(name, lines, _validated(name, raw, lines))
     table = _architecture(c)
     if table is not None:
