@@ -214,7 +214,8 @@ def check(
 
 @_failing
 def template(problem: Problem | Source, phases: str = "forward,backward,update") -> str:
-    """A blank answer sheet (YAML): every step id in working order, with what it is.
+    """A blank answer sheet (YAML): every step id in working order, with what it is; for a network
+    the array engine works, a Python script that saves a student's arrays for `check`.
 
     >>> print(backtutor.template("problems/q4.yaml", phases="backward"))
     # Answer sheet: Step-by-step backpropagation (2-2-2 sigmoid network)
@@ -222,9 +223,19 @@ def template(problem: Problem | Source, phases: str = "forward,backward,update")
     "dE_total/dout_o1": ~  # ∂E_total/∂out_o1 = −(target_o1 − out_o1)
     ...
     """
+    from .problem.records import Problem
     from .render.documents.sheet import blank_sheet, parse_phases
     from .solution import solve_by_hand
 
+    if not isinstance(problem, Problem):
+        from .problem.engines import worked_by_arrays
+        from .problem.sources import read_source
+
+        if worked_by_arrays(*read_source(problem)[:2]):
+            from .check.arrays import worked
+            from .render.documents.array_sheet import array_sheet
+
+            return array_sheet(worked(problem), parse_phases(phases))
     return blank_sheet(solve_by_hand(_problem(problem)), parse_phases(phases))
 
 

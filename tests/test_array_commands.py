@@ -1,7 +1,8 @@
 """Every command and option on a network the array engine works, through typer's CliRunner: solve's
 --view matrix (the same working), --only by step id or course name, --plot of the loss per epoch;
-template's script that saves a student's arrays for `check` (run here, then checked); and the
-commands that work number by number refusing in one sentence that says what to use instead."""
+template's script that saves a student's arrays for `check` (run here, then checked); the
+commands that work number by number refusing in one sentence that says what to use instead; and, from
+Python, the ArraySolution showing itself in a notebook (tests/test_notebook.py shows it in a kernel)."""
 
 from __future__ import annotations
 
@@ -161,3 +162,32 @@ def test_shapes_of_a_matrix_network_counts_its_parameters(write_problem):
     # 4 inputs → 5 → 3, counted by hand: (4 + 1)·5 + (5 + 1)·3 weights and biases, 4·5 + 5·3 products
     assert doc["totals"] == {"parameters": 43, "mult_adds": 35}
     assert [row["kind"] for row in doc["layers"]] == ["dense", "leaky_relu", "dense", "softmax"]
+
+
+def test_an_array_solution_shows_itself_in_a_notebook_escaped_and_cut_when_long():
+    import backtutor
+
+    none = backtutor.solve_arrays(SIZED, epochs=40)  # a long run keeps no working unless asked
+    assert "0 steps worked by the array engine (none shown)" in none._repr_mimebundle_()["text/plain"]
+    long = backtutor.solve_arrays(SIZED.replace("title: sized", "title: '<b>x</b> $y$'"), shown=[1, 2])
+    forms = long._repr_mimebundle_()
+    assert set(forms) == {"text/plain", "text/markdown", "text/html"}
+    assert "<b>x</b>" not in forms["text/html"] and "&lt;b&gt;x&lt;/b&gt;" in forms["text/html"]
+    assert "\\$y\\$" in forms["text/markdown"] and "| `dE/dW1@2` |" in forms["text/markdown"]
+    assert f"{len(long.steps)} steps worked by the array engine" in forms["text/plain"]
+    assert "loss over the data set:" in forms["text/plain"]
+    assert "Showing the first" not in forms["text/markdown"]
+    many = backtutor.solve_arrays(SIZED, epochs=40, shown=range(1, 9))
+    forms = many._repr_mimebundle_(include={"text/markdown"})
+    assert list(forms) == ["text/markdown"]
+    assert f"Showing the first 60 of {len(many.steps)} steps" in forms["text/markdown"]
+    assert forms["text/markdown"].count("\n| `") == 60
+
+
+def test_from_python_template_gives_the_script_and_solve_points_at_solve_arrays():
+    import backtutor
+
+    script = backtutor.template(SIZED, phases="backward")
+    assert '"dE/dW1": ...,  # 5 × 4 float64' in script and '"z1"' not in script
+    with pytest.raises(backtutor.InputError, match=r"from Python, backtutor.solve_arrays\(\)"):
+        backtutor.solve(SIZED)

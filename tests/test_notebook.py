@@ -33,6 +33,7 @@ TEST_CELLS = [
         f"backtutor.graph({str(PROBLEMS / 'q4.yaml')!r})",
         [],
     ),
+    (f"backtutor.solve_arrays({str(PROBLEMS / 'perceptron_192_32_50.yaml')!r})", []),  # #27
 ]
 
 
@@ -106,7 +107,7 @@ def test_the_example_notebook_s_outputs(executed: dict[str, Any]) -> None:
 
 
 def test_the_test_notebook_s_outputs(executed: dict[str, Any]) -> None:
-    error, long, checked, derived, no_graphviz = outputs(executed["test"])
+    error, long, checked, derived, no_graphviz, arrays = outputs(executed["test"])
     # an InputError's subclass that names where the problem came from, with the CLI's message
     assert error.output_type == "error" and error.ename == "FileError"
     assert re.match(r"\(YAML text\)(:1)?: give the model either as 'network'", error.evalue)
@@ -115,6 +116,10 @@ def test_the_test_notebook_s_outputs(executed: dict[str, Any]) -> None:
     assert "$$" in derived.data["text/markdown"]
     assert set(no_graphviz.data) == {"text/plain", "text/markdown"}
     assert "apt-get install -y graphviz" in no_graphviz.data["text/plain"]
+    # the array engine's working: each step's shape and summary, as the documents lay it out
+    assert set(arrays.data) == {"text/plain", "text/markdown", "text/html"}
+    assert "| `dE/dW1` | dE/dW1 = (1/16)·delta1·xᵀ | 32×192 |" in arrays.data["text/markdown"]
+    assert "<td>dE/dW1</td>" in arrays.data["text/html"] and "15 steps worked" in arrays.data["text/plain"]
 
 
 @pytest.fixture(scope="module")

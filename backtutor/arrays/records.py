@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 
+from ..display import Displayed
+
 if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
@@ -48,7 +50,7 @@ class ArrayStep:
 
 
 @dataclass(frozen=True, eq=False)
-class ArraySolution:
+class ArraySolution(Displayed):
     """A problem worked by the array engine: the given arrays (x, t, W1, b1, dropout masks m1, …,
     and every input of a shown update that no shown step computes, by id) and the steps in order,
     those of the updates in `shown`; the loss over the data set after each epoch and the parameters

@@ -43,14 +43,13 @@ NUMBER_BY_NUMBER = {
 }
 
 
-def worked_by_arrays(file: Path) -> bool:
-    """`solve` works the file with the array engine (--engine auto): a convolutional network on an
-    image, a matrix network with an init, sizes or array data, or one too large to work by hand."""
-    from ..problem.engines import engine_for, is_conv_arrays_file
+def by_arrays(file: Path) -> bool:
+    """`solve` works the file with the array engine (engines.worked_by_arrays)."""
+    from ..problem.engines import worked_by_arrays
     from ..problem.sources import read_source
 
     name, raw, _ = read_source(file)
-    return is_conv_arrays_file(raw) or engine_for(name, raw, "auto") == "arrays"
+    return worked_by_arrays(name, raw)
 
 
 def refuse_arrays(command: str, file: Path) -> None:
@@ -58,7 +57,7 @@ def refuse_arrays(command: str, file: Path) -> None:
     otherwise."""
     from ..errors import InputError
 
-    if worked_by_arrays(file):
+    if by_arrays(file):
         raise InputError(REFUSALS[command].format(file=file))
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .arrays import worked_by_arrays
+from .arrays import by_arrays
 from .common import (
     OutputOpt,
     ProblemArg,
@@ -35,7 +35,7 @@ def template(
 
     with failing():
         check_output(output, (file,))
-        if worked_by_arrays(file):
+        if by_arrays(file):
             from ..check.arrays import worked
             from ..render.documents.array_sheet import array_sheet
 

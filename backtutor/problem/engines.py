@@ -55,6 +55,12 @@ def engine_for(name: str, raw: Any, engine: str) -> str:
     return engine
 
 
+def worked_by_arrays(name: str, raw: Any) -> bool:
+    """`solve` works the file with the array engine (--engine auto): a convolutional network on an
+    image, a matrix network with an init, sizes or array data, or one too large to work by hand."""
+    return is_conv_arrays_file(raw) or engine_for(name, raw, "auto") == "arrays"
+
+
 def _matrices(raw: Any) -> bool:
     layers = raw.get("network") if isinstance(raw, Mapping) else None
     return isinstance(layers, list) and all(

@@ -42,7 +42,8 @@ def summary(value: Array, precision: int) -> tuple[str, str, str, str, str]:
     return shape, n(np.linalg.norm(flat)), n(flat.min()), n(flat.max()), first
 
 
-def _header(sol: ArraySolution) -> list[str]:
+def header(sol: ArraySolution) -> list[str]:
+    """The lines above the working: the engine, the run, where the data and weights came from, the loss."""
     p = sol.problem
     lines = [f"worked by {ENGINE}"]
     updates = f"{sol.updates:,} update" + ("s" if sol.updates != 1 else "")
@@ -80,7 +81,7 @@ def _grouped(sol: ArraySolution) -> Iterator[tuple[str, list[ArrayStep]]]:
 
 def render_text(sol: ArraySolution, precision: int = 6) -> str:
     title = terminal(sol.problem.title or sol.problem.path)
-    lines = [title, *(terminal(line) for line in _header(sol))]
+    lines = [title, *(terminal(line) for line in header(sol))]
     for heading, steps in _grouped(sol):
         lines += ["", heading, "─" * len(heading)]
         for s in steps:
@@ -102,7 +103,7 @@ def render_markdown(sol: ArraySolution, precision: int = 6) -> str:
     out = [f"# {markdown(p.title or p.path)}", ""]
     if p.description:
         out += [markdown(p.description, lines=True), ""]
-    out += [f"- {markdown(line)}" for line in _header(sol)]
+    out += [f"- {markdown(line)}" for line in header(sol)]
     for heading, rows in _table(sol, precision, _same):
         out += ["", f"## {heading}", "", "| " + " | ".join(HEAD) + " |", "|" + "---|" * len(HEAD)]
         out += ["| " + " | ".join([_code(r[0]), *(markdown(c) for c in r[1:])]) + " |" for r in rows]
@@ -127,7 +128,7 @@ def render_latex(sol: ArraySolution, precision: int = 6) -> str:
         r"\begin{document}",
         rf"\section*{{{tex_text(p.title or p.path)}}}",
         r"\begin{itemize}",
-        *(rf"\item {tex_text(line)}" for line in _header(sol)),
+        *(rf"\item {tex_text(line)}" for line in header(sol)),
         r"\end{itemize}",
     ]
     for heading, rows in _table(sol, precision, tex_text):
@@ -141,23 +142,35 @@ def render_latex(sol: ArraySolution, precision: int = 6) -> str:
     return "\n".join([*out, r"\end{document}"]) + "\n"
 
 
+STYLE = (
+    "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;font-family:monospace;"
+    "text-align:left}"
+)
+
+
 def render_html(sol: ArraySolution, precision: int = 6) -> str:
-    p = sol.problem
-    title = escape_html(p.title or p.path, lines=False)
-    out = [
+    title = escape_html(sol.problem.title or sol.problem.path, lines=False)
+    head = [
         "<!DOCTYPE html>",
         f'<html lang="en"><head><meta charset="utf-8"><title>{title}</title>',
-        "<style>table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;"
-        "font-family:monospace;text-align:left}</style></head><body>",
-        f"<h1>{title}</h1>",
-        "<ul>" + "".join(f"<li>{escape_html(line)}</li>" for line in _header(sol)) + "</ul>",
+        f"<style>{STYLE}</style></head><body>",
+    ]
+    return "\n".join([*head, *html_body(sol, precision), "</body></html>"]) + "\n"
+
+
+def html_body(sol: ArraySolution, precision: int = 6) -> list[str]:
+    """The page's content, from its title on (a notebook shows it too)."""
+    p = sol.problem
+    out = [
+        f"<h1>{escape_html(p.title or p.path, lines=False)}</h1>",
+        "<ul>" + "".join(f"<li>{escape_html(line)}</li>" for line in header(sol)) + "</ul>",
     ]
     for heading, rows in _table(sol, precision, _html_cell):
         out += [f"<h2>{escape_html(heading)}</h2>", "<table>"]
         out.append("<tr>" + "".join(f"<th>{h}</th>" for h in HEAD) + "</tr>")
         out += ["<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows]
         out.append("</table>")
-    return "\n".join([*out, "</body></html>"]) + "\n"
+    return out
 
 
 def _html_cell(s: str) -> str:

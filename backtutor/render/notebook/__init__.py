@@ -19,6 +19,7 @@ def bundle(
 
 
 def _forms_of(record: object) -> Forms:
+    from ...arrays.records import ArraySolution
     from ...check.checked import Checked
     from ...cnn.table import ShapeTable
     from ...solution import Solution
@@ -27,6 +28,10 @@ def _forms_of(record: object) -> Forms:
         from .solution import solution_forms
 
         return solution_forms(record)
+    if isinstance(record, ArraySolution):
+        from .arrays import array_forms
+
+        return array_forms(record)
     if isinstance(record, Checked):
         from .report import report_forms
 
