@@ -95,7 +95,6 @@ def test_options_of_the_number_by_number_working_say_what_to_use(sized, tmp_path
 @pytest.mark.parametrize(
     "command, instead",
     [
-        (["graph"], "`backtutor solve"),
         (["explore", "-o", "page.html"], "-f html -o page.html"),
         (["quiz"], "`backtutor template"),
         (["variants", "--count", "2", "-o", "out"], "another init seed"),
@@ -108,6 +107,26 @@ def test_number_by_number_commands_refuse_in_one_sentence(sized, tmp_path, monke
     assert "worked by the array engine" in result.output and instead in result.output
     assert result.output.count("\n") == 1 and not (tmp_path / "page.html").exists()
     assert not (tmp_path / "out").exists()
+
+
+def test_graph_draws_a_node_per_array_of_the_update_asked(sized, tmp_path):
+    working = tmp_path / "w.npz"
+    assert run("solve", sized, "-f", "npz", "-o", str(working), "--steps", "2").exit_code == 0
+    result = run("graph", sized, "--update", "2", "--precision", "6")
+    assert result.exit_code == 0, result.output
+    dot = result.output
+    with np.load(working) as arrays:  # the second batch is one example: z1@2 is 5 numbers, shown
+        z = arrays["z1@2"]
+    assert z.shape == (5, 1)
+    shown = re.search(r'"z1@2" \[[^]]*label="z1@2  \(5×1\)\\n(.*?)"\];', dot)
+    assert shown, dot
+    numbers = [float(v.replace("−", "-")) for v in re.findall(r"[−\d.e+-]+", shown[1])]
+    np.testing.assert_allclose(numbers, z.ravel(), rtol=1e-5)
+    assert '"W1+@1" -> "z1@2";' in dot and '"E@2" -> "delta2@2" [style=dashed' in dot
+    assert '"delta2@2" -> "delta1@2" [style=dashed' in dot and "W1+@2" not in dot.replace('"W1+@1"', "")
+    for bad, message in ((["--path", "dE/dW1"], "drawn one node per array"), (["--update", "3"], "has 2")):
+        refused = run("graph", sized, *bad)
+        assert refused.exit_code == 2 and message in refused.output, refused.output
 
 
 def test_diff_given_a_problem_file_points_at_solve(sized):

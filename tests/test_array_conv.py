@@ -142,11 +142,17 @@ def test_a_conv_problems_bad_image_exits_2_naming_the_file_the_array_and_the_sha
     )
 
 
-def test_a_sheet_or_a_template_of_the_conv_network_says_what_it_takes():
+def test_a_sheet_of_the_conv_network_says_what_it_takes_and_its_template_is_a_script(tmp_path):
     from typer.testing import CliRunner
 
     from backtutor.cli.app import app
 
-    result = CliRunner().invoke(app, ["template", "problems/lenet5_image.yaml"])
+    sheet = tmp_path / "sheet.yaml"
+    sheet.write_text('"z1": 1\n', encoding="utf-8")
+    result = CliRunner().invoke(app, ["check", "problems/lenet5_image.yaml", str(sheet)])
     assert result.exit_code == 2
     assert "a convolutional network worked by the array engine" in result.output
+    assert "check a student's arrays (.npz)" in result.output
+    result = CliRunner().invoke(app, ["template", "problems/lenet5_image.yaml", "--phases", "update"])
+    assert result.exit_code == 0, result.output
+    assert '"K1+": ...,  # 6 × 1 × 5 × 5 float64: K1+ = K1 − η·dE/dK1' in result.output

@@ -20,8 +20,6 @@ if TYPE_CHECKING:
 
 # what each number-by-number command says of a file the array engine works, and what to use instead
 REFUSALS = {
-    "graph": "graph draws a node per number; {file} is worked by the array engine: `backtutor solve "
-    "{file}` shows each layer's arrays with their shapes (-f html for a page)",
     "explore": "explore steps through a graph of single numbers; {file} is worked by the array engine: "
     "`backtutor solve {file} -f html -o page.html` writes its working per layer as one page",
     "quiz": "quiz asks for single numbers of the working; {file} is worked by the array engine: "
@@ -59,6 +57,30 @@ def refuse_arrays(command: str, file: Path) -> None:
 
     if by_arrays(file):
         raise InputError(REFUSALS[command].format(file=file))
+
+
+def graph_arrays(file: Path, precision: int, update: int) -> str:
+    """`graph` on a network the array engine works: DOT text of update `update`'s arrays."""
+    from ..arrays.conv_run import solve_conv
+    from ..arrays.run import ArrayPlan, solve_arrays
+    from ..errors import InputError
+    from ..problem.array_conv import conv_arrays_of
+    from ..problem.array_network import arrays_of
+    from ..problem.engines import is_conv_arrays_file
+    from ..problem.sources import read_source
+    from ..render.documents.dot_arrays import render_arrays
+
+    name, raw, lines = read_source(file)
+    if is_conv_arrays_file(raw):
+        if update > 1:
+            raise InputError(f"--update: update {update} does not exist (this run has 1)")
+        return render_arrays(solve_conv(conv_arrays_of(name, raw, lines)), precision)
+    problem = arrays_of(name, raw, lines)
+    plan = ArrayPlan.of(problem)
+    if update > plan.updates:
+        raise InputError(f"--update: update {update} does not exist (this run has {plan.updates})")
+    epochs = -(-update // len(plan.batches)) if plan.training else None  # the epoch update t is in
+    return render_arrays(solve_arrays(problem, epochs, (update,)), precision, update)
 
 
 def solve_with_arrays(

@@ -114,14 +114,14 @@ def _validated(name: str, raw: Any, lines: Lines) -> ProblemFile:
     if is_conv_arrays_file(raw):  # lenet5_image.yaml: no steps to write number by number
         raise FileError(
             name,
-            "a convolutional network worked by the array engine: solve or shapes it, or check a student's "
-            "arrays (.npz) against it (docs/guide/checking-arrays.md)",
+            "a convolutional network worked by the array engine: solve, graph, shapes or template it, or "
+            "check a student's arrays (.npz) against it (docs/guide/checking-arrays.md)",
         )
     if is_array_file(raw):  # an init, sizes or array data: not a network of single numbers
         raise FileError(
             name,
-            "a matrix network worked by the array engine (its init, sizes or array data): solve, shapes "
-            "or template it, or check a student's arrays (.npz) against it; from Python, "
+            "a matrix network worked by the array engine (its init, sizes or array data): solve, graph, "
+            "shapes or template it, or check a student's arrays (.npz) against it; from Python, "
             "backtutor.solve_arrays() (docs/guide/matrix-networks.md)",
         )
     try:
