@@ -1,7 +1,7 @@
 """The commands on a network the array engine works (a matrix network at course size, a convolutional
 network on one image): `solve`'s options on its working (--view matrix, --only by step id, --plot),
-and, for the commands that work number by number, the one sentence that says why not and what to use
-instead (the REFUSALS table)."""
+`graph`'s node per array, and, for the commands that work number by number, the one sentence that
+says why not and what to use instead (the REFUSALS table)."""
 
 from __future__ import annotations
 
