@@ -3,9 +3,15 @@
 1. One SGD step of the seed-style 192-32-50 perceptron on a batch of 16 with its full working in JSON
    (`backtutor solve problems/perceptron_192_32_50.yaml -f json`), as CPU time (user + system) of the
    whole command against `python -c "import sympy, numpy"` (target <= 1.5x) and against the same step
-   with PyTorch autograd (float64, one thread; target <= 0.5x) when torch is importable, else that
-   comparison is skipped and said so; against a hand-written NumPy step printing the same arrays as
-   JSON (bench/arrays_baselines.py), for information.
+   with PyTorch autograd (float64, one thread), also a whole command: `python
+   bench/arrays_baselines.py perceptron torch`, which imports torch, draws the same weights, takes the
+   step and prints every array as JSON (target <= 0.5x). In process, the same two without start-up
+   (load, solve and the JSON text against the autograd step and its JSON), for information: there
+   the engine's working (every quantity formatted) is what is timed. Without torch the PyTorch rows
+   say they were skipped (`pip install -e '.[bench]'` gets its CPU wheel). Before timing, the
+   PyTorch and NumPy baselines' arrays are checked against the engine's to a relative 1e-12. Also
+   against a hand-written NumPy step printing the same arrays as JSON (bench/arrays_baselines.py),
+   for information.
 2. 100 epochs of a 64-32-10 MLP over the 1,797 8×8 digits in mini-batches of 32, in process: the
    engine (`backtutor.solve_arrays`) against a hand-written NumPy loop of the same maths, the loss
    over the data set after each epoch included (the engine reports it). Target <= 1.5x. Both end at
@@ -27,11 +33,15 @@ from collections.abc import Callable
 
 from _util import BENCH, ROOT, Timing, alternate, backtutor_cmd, command, ratio, rounds, table, verdict
 
+sys.path.insert(0, str(BENCH))  # the baselines
+
 IMPORT_TARGET, TORCH_TARGET, LOOP_TARGET, MEMORY_MB = 1.5, 0.5, 1.5, 300
 PERCEPTRON = "problems/perceptron_192_32_50.yaml"
 
 
 def step_rows(n: int) -> list[tuple[str, str, str, str, str]]:
+    have_torch = importlib.util.find_spec("torch") is not None
+    same_arrays(have_torch)
     bt = [*backtutor_cmd(), "solve", PERCEPTRON, "-f", "json"]
     baseline = [sys.executable, str(BENCH / "arrays_baselines.py"), "perceptron"]
     peers = {
@@ -39,7 +49,6 @@ def step_rows(n: int) -> list[tuple[str, str, str, str, str]]:
         "backtutor": command(bt),
         "numpy": command([*baseline, "numpy"]),
     }
-    have_torch = importlib.util.find_spec("torch") is not None
     if have_torch:
         peers["torch"] = command([*baseline, "torch"])
     cpu = {name: timing.on_cpu() for name, timing in alternate(peers, n).items()}
@@ -51,17 +60,66 @@ def step_rows(n: int) -> list[tuple[str, str, str, str, str]]:
         ("  against the hand-written NumPy step (JSON out)", cpu["numpy"].seconds(), vs["numpy"].ratio(),
          "", ""),
     ]  # fmt: skip
-    if have_torch:
-        ok = vs["torch"].median <= TORCH_TARGET
-        rows.append(("  against PyTorch autograd", cpu["torch"].seconds(), vs["torch"].ratio(),
-                     f"<= {TORCH_TARGET} x torch", verdict(ok)))  # fmt: skip
-    else:
-        rows.append(("  against PyTorch autograd", "skipped: torch is not installed", "", "", ""))
-    return rows
+    if not have_torch:
+        return [*rows, ("  against PyTorch autograd", "skipped: pip install -e '.[bench]'", "", "", "")]
+    ok = vs["torch"].median <= TORCH_TARGET
+    rows.append(("  against PyTorch autograd (whole script)", cpu["torch"].seconds(), vs["torch"].ratio(),
+                 f"<= {TORCH_TARGET} x torch", verdict(ok)))  # fmt: skip
+    return rows + in_process_rows(n)
+
+
+def same_arrays(have_torch: bool) -> None:
+    """The baselines compute what the engine computes: every array they print, to a relative 1e-12."""
+    import numpy as np
+    from arrays_baselines import perceptron_numpy, perceptron_torch
+
+    import backtutor
+    from backtutor.problem.array_network import load_arrays
+
+    sol = backtutor.solve_arrays(load_arrays(ROOT / PERCEPTRON))
+    for baseline in (perceptron_numpy, perceptron_torch) if have_torch else (perceptron_numpy,):
+        for key, value in baseline().items():
+            assert np.allclose(value, sol.value(key), rtol=1e-12, atol=1e-15), (baseline.__name__, key)
+    print(
+        f"perceptron: the NumPy{' and PyTorch' if have_torch else ''} step's arrays agree with the engine's"
+    )
+
+
+def in_process_rows(n: int) -> list[tuple[str, str, str, str, str]]:
+    """The step without start-up: load, solve, JSON text, against the autograd step and its JSON."""
+    import json
+
+    from arrays_baselines import perceptron_torch
+
+    import backtutor
+    from backtutor.problem.array_network import load_arrays
+    from backtutor.render.documents.arrays import render_json
+
+    def engine() -> None:
+        render_json(backtutor.solve_arrays(load_arrays(ROOT / PERCEPTRON)))
+
+    def torch() -> None:
+        json.dumps({k: v.tolist() for k, v in perceptron_torch().items()})
+
+    t = alternate({"engine": timed(engine), "torch": timed(torch)}, n)
+    cpu = {k: Timing(v.cpu) for k, v in t.items()}
+    r = ratio(cpu["engine"], cpu["torch"])
+    return [
+        ("  in process: PyTorch step + JSON, CPU", cpu["torch"].seconds(), "1", "", ""),
+        ("  in process: load + solve_arrays + JSON, CPU", cpu["engine"].seconds(), r.ratio(), "", ""),
+    ]  # fmt: skip
+
+
+def timed(run: Callable[[], object]) -> Callable[[], float]:
+    def go() -> float:  # the CPU seconds of one in-process run
+        t0 = time.process_time()
+        run()
+        return time.process_time() - t0
+
+    return go
 
 
 def loop_rows(n: int) -> list[tuple[str, str, str, str, str]]:
-    sys.path.insert(0, str(BENCH))
     from arrays_baselines import digits
 
     import backtutor
@@ -84,14 +142,6 @@ def loop_rows(n: int) -> list[tuple[str, str, str, str, str]]:
         f"digits, 100 epochs: final loss engine {engine!r}, NumPy loop {hand!r}; "
         f"agree: {'yes' if agree else 'NO'}"
     )
-
-    def timed(run: Callable[[], object]) -> Callable[[], float]:
-        def go() -> float:  # the CPU seconds of one in-process run
-            t0 = time.process_time()
-            run()
-            return time.process_time() - t0
-
-        return go
 
     peers = {"numpy": timed(lambda: digits(100)), "engine": timed(lambda: backtutor.solve_arrays(problem))}
     t = alternate(peers, n)
@@ -127,7 +177,8 @@ def memory_rows() -> list[tuple[str, str, str, str, str]]:
 def main() -> None:
     n = rounds(5)
     print(f"{n} alternating rounds; CPU time (user + system)\n")
-    rows = step_rows(n) + loop_rows(n) + memory_rows()
+    memory = memory_rows()  # first: a child's max RSS counts the parent's until its exec (torch, later)
+    rows = step_rows(n) + loop_rows(n) + memory
     print()
     table(rows)
 

@@ -2,9 +2,10 @@
 width (PyTorch's layout without the batch axis): forward and backward, with stride and zero padding.
 
 A convolution is PyTorch's conv2d, a cross-correlation: out[f, h, w] = b[f] + Σ_c,i,j K[f, c, i, j] ·
-x[c, h·s + i, w·s + j] on x zero-padded by p. Windows come from NumPy's sliding_window_view (no copy);
-each backward sends every output's gradient back through the window it was computed from, one kernel
-offset at a time (kh·kw vectorised passes)."""
+x[c, h·s + i, w·s + j] on x zero-padded by p. Windows are strided views of the maps (no
+copy), copied once into columns for a convolution's matrix product (im2col); each backward sends
+every output's gradient back through the window it was computed from, one kernel offset at a time
+(kh·kw vectorised passes), and pooling combines one strided view per cell of its window."""
 
 from __future__ import annotations
 
@@ -26,15 +27,30 @@ def padded(X: Array, padding: int) -> Array:
 
 def windows(X: Array, kh: int, kw: int, stride: int) -> Array:
     """Every kh × kw window of each map that a stride-s pass reads: channels × Ho × Wo × kh × kw."""
-    view = np.lib.stride_tricks.sliding_window_view(X, (kh, kw), axis=(1, 2))
-    return view[:, ::stride, ::stride]
+    c, h, w = X.shape
+    s0, s1, s2 = X.strides
+    shape = (c, (h - kh) // stride + 1, (w - kw) // stride + 1, kh, kw)
+    strides = (s0, s1 * stride, s2 * stride, s1, s2)
+    return np.lib.stride_tricks.as_strided(X, shape, strides, writeable=False)
+
+
+def columns(X: Array, kh: int, kw: int, stride: int) -> Array:
+    """im2col: each window a column, (C·kh·kw) × (Ho·Wo), in the order of K[f].ravel(): one copy of
+    the windows, then a convolution is one matrix product."""
+    win = windows(X, kh, kw, stride)
+    c, ho, wo = win.shape[:3]
+    return win.transpose(0, 3, 4, 1, 2).reshape(c * kh * kw, ho * wo)
 
 
 def conv2d(X: Array, K: Array, b: Array | None = None, *, stride: int = 1, padding: int = 0) -> Array:
     """The maps K ⋆ x + b: F × Ho × Wo for F kernels of C × kh × kw on C × H × W."""
-    win = windows(padded(X, padding), K.shape[2], K.shape[3], stride)
-    out = np.moveaxis(np.tensordot(win, K, axes=([0, 3, 4], [1, 2, 3])), 2, 0)  # one matrix product
-    return out if b is None else out + b[:, None, None]
+    f, _, kh, kw = K.shape
+    x = padded(X, padding)
+    ho, wo = (x.shape[1] - kh) // stride + 1, (x.shape[2] - kw) // stride + 1
+    out = K.reshape(f, -1) @ columns(x, kh, kw, stride)
+    if b is not None:
+        out += b[:, None]  # in place: the product is a new array
+    return out.reshape(f, ho, wo)
 
 
 def _scatter(shape: tuple[int, ...], parts: Any, stride: int, padding: int) -> Array:
@@ -53,13 +69,15 @@ def _scatter(shape: tuple[int, ...], parts: Any, stride: int, padding: int) -> A
 def conv2d_input_gradient(G: Array, K: Array, X: Array, *, stride: int = 1, padding: int = 0) -> Array:
     """∂E/∂x: each output's gradient times the kernel, summed into the window it read (the full
     convolution of G with K; x gives the shape)."""
-    return _scatter(X.shape, np.tensordot(K, G, axes=([0], [0])), stride, padding)
+    f, c, kh, kw = K.shape
+    parts = (K.reshape(f, -1).T @ G.reshape(f, -1)).reshape(c, kh, kw, *G.shape[1:])
+    return _scatter(X.shape, parts, stride, padding)
 
 
 def conv2d_weight_gradient(G: Array, X: Array, K: Array, *, stride: int = 1, padding: int = 0) -> Array:
     """∂E/∂K[f, c, i, j] = Σ_h,w G[f, h, w] · x[c, h·s + i, w·s + j] (K gives the kernel's size)."""
-    win = windows(padded(X, padding), K.shape[2], K.shape[3], stride)
-    return np.asarray(np.tensordot(G, win, axes=([1, 2], [1, 2])))
+    cols = columns(padded(X, padding), K.shape[2], K.shape[3], stride)
+    return (G.reshape(G.shape[0], -1) @ cols.T).reshape(K.shape)
 
 
 def conv2d_bias_gradient(G: Array) -> Array:
@@ -69,13 +87,30 @@ def conv2d_bias_gradient(G: Array) -> Array:
 
 def pool(X: Array, *, kind: str, size: int, stride: int) -> Array:
     """Average or max pooling of each map over size × size windows."""
-    win = windows(X, size, size, stride)
-    return np.asarray(win.mean(axis=(3, 4)) if kind == "avg" else win.max(axis=(3, 4)), dtype=np.float64)
+    ho, wo = (X.shape[1] - size) // stride + 1, (X.shape[2] - size) // stride + 1
+    combine = np.add if kind == "avg" else np.maximum
+    out = np.array(X[:, : stride * (ho - 1) + 1 : stride, : stride * (wo - 1) + 1 : stride], dtype=np.float64)
+    for i in range(size):  # each cell of the windows, as one strided view of every map
+        for j in range(1 if i == 0 else 0, size):
+            combine(
+                out,
+                X[:, i : i + stride * (ho - 1) + 1 : stride, j : j + stride * (wo - 1) + 1 : stride],
+                out=out,
+            )
+    if kind == "avg":
+        out /= size * size
+    return out
 
 
 def pool_gradient(G: Array, X: Array, *, kind: str, size: int, stride: int) -> Array:
     """∂E/∂x: an average sends each window's gradient / size² to every cell of it; a max sends it to
     the cell that was the maximum (the first, in row order, when several tie, as PyTorch does)."""
+    if kind == "avg" and stride == size:  # windows side by side: each gradient fills its own window
+        c, ho, wo = G.shape
+        tiles = np.broadcast_to((G / (size * size))[:, :, None, :, None], (c, ho, size, wo, size))
+        grad = np.zeros(X.shape)  # the cells no window reads (an odd last row or column) stay 0
+        grad[:, : ho * size, : wo * size] = tiles.reshape(c, ho * size, wo * size)
+        return grad
     if kind == "avg":
         parts = np.broadcast_to(G[:, None, None] / (size * size), (G.shape[0], size, size, *G.shape[1:]))
         return _scatter(X.shape, parts, stride, 0)

@@ -29,9 +29,19 @@ class _Script:
         self.values.update(self.problem.given)
 
     def add(
-        self, id: str, rule: str, inputs: tuple[str, ...], formula: str, phase: Phase, **params: Any
+        self,
+        id: str,
+        rule: str,
+        inputs: tuple[str, ...],
+        formula: str,
+        phase: Phase,
+        reuse: dict[str, str] | None = None,
+        **params: Any,
     ) -> str:
-        value = RULES[rule](*(self.values[i] for i in inputs), **params)
+        """A step; `reuse` passes the rule earlier values it would recompute (A: the activation's own
+        output), not part of the step's params: the checker recomputes from the student's inputs."""
+        extra = {k: self.values[v] for k, v in reuse.items()} if reuse else {}
+        value = RULES[rule](*[self.values[i] for i in inputs], **params, **extra)
         self.values[id] = value
         self.steps.append(ArrayStep(id, rule, inputs, value, f"{id} = {formula}", phase, frozen(params)))
         return id
@@ -112,10 +122,10 @@ def _forward(s: _Script, layers: tuple[ConvLayer, ...]) -> str:
 def _backward(s: _Script, layers: tuple[ConvLayer, ...], last: str) -> None:
     """From ∂E/∂(the last output) back to every parameter: each layer sends the gradient of its output
     to the gradient of its input; the image's own gradient is not worked."""
-    outputs = [st.id for st in s.steps if st.phase == "forward"]
-    reads = ["x", *outputs[: len(layers) - 1]]  # each layer's input
+    outputs = [st.id for st in s.steps if st.phase == "forward"][: len(layers)]  # each layer's output
+    reads = ["x", *outputs[:-1]]  # each layer's input
     grad = _gradient_id(last)
-    for layer, below in zip(reversed(layers), reversed(reads), strict=True):
+    for layer, below, output in zip(reversed(layers), reversed(reads), reversed(outputs), strict=True):
         n, into = layer.n, _gradient_id(below)
         if layer.kind in ("conv", "dense"):
             weights = f"K{n}" if layer.kind == "conv" else f"W{n}"
@@ -169,6 +179,7 @@ def _backward(s: _Script, layers: tuple[ConvLayer, ...], last: str) -> None:
                 (grad, below),
                 f"{grad} ⊙ {layer.kind}′({below})",
                 "backward",
+                reuse={"A": output},
                 f=layer.kind,
                 slope=layer.slope,
             )

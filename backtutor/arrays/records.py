@@ -33,7 +33,7 @@ def frozen(params: Mapping[str, Param] | None = None) -> Mapping[str, Param]:
     return MappingProxyType(dict(params or {}))
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, init=False)
 class ArrayStep:
     id: str  # "z1", "delta2", "dE/dW1", "W1+", with "@t" for update t when there are several
     rule: str  # a key of rules.RULES
@@ -41,8 +41,33 @@ class ArrayStep:
     value: Array
     formula: str  # how the working writes it: "delta1 = (W2ᵀ·delta2) ⊙ σ′(z1)"
     phase: Phase
-    params: Mapping[str, Param] = field(default_factory=frozen)  # the rule's keyword arguments
-    update: int = 1  # which update of the run (1-based)
+    params: Mapping[str, Param]  # the rule's keyword arguments
+    update: int  # which update of the run (1-based)
+
+    def __init__(
+        self,
+        id: str,
+        rule: str,
+        inputs: tuple[str, ...],
+        value: Array,
+        formula: str,
+        phase: Phase,
+        params: Mapping[str, Param] | None = None,
+        update: int = 1,
+    ) -> None:
+        # one write to the instance's dict: the generated frozen __init__ sets each field through
+        # object.__setattr__, four times slower, and a LeNet pass makes ~50 steps
+        params = frozen() if params is None else params
+        self.__dict__.update(
+            id=id,
+            rule=rule,
+            inputs=inputs,
+            value=value,
+            formula=formula,
+            phase=phase,
+            params=params,
+            update=update,
+        )
 
     @property
     def shape(self) -> tuple[int, ...]:

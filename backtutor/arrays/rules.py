@@ -44,7 +44,9 @@ def loss_form(kind: str) -> VectorLoss:
 def linear(W: Array, A: Array, b: Array | None = None) -> Array:
     """z = W·a (+ b·1ᵀ, the bias added to every column)."""
     z = W @ A
-    return z if b is None else z + b[:, None]
+    if b is not None:
+        z += b[:, None]  # in place: the product is a new array
+    return z
 
 
 def activate(Z: Array, *, f: str, slope: float = 0.0) -> Array:
@@ -57,23 +59,35 @@ def dropout(A: Array, M: Array, *, rate: float) -> Array:
     return M * A / (1.0 - rate)
 
 
-def back(G: Array, Z: Array, *, f: str, slope: float = 0.0) -> Array:
-    """∂E/∂z from ∂E/∂a: G ⊙ f′(z), or for softmax each column's Jacobian (diag(a) − a·aᵀ) times it."""
+def back(G: Array, Z: Array, *, f: str, slope: float = 0.0, A: Array | None = None) -> Array:
+    """∂E/∂z from ∂E/∂a: G ⊙ f′(z), or for softmax each column's Jacobian (diag(a) − a·aᵀ) times it.
+    A is f(z) when the caller has it (the run passes its own activation step's value), else it is
+    computed from z: the checker grades a student's δ against their own z."""
     form = activation(f)
-    A = form.forward(Z, slope)
+    if A is None:
+        A = form.forward(Z, slope)
     if form.slope is None:  # softmax: J·g = a ⊙ (g − aᵀg), column by column
         return np.asarray(A * (G - (A * G).sum(axis=0, keepdims=True)), dtype=np.float64)
     return G * form.slope(Z, A, slope)
 
 
 def delta(
-    W: Array, D: Array, Z: Array, M: Array | None = None, *, f: str, slope: float = 0.0, rate: float = 0.0
+    W: Array,
+    D: Array,
+    Z: Array,
+    M: Array | None = None,
+    *,
+    f: str,
+    slope: float = 0.0,
+    rate: float = 0.0,
+    A: Array | None = None,
 ) -> Array:
-    """δ{l} = (W{l+1}ᵀ·δ{l+1}) ⊙ f′(z{l}); with dropout on a{l}, ⊙ m/(1 − p) before f′."""
+    """δ{l} = (W{l+1}ᵀ·δ{l+1}) ⊙ f′(z{l}); with dropout on a{l}, ⊙ m/(1 − p) before f′ (A: f(z), as
+    for `back`)."""
     upstream = W.T @ D
     if M is not None:
         upstream = dropout(upstream, M, rate=rate)
-    return back(upstream, Z, f=f, slope=slope)
+    return back(upstream, Z, f=f, slope=slope, A=A)
 
 
 def _per_output(kind: str, outputs: int) -> float:
@@ -96,7 +110,9 @@ def loss_gradient(A: Array, T: Array, *, kind: str) -> Array:
 
 def softmax_cross_entropy(A: Array, T: Array) -> Array:
     """δ of softmax outputs under cross-entropy: a·Σⱼtⱼ − t per column (a − t when t sums to 1)."""
-    return np.asarray(A * T.sum(axis=0, keepdims=True) - T, dtype=np.float64)
+    d = np.multiply(A, np.add.reduce(T, axis=0, keepdims=True), dtype=np.float64)
+    d -= T  # in place, as in the gradients below: a training run calls these on every batch
+    return d
 
 
 def penalty_gradient(W: Array, *, l2: float = 0.0, l1: float = 0.0, half: bool = False) -> Array:
@@ -126,7 +142,9 @@ def weight_gradient(
     half: bool = False,
 ) -> Array:
     """∂E/∂W{l} = scale·δ{l}·a{l−1}ᵀ (+ ∂P/∂W{l} when W is penalised)."""
-    g = scale * (D @ A.T)
+    g = D @ A.T
+    if scale != 1.0:
+        g *= scale  # in place: the product is a new array
     return g if W is None else g + penalty_gradient(W, l2=l2, l1=l1, half=half)
 
 
@@ -134,7 +152,9 @@ def bias_gradient(
     D: Array, b: Array | None = None, *, scale: float, l2: float = 0.0, l1: float = 0.0, half: bool = False
 ) -> Array:
     """∂E/∂b{l} = scale·δ{l}·1, the row sums (+ ∂P/∂b{l} when b is penalised)."""
-    g = np.asarray(scale * D.sum(axis=1), dtype=np.float64)
+    g: Array = np.add.reduce(D, axis=1, dtype=np.float64)
+    if scale != 1.0:
+        g *= scale
     return g if b is None else g + penalty_gradient(b, l2=l2, l1=l1, half=half)
 
 
@@ -151,9 +171,9 @@ def optimizer_values(
     parameter, G its gradient (weight decay added when coupled), `buffers` the buffers after update
     t − 1 (zero before the first). `constants` holds lr, weight_decay and the optimizer's own."""
     entry = OPTIMIZERS[(kind, form)]
-    state = buffers if buffers else tuple(np.zeros_like(W) for _ in entry.buffers)
+    state = buffers or tuple([np.zeros_like(W) for _ in entry.buffers])
     rule: Any = entry.numbers  # written for floats; every operation in it is elementwise on arrays
-    return tuple(np.asarray(v, dtype=np.float64) for v in rule(constants, t, W, G, state))
+    return tuple([np.asarray(v, dtype=np.float64) for v in rule(constants, t, W, G, state)])
 
 
 def optimize(W: Array, G: Array, *buffers: Array, index: int, **settings: Any) -> Array:

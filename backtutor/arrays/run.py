@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
@@ -90,9 +89,39 @@ def solve_arrays(
     )
 
 
-def _settings(line: Line) -> dict[str, Any]:
-    """An optimizer line's params but the quantity it shows."""
-    return {k: v for k, v in line.params.items() if k != "index"}
+@dataclass(frozen=True)
+class _Call:
+    """A line ready to run: its rule and params (for an optimizer's quantity `optimizer_values`,
+    whose one call gives every quantity of the parameter's update, and which one it shows), and
+    for a δ the id of the update's own f(z), passed to the rule so that f′ is not recomputed."""
+
+    line: Line
+    rule: Callable[..., Any]
+    params: dict[str, Any]
+    index: int | None
+    activation: str | None
+
+    @classmethod
+    def of(cls, line: Line, lines: list[Line]) -> _Call:
+        if line.rule == "optimize":
+            settings = {k: v for k, v in line.params.items() if k != "index"}
+            return cls(line, optimizer_values, settings, line.params["index"], None)
+        return cls(line, RULES[line.rule], line.params, None, _activation_of(line, lines))
+
+
+_Z_AT = {"delta": 2, "delta_out": 1}  # where the rules that take f′(z) read z
+
+
+def _activation_of(line: Line, lines: list[Line]) -> str | None:
+    """The id of the line computing f(z) for a δ's z with the δ's own f, if the update has one."""
+    if line.rule not in _Z_AT:
+        return None
+    z, f = line.inputs[_Z_AT[line.rule]], (line.params["f"], line.params.get("slope", 0.0))
+    for other in lines:
+        same = (other.params.get("f"), other.params.get("slope", 0.0)) == f
+        if other.rule == "activate" and other.inputs == (z,) and same:
+            return other.id
+    return None
 
 
 def _needed(lines: list[Line], wanted: set[str]) -> list[Line]:
@@ -124,7 +153,7 @@ class _ArrayRun:
             (f"{q}{p}+", f"{q}{p}") for p in problem.parameters for q in ("", *(f"{b}_" for b in buffers))
         )
         self._lines: dict[tuple[bool, int, bool], list[Line]] = {}
-        self._calls: dict[tuple[bool, int, bool], list[tuple[Line, Callable[..., Array] | None]]] = {}
+        self._calls: dict[tuple[bool, int, bool], list[_Call]] = {}
 
     @property
     def parameters(self) -> dict[str, Array]:
@@ -152,28 +181,29 @@ class _ArrayRun:
         env = self.inputs(first, start, stop)
         computed: dict[tuple[str, ...], tuple[Array, ...]] = {}
         made: set[str] = set()
-        for line, call in self.calls(first, stop - start, record):
-            args = [env[k] for k in line.inputs]
-            if call is None:  # the optimizer: one call of its rule gives all its quantities
-                if line.inputs not in computed:
-                    computed[line.inputs] = optimizer_values(*args, t=t, **_settings(line))
-                value = computed[line.inputs][line.params["index"]]
+        for call in self.calls(first, stop - start, record):
+            line, args = call.line, [env[k] for k in call.line.inputs]
+            if call.index is not None:  # the optimizer: one call of its rule gives all its quantities
+                values = computed.get(line.inputs)
+                if values is None:
+                    values = computed[line.inputs] = call.rule(*args, t=t, **call.params)
+                value = values[call.index]
+            elif call.activation is None:
+                value = call.rule(*args, **call.params)
             else:
-                value = call(*args)
+                value = call.rule(*args, A=env[call.activation], **call.params)
             env[line.id] = value
             if record:
                 self._record(line, value, t, env, made)
         if self.problem.training is not None:
             self._advance(env)
 
-    def calls(self, first: bool, m: int, all: bool) -> list[tuple[Line, Callable[..., Array] | None]]:
-        """Each line with its rule, its params bound (None for the optimizer's lines)."""
+    def calls(self, first: bool, m: int, all: bool) -> list[_Call]:
+        """Each line with its rule, its params bound once for the whole run."""
         key = (first, m, all)
         if key not in self._calls:
-            self._calls[key] = [
-                (line, None if line.rule == "optimize" else partial(RULES[line.rule], **line.params))
-                for line in self.lines(first, m, all)
-            ]
+            lines = self.lines(first, m, all)
+            self._calls[key] = [_Call.of(line, lines) for line in lines]
         return self._calls[key]
 
     def _record(self, line: Line, value: Array, t: int, env: dict[str, Array], made: set[str]) -> None:

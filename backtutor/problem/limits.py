@@ -63,9 +63,9 @@ def too_much_working(worked: int, size: int, what: str) -> str:
 
 
 # A matrix network worked by the array engine (arrays/): its cost grows with the numbers it holds.
-# Measured on the busy 2-core machine (docs/guide/matrix-networks.md): 40 epochs of the bundled
-# 784-128-10 MLP over 500 examples (2.1e9 units of work) take 10.3 CPU-s and 71 MB; JSON writes about
-# half a million numbers of working a second, at about 120 bytes each at its peak.
+# Measured on the busy 2-core machine (docs/guide/matrix-networks.md): the 38 epochs allowed of the
+# bundled 784-128-10 MLP over 500 examples (2.0e9 units of work) take 9–10 CPU-s and 82 MB; JSON
+# writes about half a million numbers of working a second, at about 140 bytes each at its peak.
 BY_HAND = 200  # weights of a network of W matrices that `solve` works number by number by default
 MAX_ARRAY_WORK = 2_000_000_000  # epochs × examples × (weights + ARRAY_OVERHEAD): about 10 s
 ARRAY_OVERHEAD = 2_000  # what one example costs beyond its weights, in units of a weight
