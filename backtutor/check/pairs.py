@@ -52,13 +52,19 @@ class PairSearch:
             return found_before
         found: dict[tuple[tuple[str, str], ...], Pair] = {}
         singles = list(self._singles())
+        told = [_key((s, h)) for s, h, _ in singles]
         for i, (s1, h1, w1) in enumerate(singles):
-            for s2, h2, _ in singles[i + 1 :]:
-                p = ((s1, h1), (s2, h2))
-                if s2 == s1 or len(set(self.key(p))) < 2:
+            worked: dict[str, float] | None = None  # the working with the first slip, once for all its pairs
+            for j, (s2, h2, _) in enumerate(singles[i + 1 :], start=i + 1):
+                if s2 == s1 or told[i] == told[j]:
                     continue  # one step, or one slip made twice
-                if self.key(p) not in found and self._gives(p, w1):
-                    found[self.key(p)] = p
+                key = (told[i], told[j]) if told[i] < told[j] else (told[j], told[i])
+                if key in found:
+                    continue
+                worked = self._worked(s1, w1) if worked is None else worked
+                p = ((s1, h1), (s2, h2))
+                if self._gives(p, w1, worked):
+                    found[key] = p
                     if len(found) > MANY:
                         return None
         common = _common(list(found.values()))
@@ -93,11 +99,6 @@ class PairSearch:
         order = self.x.order
         return order[p[0][0]] <= order[p[1][0]]
 
-    @staticmethod
-    def key(p: Pair) -> tuple[tuple[str, str], ...]:
-        """The pair as the student is told it, wherever each slip was made."""
-        return tuple(sorted(map(_key, p)))
-
     def _singles(self) -> Iterator[tuple[str, Hypothesis, float]]:
         """Each rule that changes one step (a skipped one, then the step itself), with what it gives
         there; one of each (step, number)."""
@@ -113,15 +114,23 @@ class PairSearch:
                     seen.add((site, wrong))
                     yield site, h, wrong
 
-    def _gives(self, p: Pair, first: float | None = None) -> bool:
-        """Does the step, worked with both slips (the first's number in its step given), give the
-        answer, far enough from what it is without them?"""
+    def _worked(self, site: str, value: float) -> dict[str, float]:
+        """Every number the step is worked from with `site` at `value` (a slip's number there): the
+        same numbers each pair with that slip would work out again."""
+        state = SheetState(self.recompute, self.state.student)
+        state.known = self._after(self.base.known, site, value)
+        state.work(self.step)
+        return state.known
+
+    def _gives(self, p: Pair, first: float | None = None, known: dict[str, float] | None = None) -> bool:
+        """Does the step, worked with both slips (the first's number in its step given; `known`: the
+        working with it, when done already), give the answer, far enough from what it is without them?"""
         (s1, h1), (s2, h2) = p
         if first is None:
             at = SheetState(self.recompute, self.state.student, h1)
             at.known = self.base.known
             first = at.work(self.x.index[s1])[0]
-        known = self._after(self.base.known, s1, first)
+        known = self._after(self.base.known, s1, first) if known is None else known
         at = SheetState(self.recompute, self.state.student, h2)
         at.known = known
         second = at.work(self.x.index[s2])[0]
@@ -156,4 +165,5 @@ def _common(pairs: list[Pair]) -> Paired | None:
 
 
 def _key(t: Try) -> tuple[str, str]:
+    """A slip as the student is told it, wherever it was made (a pair's key is its two, sorted)."""
     return t[1].slip, about(t[1].explanation)
