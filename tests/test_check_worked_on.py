@@ -16,7 +16,7 @@ from backtutor.check.pen import transposed
 from .conftest import PROBLEMS
 from .student_model import load
 from .student_sheets import work
-from .student_slips import Slip, _no_eta, _plus, _w_for_wt
+from .student_slips import Slip, _factor_two, _no_eta, _plus, _w_for_wt
 
 
 def σ(x: float) -> float:
@@ -154,4 +154,42 @@ def test_two_answers_that_look_swapped_in_turn_are_one_swap_worked_on_as_meant(t
     assert all(
         v[i].status == "carried" for i in texts if i not in ("W1+@1", "z_h@2") and v[i].status != "right"
     )
+    assert report.misconceptions == 2
+
+
+def test_sigma_prime_from_a_wrong_out_and_from_the_net_under_a_right_one(tmp_path):
+    """net for out in a_2_2 (the student's own −1.9640), a_1_2 = σ(−4) written right as 0.0180: the
+    student works σ′ of layer 2 from their out and of layer 1 from their full-precision a_1_2, so
+    ∂E/∂W1_21 = 3·δ_1_2, δ_1_2 = (0.25·δ_2_1 + 2·δ_2_2)·σ′(−4), is carried from a_2_2; neither σ′
+    from every written out (0.0180·0.9820 is 0.07 % off) nor from every net gives it."""
+    a11, a12 = σ(16), σ(-4)
+    z21, z22 = a11 + 0.25 * a12, -2 * a11 + 2 * a12
+    a21 = σ(z21)
+    d21 = -2 * (1 - a21) * a21 * (1 - a21)
+    d22 = -2 * (0 - z22) * z22 * (1 - z22)  # a_2_2 = z_2_2, σ′ = a_2_2·(1 − a_2_2)
+    d12 = (0.25 * d21 + 2 * d22) * a12 * (1 - a12)
+    numbers = {"a_1_2": a12, "z_2_2": z22, "a_2_2": z22, "dE/dW1_21": 3 * d12, "dE/dW1_22": 1 * d12}
+    report, v = grade("schiendorfer_matrix.yaml", {k: f"{x:.4f}" for k, x in numbers.items()}, tmp_path)
+    assert v["a_2_2"].slip == "net_for_out"
+    assert (v["dE/dW1_21"].status, v["dE/dW1_21"].source) == ("carried", "a_2_2")
+    assert (v["dE/dW1_22"].status, v["dE/dW1_22"].source) == ("carried", "a_2_2")
+    assert report.misconceptions == 1
+
+
+def test_two_slips_listed_as_alternatives_then_shown_together_count_twice(tmp_path):
+    """relu_class by the student model, updated parameters only: the factor 2 of ∂E/∂ŷ left out
+    (every update shows it) and the input left out of ∂E/∂W (only W⁺ shows it). W1⁺ alone cannot
+    tell the two apart (one of them, listed); W⁺ shows both together: two misconceptions, not one."""
+    plan = load(PROBLEMS / "relu_class.yaml")
+    at = plan.index()
+    slope, grad = at["dE/dy_hat@1"], at["dE/dW@1"]
+    slips = [
+        Slip("factor_two", {slope.id: _factor_two(slope, slope.rule)}),
+        Slip("input_missing", {grad.id: lambda v: v[grad.info["delta"]]}),
+    ]
+    written = {w.id for w in plan.steps if w.tag == "param" and w.info["t"] == 1}
+    texts, _ = work(plan, slips, written, "sig4", "full")
+    report, v = grade("relu_class.yaml", texts, tmp_path)
+    assert set(v["W1+@1"].candidates) == {"input_missing", "missing_factor"}
+    assert v["W+@1"].confidence == "two slips"
     assert report.misconceptions == 2

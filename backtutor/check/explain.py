@@ -21,7 +21,7 @@ from ..engine.expr import Call, Deriv, Expr, Sym, Updated
 from ..engine.formula import text
 from ..engine.graph import Graph
 from ..solution import Solution, Step
-from .recompute import Hypothesis, Recompute, SheetState
+from .recompute import Hypothesis, Parts, Recompute, SheetState
 from .sheet import Answer
 from .slips.catalogue import SWAPPED, hypotheses
 from .slips.records import SlipContext
@@ -74,16 +74,17 @@ class Explainer:
             told = SWAPPED.told(other=other.id)
             found[SWAPPED.name] = Found(SWAPPED.name, told)
         margin = 0.5 * a.unit + slack
-        # σ′ from their written out, and (when that differs) from their net: both are a right method
-        ways = [(True, plain)]
-        leaves = SheetState(self.recompute, state.student, parts=False)
-        from_leaves = leaves.work(step)[0]
-        ways += [(False, from_leaves)] if from_leaves != plain else []
-        # the rounding of the numbers worked from moves each way apart: σ′(16.00) from their net
-        # is not 0 as from their out 1.000, and the digits of the net now weigh in
-        slacks = {True: slack}
-        if len(ways) > 1:
-            slacks[False] = self.recompute.rounding_slack(step, leaves, spread or {}, from_leaves)
+        # σ′ from their written out, and (when that differs) from their net, or from their net only
+        # where the out they wrote is σ of it: each a right method. The rounding of the numbers
+        # worked from moves each way apart: σ′(16.00) from their net is not 0 as from their out 1.000
+        ways: list[tuple[Parts, float]] = [(True, plain)]
+        slacks: dict[Parts, float] = {True: slack}
+        for parts in (False, state.own_parts):
+            at = SheetState(self.recompute, state.student, parts=parts)
+            base = at.work(step)[0]
+            if parts not in slacks and all(base != b for _, b in ways):
+                ways.append((parts, base))
+                slacks[parts] = self.recompute.rounding_slack(step, at, spread or {}, base)
         for f in (
             *self._in_step(a, step, state, slack, ways, margin, spread or {}),
             *(
@@ -101,7 +102,7 @@ class Explainer:
         step: Step,
         state: SheetState,
         slack: float,
-        ways: list[tuple[bool, float]],
+        ways: list[tuple[Parts, float]],
         margin: float,
         spread: Mapping[str, float],
     ) -> Iterator[Found]:
@@ -143,7 +144,7 @@ class Explainer:
         slack: float,
         plain: float,
         margin: float,
-        parts: bool = True,
+        parts: Parts = True,
     ) -> Iterator[Found]:
         """The slips of one step, made in a step the student skipped under this one: in this update,
         every rule in every such step (a deep one in that step alone); in an earlier update, the

@@ -100,7 +100,7 @@ class Checker:
         """Each answer's verdict, in working order, from the student's numbers (`as_meant`: the ids
         whose number is what they meant, not the digits they swapped writing it)."""
         state = self.recompute.state(values)
-        state.as_meant = as_meant
+        state.as_meant, state.own_parts = as_meant, self.recompute.own_parts(values, spread)
         verdicts: dict[str, Verdict] = {}  # by step id, what later answers' grading reads
         ordered: list[Verdict] = []  # every answer's, a step answered twice (w1+ and W1+) twice
         erred = False  # an answer wrong so far: a right one after it may rest on it
@@ -249,12 +249,18 @@ class Checker:
         self, a: Answer, step: Step, state: SheetState, spread: Mapping[str, float], from_yours: float
     ) -> bool:
         """Right from their own values with σ′ worked from their net, not their written out (the
-        formula's own leaves): both are a right method."""
-        leaves = SheetState(self.recompute, state.student, parts=False)
-        value = leaves.work(step)[0]
-        if value == from_yours:
-            return False  # no written part in this step's working: nothing else to try
-        return self.tolerance.close(a, value, self.recompute.rounding_slack(step, leaves, spread, value))
+        formula's own leaves), or from their net only where the out they wrote is σ of it (a wrong
+        out is theirs to work σ′ from): each a right method."""
+        tried = {from_yours}
+        for parts in (False, state.own_parts):
+            leaves = SheetState(self.recompute, state.student, parts=parts)
+            value = leaves.work(step)[0]
+            if value in tried:
+                continue  # no written part in this step's working, or none of their own: the same
+            tried.add(value)
+            if self.tolerance.close(a, value, self.recompute.rounding_slack(step, leaves, spread, value)):
+                return True
+        return False
 
     def _rounded_early(self, a: Answer, step: Step, state: SheetState) -> bool:
         """Right from their unwritten inputs carried at as many decimals as this answer has (the

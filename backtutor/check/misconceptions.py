@@ -26,15 +26,19 @@ class Seen:
         if v.confidence == "two slips":  # the first sure, the second one of the others
             keys = [(n, about(t)) for n, t in zip(v.candidates, v.told, strict=True)]
             before = [self.named.get(k) or self.listed.get(k, "") for k in keys]
+            listed = [k not in self.named for k in keys]  # only ever one of several
             self.named.setdefault(keys[0], v.id)
             for k in keys[1:]:
                 (self.named if len(keys) == 2 else self.listed).setdefault(k, v.id)
-            first, second = before[0], next((b for b in before[1:] if b), "")
-            if first and second:
+            j = next((j for j in range(1, len(keys)) if before[j]), 1)
+            first, second = before[0], before[j]
+            # both the alternatives of one earlier verdict, which showed one of them: one is new
+            one = first == second and listed[0] and listed[j]
+            if first and second and not one:
                 told = f"{v.explanation} (again, as in {first})"
                 return dataclasses.replace(v, again=first, explanation=told)
-            repeated = tuple(n for n, b in ((keys[0][0], first), (keys[1][0], second)) if b)
-            return dataclasses.replace(v, repeated=repeated)
+            repeated = tuple(n for n, b in ((keys[0][0], first), (keys[j][0], second)) if b)
+            return dataclasses.replace(v, repeated=repeated[:1] if one else repeated)
         again = self.again(v)
         if not again:
             return v

@@ -20,6 +20,8 @@ from .tolerance import EXACT
 from .written import WrittenParts, put_in
 
 FormulaRule = Callable[[Step], Expr]  # the formula a step is worked with
+# which written parts of a formula are put in (out_o1 for σ(net_o1)): every one, none, or only these
+Parts = bool | frozenset[str]
 LeafRule = Callable[[Step, Expr, float], float]  # the number put in for a leaf of that formula
 # the step whose number, as the student has it, is put in for a leaf instead (None: the leaf's own)
 ReadRule = Callable[[Step, Expr], "str | None"]
@@ -131,18 +133,16 @@ class Recompute:
                 self._compiled[s.id] = None
         return self._compiled[s.id]
 
-    def _own_parts(self, s: Step, state: SheetState, spread: Mapping[str, float]) -> list[str]:
-        """The written parts of a skipped step whose number is the student's own: not what their net
-        gives, to its rounding (a wrong out_o1 moves σ′ with its last digit; a right 1.000 for σ(16)
-        says nothing of σ′, which their net gives)."""
-        if not state.parts:
-            return []
-        own = []
-        for q in self.written_parts(s, state.student).values():
-            worked = SheetState(self, state.student, parts=False).work(self.index[q])[0]
-            if not abs(state.student[q] - worked) <= spread.get(q, 0.0) * (1 + 1e-9) + EXACT:
-                own.append(q)
-        return own
+    def own(self, q: str, student: Mapping[str, float], spread: Mapping[str, float]) -> bool:
+        """Is the written number of step q the student's own: not what their net gives, to its
+        rounding (a wrong out_o1 moves σ′ with its last digit; a right 1.000 for σ(16) says nothing
+        of σ′, which their net gives)?"""
+        worked = SheetState(self, student, parts=False).work(self.index[q])[0]
+        return not abs(student[q] - worked) <= spread.get(q, 0.0) * (1 + 1e-9) + EXACT
+
+    def own_parts(self, student: Mapping[str, float], spread: Mapping[str, float]) -> frozenset[str]:
+        """The written parts of formulas (outs) that are the student's own numbers (`own`)."""
+        return frozenset(q for q in self.parts.owners() if q in student and self.own(q, student, spread))
 
     def rounding_slack(
         self, step: Step, state: SheetState, spread: Mapping[str, float], base: float
@@ -155,7 +155,8 @@ class Recompute:
         for c in state.reworked(step):
             if c not in state.student and c in self.index:
                 s = self.index[c]
-                for d in (*self._own_parts(s, state, spread), *s.depends_on):
+                own = (q for q in state.written(s).values() if self.own(q, state.student, spread))
+                for d in (*own, *s.depends_on):
                     below.setdefault(d, []).append(c)
         for d in state.frontier(step):
             moved_by = spread.get(d, 0.0)
@@ -199,7 +200,7 @@ class SheetState:
         student: Mapping[str, float],
         h: Hypothesis = AS_WORKED,
         nudge: tuple[str, float] | None = None,  # one given number moved (for the rounding slack)
-        parts: bool = True,  # written parts of a formula put in (out_o1 for σ(net_o1)), or worked again
+        parts: Parts = True,  # written parts of a formula put in (out_o1 for σ(net_o1)), or worked again
     ) -> None:
         self.recompute, self.index = recompute, recompute.index
         self.student, self.h, self.nudge, self.parts = student, h, nudge, parts
@@ -214,6 +215,7 @@ class SheetState:
         # `as_meant`: those this state carries on as meant, the student having worked on with them
         self.meant: dict[str, float] = {}
         self.as_meant: frozenset[str] = frozenset()
+        self.own_parts: frozenset[str] = frozenset()  # the sheet's written outs that are its own (`own`)
 
     def value(self, sid: str) -> float:
         """A quantity as the student has it: written, or worked from what they wrote."""
@@ -271,7 +273,7 @@ class SheetState:
         formula = s.formula if h.formula is as_written else h.formula(s)
         self.touched |= formula is not s.formula and formula != s.formula
         place = self.recompute.positions(s)
-        written = self.recompute.written_parts(s, student) if self.parts else {}
+        written = self.written(s)
         compiled = self.recompute.compiled(s) if formula is s.formula and not written else None
         stand_ins: dict[int, str] = {}
         if written:  # out_o1 as written, not σ(net_o1) again, wherever σ(net_o1) is a part
@@ -304,9 +306,16 @@ class SheetState:
 
     def inputs(self, step: Step) -> tuple[str, ...]:
         """What the step is worked from: its inputs, and the written steps that are parts of it."""
+        return (*self.written(step).values(), *step.depends_on)
+
+    def written(self, s: Step) -> dict[int, str]:
+        """The parts of the step's formula put in as the student wrote them (`parts`)."""
         if not self.parts:
-            return step.depends_on
-        return (*self.recompute.written_parts(step, self.student).values(), *step.depends_on)
+            return {}
+        found = self.recompute.written_parts(s, self.student)
+        if self.parts is True:
+            return found
+        return {i: q for i, q in found.items() if q in self.parts}
 
     def reworked(self, step: Step) -> list[str]:
         """The step's inputs, and the inputs of every skipped one under them, as far as given ones."""

@@ -34,6 +34,10 @@ class WrittenParts:
                     found[id(e)] = owner
         return found
 
+    def owners(self) -> set[str]:
+        """The forward steps whose formula can be a part of another's."""
+        return set(self._owners_of().values())
+
     def _owners_of(self) -> dict[tuple[Expr, tuple[str | None, ...]], str]:
         """Each forward step's formula, with the steps its leaves come from, ↦ the step."""
         if self._owners is None:
