@@ -193,3 +193,16 @@ def test_two_slips_listed_as_alternatives_then_shown_together_count_twice(tmp_pa
     assert set(v["W1+@1"].candidates) == {"input_missing", "missing_factor"}
     assert v["W+@1"].confidence == "two slips"
     assert report.misconceptions == 2
+
+
+def test_a_right_out_of_one_written_as_one_leaves_sigma_prime_to_the_net(tmp_path):
+    """net for out in a_1_1 (16.00): z_2_1 = 16 + 0.25·σ(−4), a_2_1 = σ(z_2_1) written 1.000, and
+    ∂E/∂z_2_1 = −2(1 − a_2_1)·a_2_1(1 − a_2_1) = −2.5e-14 from the student's full a_2_1: 0 from the
+    written 1.000, within the rounding of their net 16.00 from it: carried, not an error."""
+    z21 = 16 + 0.25 * σ(-4)
+    a21 = σ(z21)
+    numbers = {"a_1_1": 16.0, "z_2_1": z21, "a_2_1": a21, "dE/dz_2_1": -2 * (1 - a21) * a21 * (1 - a21)}
+    report, v = grade("schiendorfer_matrix.yaml", {k: f"{x:#.4g}" for k, x in numbers.items()}, tmp_path)
+    assert "net_for_out" in (v["a_1_1"].slip, *v["a_1_1"].candidates)
+    assert (v["dE/dz_2_1"].status, v["dE/dz_2_1"].source) == ("carried", "a_1_1")
+    assert report.misconceptions == 1
