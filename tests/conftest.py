@@ -20,10 +20,10 @@ ROOT = Path(__file__).resolve().parent.parent
 PROBLEMS = ROOT / "problems"
 
 # Shared fixtures, for a new test to reuse rather than rebuild (each costs seconds of CPU):
-# - `browser`, `chromium_tab`: Debian's Chromium through Playwright's sync API, one per test module,
-#   and one tab in it that each test navigates (Tab.open); a test module asks for them by name (a
+# - `browser`, `chromium_tab`: Debian's Chromium through Playwright's sync API, one per test process,
+#   and one tab per module that each test navigates (Tab.open); a test module asks for them by name (a
 #   page of its own, with its own routes: `browser.new_page()`, closed by the module, as
-#   test_notebook.py does). Never start a second sync_playwright in a module that has one.
+#   test_notebook.py does). Never start a second sync_playwright: the process has one.
 # - `write_problem`: a YAML text as a problem file in the test's tmp_path.
 # - SOLVABLE, ARCHITECTURES: the bundled problems `solve` works, and those for `shapes` only;
 #   bundled_data(path): a bundled file's YAML, parsed once per process.
@@ -159,11 +159,13 @@ def write_problem(tmp_path: Path) -> Callable[..., Path]:
     return write
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    """Debian's Chromium (never Playwright's own download), one per test module: a launch costs
-    about 1.4 s of CPU. The sync API's event loop lives as long as the fixture, so a module's tests
-    share it and nothing else holds one."""
+    """Debian's Chromium (never Playwright's own download), one per test process, shared by every
+    module that asks for it: a launch and its driver cost about 2 s of CPU. The sync API's event loop
+    lives as long as the fixture and, between its calls, reads as the running loop: code run later
+    in the process that wants a loop of its own (asyncio.run) must not run where a browser is open
+    (jupyter_client's calls, in test_notebook.py, run theirs in a thread of their own)."""
     if not CHROMIUM.exists():
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
     sync_api = pytest.importorskip("playwright.sync_api")
@@ -190,7 +192,9 @@ class Tab:
 
 
 @pytest.fixture(scope="module")
-def chromium_tab(browser: Any) -> Tab:
+def chromium_tab(browser: Any) -> Iterator[Tab]:
+    """A module's tab, closed with the module (its routes and handlers go with it)."""
     shared = Tab(browser.new_page())
     shared.page.on("pageerror", lambda e: shared.errors.append(str(e)))
-    return shared
+    yield shared
+    shared.page.close()
