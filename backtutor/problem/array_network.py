@@ -22,10 +22,10 @@ from .checker import Located
 from .data import batch_size, optimizer
 from .fields import layer_constant
 from .files import FileError
-from .load import schema_error
 from .penalty import check_strength
 from .records import Training
 from .sources import Source, read_source
+from .validation import schema_error
 from .yamlfile import Lines
 
 if TYPE_CHECKING:

@@ -11,13 +11,12 @@ checked and the loss added (names.py), then the data and training settings (data
 
 from __future__ import annotations
 
-import difflib
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from ..engine.losses import LOSSES
-from . import data, matrices, penalty, yamlfile
+from . import data, matrices, penalty
 from .assignment import assignment_of
 from .checker import BuiltModel, SpecReader
 from .engines import is_array_file, is_conv_arrays_file
@@ -28,6 +27,7 @@ from .names import NameChecks
 from .records import Problem, Training
 from .schema import ProblemFile
 from .sources import Source, read_source
+from .validation import schema_error
 from .yamlfile import Lines
 
 if TYPE_CHECKING:
@@ -127,7 +127,7 @@ def _validated(name: str, raw: Any, lines: Lines) -> ProblemFile:
     try:
         spec = ProblemFile.model_validate(raw)
     except ValidationError as e:
-        raise schema_error(name, lines, e) from None
+        raise schema_error(name, lines, e, ProblemFile) from None
     _variants(name, lines, spec)
     _assignment(name, lines, spec)
     return spec
@@ -155,48 +155,6 @@ def _section(name: str, lines: Lines, key: str, raw: dict[str, Any], root: type[
         return root.model_validate(raw)
     except ValidationError as e:
         raise schema_error(name, lines, e, root, (key,)) from None
-
-
-def schema_error(
-    path: str, lines: Lines, e: ValidationError, root: type[BaseModel] = ProblemFile, at: tuple[Any, ...] = ()
-) -> FileError:
-    """The first error of validating the file (or its section `at` by `root`), typos first."""
-    errors = e.errors()
-    err = next((x for x in errors if x["type"] == "extra_forbidden"), errors[0])
-    inner = tuple(err["loc"])
-    loc = (*at, *inner)
-    if err["type"] == "extra_forbidden":
-        model: type[BaseModel] | None = root
-        for part in inner[:-1]:
-            if isinstance(part, int):  # an item of a list: its model is the list's
-                continue
-            ann = model.model_fields.get(part) if isinstance(part, str) and model else None
-            model = _model_in(ann.annotation) if ann else None
-        known = list(model.model_fields) if model else []
-        close = difflib.get_close_matches(str(loc[-1]), known, n=1)
-        hint = (
-            f"; did you mean '{close[0]}'?"
-            if close
-            else (f"; known keys: {', '.join(known)}" if known else "")
-        )
-        msg = f"unknown key '{loc[-1]}'{hint}"
-        loc_field = loc[:-1]
-    else:
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "missing":
-            msg = f"'{loc[-1]}' is required"
-        loc_field = loc
-    return FileError(path, msg, yamlfile.line_of(lines, loc), yamlfile.field_name(loc_field) or "(top level)")
-
-
-def _model_in(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()):
-        found = _model_in(arg)
-        if found:
-            return found
-    return None
 
 
 def _architecture(c: SpecReader) -> ShapeTable | None:
