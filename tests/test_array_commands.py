@@ -210,3 +210,15 @@ def test_from_python_template_gives_the_script_and_solve_points_at_solve_arrays(
     assert '"dE/dW1": ...,  # 5 × 4 float64' in script and '"z1"' not in script
     with pytest.raises(backtutor.InputError, match=r"from Python, backtutor.solve_arrays\(\)"):
         backtutor.solve(SIZED)
+
+
+def test_too_much_working_is_refused_in_words_for_python_and_the_command_line():
+    import backtutor
+
+    from .conftest import PROBLEMS
+
+    mlp = PROBLEMS / "mlp_784_128_10.yaml"  # a working of at most 4 updates fits its limit
+    with pytest.raises(backtutor.InputError, match=r"too large to keep \(at most 4\): show fewer"):
+        backtutor.solve_arrays(mlp, epochs=2, shown=range(1, 6))
+    result = runner.invoke(app, ["solve", str(mlp), "--epochs", "2", "--steps", "1-5"])
+    assert result.exit_code == 2 and "(--steps on the command line" in result.output, result.output

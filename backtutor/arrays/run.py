@@ -57,8 +57,8 @@ class ArrayPlan:
         shown = tuple(sorted({t for t in wanted if 1 <= t <= self.updates}))
         if len(shown) > most:
             raise InputError(
-                f"--steps: the working of {len(shown):,} updates of this network is too large to keep "
-                f"(at most {most:,})"
+                f"the working of {len(shown):,} updates of this network is too large to keep (at most "
+                f"{most:,}): show fewer (--steps on the command line, shown= from Python)"
             )
         return shown
 
