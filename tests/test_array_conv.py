@@ -8,10 +8,12 @@ import numpy as np
 import pytest
 
 from backtutor.arrays.conv_rules import (
+    columns,
     conv2d,
     conv2d_bias_gradient,
     conv2d_input_gradient,
     conv2d_weight_gradient,
+    padded,
     pool,
     pool_gradient,
 )
@@ -81,6 +83,12 @@ def test_conv2d_is_pytorchs_cross_correlation_and_its_gradients_are_the_derivati
         atol=1e-7,
     )
     assert np.allclose(conv2d_bias_gradient(weights), numeric_gradient(energy, b), atol=1e-7)
+    kept = columns(padded(x, padding), 3, 2, stride)  # the run's path: the forward's columns reused
+    assert np.array_equal(conv2d(x, k, b, stride=stride, padding=padding, cols=kept), out)
+    assert np.array_equal(
+        conv2d_weight_gradient(weights, x, k, stride=stride, padding=padding, cols=kept),
+        conv2d_weight_gradient(weights, x, k, stride=stride, padding=padding),
+    )
 
 
 @pytest.mark.parametrize("kind", ["avg", "max"])

@@ -3,13 +3,15 @@ width (PyTorch's layout without the batch axis): forward and backward, with stri
 
 A convolution is PyTorch's conv2d, a cross-correlation: out[f, h, w] = b[f] + Σ_c,i,j K[f, c, i, j] ·
 x[c, h·s + i, w·s + j] on x zero-padded by p. Windows are strided views of the maps (no
-copy), copied once into columns for a convolution's matrix product (im2col); each backward sends
-every output's gradient back through the window it was computed from, one kernel offset at a time
-(kh·kw vectorised passes), and pooling combines one strided view per cell of its window."""
+copy), copied once into columns for a convolution's matrix product (im2col; the run keeps them for
+the kernel's gradient); each backward sends every output's gradient back through the window it was
+computed from, all windows' parts summed into their cells by one bincount, and pooling combines one
+strided view per cell of its window."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -42,12 +44,22 @@ def columns(X: Array, kh: int, kw: int, stride: int) -> Array:
     return win.transpose(0, 3, 4, 1, 2).reshape(c * kh * kw, ho * wo)
 
 
-def conv2d(X: Array, K: Array, b: Array | None = None, *, stride: int = 1, padding: int = 0) -> Array:
-    """The maps K ⋆ x + b: F × Ho × Wo for F kernels of C × kh × kw on C × H × W."""
+def conv2d(
+    X: Array,
+    K: Array,
+    b: Array | None = None,
+    *,
+    stride: int = 1,
+    padding: int = 0,
+    cols: Array | None = None,
+) -> Array:
+    """The maps K ⋆ x + b: F × Ho × Wo for F kernels of C × kh × kw on C × H × W. `cols`, when the
+    caller has it, is `columns(padded(X, padding), kh, kw, stride)` (the run makes it once for the
+    forward and the kernel's gradient)."""
     f, _, kh, kw = K.shape
     x = padded(X, padding)
     ho, wo = (x.shape[1] - kh) // stride + 1, (x.shape[2] - kw) // stride + 1
-    out = K.reshape(f, -1) @ columns(x, kh, kw, stride)
+    out = K.reshape(f, -1) @ (columns(x, kh, kw, stride) if cols is None else cols)
     if b is not None:
         out += b[:, None]  # in place: the product is a new array
     return out.reshape(f, ho, wo)
@@ -55,15 +67,25 @@ def conv2d(X: Array, K: Array, b: Array | None = None, *, stride: int = 1, paddi
 
 def _scatter(shape: tuple[int, ...], parts: Any, stride: int, padding: int) -> Array:
     """Sum each offset (i, j)'s part, parts[:, i, j] of C × kh × kw × Ho × Wo, into the cells that
-    offset read: the padded image's gradient, then the padding cut off."""
-    ho, wo = parts.shape[3:]
-    grad = np.zeros((shape[0], shape[1] + 2 * padding, shape[2] + 2 * padding))
-    for i in range(parts.shape[1]):
-        for j in range(parts.shape[2]):
-            grad[:, i : i + stride * (ho - 1) + 1 : stride, j : j + stride * (wo - 1) + 1 : stride] += parts[
-                :, i, j
-            ]
+    offset read: the padded image's gradient (one bincount over every part's cell), then the padding
+    cut off."""
+    c, kh, kw, ho, wo = parts.shape
+    hp, wp = shape[1] + 2 * padding, shape[2] + 2 * padding
+    cells = _cells(c, hp, wp, kh, kw, ho, wo, stride)
+    sums = np.bincount(cells, np.ravel(parts), c * hp * wp)  # float64 (the weights'), typed as ints
+    grad = sums.astype(np.float64, copy=False).reshape(c, hp, wp)
     return grad[:, padding : padding + shape[1], padding : padding + shape[2]]
+
+
+@lru_cache(maxsize=16)
+def _cells(c: int, hp: int, wp: int, kh: int, kw: int, ho: int, wo: int, stride: int) -> NDArray[np.intp]:
+    """The flat index, in a C × hp × wp image, of the cell each element of a C × kh × kw × Ho × Wo
+    stack of parts reads: channel·hp·wp + (h·s + i)·wp + w·s + j (a function of the shapes alone,
+    so kept for the next pass)."""
+    ch, i, j, h, w = np.ix_(np.arange(c), np.arange(kh), np.arange(kw), np.arange(ho), np.arange(wo))
+    cells = (ch * hp + i + h * stride) * wp + j + w * stride
+    cells.flags.writeable = False
+    return cells.ravel()
 
 
 def conv2d_input_gradient(G: Array, K: Array, X: Array, *, stride: int = 1, padding: int = 0) -> Array:
@@ -74,9 +96,13 @@ def conv2d_input_gradient(G: Array, K: Array, X: Array, *, stride: int = 1, padd
     return _scatter(X.shape, parts, stride, padding)
 
 
-def conv2d_weight_gradient(G: Array, X: Array, K: Array, *, stride: int = 1, padding: int = 0) -> Array:
-    """∂E/∂K[f, c, i, j] = Σ_h,w G[f, h, w] · x[c, h·s + i, w·s + j] (K gives the kernel's size)."""
-    cols = columns(padded(X, padding), K.shape[2], K.shape[3], stride)
+def conv2d_weight_gradient(
+    G: Array, X: Array, K: Array, *, stride: int = 1, padding: int = 0, cols: Array | None = None
+) -> Array:
+    """∂E/∂K[f, c, i, j] = Σ_h,w G[f, h, w] · x[c, h·s + i, w·s + j] (K gives the kernel's size;
+    `cols` the forward's columns of x, as conv2d takes them, else they are made again)."""
+    if cols is None:
+        cols = columns(padded(X, padding), K.shape[2], K.shape[3], stride)
     return (G.reshape(G.shape[0], -1) @ cols.T).reshape(K.shape)
 
 

@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..problem.array_conv import ArrayConvProblem, ConvLayer
+from .conv_rules import columns, padded
 from .records import ArraySolution, ArrayStep, Phase, frozen
 from .rules import RULES
 
 _POOL = {"max": "max", "avg": "average"}
+_COLUMNS = "columns of {}"  # the key of a conv layer's kept im2col, by its input's id
 
 
 @dataclass
@@ -88,6 +90,7 @@ def _forward(s: _Script, layers: tuple[ConvLayer, ...]) -> str:
                 (reads, f"K{n}", f"b{n}"),
                 f"K{n} ⋆ {reads} + b{n}",
                 "forward",
+                reuse={"cols": _columns(s, reads, layer)},
                 stride=layer.stride,
                 padding=layer.padding,
             )
@@ -119,6 +122,15 @@ def _forward(s: _Script, layers: tuple[ConvLayer, ...]) -> str:
     return reads
 
 
+def _columns(s: _Script, reads: str, layer: ConvLayer) -> str:
+    """The im2col of a conv layer's padded input, made once for its forward and its kernel's gradient
+    (both multiply by it), kept under an id no step has; the key."""
+    key = _COLUMNS.format(reads)
+    kh, kw = s.values[f"K{layer.n}"].shape[2:]
+    s.values[key] = columns(padded(s.values[reads], layer.padding), kh, kw, layer.stride)
+    return key
+
+
 def _backward(s: _Script, layers: tuple[ConvLayer, ...], last: str) -> None:
     """From ∂E/∂(the last output) back to every parameter: each layer sends the gradient of its output
     to the gradient of its input; the image's own gradient is not worked."""
@@ -136,6 +148,7 @@ def _backward(s: _Script, layers: tuple[ConvLayer, ...], last: str) -> None:
                     (grad, below, weights),
                     f"{below} ⋆ {grad}",
                     "backward",
+                    reuse={"cols": _COLUMNS.format(below)},
                     stride=layer.stride,
                     padding=layer.padding,
                 )
