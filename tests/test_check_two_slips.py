@@ -87,3 +87,18 @@ def test_updated_weights_are_the_students_own(tmp_path):
     path = _sheet(tmp_path, sheet)
     v = {x.id: x for x in checker.grade(read_sheet(path, checker.sol), path).verdicts}
     assert (v["w5+"].status, v["dnet_o1/dout_h1"].slip) == ("carried", "updated_weights")
+
+
+def test_no_pair_search_over_a_whole_skipped_map(monkeypatch):
+    """A bias gradient of the three-filter network written alone: its skipped working holds ~170 single
+    slips, whose ~15,000 pairs would cost most of a second and explain almost any number; none is tried."""
+    from backtutor.check import pairs
+
+    tried = []
+    monkeypatch.setattr(pairs.PairSearch, "_gives", lambda self, *a, **k: tried.append(a) or False)
+    sol = backtutor.solve(PROBLEMS / "three_filters.yaml")
+    value = sol.step("dE/db_3").value
+    (v,) = backtutor.check(sol.problem, {"dE/db_3": round(1.37 * value + 0.0123, 4)}).verdicts
+    assert v.status == "wrong" and not tried
+    small = backtutor.check(PROBLEMS / "q4.yaml", {"w5+": 0.2977})  # a pair search of a few slips runs
+    assert small.verdicts[0].status == "wrong" and tried

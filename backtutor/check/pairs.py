@@ -23,6 +23,10 @@ LOOSE = frozenset({"extra_factor"})
 
 
 MANY = 3  # more pairs than this give the number: it says nothing
+# more single slips than this in an answer's skipped working (a conv kernel's gradient over a whole
+# map skipped: 57 steps, ~170 slips): their ~15,000 pairs cost most of a second per answer, and some
+# pair of that many gives almost any number; the student-model corpus finds its pairs among ≤ 70
+MOST_SINGLES = 100
 
 
 class PairSearch:
@@ -52,6 +56,8 @@ class PairSearch:
             return found_before
         found: dict[tuple[tuple[str, str], ...], Pair] = {}
         singles = list(self._singles())
+        if len(singles) > MOST_SINGLES:
+            return None
         told = [_key((s, h)) for s, h, _ in singles]
         for i, (s1, h1, w1) in enumerate(singles):
             worked: dict[str, float] | None = None  # the working with the first slip, once for all its pairs
